@@ -1,0 +1,181 @@
+"""The records passed between stages: what the crawler stores, what analyzers produce,
+what rules emit. Frozen dataclasses between stages; dicts only at the JSON boundary."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+PILLARS = ("ACCESS", "STRUCT", "ENTITY", "QA", "ATTR", "FRESH", "CITE")
+PAGE_TYPES = (
+    "home", "article", "faq", "product", "about", "author", "contact", "listing", "legal", "other",
+)
+CONTENT_TYPES = ("article", "faq", "product", "about", "home")
+SEVERITIES = ("critical", "high", "medium", "low")
+
+# Kinds of documents the crawler stores.
+KIND_PAGE = "page"          # an HTML page (or anything reached by following links)
+KIND_ROBOTS = "robots"
+KIND_LLMS = "llms"
+KIND_SITEMAP = "sitemap"
+KIND_PROBE = "probe"        # the home page fetched with another user agent (ACC010)
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One URL the crawler dealt with: fetched, failed, redirected, or refused."""
+
+    url: str
+    kind: str = KIND_PAGE
+    status: int | None = None           # HTTP status; None when no response arrived
+    final_url: str | None = None        # where a redirect led (Location resolved)
+    content_type: str = ""
+    depth: int = 0
+    referrer: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)   # only the headers that matter
+    elapsed_ms: int = 0
+    size: int = 0
+    error: str | None = None            # failure kind: timeout, too_large, data_loss, ...
+    error_detail: str = ""
+    encoding: str = ""
+    user_agent: str = ""                # for probes: the token whose user agent was sent
+    body: bytes | None = None           # raw body (stored compressed), only for text documents
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str          # absolute, canonicalized
+    text: str = ""
+    internal: bool = True
+    nofollow: bool = False
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """Everything the rules may know about one stored HTML page. No judgement."""
+
+    url: str
+    status: int | None
+    page_type: str = "other"
+    content_type: str = ""
+    depth: int = 0
+    title: str = ""
+    meta_description: str = ""
+    lang: str = ""
+    h1: tuple[str, ...] = ()
+    headings: tuple[tuple[int, str], ...] = ()
+    word_count: int = 0                  # visible words in the raw HTML
+    main_word_count: int = 0             # words in the main content
+    main_text_hash: str = ""
+    robots_directives: tuple[str, ...] = ()   # from meta robots and X-Robots-Tag, lowercased
+    main_in_nosnippet: bool = False
+    canonicals: tuple[str, ...] = ()     # absolute URLs of rel=canonical links
+    links: tuple[Link, ...] = ()
+    invalid_links: tuple[str, ...] = ()
+    script_count: int = 0
+    app_shell: bool = False               # empty mount node plus script bundles
+    schema_types: tuple[str, ...] = ()
+    og_site_name: str = ""
+    og_type: str = ""
+    author: str = ""
+    date_published: str = ""
+    date_modified: str = ""
+    question_headings: int = 0
+    fetch_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PageFacts:
+        d = dict(d)
+        d["links"] = tuple(Link(**x) for x in d.get("links", ()))
+        d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
+        for key in ("h1", "robots_directives", "canonicals", "invalid_links", "schema_types"):
+            d[key] = tuple(d.get(key, ()))
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+@dataclass(frozen=True)
+class RobotsGroupLine:
+    """A robots.txt rule that decided a bot's access, for evidence."""
+
+    line_no: int
+    text: str
+
+
+@dataclass(frozen=True)
+class BotAccess:
+    """What robots.txt says one crawler token may fetch."""
+
+    token: str
+    operator: str
+    purpose: str                 # search, user, training
+    blocked_urls: tuple[str, ...] = ()   # site root / content pages this bot may not fetch
+    group: str = ""              # the User-agent line of the group that applies ("*" if default)
+    line: RobotsGroupLine | None = None
+
+
+@dataclass(frozen=True)
+class Probe:
+    token: str
+    status: int | None
+    challenge: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """Facts about the whole site, computed from all page facts and the site documents."""
+
+    root: str
+    host: str
+    robots_status: int | None = None
+    robots_found: bool = False
+    robots_problems: tuple[str, ...] = ()
+    bots: tuple[BotAccess, ...] = ()
+    llms_status: int | None = None
+    llms_problems: tuple[str, ...] = ()    # empty when present and well formed
+    sitemaps_found: tuple[str, ...] = ()
+    sitemap_urls: frozenset[str] = frozenset()
+    browser_probe: Probe | None = None
+    bot_probes: tuple[Probe, ...] = ()
+    status_by_url: dict[str, int | None] = field(default_factory=dict)
+    inlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)   # target -> sources
+    redirects: dict[str, str] = field(default_factory=dict)              # url -> final url
+    crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
+    organization_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    pillar: str
+    severity: str
+    engines: tuple[str, ...]
+    url: str
+    page_type: str
+    evidence: str
+    detail: str
+    urls: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["engines"] = list(self.engines)
+        d["urls"] = list(self.urls)
+        return d
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """How one rule did over the audit: what it looked at and what it found."""
+
+    rule: str
+    pillar: str
+    applicable: int          # pages (or 1 for a site rule) the rule judged
+    failed: int              # of those, how many failed
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None  # the rule raised: shown, not scored

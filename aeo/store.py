@@ -1,0 +1,350 @@
+"""The run store: a workspace folder of runs, each with its manifest and its own SQLite
+database, plus one workspace index (SQLite) of runs and findings for history queries.
+
+Layout::
+
+    WORKSPACE/index.sqlite                      runs, findings, pages of every run
+    WORKSPACE/<host>/<UTC timestamp>/run.json   the manifest (written atomically)
+    WORKSPACE/<host>/<UTC timestamp>/crawl.sqlite   fetched documents (bodies zlib-compressed),
+                                                    crawl events, sitemap URLs, facts
+
+A run folder is only ever written by its own run, and every file that a reader relies on is
+replaced atomically, so a killed run never damages an earlier one: it leaves a manifest whose
+status is ``running`` (or none at all), which history ignores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aeo.records import Fetch
+
+SCHEMA_VERSION = 1
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see the old content or the new, never a half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def host_slug(host: str, port: int | None) -> str:
+    slug = re.sub(r"[^a-z0-9.-]+", "_", host.lower()).strip("._") or "site"
+    return f"{slug}_{port}" if port else slug
+
+
+_CRAWL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS fetches (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL, kind TEXT NOT NULL, status INTEGER, final_url TEXT,
+    content_type TEXT, depth INTEGER, referrer TEXT, headers TEXT, elapsed_ms INTEGER,
+    size INTEGER, error TEXT, error_detail TEXT, encoding TEXT, user_agent TEXT,
+    body BLOB, fetched_at TEXT
+);
+CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, url TEXT, detail TEXT
+);
+CREATE TABLE IF NOT EXISTS sitemap_urls (url TEXT PRIMARY KEY, sitemap TEXT);
+CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS site (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+"""
+
+
+class CrawlDB:
+    """One run's documents, written as they arrive and read back in order."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_CRAWL_SCHEMA)
+        self._pending = 0
+        self.conn.execute("BEGIN")
+
+    # -- writing -------------------------------------------------------------------------
+    def add_fetch(self, f: Fetch) -> None:
+        body = zlib.compress(f.body, 6) if f.body is not None else None
+        self.conn.execute(
+            "INSERT INTO fetches (url, kind, status, final_url, content_type, depth, referrer,"
+            " headers, elapsed_ms, size, error, error_detail, encoding, user_agent, body,"
+            " fetched_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (f.url, f.kind, f.status, f.final_url, f.content_type, f.depth, f.referrer,
+             json.dumps(f.headers), f.elapsed_ms, f.size, f.error, f.error_detail, f.encoding,
+             f.user_agent, body, f.fetched_at or utc_now()),
+        )
+        self._tick()
+
+    def add_event(self, kind: str, url: str | None, **detail: Any) -> None:
+        self.conn.execute("INSERT INTO events (kind, url, detail) VALUES (?,?,?)",
+                          (kind, url, json.dumps(detail)))
+        self._tick()
+
+    def add_sitemap_url(self, url: str, sitemap: str) -> None:
+        self.conn.execute("INSERT OR IGNORE INTO sitemap_urls VALUES (?,?)", (url, sitemap))
+        self._tick()
+
+    def put_facts(self, url: str, data: dict) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO facts VALUES (?,?)", (url, json.dumps(data)))
+        self._tick()
+
+    def put_site(self, key: str, data: Any) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO site VALUES (?,?)", (key, json.dumps(data)))
+        self._tick()
+
+    def clear_analysis(self) -> None:
+        self.conn.execute("DELETE FROM facts")
+        self.conn.execute("DELETE FROM site")
+
+    def _tick(self) -> None:
+        self._pending += 1
+        if self._pending >= 200:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self._pending = 0
+        self.conn.execute("BEGIN")
+
+    def close(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+        self.conn.close()
+
+    # -- reading -------------------------------------------------------------------------
+    def fetches(self, kind: str | None = None, with_body: bool = True) -> Iterator[Fetch]:
+        cols = ("url, kind, status, final_url, content_type, depth, referrer, headers,"
+                " elapsed_ms, size, error, error_detail, encoding, user_agent, fetched_at")
+        cols += ", body" if with_body else ", NULL"
+        sql = f"SELECT {cols} FROM fetches"
+        args: tuple = ()
+        if kind:
+            sql += " WHERE kind = ?"
+            args = (kind,)
+        cur = self.conn.cursor()
+        for row in cur.execute(sql + " ORDER BY id", args):
+            (url, kind_, status, final_url, ctype, depth, referrer, headers, elapsed, size,
+             error, detail, enc, ua, fetched_at, body) = row
+            yield Fetch(url=url, kind=kind_, status=status, final_url=final_url,
+                        content_type=ctype or "", depth=depth or 0, referrer=referrer,
+                        headers=json.loads(headers or "{}"), elapsed_ms=elapsed or 0,
+                        size=size or 0, error=error, error_detail=detail or "", encoding=enc or "",
+                        user_agent=ua or "", fetched_at=fetched_at or "",
+                        body=zlib.decompress(body) if body is not None else None)
+
+    def events(self, kind: str | None = None) -> list[dict]:
+        sql, args = "SELECT kind, url, detail FROM events", ()
+        if kind:
+            sql, args = sql + " WHERE kind = ?", (kind,)
+        return [{"kind": k, "url": u, **json.loads(d or "{}")}
+                for k, u, d in self.conn.execute(sql + " ORDER BY id", args)]
+
+    def sitemap_urls(self) -> set[str]:
+        return {u for (u,) in self.conn.execute("SELECT url FROM sitemap_urls")}
+
+    def facts(self) -> Iterator[dict]:
+        for (data,) in self.conn.cursor().execute("SELECT data FROM facts ORDER BY rowid"):
+            yield json.loads(data)
+
+    def site(self, key: str) -> Any:
+        row = self.conn.execute("SELECT data FROM site WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def count(self, kind: str) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM fetches WHERE kind = ?", (kind,)).fetchone()[0]
+
+
+class Run:
+    """One run folder: its manifest and its crawl database."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "run.json"
+
+    @property
+    def db_path(self) -> Path:
+        return self.path / "crawl.sqlite"
+
+    @property
+    def run_id(self) -> str:
+        return f"{self.path.parent.name}/{self.path.name}"
+
+    def manifest(self) -> dict:
+        try:
+            return json.loads(self.manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def write_manifest(self, data: dict) -> None:
+        data = {"schema_version": SCHEMA_VERSION, **data}
+        atomic_write(self.manifest_path, json.dumps(data, indent=2, sort_keys=True))
+
+    def update_manifest(self, **changes: Any) -> dict:
+        data = self.manifest()
+        data.update(changes)
+        self.write_manifest(data)
+        return data
+
+    def open_db(self) -> CrawlDB:
+        return CrawlDB(self.db_path)
+
+
+_INDEX_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, site TEXT NOT NULL, start_url TEXT, dir TEXT, started TEXT,
+    finished TEXT, status TEXT, complete INTEGER, pages_crawled INTEGER, as_of TEXT,
+    overall_score REAL
+);
+CREATE TABLE IF NOT EXISTS findings (
+    run_id TEXT NOT NULL, rule TEXT NOT NULL, pillar TEXT, severity TEXT, url TEXT,
+    evidence TEXT
+);
+CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id);
+CREATE TABLE IF NOT EXISTS pages (
+    run_id TEXT NOT NULL, url TEXT NOT NULL, status INTEGER, page_type TEXT,
+    main_text_hash TEXT, date_modified TEXT, PRIMARY KEY (run_id, url)
+);
+"""
+
+
+class Workspace:
+    """The folder where runs and their history live."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def _index(self) -> sqlite3.Connection:
+        self.root.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_INDEX_SCHEMA)
+        return conn
+
+    def new_run(self, site: str) -> Run:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        base = self.root / site
+        base.mkdir(parents=True, exist_ok=True)
+        path, n = base / stamp, 1
+        while True:
+            try:
+                path.mkdir()
+                break
+            except FileExistsError:
+                n += 1
+                path = base / f"{stamp}-{n}"
+        return Run(path)
+
+    def find_run(self, ref: str) -> Run | None:
+        """A run by folder path, by 'site/timestamp', or 'latest' for the newest run."""
+        candidates = [Path(ref), self.root / ref]
+        for c in candidates:
+            if (c / "run.json").is_file():
+                return Run(c)
+        if ref == "latest":
+            runs = sorted(self.root.glob("*/*/run.json"), key=lambda p: p.parent.name)
+            return Run(runs[-1].parent) if runs else None
+        return None
+
+    def record_run(self, run: Run, manifest: dict, findings: list[dict],
+                   pages: list[dict], overall: float | None) -> None:
+        """Index a finished run (one transaction: all of it or none of it)."""
+        conn = self._index()
+        try:
+            with conn:
+                conn.execute("DELETE FROM runs WHERE run_id = ?", (run.run_id,))
+                conn.execute("DELETE FROM findings WHERE run_id = ?", (run.run_id,))
+                conn.execute("DELETE FROM pages WHERE run_id = ?", (run.run_id,))
+                conn.execute(
+                    "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (run.run_id, run.path.parent.name, manifest.get("start_url"),
+                     str(run.path), manifest.get("started"), manifest.get("finished"),
+                     manifest.get("status"), int(bool(manifest.get("complete"))),
+                     manifest.get("pages_crawled"), manifest.get("as_of"), overall))
+                conn.executemany(
+                    "INSERT INTO findings VALUES (?,?,?,?,?,?)",
+                    [(run.run_id, f["rule"], f["pillar"], f["severity"], f["url"],
+                      f["evidence"]) for f in findings])
+                conn.executemany(
+                    "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?)",
+                    [(run.run_id, p["url"], p.get("status"), p.get("page_type"),
+                      p.get("main_text_hash"), p.get("date_modified")) for p in pages])
+        finally:
+            conn.close()
+
+    def history(self, site: str | None = None) -> list[dict]:
+        conn = self._index()
+        try:
+            sql = ("SELECT run_id, site, start_url, started, finished, status, complete,"
+                   " pages_crawled, overall_score FROM runs")
+            args: tuple = ()
+            if site:
+                sql, args = sql + " WHERE site = ?", (site,)
+            cols = ["run_id", "site", "start_url", "started", "finished", "status", "complete",
+                    "pages_crawled", "overall_score"]
+            return [dict(zip(cols, r, strict=True))
+                    for r in conn.execute(sql + " ORDER BY started", args)]
+        finally:
+            conn.close()
+
+    def previous_complete(self, site: str, before_run_id: str) -> dict | None:
+        runs = [r for r in self.history(site) if r["complete"] and r["run_id"] < before_run_id]
+        return runs[-1] if runs else None
+
+    def run_findings(self, run_id: str) -> list[dict]:
+        conn = self._index()
+        try:
+            cols = ["rule", "pillar", "severity", "url", "evidence"]
+            return [dict(zip(cols, r, strict=True)) for r in conn.execute(
+                "SELECT rule, pillar, severity, url, evidence FROM findings WHERE run_id = ?",
+                (run_id,))]
+        finally:
+            conn.close()
+
+    def run_pages(self, run_id: str) -> dict[str, dict]:
+        conn = self._index()
+        try:
+            return {u: {"status": s, "page_type": t, "main_text_hash": h, "date_modified": d}
+                    for u, s, t, h, d in conn.execute(
+                        "SELECT url, status, page_type, main_text_hash, date_modified FROM pages"
+                        " WHERE run_id = ?", (run_id,))}
+        finally:
+            conn.close()
+
+
+def fetch_to_dict(f: Fetch) -> dict:
+    d = asdict(f)
+    d.pop("body", None)
+    return d

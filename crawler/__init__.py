@@ -1,0 +1,1 @@
+"""Stage 1: fetch the site into the run store (Scrapy, run in-process)."""

@@ -1,0 +1,86 @@
+"""Run one crawl in this process and say how it ended."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from scrapy.crawler import CrawlerProcess
+
+from aeo.crawler.config import CrawlConfig, scrapy_settings
+from aeo.crawler.spider import AuditSpider
+from aeo.store import CrawlDB
+
+# Scrapy finish reasons that mean "stopped early".
+_EARLY = {
+    "closespider_timeout": "time_limit",
+    "shutdown": "interrupted",
+    "memusage_exceeded": "memory_limit",
+    "error_rate": "error_rate",
+}
+
+
+@dataclass
+class CrawlOutcome:
+    status: str                  # complete, incomplete, failed
+    reason: str                  # finished, page_limit, robots_unreachable, ...
+    message: str = ""            # one line for a person when not complete
+    pages: int = 0
+    errors: int = 0
+    limits: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+
+
+def run_crawl(cfg: CrawlConfig, db: CrawlDB) -> CrawlOutcome:
+    logging.getLogger("scrapy").setLevel(logging.ERROR)
+    process = CrawlerProcess({**scrapy_settings(cfg), "LOG_INSTALL_ROOT_HANDLER": False})
+    crawler = process.create_crawler(AuditSpider)
+    process.crawl(crawler, config=cfg, db=db)
+    process.start()
+    spider: AuditSpider = crawler.spider
+    db.commit()
+    stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+             for k, v in (crawler.stats.get_stats() or {}).items()}
+    finish = stats.get("finish_reason", "finished")
+    return judge(spider, finish, stats)
+
+
+def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:
+    pages, errors, limits = spider.pages_done, spider.errors, sorted(spider.limits_hit)
+    if spider.fatal == "robots_unreachable":
+        why = spider.db.events("robots_unreachable")
+        detail = why[0]["problem"] if why else "robots.txt unreachable"
+        return CrawlOutcome("failed", "robots_unreachable",
+                            f"{detail}; RFC 9309 treats that as 'disallow all', so nothing was "
+                            "crawled. Fix robots.txt or re-run with --ignore-robots-errors.",
+                            pages, errors, limits, stats)
+    if spider.fatal == "start_redirect_offsite":
+        ev = spider.db.events("start_redirect_offsite")
+        target = ev[0]["target"] if ev else "another host"
+        return CrawlOutcome("failed", "start_redirect_offsite",
+                            f"the start URL redirects to {target}, outside the audited site; "
+                            "audit that URL instead.", pages, errors, limits, stats)
+    if not spider.start_ok:
+        failures = [f for f in spider.db.fetches(kind="page", with_body=False)
+                    if f.url == spider.start_url]
+        if failures and failures[0].error:
+            why = f"{failures[0].error}: {failures[0].error_detail}"
+        elif failures and failures[0].status:
+            why = f"HTTP {failures[0].status}"
+        else:
+            why = "no answer"
+        return CrawlOutcome("failed", "site_unreachable",
+                            f"the start URL could not be fetched ({why}); check the URL and "
+                            "that the site is up.", pages, errors, limits, stats)
+    reasons = list(limits)
+    if finish in _EARLY:
+        reasons.append(_EARLY[finish])
+    elif finish != "finished":
+        reasons.append(finish)
+    if spider.stop_reason and spider.stop_reason not in reasons:
+        reasons.append(spider.stop_reason)
+    if reasons:
+        return CrawlOutcome("incomplete", ",".join(reasons),
+                            f"the crawl stopped early ({', '.join(reasons)}); the report covers "
+                            f"the {pages} pages fetched.", pages, errors, limits, stats)
+    return CrawlOutcome("complete", "finished", "", pages, errors, limits, stats)

@@ -1,0 +1,136 @@
+"""Which URLs belong to the audited site, and the one URL form the crawl keys on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import idna
+from w3lib.url import canonicalize_url, safe_url_string
+
+ALLOWED_SCHEMES = ("http", "https")
+
+
+class InvalidURL(ValueError):
+    """A URL the tool cannot or will not fetch."""
+
+
+def normalize_host(host: str) -> str:
+    """Lowercase, no trailing dot, punycode (IDNA 2008 with UTS 46 mapping)."""
+    host = host.strip().rstrip(".").lower()
+    if not host:
+        raise InvalidURL("empty host")
+    if host.startswith("["):
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        if all(c.isalnum() or c in "-._" for c in host):
+            return host  # e.g. underscores in internal names: keep as is
+        raise InvalidURL(f"invalid host name {host!r}") from None
+
+
+def display_host(host: str) -> str:
+    """The Unicode form of a punycode host, for people."""
+    try:
+        return idna.decode(host)
+    except idna.IDNAError:
+        return host
+
+
+def split_url(url: str) -> tuple[str, str, int | None]:
+    """(scheme, normalized host, explicit port or None); raises InvalidURL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"{url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise InvalidURL(f"unsupported scheme {scheme + ':' if scheme else '(none)'} in {url!r}")
+    if not parts.hostname or " " in (parts.netloc or ""):
+        raise InvalidURL(f"no valid host in {url!r}")
+    host = normalize_host(parts.hostname)
+    if port is not None and port == {"http": 80, "https": 443}[scheme]:
+        port = None
+    return scheme, host, port
+
+
+def normalize_url(url: str) -> str:
+    """The key form of an http(s) URL: scheme and host lowercased, punycode, default port
+    dropped, query sorted, fragment dropped, path percent-encoded the one way."""
+    scheme, host, port = split_url(url)
+    parts = urlsplit(safe_url_string(url.strip()))
+    netloc = host if port is None else f"{host}:{port}"
+    path = parts.path or "/"
+    rebuilt = urlunsplit((scheme, netloc, path, parts.query, ""))
+    return canonicalize_url(rebuilt, keep_fragments=False)
+
+
+def validate_start_url(url: str) -> str:
+    """Check a start URL given by a person; return its normalized form or raise InvalidURL."""
+    if not url or not url.strip():
+        raise InvalidURL("empty URL")
+    raw = url.strip()
+    if raw.startswith("-"):
+        raise InvalidURL(f"{raw!r} looks like an option, not a URL")
+    if "://" not in raw:
+        raise InvalidURL(f"{raw!r} is not an absolute http(s) URL")
+    if any(c in raw for c in "\n\r\t"):
+        raise InvalidURL("control characters in URL")
+    return normalize_url(raw)
+
+
+def twin(host: str) -> str:
+    """The www/apex twin of a host name."""
+    return host[4:] if host.startswith("www.") else f"www.{host}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The audited site: one host and its www/apex twin, on one port."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+    @classmethod
+    def from_url(cls, url: str) -> Scope:
+        scheme, host, port = split_url(url)
+        return cls(scheme, host, port)
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        if _is_ip(self.host) or "." not in self.host:
+            return frozenset({self.host})
+        return frozenset({self.host, twin(self.host)})
+
+    @property
+    def root(self) -> str:
+        netloc = self.host if self.port is None else f"{self.host}:{self.port}"
+        return f"{self.scheme}://{netloc}/"
+
+    def contains(self, url: str) -> bool:
+        try:
+            scheme, host, port = split_url(url)
+        except InvalidURL:
+            return False
+        if host not in self.hosts:
+            return False
+        # The same site may answer on http and https; a port other than ours is another site.
+        if self.port is None:
+            return port is None
+        return port == self.port
+
+    def url_for(self, path: str) -> str:
+        return self.root.rstrip("/") + path
+
+
+def _is_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        return False

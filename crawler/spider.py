@@ -1,0 +1,402 @@
+"""The audit spider: robots.txt first, then the site breadth-first, every answer stored.
+
+Scrapy's own redirect, robots and offsite handling are switched off (see config.py): each of
+them drops cases silently, and an auditor must record every case. The spider follows
+redirects hop by hop, checks each URL against the scope and robots.txt before asking for it,
+and hands every response and every failure to the store as it arrives.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from urllib.parse import urljoin
+
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import TextResponse
+from twisted.internet import task
+from twisted.internet.error import (
+    ConnectionLost,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.web._newclient import ResponseFailed
+
+from aeo.crawler import bots as botlist
+from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
+from aeo.crawler.links import extract_links, parse_html
+from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
+from aeo.crawler.scope import InvalidURL, Scope, normalize_url
+from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
+from aeo.records import KIND_LLMS, KIND_PAGE, KIND_PROBE, KIND_ROBOTS, KIND_SITEMAP, Fetch
+from aeo.store import CrawlDB, utc_now
+
+KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "x-robots-tag", "location",
+                "last-modified", "retry-after", "server", "cache-control", "link", "refresh")
+TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
+              "application/ld+json", "application/rss", "application/atom")
+ROBOTS_MAX_HOPS = 5
+MAX_SITEMAPS = 50
+
+
+def failure_kind(failure) -> tuple[str, str]:
+    """(short kind, message) for a failed request."""
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadConnectionRefusedError,
+        DownloadTimeoutError,
+        ResponseDataLossError,
+    )
+
+    exc = failure.value
+    msg = str(exc)[:300] or type(exc).__name__
+    if isinstance(exc, DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in msg or "maxsize" in msg:
+        return "too_large", msg
+    if isinstance(exc, IgnoreRequest) and "exceeded" in msg.lower():
+        return "too_large", msg
+    if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
+        return "timeout", msg
+    if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
+        return "dns", msg
+    if isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
+        return "connection_refused", msg
+    if isinstance(exc, (ResponseDataLossError, ResponseFailed, ConnectionLost)):
+        return "incomplete_response", msg
+    if type(exc).__name__ == "CancelledError":
+        return "too_large", msg
+    return "fetch_failed", f"{type(exc).__name__}: {msg}"
+
+
+class AuditSpider(Spider):
+    name = "aeo-audit"
+
+    def __init__(self, config: CrawlConfig, db: CrawlDB, **kw):
+        super().__init__(**kw)
+        self.cfg = config
+        self.db = db
+        self.scope = Scope.from_url(config.start_url)
+        self.start_url = normalize_url(config.start_url)
+        self.robots = RobotsPolicy()
+        self.seen: set[str] = set()
+        self.pages_scheduled = 0
+        self.pages_done = 0
+        self.errors = 0
+        self.error_streak = 0
+        self.limits_hit: set[str] = set()
+        self.stop_reason: str | None = None     # why the crawl stopped early (our own reasons)
+        self.fatal: str | None = None           # why the site could not be audited at all
+        self.start_ok = False
+        self.sitemaps_seen: set[str] = set()
+        self.started_at = time.monotonic()
+        self._rate = deque(maxlen=10)
+        self._progress = None
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        return spider
+
+    # -- start: robots.txt before anything else ------------------------------------------
+    async def start(self):
+        yield self._robots_request(self.scope.url_for("/robots.txt"), hops=0)
+
+    def _robots_request(self, url: str, hops: int) -> Request:
+        return Request(url, callback=self.on_robots, errback=self.on_robots_error,
+                       dont_filter=True, priority=100,
+                       meta={"kind": KIND_ROBOTS, "hops": hops, "depth": 0})
+
+    def on_robots(self, response):
+        self._store(response, KIND_ROBOTS)
+        status = response.status
+        if 300 <= status < 400 and b"Location" in response.headers:
+            hops = response.meta["hops"] + 1
+            target = urljoin(response.url, response.headers[b"Location"].decode("latin-1"))
+            if hops <= ROBOTS_MAX_HOPS and target.startswith(("http://", "https://")):
+                # RFC 9309: follow at least five redirects, even to another host.
+                yield self._robots_request(target, hops)
+                return
+        if status_policy(status) == UNREACHABLE:
+            self._robots_unreachable(f"robots.txt answered HTTP {status}")
+        self.robots = parse_robots(status, response.body,
+                                   response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                                   self.cfg.robots_max_bytes)
+        for problem in self.robots.problems:
+            self.db.add_event("robots_problem", response.url, problem=problem)
+        yield from self._after_robots()
+
+    def on_robots_error(self, failure):
+        kind, msg = failure_kind(failure)
+        self._store_failure(failure.request, KIND_ROBOTS, kind, msg)
+        self._robots_unreachable(f"robots.txt could not be fetched ({kind}: {msg})")
+
+    def _robots_unreachable(self, why: str):
+        if not self.cfg.obey_robots:
+            self.db.add_event("robots_problem", self.scope.url_for("/robots.txt"), problem=why)
+            return
+        self.fatal = "robots_unreachable"
+        self.db.add_event("robots_unreachable", self.scope.url_for("/robots.txt"), problem=why)
+        raise CloseSpider("robots_unreachable")
+
+    def _after_robots(self):
+        delay = self.robots.crawl_delay(USER_AGENT_TOKEN)
+        if delay and delay > self.cfg.delay:
+            self._apply_delay(min(delay, 30.0))
+        yield from self._page_request(self.start_url, depth=0, referrer=None, start=True)
+        yield Request(self.scope.url_for("/llms.txt"), callback=self.on_document,
+                      errback=self.on_document_error, dont_filter=True, priority=50,
+                      meta={"kind": KIND_LLMS, "depth": 0})
+        candidates = [urljoin(self.scope.url_for("/robots.txt"), u) for u in self.robots.sitemaps()]
+        candidates += [self.scope.url_for(p) for p in DEFAULT_PATHS]
+        for url in candidates:
+            yield from self._sitemap_request(url)
+        if self.cfg.probe_bots:
+            yield from self._probe_requests()
+
+    def _apply_delay(self, delay: float) -> None:
+        downloader = self.crawler.engine.downloader
+        downloader._delay = delay
+        downloader._jitter = 0.0
+        for slot in downloader.slots.values():
+            slot.delay = delay
+            slot.jitter = 0.0
+        self.db.add_event("crawl_delay", None, seconds=delay)
+
+    # -- pages -----------------------------------------------------------------------------
+    def _page_request(self, url: str, depth: int, referrer: str | None, start: bool = False,
+                      chain: tuple[str, ...] = ()):
+        """Yield a request for url if it is new, in scope, allowed and within limits."""
+        if url in self.seen:
+            return
+        if not self.scope.contains(url):
+            return
+        if self.cfg.obey_robots and not self.robots.can_fetch(url, USER_AGENT_TOKEN):
+            self.seen.add(url)
+            self.db.add_event("robots_blocked", url, referrer=referrer)
+            return
+        if not chain:
+            if depth > self.cfg.max_depth:
+                self._limit("depth_limit")
+                return
+            if self.pages_scheduled >= self.cfg.max_pages:
+                self._limit("page_limit")
+                return
+            self.pages_scheduled += 1
+        self.seen.add(url)
+        yield Request(url, callback=self.on_page, errback=self.on_page_error, dont_filter=True,
+                      priority=-depth,
+                      meta={"kind": KIND_PAGE, "depth": depth, "referrer": referrer,
+                            "chain": chain, "start": start})
+
+    def _limit(self, which: str) -> None:
+        if which not in self.limits_hit:
+            self.limits_hit.add(which)
+            self.db.add_event("limit", None, limit=which)
+
+    def on_page(self, response):
+        meta = response.meta
+        self.pages_done += 1
+        self._rate.append(time.monotonic())
+        status = response.status
+        if meta.get("aeo_rate_limited"):
+            self.db.add_event("rate_limited", response.url, retry_after=meta["aeo_rate_limited"])
+        if 300 <= status < 400:
+            self._store(response, KIND_PAGE)
+            self._outcome(ok=True)
+            yield from self._redirect(response)
+            return
+        self._store(response, KIND_PAGE)
+        self._outcome(ok=status < 500)
+        if meta.get("start") or meta.get("chain_start"):
+            self.start_ok = self.start_ok or 200 <= status < 300
+        if not (200 <= status < 300) or not isinstance(response, TextResponse):
+            return
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if "html" not in ctype and not response.body.lstrip()[:15].lower().startswith(
+                (b"<!doctype html", b"<html")):
+            return
+        root = parse_html(response.body, response.encoding)
+        depth = meta.get("depth", 0) + 1
+        for link in extract_links(root, response.url):
+            if link.problem:
+                self.db.add_event("invalid_link", response.url, href=link.href,
+                                  problem=link.problem)
+            elif link.url:
+                yield from self._page_request(link.url, depth, response.url)
+
+    def _redirect(self, response):
+        meta = response.meta
+        chain = tuple(meta.get("chain", ())) + (response.url,)
+        location = response.headers.get(b"Location")
+        if not location:
+            self.db.add_event("redirect_no_location", response.url, status=response.status)
+            return
+        try:
+            raw = location.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = location.decode("latin-1")
+        try:
+            target = normalize_url(urljoin(response.url, raw.strip()))
+        except (InvalidURL, ValueError):
+            self.db.add_event("redirect_offsite", response.url, target=raw[:300],
+                              reason="unsupported or invalid target")
+            if meta.get("start"):
+                self.fatal = "start_redirect_offsite"
+            return
+        if target in chain:
+            self.db.add_event("redirect_loop", chain[0], chain=list(chain) + [target])
+            return
+        if not self.scope.contains(target):
+            self.db.add_event("redirect_offsite", response.url, target=target,
+                              reason="another host")
+            if meta.get("start") or meta.get("chain_start"):
+                self.fatal = "start_redirect_offsite"
+                self.db.add_event("start_redirect_offsite", response.url, target=target)
+            return
+        if len(chain) >= self.cfg.max_redirects:
+            self.db.add_event("redirect_too_long", chain[0], chain=list(chain) + [target],
+                              hops=len(chain))
+            return
+        if target in self.seen:
+            if meta.get("start") or meta.get("chain_start"):
+                self.start_ok = True
+            return
+        for req in self._page_request(target, meta.get("depth", 0), response.url, chain=chain):
+            req.meta["chain_start"] = meta.get("start") or meta.get("chain_start")
+            yield req
+
+    def on_page_error(self, failure):
+        kind, msg = failure_kind(failure)
+        request = failure.request
+        self._store_failure(request, KIND_PAGE, kind, msg)
+        self.pages_done += 1
+        self._outcome(ok=False)
+
+    def _outcome(self, ok: bool) -> None:
+        if ok:
+            self.error_streak = 0
+            return
+        self.errors += 1
+        self.error_streak += 1
+        if self.error_streak >= self.cfg.error_streak and self.stop_reason is None:
+            self.stop_reason = "error_rate"
+            self.db.add_event("error_rate", None, consecutive_failures=self.error_streak)
+            raise CloseSpider("error_rate")
+
+    # -- site documents --------------------------------------------------------------------
+    def _sitemap_request(self, url: str):
+        try:
+            url = normalize_url(url)
+        except InvalidURL:
+            self.db.add_event("sitemap_problem", url, problem="invalid sitemap URL")
+            return
+        if url in self.sitemaps_seen or len(self.sitemaps_seen) >= MAX_SITEMAPS:
+            return
+        if not self.scope.contains(url):
+            self.db.add_event("sitemap_problem", url, problem="sitemap on another host: not read")
+            return
+        self.sitemaps_seen.add(url)
+        yield Request(url, callback=self.on_document, errback=self.on_document_error,
+                      dont_filter=True, priority=40, meta={"kind": KIND_SITEMAP, "depth": 0})
+
+    def _probe_requests(self):
+        root = self.scope.root
+        tokens = [("browser", botlist.BROWSER_UA)]
+        for bot in botlist.known_bots().values():
+            if bot.purpose in ("search", "user") and bot.user_agent:
+                if self.robots.can_fetch(root, bot.token):
+                    tokens.append((bot.token, bot.user_agent))
+        for token, ua in tokens:
+            yield Request(root, callback=self.on_document, errback=self.on_document_error,
+                          dont_filter=True, priority=30, headers={"User-Agent": ua},
+                          meta={"kind": KIND_PROBE, "depth": 0, "probe": token,
+                                "dont_retry": True})
+
+    def on_document(self, response):
+        kind = response.meta["kind"]
+        self._store(response, kind)
+        if kind == KIND_SITEMAP and 200 <= response.status < 300:
+            parsed = read_sitemap(response.body, self.cfg.max_page_bytes)
+            if parsed.problem:
+                self.db.add_event("sitemap_problem", response.url, problem=parsed.problem)
+            for loc in parsed.locs:
+                if parsed.kind == "sitemapindex":
+                    yield from self._sitemap_request(loc)
+                    continue
+                try:
+                    url = normalize_url(loc)
+                except InvalidURL:
+                    continue
+                self.db.add_sitemap_url(url, response.url)
+                yield from self._page_request(url, 1, response.url)
+
+    def on_document_error(self, failure):
+        kind, msg = failure_kind(failure)
+        self._store_failure(failure.request, failure.request.meta["kind"], kind, msg)
+
+    # -- storing ---------------------------------------------------------------------------
+    def _store(self, response, kind: str) -> None:
+        headers = {}
+        for name in KEPT_HEADERS:
+            values = response.headers.getlist(name)
+            if values:
+                headers[name] = ", ".join(v.decode("latin-1", "replace") for v in values)[:2000]
+        ctype = headers.get("content-type", "")
+        body = response.body
+        is_text = (not ctype or ctype.lower().startswith(TEXT_TYPES)
+                   or kind in (KIND_ROBOTS, KIND_SITEMAP, KIND_LLMS))
+        location = headers.get("location")
+        meta = response.meta
+        self.db.add_fetch(Fetch(
+            url=response.url, kind=kind, status=response.status,
+            final_url=urljoin(response.url, location) if location else None,
+            content_type=ctype, depth=meta.get("depth", 0), referrer=meta.get("referrer"),
+            headers=headers, elapsed_ms=int(1000 * (meta.get("download_latency") or 0)),
+            size=len(body), encoding=getattr(response, "encoding", "") or "",
+            user_agent=meta.get("probe", ""), body=body if is_text else None,
+            error="dataloss" if "dataloss" in response.flags else None,
+            fetched_at=utc_now()))
+
+    def _store_failure(self, request, kind: str, error: str, detail: str) -> None:
+        self.errors += kind != KIND_PAGE  # page failures are counted by _outcome
+        self.db.add_fetch(Fetch(
+            url=request.url, kind=kind, status=None, depth=request.meta.get("depth", 0),
+            referrer=request.meta.get("referrer"), error=error, error_detail=detail,
+            user_agent=request.meta.get("probe", ""), fetched_at=utc_now()))
+
+    # -- progress --------------------------------------------------------------------------
+    def _opened(self, spider):
+        if self.cfg.quiet:
+            return
+        import sys
+
+        if sys.stderr.isatty():
+            self._progress = task.LoopingCall(self._show_progress)
+            self._progress.start(1.0, now=False)
+
+    def _show_progress(self):
+        import sys
+
+        engine = self.crawler.engine
+        queued = len(engine._slot.scheduler) if engine and engine._slot else 0
+        rate = 0.0
+        if len(self._rate) > 1:
+            span = self._rate[-1] - self._rate[0]
+            rate = (len(self._rate) - 1) / span if span > 0 else 0.0
+        elapsed = int(time.monotonic() - self.started_at)
+        sys.stderr.write(f"\rcrawl: {self.pages_done} pages, {queued} queued, "
+                         f"{self.errors} errors, {rate:.1f} pages/s, {elapsed}s   ")
+        sys.stderr.flush()
+
+    def _closed(self, spider, reason):
+        self.db.commit()
+        if self._progress is not None and self._progress.running:
+            self._progress.stop()
+            import sys
+
+            sys.stderr.write("\n")
