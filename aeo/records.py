@@ -146,6 +146,8 @@ class SiteFacts:
     status_by_url: dict[str, int | None] = field(default_factory=dict)
     inlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)   # target -> sources
     redirects: dict[str, str] = field(default_factory=dict)              # url -> final url
+    fetch_errors: dict[str, str] = field(default_factory=dict)           # url -> why it failed
+    main_hash_by_url: dict[str, str] = field(default_factory=dict)
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
     organization_names: tuple[str, ...] = ()
 

@@ -349,6 +349,7 @@ class AuditSpider(Spider):
         ctype = headers.get("content-type", "")
         body = response.body
         is_text = (not ctype or ctype.lower().startswith(TEXT_TYPES)
+                   or isinstance(response, TextResponse)
                    or kind in (KIND_ROBOTS, KIND_SITEMAP, KIND_LLMS))
         location = headers.get("location")
         meta = response.meta

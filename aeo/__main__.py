@@ -1,0 +1,5 @@
+import sys
+
+from aeo.cli import main
+
+sys.exit(main())

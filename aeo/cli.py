@@ -1,0 +1,322 @@
+"""The command line: aeo audit | crawl | analyze | report | history | rules | explain."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+import traceback
+from pathlib import Path
+
+from aeo import __version__
+from aeo.pipeline import (
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_UNAUDITABLE,
+    EXIT_USAGE,
+    AuditError,
+    analyze,
+    crawl,
+    report,
+    say,
+    today,
+)
+
+EPILOG = """\
+exit codes:
+  0  audit written (whatever it found)
+  2  bad usage or bad input (invalid URL, unreadable governance file)
+  3  the site could not be audited (unreachable, robots.txt unreachable, nothing crawlable)
+  4  the audit was written but the crawl is incomplete (a limit, interrupt or errors)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, no usage dump
+        print(f"aeo: error: {message} (see aeo --help)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} must be 1 or more")
+    return n
+
+
+def _positive_float(value: str) -> float:
+    try:
+        n = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must be more than 0")
+    return n
+
+
+def _date(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-01") from None
+
+
+def _resolve(value: str) -> tuple[str, str]:
+    host, sep, ip = value.rpartition(":")
+    if not sep or not host or not ip:
+        raise argparse.ArgumentTypeError(f"{value!r} is not HOST:IP")
+    return host, ip
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", "-w", default=os.environ.get("AEO_WORKSPACE", "audits"),
+                   help="folder where runs and their history live (default: ./audits)")
+    p.add_argument("--governance", "-g", metavar="FILE",
+                   help="client governance file (TOML) overriding the defaults")
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help="no progress display (for cron); errors still go to stderr")
+
+
+def _crawl_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("url", help="the site to audit, e.g. https://www.example.com/")
+    p.add_argument("--max-pages", "-n", type=_positive_int, default=5000,
+                   help="stop after this many pages (default 5000; hitting it makes the crawl "
+                        "incomplete)")
+    p.add_argument("--max-depth", type=_positive_int, default=10,
+                   help="links followed from the start page (default 10)")
+    p.add_argument("--max-page-mb", type=_positive_float, default=16.0,
+                   help="largest page read, decompressed, in MB (default 16)")
+    p.add_argument("--timeout", type=_positive_float, default=30.0,
+                   help="seconds per request (default 30)")
+    p.add_argument("--max-time", type=_positive_float, default=4 * 3600.0,
+                   help="seconds for the whole crawl (default 14400)")
+    p.add_argument("--concurrency", type=_positive_int, default=8,
+                   help="requests in flight at once (default 8)")
+    p.add_argument("--delay", type=float, default=0.0,
+                   help="seconds between requests (robots.txt Crawl-delay raises it)")
+    p.add_argument("--retries", type=int, default=2, help="retries per failed request (default 2)")
+    p.add_argument("--ignore-robots-errors", action="store_true",
+                   help="crawl even when robots.txt answers 5xx or times out (RFC 9309 says "
+                        "stop); Disallow rules are still obeyed when robots.txt is readable")
+    p.add_argument("--resolve", action="append", type=_resolve, default=[], metavar="HOST:IP",
+                   help="answer DNS for HOST with IP (like curl --resolve), e.g. to audit a "
+                        "staging server under the real name")
+    p.add_argument("--as-of", type=_date, help="the date freshness rules count from "
+                                               "(default: today)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aeo",
+        description="AEO content audit: crawl a website and report, in one prioritized HTML "
+                    "page, what keeps its content from being found, understood, trusted and "
+                    "cited by answer engines.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"aeo-audit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("audit", help="crawl a site, analyze it and write the report",
+                       description="Crawl URL, analyze every page, judge it against the "
+                                   "governance rules and write audit.html, findings.json, "
+                                   "findings.csv and pages.csv.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _crawl_options(p)
+    p.add_argument("--out", "-o", metavar="DIR",
+                   help="where to write the report files (default: the run folder)")
+    _common(p)
+
+    p = sub.add_parser("crawl", help="only crawl into a new run (no analysis, no report)")
+    _crawl_options(p)
+    _common(p)
+
+    p = sub.add_parser("analyze", help="re-analyze a stored run (nothing is fetched)")
+    p.add_argument("run", help="run folder, SITE/TIMESTAMP, or 'latest'")
+    _common(p)
+
+    p = sub.add_parser("report", help="re-judge and re-render a stored run (nothing is fetched)")
+    p.add_argument("run", help="run folder, SITE/TIMESTAMP, or 'latest'")
+    p.add_argument("--out", "-o", metavar="DIR", help="where to write (default: the run folder)")
+    p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
+    _common(p)
+
+    p = sub.add_parser("history", help="list the runs in the workspace")
+    p.add_argument("site", nargs="?", help="only this site's runs (folder name)")
+    _common(p)
+
+    sub.add_parser("rules", help="list every rule")
+    p = sub.add_parser("explain", help="explain one rule: why it matters and how to fix it")
+    p.add_argument("rule_id")
+    return parser
+
+
+def _governance(args):
+    from aeo.governance import GovernanceError, load_governance
+    from aeo.rules.base import all_rules
+
+    try:
+        return load_governance(args.governance, known_rules=set(all_rules()))
+    except GovernanceError as exc:
+        raise AuditError(str(exc), EXIT_USAGE) from None
+
+
+def _crawl_config(args):
+    from aeo.crawler.config import CrawlConfig
+    from aeo.crawler.scope import InvalidURL, validate_start_url
+
+    try:
+        url = validate_start_url(args.url)
+    except InvalidURL as exc:
+        raise AuditError(f"unsupported or invalid URL: {exc}", EXIT_USAGE) from None
+    return CrawlConfig(
+        start_url=url, max_pages=args.max_pages, max_depth=args.max_depth,
+        max_page_bytes=int(args.max_page_mb * 1024 * 1024), timeout=args.timeout,
+        total_time=args.max_time, concurrency=args.concurrency, delay=max(0.0, args.delay),
+        retry_times=max(0, args.retries), obey_robots=not args.ignore_robots_errors,
+        quiet=args.quiet, resolve=dict(args.resolve))
+
+
+def _find_run(args):
+    from aeo.store import Workspace
+
+    ws = Workspace(args.workspace)
+    run = ws.find_run(args.run)
+    if run is None:
+        raise AuditError(f"no run {args.run!r} in workspace {args.workspace}", EXIT_USAGE)
+    m = run.manifest()
+    if m.get("status") in ("running", "failed"):
+        raise AuditError(f"run {run.run_id} has status {m.get('status')}: nothing to "
+                         f"{args.command}", EXIT_UNAUDITABLE)
+    return ws, run
+
+
+def _exit_for(run) -> int:
+    return EXIT_OK if run.manifest().get("complete") else EXIT_INCOMPLETE
+
+
+def cmd_audit(args) -> int:
+    from aeo.store import Workspace
+
+    cfg = _crawl_config(args)
+    gov = _governance(args)
+    ws = Workspace(args.workspace)
+    as_of = args.as_of or today()
+    run, _ = crawl(cfg, ws, gov, as_of, args.quiet)
+    out = Path(args.out) if args.out else run.path
+    say("Analyzing pages", args.quiet)
+    analyze(run, args.quiet)
+    say("Judging and writing the report", args.quiet)
+    report(run, out, gov, ws, quiet=args.quiet)
+    code = _exit_for(run)
+    if code == EXIT_INCOMPLETE:
+        print(f"aeo: incomplete crawl: {run.manifest().get('message')}", file=sys.stderr)
+    print(str((out / "audit.html").resolve()))
+    return code
+
+
+def cmd_crawl(args) -> int:
+    from aeo.store import Workspace
+
+    cfg = _crawl_config(args)
+    gov = _governance(args)
+    run, _ = crawl(cfg, Workspace(args.workspace), gov, args.as_of or today(), args.quiet)
+    print(run.path)
+    return _exit_for(run)
+
+
+def cmd_analyze(args) -> int:
+    _, run = _find_run(args)
+    analyze(run, args.quiet)
+    print(run.path)
+    return _exit_for(run)
+
+
+def cmd_report(args) -> int:
+    ws, run = _find_run(args)
+    gov = _governance(args)
+    if "pages_analyzed" not in run.manifest():
+        analyze(run, args.quiet)
+    out = Path(args.out) if args.out else run.path
+    report(run, out, gov, ws, as_of=args.as_of, quiet=args.quiet)
+    print(str((out / "audit.html").resolve()))
+    return _exit_for(run)
+
+
+def cmd_history(args) -> int:
+    from aeo.store import Workspace
+
+    runs = Workspace(args.workspace).history(args.site)
+    if not runs:
+        print(f"no runs in {args.workspace}")
+        return EXIT_OK
+    print(f"{'run':44} {'status':11} {'pages':>6} {'score':>6}")
+    for r in runs:
+        score = "" if r["overall_score"] is None else f"{r['overall_score']:.0f}"
+        print(f"{r['run_id']:44} {r['status'] or '':11} {r['pages_crawled'] or 0:>6} {score:>6}")
+    return EXIT_OK
+
+
+def cmd_rules(args) -> int:
+    from aeo.rules.base import all_rules
+
+    for r in all_rules().values():
+        print(f"{r.id:7} {r.pillar:7} {r.scope:5} {r.severity:9} {r.heading}")
+    return EXIT_OK
+
+
+def cmd_explain(args) -> int:
+    from aeo.rules.base import all_rules
+
+    rules = all_rules()
+    r = rules.get(args.rule_id.upper())
+    if r is None:
+        raise AuditError(f"no rule {args.rule_id!r}; `aeo rules` lists them", EXIT_USAGE)
+    wrap = lambda s: textwrap.fill(s, 88)  # noqa: E731
+    print(f"{r.id} · {r.heading}\n")
+    print(f"Pillar {r.pillar} · {r.scope} rule · default severity {r.severity} · "
+          f"page types {', '.join(r.page_types) if r.scope == 'page' else 'n/a'} · "
+          f"engines {', '.join(r.engines)}\n")
+    print("Why it matters\n" + wrap(r.why) + "\n")
+    print("How to fix\n" + wrap(r.fix) + "\n")
+    print("Before\n" + textwrap.indent(r.before, "    ") + "\n")
+    print("After\n" + textwrap.indent(r.after, "    ") + "\n")
+    print("References\n" + "\n".join(f"  {u}" for u in r.references))
+    return EXIT_OK
+
+
+COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
+            "report": cmd_report, "history": cmd_history, "rules": cmd_rules,
+            "explain": cmd_explain}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except AuditError as exc:
+        print(f"aeo: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("aeo: interrupted; earlier runs are untouched", file=sys.stderr)
+        return 130
+    except (OSError, NotADirectoryError) as exc:
+        print(f"aeo: error: cannot write: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: one line for the person, the traceback to a file
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / "aeo-crash.log"
+        try:
+            log.write_text(traceback.format_exc(), "utf-8")
+        except OSError:
+            pass
+        print(f"aeo: internal error: {type(exc).__name__}: {exc} (details in {log})",
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

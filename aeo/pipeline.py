@@ -1,0 +1,203 @@
+"""The four stages end to end, each re-runnable on a stored run: crawl, analyze, rules+report."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import chain, islice
+from pathlib import Path
+
+from aeo import __version__
+from aeo.governance import Governance
+from aeo.records import (
+    KIND_LLMS,
+    KIND_PAGE,
+    KIND_PROBE,
+    KIND_ROBOTS,
+    KIND_SITEMAP,
+    Fetch,
+    PageFacts,
+    SiteFacts,
+)
+from aeo.store import Run, Workspace, host_slug, utc_now
+
+TOOL = {"name": "aeo-audit", "version": __version__}
+
+EXIT_OK, EXIT_USAGE, EXIT_UNAUDITABLE, EXIT_INCOMPLETE = 0, 2, 3, 4
+
+
+class AuditError(Exception):
+    """A problem a person can act on: one line, and the exit code to leave with."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    items: int
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class AuditResult:
+    run: Run
+    out: Path
+    exit_code: int
+    stages: list[Stage] = field(default_factory=list)
+
+
+def say(msg: str, quiet: bool) -> None:
+    if not quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+# -- stage 1: crawl -------------------------------------------------------------------------
+def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool
+          ) -> tuple[Run, Stage]:
+    from aeo.crawler.run import run_crawl
+    from aeo.crawler.scope import Scope
+
+    scope = Scope.from_url(cfg.start_url)
+    run = workspace.new_run(host_slug(scope.host, scope.port))
+    settings = {k: v for k, v in cfg.__dict__.items() if k not in ("resolve",)}
+    run.write_manifest({"status": "running", "complete": False, "start_url": cfg.start_url,
+                        "as_of": as_of, "started": utc_now(), "tool": TOOL, "pid": os.getpid(),
+                        "settings": settings, "governance": gov.to_dict()})
+    say(f"Crawling {cfg.start_url} (up to {cfg.max_pages} pages) into {run.path}", quiet)
+    t0 = time.monotonic()
+    db = run.open_db()
+    try:
+        outcome = run_crawl(cfg, db)
+    finally:
+        db.close()
+    seconds = time.monotonic() - t0
+    run.update_manifest(status=outcome.status, complete=outcome.status == "complete",
+                        reason=outcome.reason, message=outcome.message,
+                        pages_crawled=outcome.pages, crawl_errors=outcome.errors,
+                        limits=outcome.limits, crawl_finished=utc_now(),
+                        finish_reason=outcome.stats.get("finish_reason"))
+    if outcome.status == "failed":
+        run.update_manifest(finished=utc_now())
+        raise AuditError(f"could not audit {cfg.start_url}: {outcome.message}", EXIT_UNAUDITABLE)
+    return run, Stage("crawl", seconds, outcome.pages)
+
+
+# -- stage 2: analyze -----------------------------------------------------------------------
+_WORKER: dict = {}
+
+
+def _init_worker(start_url: str) -> None:
+    from aeo.crawler.scope import Scope
+
+    _WORKER["scope"] = Scope.from_url(start_url)
+    _WORKER["start"] = start_url
+
+
+def _analyze_one(fetch: Fetch) -> dict:
+    from aeo.analyzers.page import analyze_page
+
+    try:
+        return analyze_page(fetch, _WORKER["scope"], _WORKER["start"]).to_dict()
+    except Exception as exc:  # one hostile page must not stop the analysis of the others
+        return PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
+                         depth=fetch.depth,
+                         fetch_error=f"analysis_failed: {type(exc).__name__}: {exc}"[:300]
+                         ).to_dict()
+
+
+def _batches(it: Iterator, n: int) -> Iterator[list]:
+    while batch := list(islice(it, n)):
+        yield batch
+
+
+def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
+    from aeo.crawler.scope import normalize_url
+
+    manifest = run.manifest()
+    start_url = normalize_url(manifest["start_url"])
+    db = run.open_db()
+    t0 = time.monotonic()
+    count = 0
+    try:
+        db.clear_analysis()
+        total = db.count(KIND_PAGE)
+        workers = workers or min(os.cpu_count() or 1, 4)
+        fetches = db.fetches(kind=KIND_PAGE)
+        if total < 200 or workers < 2:
+            _init_worker(start_url)
+            for fetch in fetches:
+                db.put_facts(fetch.url, _analyze_one(fetch))
+                count += 1
+        else:
+            with ProcessPoolExecutor(workers, initializer=_init_worker,
+                                     initargs=(start_url,)) as pool:
+                for batch in _batches(fetches, 64 * workers):
+                    for facts in pool.map(_analyze_one, batch, chunksize=16):
+                        db.put_facts(facts["url"], facts)
+                        count += 1
+                    if not quiet and sys.stderr.isatty():
+                        sys.stderr.write(f"\ranalyze: {count}/{total} pages")
+                        sys.stderr.flush()
+                if not quiet and sys.stderr.isatty():
+                    sys.stderr.write("\n")
+        db.commit()
+    finally:
+        db.close()
+    run.update_manifest(analyzed=utc_now(), pages_analyzed=count)
+    return Stage("analyze", time.monotonic() - t0, count)
+
+
+def load_facts(run: Run, gov: Governance) -> tuple[list[PageFacts], SiteFacts]:
+    from aeo.analyzers.site import build_site_facts
+    from aeo.crawler.scope import Scope
+
+    manifest = run.manifest()
+    db = run.open_db()
+    try:
+        pages = [PageFacts.from_dict(d) for d in db.facts()]
+        fetches = chain(*(db.fetches(kind=k) for k in (KIND_ROBOTS, KIND_LLMS, KIND_SITEMAP,
+                                                       KIND_PROBE)),
+                        db.fetches(kind=KIND_PAGE, with_body=False))
+        site = build_site_facts(Scope.from_url(manifest["start_url"]), fetches, pages,
+                                db.events(), db.sitemap_urls(), gov["required_bots"],
+                                gov["watched_bots"])
+    finally:
+        db.close()
+    return pages, site
+
+
+# -- stages 3 and 4: rules and report ---------------------------------------------------------
+def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: str | None = None,
+           quiet: bool = False) -> list[Stage]:
+    from aeo.reports.build import build_outputs
+    from aeo.rules.base import all_rules, run_rules
+
+    manifest = run.manifest()
+    if as_of:
+        manifest = run.update_manifest(as_of=as_of)
+    t0 = time.monotonic()
+    pages, site = load_facts(run, gov)
+    rules = all_rules()
+    outcomes = run_rules(pages, site, gov, rules)
+    t1 = time.monotonic()
+    build_outputs(run=run, manifest=manifest, out=out, pages=pages, site=site,
+                  outcomes=outcomes, rules=rules, gov=gov, workspace=workspace)
+    t2 = time.monotonic()
+    n = max(1, len(pages))
+    return [Stage("rules", t1 - t0, n), Stage("report", t2 - t1, n)]
+
+
+def today() -> str:
+    return date.today().isoformat()

@@ -1,0 +1,273 @@
+"""One stored page in, its facts out: one lxml parse, no judgement.
+
+This is a pure function of the page and the site's scope, so it can run in a process pool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from aeo.analyzers.page_type import classify
+from aeo.crawler.links import extract_links, parse_html
+from aeo.crawler.scope import InvalidURL, Scope, normalize_url
+from aeo.records import Fetch, Link, PageFacts
+
+NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
+BOILERPLATE = ("nav", "header", "footer", "aside", "form")
+MAIN_XPATHS = ("//main", "//*[@role='main']", "//article", "//*[@id='content' or @id='main']")
+MOUNT_IDS = {"root", "app", "__next", "__nuxt", "svelte", "___gatsby", "main-app", "react-root"}
+ROBOTS_META = ("robots", "googlebot", "bingbot")
+WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+QUESTION_START = re.compile(
+    r"^(how|what|why|when|where|which|who|whom|whose|can|could|is|are|do|does|did|should|"
+    r"would|will|was|were|has|have|may|might|must|shall)\b", re.I)
+NOT_QUESTION = re.compile(r"^(how (we|i|our|they|to)\b|what('s| is) new\b|who we are\b|"
+                          r"what we do\b|why (we|us)\b)", re.I)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(fetch: Fetch) -> bool:
+    ctype = fetch.content_type.split(";")[0].strip().lower()
+    if ctype in HTML_TYPES:
+        return True
+    if ctype and ctype not in ("text/plain", "application/octet-stream"):
+        return False
+    head = (fetch.body or b"")[:512].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def visible_text(el: etree._Element, skip: tuple[str, ...] = NON_VISIBLE) -> str:
+    parts: list[str] = []
+
+    def walk(node):
+        if not isinstance(node.tag, str):
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.tag in skip or node.get("hidden") is not None:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    text = " ".join(parts)
+    return " ".join(text.split())
+
+
+def main_element(root: etree._Element) -> etree._Element | None:
+    for xp in MAIN_XPATHS:
+        found = root.xpath(xp)
+        if found:
+            return found[0]
+    bodies = root.xpath("//body")
+    return bodies[0] if bodies else None
+
+
+def is_question_heading(text: str) -> bool:
+    text = " ".join(text.split())
+    if not text or NOT_QUESTION.search(text):
+        return False
+    if text.endswith("?"):
+        return True
+    return bool(QUESTION_START.search(text)) and len(text.split()) >= 3
+
+
+def jsonld_items(root: etree._Element) -> list:
+    """The JSON-LD blocks that parse as JSON (the structured-data pillar reads them fully)."""
+    items = []
+    for script in root.iter("script"):
+        stype = (script.get("type") or "").split(";")[0].strip().lower()
+        if stype != "application/ld+json":
+            continue
+        try:
+            items.append(json.loads(script.text or ""))
+        except ValueError:
+            continue
+    return items
+
+
+def collect_types(data, out: list[str]) -> None:
+    if isinstance(data, list):
+        for x in data:
+            collect_types(x, out)
+    elif isinstance(data, dict):
+        t = data.get("@type")
+        for name in ([t] if isinstance(t, str) else t if isinstance(t, list) else []):
+            if isinstance(name, str):
+                name = name.rsplit("/", 1)[-1]
+                if name not in out:
+                    out.append(name)
+        for key, value in data.items():
+            if key != "@type":
+                collect_types(value, out)
+
+
+def top_types(data) -> list[str]:
+    """Types of the top-level items (and @graph members), not of nested values."""
+    out: list[str] = []
+    for item in data if isinstance(data, list) else [data]:
+        if isinstance(item, dict) and "@graph" in item:
+            out += top_types(item["@graph"])
+        elif isinstance(item, dict):
+            t = item.get("@type")
+            out += [t] if isinstance(t, str) else [x for x in t or [] if isinstance(x, str)]
+    return out
+
+
+def _first_string(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return _first_string(value.get("name") or value.get("@value") or "")
+    if isinstance(value, list) and value:
+        return "; ".join(filter(None, (_first_string(v) for v in value)))
+    return ""
+
+
+def find_key(data, key: str):
+    if isinstance(data, dict):
+        if key in data:
+            return data[key]
+        for v in data.values():
+            found = find_key(v, key)
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for v in data:
+            found = find_key(v, key)
+            if found is not None:
+                return found
+    return None
+
+
+def meta_content(root: etree._Element, *names: str) -> str:
+    wanted = {n.lower() for n in names}
+    for m in root.iter("meta"):
+        key = (m.get("name") or m.get("property") or "").strip().lower()
+        if key in wanted and m.get("content"):
+            return m.get("content").strip()
+    return ""
+
+
+def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
+    base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
+                     depth=fetch.depth, fetch_error=fetch.error)
+    if fetch.status is None or not (200 <= fetch.status < 300) or not is_html(fetch):
+        return base
+    root = parse_html(fetch.body or b"", fetch.encoding or None)
+    if root is None:
+        return PageFacts(**{**base.__dict__, "fetch_error": fetch.error or "empty_or_unparseable"})
+
+    title = " ".join("".join(root.xpath("//title[1]//text()")).split())[:500]
+    directives: list[str] = []
+    for m in root.iter("meta"):
+        if (m.get("name") or "").strip().lower() in ROBOTS_META:
+            directives += [d.strip().lower() for d in (m.get("content") or "").split(",")]
+    for value in (fetch.headers.get("x-robots-tag") or "").split(","):
+        value = value.strip().lower()
+        if ":" in value and value.split(":", 1)[0].strip() not in ("max-snippet", "unavailable_after",
+                                                                     "max-image-preview",
+                                                                     "max-video-preview"):
+            value = value.split(":", 1)[1].strip()   # "googlebot: noindex" form
+        if value:
+            directives.append(value)
+    directives = [" ".join(d.split()) for d in directives if d]
+
+    canonicals = []
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href") is not None:
+            try:
+                canonicals.append(normalize_url(urljoin(fetch.url, link.get("href").strip())))
+            except (InvalidURL, ValueError):
+                canonicals.append(link.get("href").strip()[:300])
+
+    headings = tuple((int(h.tag[1]), " ".join(h.text_content().split())[:300])
+                     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+    h1 = tuple(t for level, t in headings if level == 1)
+
+    body = root.find("body")
+    full_text = visible_text(body) if body is not None else ""
+    main = main_element(root)
+    main_text = visible_text(main, NON_VISIBLE + BOILERPLATE) if main is not None else ""
+    in_nosnippet = False
+    if main is not None:
+        node = main
+        while node is not None:
+            if node.get("data-nosnippet") is not None:
+                in_nosnippet = True
+                break
+            node = node.getparent()
+
+    scripts = [s for s in root.iter("script")
+               if (s.get("type") or "text/javascript").lower() in
+               ("text/javascript", "module", "application/javascript", "")]
+    mount_empty = any(
+        (el.get("id") or "").lower() in MOUNT_IDS and not visible_text(el).strip()
+        for el in root.iter("div", "main", "section", "app-root")
+    ) or bool(root.xpath("//app-root[not(node())]"))
+    app_shell = mount_empty and any(s.get("src") for s in scripts)
+
+    links: list[Link] = []
+    invalid: list[str] = []
+    for raw in extract_links(root, fetch.url):
+        if raw.problem:
+            invalid.append(raw.href)
+        elif raw.url:
+            links.append(Link(url=raw.url, text=raw.text, internal=scope.contains(raw.url),
+                              nofollow="nofollow" in raw.rel.split()))
+
+    jsonld = jsonld_items(root)
+    types: list[str] = []
+    collect_types(jsonld, types)
+    for el in root.xpath("//*[@itemtype]"):
+        for t in el.get("itemtype").split():
+            name = t.rstrip("/").rsplit("/", 1)[-1]
+            if name and name not in types:
+                types.append(name)
+    page_types = top_types(jsonld) + [
+        el.get("itemtype").rstrip("/").rsplit("/", 1)[-1]
+        for el in root.xpath("//*[@itemtype][not(ancestor::*[@itemscope])]")]
+
+    author = _first_string(find_key(jsonld, "author")) or meta_content(
+        root, "author", "article:author", "citation_author", "dc.creator", "parsely-author")
+    published = _first_string(find_key(jsonld, "datePublished")) or meta_content(
+        root, "article:published_time", "citation_publication_date", "dc.date")
+    modified = _first_string(find_key(jsonld, "dateModified")) or meta_content(
+        root, "article:modified_time", "og:updated_time")
+
+    is_home = fetch.url in (start_url, scope.root)
+    main_words = words(main_text)
+    page_type = classify(fetch.url, is_home=is_home, schema_types=tuple(page_types),
+                         og_type=meta_content(root, "og:type"), h1=h1, main_words=main_words,
+                         article_elements=len(root.xpath("//article")),
+                         internal_links=sum(1 for x in links if x.internal))
+
+    return PageFacts(
+        url=fetch.url, status=fetch.status, page_type=page_type, content_type=fetch.content_type,
+        depth=fetch.depth, title=title, meta_description=meta_content(root, "description")[:500],
+        lang=(root.get("lang") or "").strip(), h1=h1, headings=headings,
+        word_count=words(full_text), main_word_count=main_words,
+        main_text_hash=hashlib.sha256(main_text.encode()).hexdigest()[:16],
+        robots_directives=tuple(directives), main_in_nosnippet=in_nosnippet,
+        canonicals=tuple(canonicals), links=tuple(links), invalid_links=tuple(invalid),
+        script_count=len(scripts), app_shell=app_shell, schema_types=tuple(types),
+        og_site_name=meta_content(root, "og:site_name"), og_type=meta_content(root, "og:type"),
+        author=author[:200], date_published=published[:40], date_modified=modified[:40],
+        question_headings=sum(1 for level, t in headings if level > 1 and is_question_heading(t)),
+        fetch_error=fetch.error,
+    )

@@ -1,0 +1,71 @@
+"""Page-type classification: one of the ten types of RULES.md for every HTML page.
+
+Signals, strongest first: the page's own markup types, then its URL, then its content. The
+patterns are data; the order of the checks is the policy.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# schema.org types that name a page type outright.
+SCHEMA_TYPES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("faq", frozenset({"FAQPage", "QAPage"})),
+    ("author", frozenset({"ProfilePage"})),
+    ("about", frozenset({"AboutPage"})),
+    ("contact", frozenset({"ContactPage"})),
+    ("listing", frozenset({"CollectionPage", "SearchResultsPage"})),
+    ("article", frozenset({"Article", "BlogPosting", "NewsArticle", "TechArticle",
+                           "ScholarlyArticle", "Report", "HowTo"})),
+    ("product", frozenset({"Product", "Service", "SoftwareApplication", "WebApplication",
+                           "Offer", "ProductGroup"})),
+)
+
+# URL path patterns (matched against the lowercased path).
+URL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("legal", re.compile(r"/(privacy|terms|tos|cookies?|legal|imprint|impressum|gdpr|"
+                         r"disclaimer|accessibility-statement)([-_/.]|$)")),
+    ("contact", re.compile(r"/(contact|contact-us|get-in-touch|support/contact)([-_/.]|$)")),
+    ("listing", re.compile(r"/(tags?|categor(y|ies)|topics?|archives?|search|page/\d+)(/|$)|"
+                           r"/(blog|news|articles|resources|insights|posts)/?$")),
+    ("author", re.compile(r"/(authors?|people|team|contributors?|experts?|profiles?)/[^/]+/?$")),
+    ("faq", re.compile(r"/(faqs?|frequently-asked-questions|help/faq)([-_/.]|$)")),
+    ("about", re.compile(r"/(about|about-us|company|who-we-are|our-story|mission)([-_/.]|$)")),
+    ("product", re.compile(r"/(products?|services?|solutions?|features?|pricing|platform|"
+                           r"plans?|integrations?|shop|store)(/|$|\.)")),
+    ("article", re.compile(r"/(blog|news|articles?|posts?|guides?|resources|insights|learn|"
+                           r"stories|press)/[^/]+")),
+    ("article", re.compile(r"/\d{4}/\d{2}/")),
+)
+
+FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions)\b", re.I)
+
+
+def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
+             og_type: str = "", h1: tuple[str, ...] = (), main_words: int = 0,
+             article_elements: int = 0, internal_links: int = 0) -> str:
+    if is_home:
+        return "home"
+    path = urlsplit(url).path.lower() or "/"
+    if path in ("", "/"):
+        return "home"
+    types = set(schema_types)
+    for page_type, names in SCHEMA_TYPES:
+        if types & names:
+            # An article schema on a listing URL is the list's items, not the page.
+            if page_type == "article" and URL_PATTERNS[2][1].search(path):
+                return "listing"
+            return page_type
+    for page_type, pattern in URL_PATTERNS:
+        if pattern.search(path):
+            return page_type
+    if any(FAQ_HEADING.search(h) for h in h1):
+        return "faq"
+    if og_type.lower() == "article":
+        return "article"
+    if article_elements >= 3 and main_words < 40 * article_elements:
+        return "listing"
+    if article_elements == 1 and main_words >= 300:
+        return "article"
+    return "other"

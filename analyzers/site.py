@@ -1,0 +1,200 @@
+"""Site facts: robots.txt per crawler, llms.txt, sitemaps, probes, link graph, crawl events."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from aeo.crawler.bots import bot
+from aeo.crawler.robots import parse_robots
+from aeo.crawler.scope import Scope, display_host
+from aeo.crawler.sitemaps import read_sitemap
+from aeo.records import (
+    CONTENT_TYPES,
+    KIND_LLMS,
+    KIND_PAGE,
+    KIND_PROBE,
+    KIND_ROBOTS,
+    KIND_SITEMAP,
+    BotAccess,
+    Fetch,
+    PageFacts,
+    Probe,
+    RobotsGroupLine,
+    SiteFacts,
+)
+
+# Text that marks a bot-challenge or block page served with any status.
+CHALLENGE_MARKERS = (
+    "cf-challenge", "challenge-platform", "just a moment...", "attention required!",
+    "cf-browser-verification", "_incapsula_resource", "px-captcha", "captcha-delivery",
+    "are you a robot", "verify you are human", "access denied", "request unsuccessful",
+)
+
+
+def is_challenge(body: bytes | None) -> bool:
+    head = (body or b"")[:20000].decode("utf-8", "replace").lower()
+    return any(m in head for m in CHALLENGE_MARKERS)
+
+
+# -- robots.txt evidence -----------------------------------------------------------------------
+_LINE = re.compile(r"^\s*([A-Za-z-]+)\s*:\s*(.*?)\s*(?:#.*)?$")
+
+
+def robots_groups(text: str) -> list[tuple[list[str], list[tuple[int, str, str, str]]]]:
+    """[(user agents, [(line no, directive, value, line text)])], as the file groups them."""
+    groups: list[tuple[list[str], list]] = []
+    agents: list[str] = []
+    rules: list = []
+    last_was_agent = False
+    for no, line in enumerate(text.splitlines(), 1):
+        m = _LINE.match(line)
+        if not m:
+            continue
+        key, value = m.group(1).lower(), m.group(2)
+        if key == "user-agent":
+            if not last_was_agent and (agents or rules):
+                groups.append((agents, rules))
+                agents, rules = [], []
+            agents.append(value.lower())
+            last_was_agent = True
+        elif key in ("allow", "disallow"):
+            rules.append((no, key, value, line.strip()))
+            last_was_agent = False
+        else:
+            last_was_agent = False
+    if agents or rules:
+        groups.append((agents, rules))
+    return groups
+
+
+def _pattern(value: str) -> re.Pattern:
+    anchored = value.endswith("$")
+    body = re.escape(value.rstrip("$")).replace(r"\*", ".*")
+    return re.compile(body + ("$" if anchored else ""))
+
+
+def robots_evidence(text: str, token: str, url: str) -> tuple[str, RobotsGroupLine | None]:
+    """The group that applies to token (RFC 9309: the most specific user-agent match, else
+    '*') and the longest rule in it matching url's path."""
+    token_l = token.lower()
+    groups = robots_groups(text)
+    chosen = [g for g in groups if token_l in g[0]]
+    label = token
+    if not chosen:
+        chosen = [g for g in groups if "*" in g[0]]
+        label = "*"
+    parts = urlsplit(url)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    best: tuple[int, str, str, str] | None = None
+    for _agents, rules in chosen:
+        for rule in rules:
+            no, key, value, line = rule
+            if value and _pattern(value).match(path):
+                if best is None or len(value) > len(best[2]) or (
+                        len(value) == len(best[2]) and key == "allow"):
+                    best = rule
+    line = RobotsGroupLine(best[0], best[3]) if best else None
+    return f"User-agent: {label}", line
+
+
+# -- llms.txt ------------------------------------------------------------------------------
+def llms_problems(status: int | None, body: bytes | None, content_type: str) -> list[str]:
+    """[] when /llms.txt exists and follows the format: an H1 title first, an optional
+    blockquote summary, then sections (H2) of markdown link lists."""
+    if status is None or not (200 <= status < 300):
+        return [f"/llms.txt is missing (HTTP {status if status is not None else 'no answer'})"]
+    text = (body or b"").decode("utf-8", "replace").lstrip("\ufeff")
+    stripped = text.lstrip()
+    if not stripped:
+        return ["/llms.txt is empty"]
+    low = stripped[:200].lower()
+    if low.startswith(("<!doctype", "<html")) or "html" in content_type.lower():
+        return ["/llms.txt answers with an HTML page, not markdown"]
+    problems = []
+    lines = [ln.rstrip() for ln in stripped.splitlines()]
+    first = next((ln for ln in lines if ln.strip()), "")
+    if not re.match(r"^#\s+\S", first):
+        problems.append(f"/llms.txt does not start with an H1 title (first line: {first[:80]!r})")
+    if sum(1 for ln in lines if re.match(r"^#\s+\S", ln)) > 1:
+        problems.append("/llms.txt has more than one H1 title")
+    links = [ln for ln in lines if re.match(r"^\s*[-*]\s*\[[^\]]+\]\([^)]+\)", ln)]
+    if not links:
+        problems.append("/llms.txt has no markdown link list ('- [name](url): notes')")
+    elif not any(re.match(r"^##\s+\S", ln) for ln in lines):
+        problems.append("/llms.txt has links but no H2 sections")
+    return problems
+
+
+# -- the whole site ------------------------------------------------------------------------
+def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFacts],
+                     events: list[dict], sitemap_urls: set[str], required: list[str],
+                     watched: list[str]) -> SiteFacts:
+    robots: Fetch | None = None
+    llms: Fetch | None = None
+    sitemaps_found: list[str] = []
+    probes: list[Probe] = []
+    browser: Probe | None = None
+    status_by_url: dict[str, int | None] = {}
+    redirects: dict[str, str] = {}
+    fetch_errors: dict[str, str] = {}
+    for f in fetches:
+        if f.kind == KIND_ROBOTS:
+            robots = f  # the last hop of the robots.txt chain decides
+        elif f.kind == KIND_LLMS:
+            llms = f
+        elif f.kind == KIND_SITEMAP:
+            if f.status and 200 <= f.status < 300 and f.body:
+                if read_sitemap(f.body, 16 * 1024 * 1024).kind:
+                    sitemaps_found.append(f.url)
+        elif f.kind == KIND_PROBE:
+            p = Probe(token=f.user_agent, status=f.status,
+                      challenge=is_challenge(f.body) if f.status else False, error=f.error)
+            if f.user_agent == "browser":
+                browser = p
+            else:
+                probes.append(p)
+        elif f.kind == KIND_PAGE:
+            status_by_url[f.url] = f.status
+            if f.error:
+                fetch_errors[f.url] = f"{f.error}: {f.error_detail}"[:300]
+            if f.final_url and f.status and 300 <= f.status < 400:
+                redirects[f.url] = f.final_url
+
+    policy = parse_robots(robots.status if robots else 404, robots.body or b"" if robots else b"",
+                          robots.content_type if robots else "")
+    content_urls = [scope.root] + [p.url for p in pages if p.page_type in CONTENT_TYPES]
+    bots: list[BotAccess] = []
+    for token in dict.fromkeys(list(required) + list(watched)):
+        info = bot(token)
+        blocked = tuple(u for u in dict.fromkeys(content_urls) if not policy.can_fetch(u, token))
+        group, line = ("", None)
+        if blocked and policy.text:
+            group, line = robots_evidence(policy.text, token, blocked[0])
+        bots.append(BotAccess(token=info.token, operator=info.operator, purpose=info.purpose,
+                              blocked_urls=blocked, group=group, line=line))
+
+    inlinks: dict[str, list[str]] = defaultdict(list)
+    for p in pages:
+        for link in p.links:
+            if link.internal and link.url != p.url:
+                inlinks[link.url].append(p.url)
+
+    org_names = tuple(dict.fromkeys(p.og_site_name for p in pages if p.og_site_name))
+    return SiteFacts(
+        root=scope.root, host=display_host(scope.host),
+        robots_status=robots.status if robots else None, robots_found=policy.found,
+        robots_problems=tuple(policy.problems), bots=tuple(bots),
+        llms_status=llms.status if llms else None,
+        llms_problems=tuple(llms_problems(llms.status if llms else None,
+                                          llms.body if llms else None,
+                                          llms.content_type if llms else "")),
+        sitemaps_found=tuple(sitemaps_found), sitemap_urls=frozenset(sitemap_urls),
+        browser_probe=browser, bot_probes=tuple(probes), status_by_url=status_by_url,
+        inlinks={k: tuple(dict.fromkeys(v)) for k, v in inlinks.items()},
+        redirects=redirects, fetch_errors=fetch_errors,
+        main_hash_by_url={p.url: p.main_text_hash for p in pages if p.main_text_hash},
+        crawl_events=tuple(events), organization_names=org_names,
+    )

@@ -1,0 +1,111 @@
+"""Everything the report stage writes: scores, priorities, the comparison with the previous
+run, findings.json / findings.csv / pages.csv / audit.html, and the history index."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from aeo import __version__
+from aeo.records import CONTENT_TYPES
+from aeo.reports.export import (
+    FINDING_COLUMNS,
+    PAGE_COLUMNS,
+    findings_rows,
+    write_csv,
+    write_json,
+)
+from aeo.reports.html import render_report, report_context
+from aeo.reports.scoring import compute_scores, findings_of, leave_alone, prioritize
+from aeo.store import atomic_write, utc_now
+
+TOOL = {"name": "aeo-audit", "version": __version__}
+
+
+def compare(current: list[dict], pages_now: dict[str, int | None], previous: dict | None,
+            workspace) -> dict | None:
+    """new / fixed / persisting / not_comparable, keyed by (rule, url). A finding of the
+    previous run counts as fixed only where the page was fetched again with a 2xx answer;
+    elsewhere it was not re-checked."""
+    if previous is None:
+        return None
+    before = workspace.run_findings(previous["run_id"])
+    key = lambda f: (f["rule"], f["url"])  # noqa: E731
+    now_keys = {key(f): f for f in current}
+    before_keys = {key(f): f for f in before}
+    rechecked = {u for u, s in pages_now.items() if s is not None and 200 <= s < 300}
+    new = [now_keys[k] for k in now_keys if k not in before_keys]
+    persisting = [now_keys[k] for k in now_keys if k in before_keys]
+    fixed, not_comparable = [], []
+    for k, f in before_keys.items():
+        if k in now_keys:
+            continue
+        site_file = f["url"].endswith(("/robots.txt", "/llms.txt", "/sitemap.xml"))
+        (fixed if (f["url"] in rechecked or site_file) else not_comparable).append(f)
+    slim = lambda fs: [{"rule": f["rule"], "url": f["url"], "severity": f["severity"]}  # noqa: E731
+                       for f in fs]
+    return {"previous_run": previous["run_id"], "new": slim(new), "fixed": slim(fixed),
+            "persisting": slim(persisting), "not_comparable": slim(not_comparable)}
+
+
+def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov, workspace):
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    scores = compute_scores(outcomes, gov, rules)
+    priorities = prioritize(outcomes, pages, site, gov, rules)
+    leave = leave_alone(priorities)
+    findings = [f.to_dict() for f in findings_of(outcomes)]
+    count_by_url = Counter(f["url"] for f in findings)
+    finished = utc_now()
+    complete = bool(manifest.get("complete"))
+    analyzed = sum(1 for p in pages if p.status == 200 and p.title is not None and
+                   (p.word_count or p.h1 or p.title))
+
+    previous = workspace.previous_complete(run.path.parent.name, run.run_id)
+    comparison = compare(findings, {p.url: p.status for p in pages}, previous, workspace)
+
+    run_info = {"start_url": manifest.get("start_url"), "as_of": manifest.get("as_of"),
+                "started": manifest.get("started"), "finished": finished, "complete": complete,
+                "pages_crawled": manifest.get("pages_crawled", len(pages)),
+                "pages_analyzed": analyzed, "status": manifest.get("status"),
+                "reason": manifest.get("reason"), "message": manifest.get("message", ""),
+                "run_id": run.run_id}
+    data = {
+        "tool": TOOL,
+        "run": run_info,
+        "governance": gov.to_dict(),
+        "scores": {"overall": scores.overall, "pillars": scores.pillars},
+        "priorities": [p.to_dict() for p in priorities],
+        "fix_first": [p.rule for p in priorities[:3]],
+        "leave_alone": [p.rule for p in leave],
+        "rules": [{"rule": o.rule, "pillar": o.pillar, "applicable": o.applicable,
+                   "failed": o.failed, "pass_rate": scores.rules.get(o.rule), "error": o.error}
+                  for o in outcomes],
+        "findings": findings,
+        "comparison": comparison,
+    }
+    write_json(out / "findings.json", data)
+    write_csv(out / "findings.csv", findings_rows(findings), FINDING_COLUMNS)
+    page_rows = []
+    for p in pages:
+        page_rows.append({
+            "url": p.url, "status": p.status, "page_type": p.page_type, "title": p.title,
+            "word_count": p.word_count, "author": p.author, "date_published": p.date_published,
+            "date_modified": p.date_modified, "schema_types": " ".join(p.schema_types),
+            "question_headings": p.question_headings, "findings": count_by_url.get(p.url, 0),
+            "depth": p.depth, "inlinks": len(site.inlinks.get(p.url, ())),
+            "canonical": p.canonicals[0] if p.canonicals else "",
+            "content_type": p.content_type, "error": p.fetch_error or ""})
+    write_csv(out / "pages.csv", page_rows, PAGE_COLUMNS)
+    ctx = report_context(tool=TOOL, run=run_info, site=site, scores=scores,
+                         priorities=priorities, leave=leave, outcomes=outcomes, rules=rules,
+                         pages=pages, governance=gov, limits=manifest.get("limits", []))
+    atomic_write(out / "audit.html", render_report(ctx))
+    run.update_manifest(finished=finished, report_dir=str(out.resolve()),
+                        overall_score=scores.overall,
+                        content_pages=sum(1 for p in pages if p.page_type in CONTENT_TYPES))
+    workspace.record_run(run, {**manifest, "finished": finished}, findings,
+                         [{**p.to_dict()} for p in pages], scores.overall)
+    return data

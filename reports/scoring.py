@@ -1,0 +1,142 @@
+"""Scores and priorities: the one place where weights live.
+
+Severity weights (how much one rule counts inside its pillar, and how urgent its fix is):
+
+| severity | weight | reasoning |
+|---|---|---|
+| critical | 10 | blocks engines outright (robots, CDN, JavaScript-only text): failing it fails the pillar |
+| high     | 6  | removes a page or a trust signal from answers |
+| medium   | 3  | weakens how a page is understood or chosen |
+| low      | 1  | polish, or informational |
+
+Pillar score (0-100) = weighted mean of its applicable rules' pass rates, where a page rule's
+pass rate is the share of the pages it judged that passed and a site rule's is 1 or 0. A rule
+that judged nothing counts for nothing; a rule that raised is shown and not scored. The overall
+score is the mean of the pillar scores weighted by the governance pillar weights, over the
+pillars that have a score.
+
+Priority of a finding group (one rule, all its pages) = severity weight x reach x pillar weight
+/ effort, where reach is the affected share of the pages the rule judged, each page weighted
+by its importance (1 + internal inlinks, halved per level of depth), and effort is 1 for a
+one-place fix (a site file, a template) and grows with the number of separate pages to edit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from aeo.governance import Governance
+from aeo.records import PILLARS, Finding, PageFacts, RuleOutcome, SiteFacts
+
+SEVERITY_WEIGHTS = {"critical": 10.0, "high": 6.0, "medium": 3.0, "low": 1.0}
+
+
+@dataclass(frozen=True)
+class Scores:
+    overall: float | None
+    pillars: dict[str, float | None]
+    rules: dict[str, float | None]      # pass rate per rule, None when not applicable/errored
+
+
+def compute_scores(outcomes: list[RuleOutcome], gov: Governance, rules: dict) -> Scores:
+    by_pillar: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    rule_rates: dict[str, float | None] = {}
+    for o in outcomes:
+        if o.error or o.applicable == 0:
+            rule_rates[o.rule] = None
+            continue
+        rate = 1.0 - min(o.failed, o.applicable) / o.applicable
+        rule_rates[o.rule] = rate
+        sev = gov.severity(o.rule, rules[o.rule].severity)
+        by_pillar[o.pillar].append((SEVERITY_WEIGHTS[sev], rate))
+    pillars: dict[str, float | None] = {}
+    for p in PILLARS:
+        items = by_pillar.get(p)
+        if not items:
+            pillars[p] = None
+            continue
+        total = sum(w for w, _ in items)
+        pillars[p] = round(100 * sum(w * r for w, r in items) / total, 1)
+    weighted = [(gov.pillar_weights.get(p, 1.0), s) for p, s in pillars.items() if s is not None]
+    wsum = sum(w for w, _ in weighted)
+    overall = round(sum(w * s for w, s in weighted) / wsum, 1) if wsum else None
+    return Scores(overall, pillars, rule_rates)
+
+
+def page_importance(page: PageFacts | None, site: SiteFacts) -> float:
+    if page is None:
+        return 1.0
+    inlinks = len(site.inlinks.get(page.url, ()))
+    return (1.0 + math.log1p(inlinks)) / (2 ** min(page.depth, 10))
+
+
+@dataclass(frozen=True)
+class Priority:
+    rank: int
+    rule: str
+    title: str
+    pillar: str
+    severity: str
+    pages: int
+    template: str | None
+    score: float
+    reach: float
+    why: str
+    urls: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"rank": self.rank, "rule": self.rule, "title": self.title, "pages": self.pages,
+                "template": self.template, "score": self.score, "why": self.why,
+                "pillar": self.pillar, "severity": self.severity, "reach": self.reach}
+
+
+def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFacts,
+               gov: Governance, rules: dict) -> list[Priority]:
+    by_url = {p.url: p for p in pages}
+    groups = []
+    for o in outcomes:
+        if not o.findings:
+            continue
+        r = rules[o.rule]
+        sev = gov.severity(o.rule, r.severity)
+        urls = tuple(dict.fromkeys(f.url for f in o.findings))
+        if r.scope == "site" and not r.site_level:
+            affected = tuple(dict.fromkeys(u for f in o.findings for u in f.urls))
+            content = [p for p in pages if p.page_type in ("article", "faq", "product", "about",
+                                                           "home")]
+            reach = (min(1.0, len([u for u in affected if u in by_url]) / len(content))
+                     if affected and content else 1.0)
+            effort = 1.0
+            npages = len(affected) or 1
+        else:
+            hit_weight = sum(page_importance(by_url.get(u), site) for u in urls)
+            judged = max(o.applicable, len(urls))
+            avg = (sum(page_importance(p, site) for p in pages if p.page_type in r.page_types)
+                   / max(1, sum(1 for p in pages if p.page_type in r.page_types))) or 1.0
+            reach = min(1.0, hit_weight / (judged * avg)) if judged else 1.0
+            effort = 1.0 + math.log10(len(urls)) if urls else 1.0
+            npages = len(urls)
+        score = SEVERITY_WEIGHTS[sev] * reach * gov.pillar_weights.get(r.pillar, 1.0) / effort
+        why = (f"{sev.capitalize()} {r.pillar} problem on {npages} "
+               f"{'page' if npages == 1 else 'pages'}"
+               f"{'' if r.scope == 'site' and not r.site_level else f' ({round(100 * reach)}% of the weighted pages it applies to)'}"
+               f": {r.why.split('. ')[0].rstrip('.')}.")
+        groups.append((score, r, sev, npages, reach, why, urls))
+    groups.sort(key=lambda g: (-g[0], g[1].id))
+    return [Priority(rank=i + 1, rule=r.id, title=r.heading, pillar=r.pillar, severity=sev,
+                     pages=n, template=None, score=round(s, 3), reach=round(reach, 3), why=why,
+                     urls=urls)
+            for i, (s, r, sev, n, reach, why, urls) in enumerate(groups)]
+
+
+def leave_alone(priorities: list[Priority]) -> list[Priority]:
+    """Real but not worth doing yet: low severity, or a small share of a medium problem,
+    and never one of the top three."""
+    return [p for p in priorities[3:]
+            if p.severity == "low" or (p.severity == "medium" and p.reach < 0.1)]
+
+
+def findings_of(outcomes: list[RuleOutcome]) -> list[Finding]:
+    return [f for o in outcomes for f in o.findings]
