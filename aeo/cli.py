@@ -149,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("site", nargs="?", help="only this site's runs (folder name)")
     _common(p)
 
+    p = sub.add_parser("demo", help="serve the bundled demo site on 127.0.0.1 and audit it")
+    p.add_argument("--out", "-o", metavar="DIR", help="where to write the report files")
+    p.add_argument("--max-pages", "-n", type=_positive_int, default=5000)
+    p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
+    _common(p)
+
     sub.add_parser("rules", help="list every rule")
     p = sub.add_parser("explain", help="explain one rule: why it matters and how to fix it")
     p.add_argument("rule_id")
@@ -247,6 +253,24 @@ def cmd_report(args) -> int:
     return _exit_for(run)
 
 
+def cmd_demo(args) -> int:
+    from aeo.demo.serve import start
+
+    server, url = start(0)
+    say(f"Demo site (Northwind Ledger) served at {url}", args.quiet)
+    argv = ["audit", url, "--workspace", args.workspace, "--max-pages", str(args.max_pages)]
+    for flag, value in (("--out", args.out), ("--as-of", args.as_of),
+                        ("--governance", args.governance)):
+        if value:
+            argv += [flag, value]
+    if args.quiet:
+        argv.append("--quiet")
+    try:
+        return main(argv)
+    finally:
+        server.shutdown()
+
+
 def cmd_history(args) -> int:
     from aeo.store import Workspace
 
@@ -290,7 +314,7 @@ def cmd_explain(args) -> int:
 
 
 COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
-            "report": cmd_report, "history": cmd_history, "rules": cmd_rules,
+            "report": cmd_report, "history": cmd_history, "demo": cmd_demo, "rules": cmd_rules,
             "explain": cmd_explain}
 
 

@@ -1,0 +1,47 @@
+# Every target installs what it needs first (a virtualenv in .venv).
+# Values such as URL reach the tool as single, quoted arguments: never pasted into a command line.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF BENCH_PAGES
+
+.PHONY: install audit demo test bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+# make audit URL=https://example.com/ [OUT=dir] [WORKSPACE=dir] [MAX_PAGES=n] [GOVERNANCE=file] [AS_OF=YYYY-MM-DD]
+# Without URL: the bundled demo site, served on 127.0.0.1 for the duration.
+audit: install
+	@set -- ; \
+	if [ -n "$$OUT" ]; then set -- "$$@" --out "$$OUT"; fi; \
+	if [ -n "$$WORKSPACE" ]; then set -- "$$@" --workspace "$$WORKSPACE"; fi; \
+	if [ -n "$$MAX_PAGES" ]; then set -- "$$@" --max-pages "$$MAX_PAGES"; fi; \
+	if [ -n "$$GOVERNANCE" ]; then set -- "$$@" --governance "$$GOVERNANCE"; fi; \
+	if [ -n "$$AS_OF" ]; then set -- "$$@" --as-of "$$AS_OF"; fi; \
+	if [ -z "$$URL" ]; then exec $(BIN)/aeo demo "$$@"; fi; \
+	exec $(BIN)/aeo audit "$$@" -- "$$URL"
+
+demo: install
+	@set -- ; \
+	if [ -n "$$OUT" ]; then set -- "$$@" --out "$$OUT"; fi; \
+	if [ -n "$$WORKSPACE" ]; then set -- "$$@" --workspace "$$WORKSPACE"; fi; \
+	exec $(BIN)/aeo demo "$$@"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m aeo.bench
+
+lint: install
+	$(BIN)/ruff check aeo crawler analyzers rules reports demo tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info

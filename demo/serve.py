@@ -1,0 +1,88 @@
+"""Serve the bundled demo site on 127.0.0.1, as a small company's web server would, including
+one planted server-side problem: a CDN-style 403 for PerplexityBot's user agent (ACC010)."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from aeo.demo.build import BASE, SITE
+
+TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain; charset=utf-8",
+         ".png": "image/png", ".js": "application/javascript"}
+BLOCKED_AGENTS = ("perplexitybot",)
+
+
+def resolve(root: Path, path: str) -> Path | None:
+    rel = unquote(urlsplit(path).path).lstrip("/")
+    if ".." in rel.split("/"):
+        return None
+    candidates = [root / rel / "index.html"] if rel.endswith("/") or not rel else []
+    candidates += [root / rel, root / f"{rel}.html"]
+    for c in candidates:
+        if c.is_file() and root in c.resolve().parents:
+            return c
+    return None
+
+
+class DemoHandler(BaseHTTPRequestHandler):
+    server_version = "demo"
+
+    def __init__(self, *args, root: Path, **kw):
+        self.root = root
+        super().__init__(*args, **kw)
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):
+        ua = (self.headers.get("User-Agent") or "").lower()
+        if any(b in ua for b in BLOCKED_AGENTS):
+            return self._send(403, b"<html><head><title>Access denied</title></head><body>"
+                                   b"<h1>Access denied</h1><p>Request unsuccessful.</p></body></html>",
+                              "text/html; charset=utf-8")
+        target = resolve(self.root, self.path)
+        if target is None:
+            return self._send(404, b"<html><head><title>Not found</title></head><body><h1>Page not "
+                                   b"found</h1></body></html>", "text/html; charset=utf-8")
+        body = target.read_bytes()
+        ctype = TYPES.get(target.suffix, "application/octet-stream")
+        if ctype.startswith(("text/", "application/xml")):
+            origin = f"http://{self.headers.get('Host') or '127.0.0.1'}"
+            body = body.replace(BASE.encode(), origin.encode())
+        self._send(200, body, ctype)
+
+    def _send(self, status: int, body: bytes, ctype: str):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def start(port: int = 0, root: Path = SITE) -> tuple[ThreadingHTTPServer, str]:
+    """Start the demo server in a daemon thread; returns (server, base URL)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(DemoHandler, root=root))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Serve the bundled demo site on 127.0.0.1")
+    ap.add_argument("--port", type=int, default=8800)
+    args = ap.parse_args()
+    server, url = start(args.port)
+    print(f"demo site at {url} (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
