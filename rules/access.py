@@ -477,3 +477,25 @@ def acc106(site, pages, gov):
     return [Hit(evidence=f"{len(urls)} linked URL(s) disallowed for our crawler: {_short(urls)}",
                 detail="robots.txt keeps crawlers away from these linked URLs; the audit could "
                        "not read them either.", urls=urls, page_type="other")]
+
+
+@rule(id="ACC107", name="XML sitemap unreadable", pillar="ACCESS", scope="site",
+      severity="medium", engines=("google", "copilot", "chatgpt", "perplexity"),
+      why="A sitemap that cannot be read (broken XML, a corrupt or oversized gzip) is no "
+          "sitemap at all to a crawler.",
+      fix="Serve valid sitemap XML (gzip optional, under 50 MB uncompressed and 50,000 URLs per "
+          "file); split large sitemaps under a sitemap index.",
+      before="/sitemap.xml.gz → truncated gzip", after="/sitemap.xml → <urlset>…</urlset>",
+      references=("https://www.sitemaps.org/protocol.html",),
+      examples=(
+          Example("broken", True, site={"crawl_events": ({"kind": "sitemap_problem", "url": "https://example.com/sitemap.xml",
+                                                          "problem": "not an XML sitemap"},)}),
+          Example("fine", False, site={"crawl_events": ()}),
+      ))
+def acc107(site, pages, gov):
+    problems = _events(site, "sitemap_problem")
+    if not problems:
+        return []
+    return [Hit(evidence="; ".join(f"{e['url']}: {e.get('problem')}" for e in problems[:5]),
+                detail="A sitemap could not be read.", url=problems[0]["url"],
+                urls=tuple(e["url"] for e in problems), page_type="other")]

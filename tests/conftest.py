@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+    workspace: Path
+    out: Path
+
+    @property
+    def manifest(self) -> dict:
+        paths = sorted(glob.glob(str(self.workspace / "*" / "*" / "run.json")))
+        return json.loads(Path(paths[-1]).read_text()) if paths else {}
+
+    @property
+    def findings(self) -> dict:
+        p = self.out / "findings.json"
+        return json.loads(p.read_text()) if p.exists() else {}
+
+    def rules(self, rule: str) -> list[dict]:
+        return [f for f in self.findings.get("findings", []) if f["rule"] == rule]
+
+    @property
+    def pages(self) -> list[dict]:
+        with open(self.out / "pages.csv", newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    def all_output_text(self) -> str:
+        chunks = []
+        for p in list(self.workspace.rglob("*")) + list(self.out.rglob("*")):
+            if p.is_file():
+                data = p.read_bytes()
+                if p.suffix == ".sqlite":
+                    import sqlite3
+                    import zlib
+
+                    conn = sqlite3.connect(p)
+                    try:
+                        for (body,) in conn.execute("SELECT body FROM fetches WHERE body IS NOT NULL"):
+                            data += zlib.decompress(body)
+                        for row in conn.execute("SELECT kind, url, detail FROM events"):
+                            data += repr(row).encode()
+                    finally:
+                        conn.close()
+                chunks.append(data.decode("utf-8", "replace"))
+        return "\n".join(chunks)
+
+
+def run_aeo(url: str, tmp: Path, *args: str, timeout: float = 120, env: dict | None = None,
+            command: str = "audit") -> Result:
+    ws, out = tmp / "ws", tmp / "out"
+    cmd = [sys.executable, "-m", "aeo", command, url, "--workspace", str(ws), "--quiet",
+           "--timeout", "3", "--retries", "1", *args]
+    if command == "audit" and "--out" not in args:
+        cmd += ["--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})}, cwd=tmp, stdin=subprocess.DEVNULL)
+    return Result(proc.returncode, proc.stdout, proc.stderr, ws, out)
+
+
+@pytest.fixture
+def aeo(tmp_path):
+    def go(url, *args, **kw):
+        return run_aeo(url, tmp_path, *args, **kw)
+    return go
