@@ -47,7 +47,7 @@ class Result:
         for p in list(self.workspace.rglob("*")) + list(self.out.rglob("*")):
             if p.is_file():
                 data = p.read_bytes()
-                if p.suffix == ".sqlite":
+                if p.name == "crawl.sqlite":
                     import sqlite3
                     import zlib
 
