@@ -83,7 +83,9 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool
     finally:
         db.close()
     seconds = time.monotonic() - t0
-    run.update_manifest(status=outcome.status, complete=outcome.status == "complete",
+    # "crawled" until the report is published; then the crawl's own status (complete/incomplete)
+    run.update_manifest(status="failed" if outcome.status == "failed" else "crawled",
+                        crawl_status=outcome.status, complete=outcome.status == "complete",
                         reason=outcome.reason, message=outcome.message,
                         pages_crawled=outcome.pages, crawl_errors=outcome.errors,
                         limits=outcome.limits, crawl_finished=utc_now(),

@@ -3,6 +3,8 @@ run, findings.json / findings.csv / pages.csv / audit.html, and the history inde
 
 from __future__ import annotations
 
+import os
+import signal
 from collections import Counter
 from pathlib import Path
 
@@ -49,6 +51,8 @@ def compare(current: list[dict], pages_now: dict[str, int | None], previous: dic
 
 
 def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov, workspace):
+    if os.environ.get("AEO_FAULT") == "kill_before_publish":   # durability tests only
+        os.kill(os.getpid(), signal.SIGKILL)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"--out {out} exists and is not a folder")
@@ -60,8 +64,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
     count_by_url = Counter(f["url"] for f in findings)
     finished = utc_now()
     complete = bool(manifest.get("complete"))
-    analyzed = sum(1 for p in pages if p.status == 200 and p.title is not None and
-                   (p.word_count or p.h1 or p.title))
+    analyzed = sum(1 for p in pages if p.word_count or p.title or p.h1)  # HTML pages read
 
     previous = workspace.previous_complete(run.path.parent.name, run.run_id)
     comparison = compare(findings, {p.url: p.status for p in pages}, previous, workspace)
@@ -69,8 +72,9 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
     run_info = {"start_url": manifest.get("start_url"), "as_of": manifest.get("as_of"),
                 "started": manifest.get("started"), "finished": finished, "complete": complete,
                 "pages_crawled": manifest.get("pages_crawled", len(pages)),
-                "pages_analyzed": analyzed, "status": manifest.get("status"),
+                "pages_analyzed": analyzed,
                 "reason": manifest.get("reason"), "message": manifest.get("message", ""),
+                "status": manifest.get("crawl_status"),
                 "run_id": run.run_id}
     data = {
         "tool": TOOL,
@@ -103,9 +107,10 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
                          priorities=priorities, leave=leave, outcomes=outcomes, rules=rules,
                          pages=pages, governance=gov, limits=manifest.get("limits", []))
     atomic_write(out / "audit.html", render_report(ctx))
-    run.update_manifest(finished=finished, report_dir=str(out.resolve()),
+    manifest = run.update_manifest(status=manifest.get("crawl_status", "complete"),
+                                   finished=finished, report_dir=str(out.resolve()),
                         overall_score=scores.overall,
                         content_pages=sum(1 for p in pages if p.page_type in CONTENT_TYPES))
-    workspace.record_run(run, {**manifest, "finished": finished}, findings,
+    workspace.record_run(run, manifest, findings,
                          [{**p.to_dict()} for p in pages], scores.overall)
     return data

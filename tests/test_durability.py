@@ -1,0 +1,81 @@
+"""T43: a run killed with SIGKILL never damages an earlier run and never claims completeness."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from fixtures.server import FixtureServer, html, page, text
+
+
+def _hashes(folder):
+    return {p: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _site(n_pages: int, delay: float = 0.0):
+    links = [f"/p{i}" for i in range(n_pages)]
+
+    def handler(req):
+        if delay:
+            time.sleep(delay)
+        req.send(200, page(req.path, links[:n_pages]).encode())
+
+    return FixtureServer({"/robots.txt": text("User-agent: *\nAllow: /\n"), "__default__": handler})
+
+
+def _cmd(url, ws, out=None):
+    cmd = [sys.executable, "-m", "aeo", "audit", url, "--workspace", str(ws), "--quiet",
+           "--timeout", "5", "--retries", "0", "--concurrency", "2"]
+    return cmd + (["--out", str(out)] if out else [])
+
+
+def test_t43_kill_mid_crawl_and_before_publish(tmp_path):
+    ws = tmp_path / "ws"
+    with _site(300, delay=0.02) as fs:
+        first = subprocess.run(_cmd(fs.url + "/", ws), capture_output=True, text=True,
+                               timeout=300, stdin=subprocess.DEVNULL)
+        assert first.returncode == 0, first.stderr
+        (run1,) = [p.parent for p in ws.glob("*/*/run.json")]
+        before = _hashes(run1)
+
+        # kill -9 at about half way through the second crawl
+        proc = subprocess.Popen(_cmd(fs.url + "/", ws), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        start = len(fs.log)
+        deadline = time.time() + 120
+        while len(fs.log) - start < 150 and time.time() < deadline:
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+        # kill -9 just before the report is published
+        env = {**os.environ, "AEO_FAULT": "kill_before_publish"}
+        killed = subprocess.run(_cmd(fs.url + "/", ws), capture_output=True, env=env,
+                                timeout=300, stdin=subprocess.DEVNULL)
+        assert killed.returncode == -signal.SIGKILL
+
+        assert _hashes(run1) == before
+        runs = sorted(p.parent for p in ws.glob("*/*/run.json"))
+        assert len(runs) == 3
+        import json
+        for run in runs[1:]:
+            m = json.loads((run / "run.json").read_text())
+            assert m.get("status") != "complete"
+            assert not (run / "findings.json").exists()
+            assert not list(run.glob("*.tmp"))
+
+        # the next run starts fresh and completes
+        again = subprocess.run(_cmd(fs.url + "/", ws), capture_output=True, text=True,
+                               timeout=300, stdin=subprocess.DEVNULL)
+        assert again.returncode == 0, again.stderr
+    hist = subprocess.run([sys.executable, "-m", "aeo", "history", "--workspace", str(ws)],
+                          capture_output=True, text=True)
+    assert hist.stdout.count("complete") == 2
+    data = json.loads((sorted(p.parent for p in ws.glob("*/*/run.json"))[-1] /
+                       "findings.json").read_text())
+    assert data["comparison"]["previous_run"].endswith(run1.name)
