@@ -10,11 +10,11 @@ import json
 import re
 from urllib.parse import urljoin
 
-from lxml import etree
-
 from aeo.analyzers.page_type import classify
 from aeo.crawler.links import extract_links, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url
+from lxml import etree
+
 from aeo.records import Fetch, Link, PageFacts
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
@@ -79,7 +79,7 @@ def main_element(root: etree._Element) -> etree._Element | None:
 
 
 def is_question_heading(text: str) -> bool:
-    text = " ".join(text.split())
+    text = " ".join(text.split()).rstrip(" ¶#§🔗")   # heading anchors ("Why?¶")
     if not text or NOT_QUESTION.search(text):
         return False
     if text.endswith("?"):

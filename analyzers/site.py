@@ -11,6 +11,7 @@ from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import Scope, display_host
 from aeo.crawler.sitemaps import read_sitemap
+
 from aeo.records import (
     CONTENT_TYPES,
     KIND_LLMS,

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from lxml import etree
-
 from aeo.crawler.scope import ALLOWED_SCHEMES, InvalidURL, normalize_url
+from lxml import etree
 
 # Schemes a link may carry that are not pages of a website: skipped quietly.
 NON_WEB_SCHEMES = frozenset({"javascript", "mailto", "tel", "sms", "data", "file", "ftp", "s3",

@@ -3,11 +3,9 @@ staging server under its real name, or point test names at loopback."""
 
 from __future__ import annotations
 
-from twisted.internet import defer
-
-from scrapy.resolver import CachingThreadedResolver
-
 from aeo.crawler.scope import normalize_host
+from scrapy.resolver import CachingThreadedResolver
+from twisted.internet import defer
 
 
 class MappedResolver(CachingThreadedResolver):

@@ -12,6 +12,12 @@ import time
 from collections import deque
 from urllib.parse import urljoin
 
+from aeo.crawler import bots as botlist
+from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
+from aeo.crawler.links import extract_links, parse_html
+from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
+from aeo.crawler.scope import InvalidURL, Scope, normalize_url
+from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
@@ -25,12 +31,6 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
-from aeo.crawler import bots as botlist
-from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
-from aeo.crawler.links import extract_links, parse_html
-from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
-from aeo.crawler.scope import InvalidURL, Scope, normalize_url
-from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
 from aeo.records import KIND_LLMS, KIND_PAGE, KIND_PROBE, KIND_ROBOTS, KIND_SITEMAP, Fetch
 from aeo.store import CrawlDB, utc_now
 

@@ -8,8 +8,6 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from aeo import __version__
-from aeo.records import CONTENT_TYPES
 from aeo.reports.export import (
     FINDING_COLUMNS,
     PAGE_COLUMNS,
@@ -19,6 +17,9 @@ from aeo.reports.export import (
 )
 from aeo.reports.html import render_report, report_context
 from aeo.reports.scoring import compute_scores, findings_of, leave_alone, prioritize
+
+from aeo import __version__
+from aeo.records import CONTENT_TYPES
 from aeo.store import atomic_write, utc_now
 
 TOOL = {"name": "aeo-audit", "version": __version__}

@@ -4,8 +4,9 @@ crawl-health rules (ACC1xx) that report what the crawl itself ran into."""
 from __future__ import annotations
 
 from aeo.crawler.bots import bot
-from aeo.records import CONTENT_TYPES, BotAccess, Link, Probe
 from aeo.rules.base import Example, Hit, Judged, rule
+
+from aeo.records import CONTENT_TYPES, BotAccess, Link, Probe
 
 ALL = ("all",)
 SEARCH_ENGINES = ("chatgpt", "perplexity", "claude")
@@ -196,7 +197,7 @@ def _indexable(page) -> bool:
       after="<urlset>...<url><loc>https://acme.example/pricing</loc></url></urlset>",
       references=("https://www.sitemaps.org/protocol.html",),
       examples=(
-          Example("not listed", True, page={"url": "https://example.com/a"},
+          Example("not listed", True, page={"url": "https://example.com/a", "canonicals": ()},
                   site={"sitemaps_found": ("https://example.com/sitemap.xml",),
                         "sitemap_urls": frozenset({"https://example.com/"})}),
           Example("listed", False, page={"url": "https://example.com/a", "canonicals": ()},

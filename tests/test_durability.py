@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from fixtures.server import FixtureServer, html, page, text
+from fixtures.server import FixtureServer, page, text
 
 
 def _hashes(folder):

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+from aeo.analyzers.site import llms_problems, robots_evidence
+from aeo.crawler.middleware import retry_after_seconds
+from aeo.crawler.robots import ALLOW_ALL, PARSE, UNREACHABLE, parse_robots, status_policy
+from aeo.crawler.scope import InvalidURL, Scope, normalize_url, validate_start_url
+
+
+def test_scope_host_forms():
+    s = Scope.from_url("http://ExAmple.COM./")
+    assert s.host == "example.com"
+    assert s.contains("http://WWW.example.com/x") and s.contains("https://example.com/y")
+    assert not s.contains("http://example.com:8080/") and not s.contains("http://other.com/")
+    assert Scope.from_url("http://bücher.test:81/").host == "xn--bcher-kva.test"
+    assert Scope.from_url("http://127.0.0.1:81/").hosts == {"127.0.0.1"}
+
+
+def test_normalize_url():
+    assert normalize_url("HTTP://Example.com:80/a?b=2&a=1#frag") == "http://example.com/a?a=1&b=2"
+    assert normalize_url("https://example.com") == "https://example.com/"
+
+
+@pytest.mark.parametrize("bad", ["file:///etc/passwd", "ftp://x/", "javascript:alert(1)", "",
+                                 "http:/x", "-x", "http://exa mple.com/", "http://h:99999/"])
+def test_validate_start_url_rejects(bad):
+    with pytest.raises(InvalidURL):
+        validate_start_url(bad)
+
+
+def test_status_policy():
+    assert status_policy(200) == PARSE and status_policy(404) == ALLOW_ALL
+    assert status_policy(503) == UNREACHABLE and status_policy(None) == UNREACHABLE
+
+
+def test_parse_robots_and_evidence():
+    text = "User-agent: *\nAllow: /\n\nUser-agent: GPTBot\nUser-agent: CCBot\nDisallow: /\n"
+    pol = parse_robots(200, text.encode(), "text/plain")
+    assert not pol.can_fetch("https://e.com/a", "GPTBot") and pol.can_fetch("https://e.com/a", "x")
+    group, line = robots_evidence(text, "CCBot", "https://e.com/a")
+    assert group == "User-agent: CCBot" and line.line_no == 6 and line.text == "Disallow: /"
+
+
+def test_retry_after_forms():
+    assert retry_after_seconds(b"3") == 3
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("soon") is None
+
+
+def test_llms_format():
+    good = b"# Acme\n> Analytics.\n\n## Docs\n- [Guide](https://a.example/g): setup\n"
+    assert llms_problems(200, good, "text/markdown") == []
+    assert "missing" in llms_problems(404, b"", "")[0]
+    assert any("H1" in p for p in llms_problems(200, b"Acme\n- [a](b)\n", "text/plain"))

@@ -1,0 +1,111 @@
+"""Every rule is complete, its examples fail and pass as labelled, and the catalogue's IDs exist."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aeo.rules.base import Rule, all_rules, run_example, run_rule
+
+from aeo.governance import GovernanceError, load_governance
+from aeo.records import PILLARS, SEVERITIES, PageFacts
+
+RULES = all_rules()
+GOV = load_governance()
+RULES_MD = Path(__file__).resolve().parents[2] / "shared" / "RULES.md"
+
+
+@pytest.mark.parametrize("rid", sorted(RULES))
+def test_rule_is_complete(rid):
+    r: Rule = RULES[rid]
+    assert re.fullmatch(r"[A-Z]{2,3}\d{3}", r.id)
+    assert r.pillar in PILLARS and r.severity in SEVERITIES and r.scope in ("page", "site")
+    for text in (r.name, r.why, r.fix, r.before, r.after):
+        assert text and len(text.strip()) > 3
+    assert r.references and all(u.startswith("https://") for u in r.references)
+    assert r.engines
+    assert any(e.fails for e in r.examples) and any(not e.fails for e in r.examples)
+
+
+@pytest.mark.parametrize("rid,ex", [(rid, ex) for rid in sorted(RULES) for ex in RULES[rid].examples],
+                         ids=lambda v: v if isinstance(v, str) else v.name)
+def test_rule_examples(rid, ex):
+    hits = run_example(RULES[rid], ex, GOV)
+    assert bool(hits) is ex.fails, hits
+
+
+def test_access_ids_of_the_catalogue_exist():
+    ids = set(re.findall(r"\| (ACC\d{3}) \|", RULES_MD.read_text())) if RULES_MD.exists() else \
+        {f"ACC{i:03d}" for i in range(1, 11)}
+    assert ids and ids <= set(RULES)
+
+
+def test_a_rule_that_raises_is_an_error_result_not_a_crash():
+    def boom(page, site, gov):
+        raise RuntimeError("broken rule")
+
+    bad = Rule(id="ZZ001", name="x", pillar="ACCESS", scope="page", severity="low",
+               engines=("all",), why="w", fix="f", before="b", after="a", references=(),
+               check=boom)
+    from aeo.rules.base import make_page, make_site
+    out = run_rule(bad, [make_page()], make_site(), GOV)
+    assert out.error and "broken rule" in out.error and out.applicable == 0
+
+
+def test_governance_errors_name_the_key(tmp_path):
+    cases = {
+        "[settings]\nmin_raw_text_wordz = 3\n": "settings.min_raw_text_wordz",
+        "[settings]\nmin_raw_text_words = \"many\"\n": "settings.min_raw_text_words",
+        "[pillars]\nSPEED = 2\n": "pillars.SPEED",
+        "[rules.ACC001]\nseverity = \"urgent\"\n": "rules.ACC001.severity",
+        "[rules.XYZ999]\nenabled = false\n": "rules.XYZ999",
+        "[weights]\nx = 1\n": "[weights]",
+        "not toml at all = = =\n": "not valid TOML",
+    }
+    for text, key in cases.items():
+        f = tmp_path / "g.toml"
+        f.write_text(text)
+        with pytest.raises(GovernanceError, match=re.escape(key)):
+            load_governance(f, known_rules=set(RULES))
+
+
+def test_governance_overrides_apply(tmp_path):
+    f = tmp_path / "g.toml"
+    f.write_text("[settings]\nmin_raw_text_words = 50\n[pillars]\nACCESS = 5\n"
+                 "[rules.ACC002]\nenabled = false\nseverity = \"medium\"\n")
+    gov = load_governance(f, known_rules=set(RULES))
+    assert gov["min_raw_text_words"] == 50 and gov.pillar_weights["ACCESS"] == 5
+    assert not gov.enabled("ACC002") and gov.severity("ACC002", "low") == "medium"
+    assert gov["intro_words"] == 60  # untouched defaults stay
+
+
+def test_bad_governance_file_exits_2_with_one_line(tmp_path):
+    f = tmp_path / "g.toml"
+    f.write_text("[settings]\nbogus = 1\n")
+    r = subprocess.run([sys.executable, "-m", "aeo", "audit", "http://127.0.0.1:9/",
+                        "--governance", str(f), "--workspace", str(tmp_path / "ws")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "settings.bogus" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "ws").exists() or not list((tmp_path / "ws").rglob("run.json"))
+
+
+def test_cli_rules_and_explain():
+    r = subprocess.run([sys.executable, "-m", "aeo", "rules"], capture_output=True, text=True)
+    assert r.returncode == 0 and all(f"ACC{i:03d}" in r.stdout for i in range(1, 11))
+    r = subprocess.run([sys.executable, "-m", "aeo", "explain", "acc004"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and "Why it matters" in r.stdout and "Before" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "aeo", "explain", "NOPE1"], capture_output=True,
+                       text=True)
+    assert r.returncode == 2 and "no rule" in r.stderr
+
+
+def test_page_facts_round_trip():
+    from aeo.records import Link
+    p = PageFacts(url="https://e.com/", status=200, links=(Link("https://e.com/a", "A"),),
+                  headings=((1, "T"),), h1=("T",))
+    assert PageFacts.from_dict(p.to_dict()) == p
