@@ -1,0 +1,89 @@
+"""`make bench`: generate a site of BENCH_PAGES pages, serve it on 127.0.0.1, run the whole
+audit in this process and print pages per second per stage and peak memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WORDS = ("ledger invoice payroll account balance reconcile revenue expense forecast customer "
+         "supplier quarter annual report audit budget margin growth cash tax deduction filing "
+         "deadline employee contractor policy receipt statement transaction category").split()
+
+
+def generate(root: Path, n: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    for i in range(n):
+        links = "".join(f'<li><a href="/p/{rng.randrange(n)}">Related {j}</a></li>' for j in range(12))
+        paras = "".join(
+            "<p>" + " ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 120))) + ".</p>"
+            for _ in range(rng.randint(8, 16)))
+        ld = json.dumps({"@context": "https://schema.org", "@type": "BlogPosting",
+                         "headline": f"Post {i}", "datePublished": "2026-01-01",
+                         "author": {"@type": "Person", "name": "A. Writer"}})
+        html = (f"<!doctype html><html lang=en><head><title>Post {i} | Bench Co</title>"
+                f'<link rel="canonical" href="/p/{i}"><meta name="description" content="Post {i}">'
+                f'<script type="application/ld+json">{ld}</script></head><body>'
+                f'<header><nav><a href="/">Home</a> <a href="/p/{(i + 1) % n}">Next</a></nav></header>'
+                f"<main><article><h1>Post {i}</h1><p class=byline>By A. Writer</p>{paras}"
+                f"<h2>What should you read next?</h2><ul>{links}</ul></article></main>"
+                f"<footer>Bench Co</footer></body></html>")
+        d = root / "p"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"{i}.html").write_text(html, "utf-8")
+    home = "".join(f'<a href="/p/{i}">{i}</a> ' for i in range(0, n, max(1, n // 200)))
+    (root / "index.html").write_text(
+        f"<!doctype html><html><head><title>Bench Co</title></head><body><main><h1>Bench Co</h1>"
+        f"<p>{home}</p></main></body></html>", "utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", "utf-8")
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024.0
+
+
+def main() -> int:
+    from aeo.crawler.config import CrawlConfig
+    from aeo.demo.serve import start
+    from aeo.governance import load_governance
+    from aeo.pipeline import analyze, crawl, report, today
+    from aeo.store import Workspace
+
+    n = int(os.environ.get("BENCH_PAGES") or 2000)
+    tmp = Path(tempfile.mkdtemp(prefix="aeo-bench-"))
+    site = tmp / "site"
+    t = time.monotonic()
+    generate(site, n)
+    print(f"generated {n} pages in {time.monotonic() - t:.1f}s under {site}", file=sys.stderr)
+    server, url = start(0, root=site)
+    try:
+        gov = load_governance()
+        ws = Workspace(tmp / "ws")
+        cfg = CrawlConfig(start_url=url, max_pages=n + 10, max_depth=50, concurrency=16,
+                          quiet=True, probe_bots=False)
+        t0 = time.monotonic()
+        run, s_crawl = crawl(cfg, ws, gov, today(), quiet=True)
+        s_an = analyze(run, quiet=True)
+        s_rules, s_rep = report(run, tmp / "out", gov, ws, quiet=True)
+        total = time.monotonic() - t0
+    finally:
+        server.shutdown()
+    pages = s_crawl.items
+    for s in (s_crawl, s_an, s_rules, s_rep):
+        print(f"{s.name:8} {s.items:6d} pages {s.seconds:8.2f}s {s.rate:9.1f} pages/s")
+    print(f"peak RSS {peak_rss_mb():.0f} MB; report at {tmp / 'out' / 'audit.html'}")
+    print(f"bench pages={pages} end_to_end_pps={pages / total:.1f} crawl_pps={s_crawl.rate:.1f} "
+          f"analyze_pps={s_an.rate:.1f} peak_rss_mb={peak_rss_mb():.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
