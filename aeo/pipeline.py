@@ -12,7 +12,6 @@ from datetime import date
 from itertools import chain, islice
 from pathlib import Path
 
-from aeo import __version__
 from aeo.governance import Governance
 from aeo.records import (
     KIND_LLMS,
@@ -20,13 +19,12 @@ from aeo.records import (
     KIND_PROBE,
     KIND_ROBOTS,
     KIND_SITEMAP,
+    TOOL,
     Fetch,
     PageFacts,
     SiteFacts,
 )
 from aeo.store import Run, Workspace, host_slug, utc_now
-
-TOOL = {"name": "aeo-audit", "version": __version__}
 
 EXIT_OK, EXIT_USAGE, EXIT_UNAUDITABLE, EXIT_INCOMPLETE = 0, 2, 3, 4
 

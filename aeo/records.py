@@ -7,6 +7,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from aeo import __version__
+
+TOOL = {"name": "aeo-audit", "version": __version__}
+
 PILLARS = ("ACCESS", "STRUCT", "ENTITY", "QA", "ATTR", "FRESH", "CITE")
 PAGE_TYPES = (
     "home", "article", "faq", "product", "about", "author", "contact", "listing", "legal", "other",

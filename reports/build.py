@@ -18,11 +18,8 @@ from aeo.reports.export import (
 from aeo.reports.html import render_report, report_context
 from aeo.reports.scoring import compute_scores, findings_of, leave_alone, prioritize
 
-from aeo import __version__
-from aeo.records import CONTENT_TYPES
+from aeo.records import CONTENT_TYPES, TOOL
 from aeo.store import atomic_write, utc_now
-
-TOOL = {"name": "aeo-audit", "version": __version__}
 
 
 def compare(current: list[dict], pages_now: dict[str, int | None], previous: dict | None,
