@@ -72,7 +72,7 @@ def main() -> int:
         t0 = time.monotonic()
         run, s_crawl = crawl(cfg, ws, gov, today(), quiet=True)
         s_an = analyze(run, quiet=True)
-        s_rules, s_rep = report(run, tmp / "out", gov, ws, quiet=True)
+        s_rules, s_rep = report(run, tmp / "out", gov, ws)
         total = time.monotonic() - t0
     finally:
         server.shutdown()

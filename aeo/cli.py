@@ -217,7 +217,7 @@ def cmd_audit(args) -> int:
     say("Analyzing pages", args.quiet)
     analyze(run, args.quiet)
     say("Judging and writing the report", args.quiet)
-    report(run, out, gov, ws, quiet=args.quiet)
+    report(run, out, gov, ws)
     code = _exit_for(run)
     if code == EXIT_INCOMPLETE:
         print(f"aeo: incomplete crawl: {run.manifest().get('message')}", file=sys.stderr)
@@ -248,7 +248,7 @@ def cmd_report(args) -> int:
     if "pages_analyzed" not in run.manifest():
         analyze(run, args.quiet)
     out = Path(args.out) if args.out else run.path
-    report(run, out, gov, ws, as_of=args.as_of, quiet=args.quiet)
+    report(run, out, gov, ws, as_of=args.as_of)
     print(str((out / "audit.html").resolve()))
     return _exit_for(run)
 
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("aeo: interrupted; earlier runs are untouched", file=sys.stderr)
         return 130
-    except (OSError, NotADirectoryError) as exc:
+    except OSError as exc:
         print(f"aeo: error: cannot write: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line for the person, the traceback to a file

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from itertools import chain, islice
 from pathlib import Path
@@ -18,7 +18,6 @@ from aeo.records import (
     KIND_PAGE,
     KIND_PROBE,
     KIND_ROBOTS,
-    KIND_SITEMAP,
     TOOL,
     Fetch,
     PageFacts,
@@ -48,14 +47,6 @@ class Stage:
         return self.items / self.seconds if self.seconds > 0 else 0.0
 
 
-@dataclass
-class AuditResult:
-    run: Run
-    out: Path
-    exit_code: int
-    stages: list[Stage] = field(default_factory=list)
-
-
 def say(msg: str, quiet: bool) -> None:
     if not quiet:
         print(msg, file=sys.stderr, flush=True)
@@ -67,9 +58,10 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool
     from aeo.crawler.run import run_crawl
     from aeo.crawler.scope import Scope
 
+    cfg = replace(cfg, probe_tokens=tuple(gov["required_bots"]))
     scope = Scope.from_url(cfg.start_url)
     run = workspace.new_run(host_slug(scope.host, scope.port))
-    settings = {k: v for k, v in cfg.__dict__.items() if k not in ("resolve",)}
+    settings = asdict(cfg)
     run.write_manifest({"status": "running", "complete": False, "start_url": cfg.start_url,
                         "as_of": as_of, "started": utc_now(), "tool": TOOL, "pid": os.getpid(),
                         "settings": settings, "governance": gov.to_dict()})
@@ -167,8 +159,7 @@ def load_facts(run: Run, gov: Governance) -> tuple[list[PageFacts], SiteFacts]:
     db = run.open_db()
     try:
         pages = [PageFacts.from_dict(d) for d in db.facts()]
-        fetches = chain(*(db.fetches(kind=k) for k in (KIND_ROBOTS, KIND_LLMS, KIND_SITEMAP,
-                                                       KIND_PROBE)),
+        fetches = chain(*(db.fetches(kind=k) for k in (KIND_ROBOTS, KIND_LLMS, KIND_PROBE)),
                         db.fetches(kind=KIND_PAGE, with_body=False))
         site = build_site_facts(Scope.from_url(manifest["start_url"]), fetches, pages,
                                 db.events(), db.sitemap_urls(), gov["required_bots"],
@@ -179,8 +170,8 @@ def load_facts(run: Run, gov: Governance) -> tuple[list[PageFacts], SiteFacts]:
 
 
 # -- stages 3 and 4: rules and report ---------------------------------------------------------
-def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: str | None = None,
-           quiet: bool = False) -> list[Stage]:
+def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: str | None = None
+           ) -> list[Stage]:
     from aeo.reports.build import build_outputs
     from aeo.rules.base import all_rules, run_rules
 

@@ -153,7 +153,6 @@ class SiteFacts:
     fetch_errors: dict[str, str] = field(default_factory=dict)           # url -> why it failed
     main_hash_by_url: dict[str, str] = field(default_factory=dict)
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
-    organization_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

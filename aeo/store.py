@@ -22,7 +22,6 @@ import sqlite3
 import tempfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,7 +83,7 @@ class CrawlDB:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_CRAWL_SCHEMA)
@@ -332,19 +331,3 @@ class Workspace:
                 (run_id,))]
         finally:
             conn.close()
-
-    def run_pages(self, run_id: str) -> dict[str, dict]:
-        conn = self._index()
-        try:
-            return {u: {"status": s, "page_type": t, "main_text_hash": h, "date_modified": d}
-                    for u, s, t, h, d in conn.execute(
-                        "SELECT url, status, page_type, main_text_hash, date_modified FROM pages"
-                        " WHERE run_id = ?", (run_id,))}
-        finally:
-            conn.close()
-
-
-def fetch_to_dict(f: Fetch) -> dict:
-    d = asdict(f)
-    d.pop("body", None)
-    return d

@@ -5,16 +5,17 @@ This is a pure function of the page and the site's scope, so it can run in a pro
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from aeo.analyzers.page_type import classify
 from aeo.crawler.links import extract_links, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url
-from lxml import etree
-
 from aeo.records import Fetch, Link, PageFacts
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
@@ -22,6 +23,7 @@ BOILERPLATE = ("nav", "header", "footer", "aside", "form")
 MAIN_XPATHS = ("//main", "//*[@role='main']", "//article", "//*[@id='content' or @id='main']")
 MOUNT_IDS = {"root", "app", "__next", "__nuxt", "svelte", "___gatsby", "main-app", "react-root"}
 ROBOTS_META = ("robots", "googlebot", "bingbot")
+VALUE_DIRECTIVES = ("max-snippet", "max-image-preview", "max-video-preview", "unavailable_after")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 QUESTION_START = re.compile(
     r"^(how|what|why|when|where|which|who|whom|whose|can|could|is|are|do|does|did|should|"
@@ -46,27 +48,26 @@ def words(text: str) -> int:
 
 
 def visible_text(el: etree._Element, skip: tuple[str, ...] = NON_VISIBLE) -> str:
+    """The text a reader sees under el: no scripts, styles, hidden or skipped elements."""
     parts: list[str] = []
-
-    def walk(node):
-        if not isinstance(node.tag, str):
-            if node.tail:
+    hidden_depth = 0
+    for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
+        if event in ("comment", "pi"):   # no "end" for these: only their tail is text
+            if node.tail and not hidden_depth:
                 parts.append(node.tail)
-            return
-        if node.tag in skip or node.get("hidden") is not None:
-            if node.tail:
-                parts.append(node.tail)
-            return
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if node.tail:
+            continue
+        hidden = node.tag in skip or node.get("hidden") is not None
+        if event == "start":
+            if hidden_depth or hidden:
+                hidden_depth += 1
+            elif node.text:
+                parts.append(node.text)
+            continue
+        if hidden_depth:
+            hidden_depth -= 1
+        if node is not el and node.tail and not hidden_depth:
             parts.append(node.tail)
-
-    walk(el)
-    text = " ".join(parts)
-    return " ".join(text.split())
+    return " ".join(" ".join(parts).split())
 
 
 def main_element(root: etree._Element) -> etree._Element | None:
@@ -171,7 +172,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         return base
     root = parse_html(fetch.body or b"", fetch.encoding or None)
     if root is None:
-        return PageFacts(**{**base.__dict__, "fetch_error": fetch.error or "empty_or_unparseable"})
+        return dataclasses.replace(base, fetch_error=fetch.error or "empty_or_unparseable")
 
     title = " ".join("".join(root.xpath("//title[1]//text()")).split())[:500]
     directives: list[str] = []
@@ -180,10 +181,9 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
             directives += [d.strip().lower() for d in (m.get("content") or "").split(",")]
     for value in (fetch.headers.get("x-robots-tag") or "").split(","):
         value = value.strip().lower()
-        if ":" in value and value.split(":", 1)[0].strip() not in ("max-snippet", "unavailable_after",
-                                                                     "max-image-preview",
-                                                                     "max-video-preview"):
-            value = value.split(":", 1)[1].strip()   # "googlebot: noindex" form
+        name, colon, rest = value.partition(":")
+        if colon and name.strip() not in VALUE_DIRECTIVES:
+            value = rest.strip()   # the "googlebot: noindex" form names a crawler first
         if value:
             directives.append(value)
     directives = [" ".join(d.split()) for d in directives if d]
@@ -252,10 +252,10 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
 
     is_home = fetch.url in (start_url, scope.root)
     main_words = words(main_text)
+    og_type = meta_content(root, "og:type")
     page_type = classify(fetch.url, is_home=is_home, schema_types=tuple(page_types),
-                         og_type=meta_content(root, "og:type"), h1=h1, main_words=main_words,
-                         article_elements=len(root.xpath("//article")),
-                         internal_links=sum(1 for x in links if x.internal))
+                         og_type=og_type, h1=h1, main_words=main_words,
+                         article_elements=len(root.xpath("//article")))
 
     return PageFacts(
         url=fetch.url, status=fetch.status, page_type=page_type, content_type=fetch.content_type,
@@ -266,7 +266,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         robots_directives=tuple(directives), main_in_nosnippet=in_nosnippet,
         canonicals=tuple(canonicals), links=tuple(links), invalid_links=tuple(invalid),
         script_count=len(scripts), app_shell=app_shell, schema_types=tuple(types),
-        og_site_name=meta_content(root, "og:site_name"), og_type=meta_content(root, "og:type"),
+        og_site_name=meta_content(root, "og:site_name"), og_type=og_type,
         author=author[:200], date_published=published[:40], date_modified=modified[:40],
         question_headings=sum(1 for level, t in headings if level > 1 and is_question_heading(t)),
         fetch_error=fetch.error,

@@ -44,7 +44,7 @@ FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions)\b", re.I)
 
 def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
              og_type: str = "", h1: tuple[str, ...] = (), main_words: int = 0,
-             article_elements: int = 0, internal_links: int = 0) -> str:
+             article_elements: int = 0) -> str:
     if is_home:
         return "home"
     path = urlsplit(url).path.lower() or "/"

@@ -10,15 +10,12 @@ from urllib.parse import urlsplit
 from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import Scope, display_host
-from aeo.crawler.sitemaps import read_sitemap
-
 from aeo.records import (
     CONTENT_TYPES,
     KIND_LLMS,
     KIND_PAGE,
     KIND_PROBE,
     KIND_ROBOTS,
-    KIND_SITEMAP,
     BotAccess,
     Fetch,
     PageFacts,
@@ -135,7 +132,8 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
                      watched: list[str]) -> SiteFacts:
     robots: Fetch | None = None
     llms: Fetch | None = None
-    sitemaps_found: list[str] = []
+    # the crawler read each sitemap as it arrived (under the run's size cap): not again here
+    sitemaps_found = [e["url"] for e in events if e["kind"] == "sitemap_read"]
     probes: list[Probe] = []
     browser: Probe | None = None
     status_by_url: dict[str, int | None] = {}
@@ -146,10 +144,6 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
             robots = f  # the last hop of the robots.txt chain decides
         elif f.kind == KIND_LLMS:
             llms = f
-        elif f.kind == KIND_SITEMAP:
-            if f.status and 200 <= f.status < 300 and f.body:
-                if read_sitemap(f.body, 16 * 1024 * 1024).kind:
-                    sitemaps_found.append(f.url)
         elif f.kind == KIND_PROBE:
             p = Probe(token=f.user_agent, status=f.status,
                       challenge=is_challenge(f.body) if f.status else False, error=f.error)
@@ -164,8 +158,10 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
             if f.final_url and f.status and 300 <= f.status < 400:
                 redirects[f.url] = f.final_url
 
-    policy = parse_robots(robots.status if robots else 404, robots.body or b"" if robots else b"",
-                          robots.content_type if robots else "")
+    if robots is None:   # no robots.txt fetch stored: the same as a 404
+        policy = parse_robots(404, b"")
+    else:
+        policy = parse_robots(robots.status, robots.body or b"", robots.content_type)
     content_urls = [scope.root] + [p.url for p in pages if p.page_type in CONTENT_TYPES]
     bots: list[BotAccess] = []
     for token in dict.fromkeys(list(required) + list(watched)):
@@ -183,7 +179,6 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
             if link.internal and link.url != p.url:
                 inlinks[link.url].append(p.url)
 
-    org_names = tuple(dict.fromkeys(p.og_site_name for p in pages if p.og_site_name))
     return SiteFacts(
         root=scope.root, host=display_host(scope.host),
         robots_status=robots.status if robots else None, robots_found=policy.found,
@@ -197,5 +192,5 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
         inlinks={k: tuple(dict.fromkeys(v)) for k, v in inlinks.items()},
         redirects=redirects, fetch_errors=fetch_errors,
         main_hash_by_url={p.url: p.main_text_hash for p in pages if p.main_text_hash},
-        crawl_events=tuple(events), organization_names=org_names,
+        crawl_events=tuple(events),
     )

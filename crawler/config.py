@@ -26,6 +26,9 @@ class CrawlConfig:
     error_streak: int = 10                        # consecutive failed pages that stop the crawl
     obey_robots: bool = True
     probe_bots: bool = True
+    # crawlers whose user agent fetches the home page for ACC010 (governance: required_bots)
+    probe_tokens: tuple[str, ...] = ("OAI-SearchBot", "ChatGPT-User", "PerplexityBot",
+                                     "Claude-SearchBot", "Claude-User")
     quiet: bool = False
     user_agent: str = USER_AGENT
     resolve: dict[str, str] = field(default_factory=dict)   # host -> IP, like curl --resolve
@@ -69,8 +72,9 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "DOWNLOAD_DELAY": cfg.delay,
         "DOWNLOAD_DELAY_JITTER": 0.0,
         "RANDOMIZE_DOWNLOAD_DELAY": False,
-        "DEPTH_PRIORITY": 1,               # breadth first: traps cannot starve real pages
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+        # breadth first: the spider gives each request priority -depth, and within one depth
+        # the queue is FIFO, so traps deep in the site cannot starve real pages
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
         "CLOSESPIDER_TIMEOUT": cfg.total_time,
         "MEMUSAGE_ENABLED": True,

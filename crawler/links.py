@@ -6,12 +6,9 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from aeo.crawler.scope import ALLOWED_SCHEMES, InvalidURL, normalize_url
 from lxml import etree
 
-# Schemes a link may carry that are not pages of a website: skipped quietly.
-NON_WEB_SCHEMES = frozenset({"javascript", "mailto", "tel", "sms", "data", "file", "ftp", "s3",
-                             "about", "blob", "vbscript", "gopher", "ws", "wss", "urn", "news"})
+from aeo.crawler.scope import ALLOWED_SCHEMES, InvalidURL, normalize_url
 
 
 @dataclass(frozen=True)
@@ -51,14 +48,11 @@ def base_url(root: etree._Element, page_url: str) -> str:
 
 
 def resolve_href(href: str, base: str) -> tuple[str | None, str]:
-    """(normalized absolute URL or None, problem). Non-web schemes give (None, '')."""
+    """(normalized absolute URL or None, problem). Links to anything but http(s) pages
+    (javascript:, mailto:, tel:, file:, data:, ...) give (None, ''): skipped, not invalid."""
     href = href.strip()
     if not href or href.startswith("#"):
         return None, ""
-    scheme = href.split(":", 1)[0].lower().strip() if ":" in href else ""
-    if scheme and scheme.isalpha() and scheme not in ALLOWED_SCHEMES:
-        if scheme in NON_WEB_SCHEMES or len(scheme) > 1:
-            return None, ""
     try:
         absolute = urljoin(base, href)
         if urlsplit(absolute).scheme.lower() not in ALLOWED_SCHEMES:

@@ -3,9 +3,10 @@ staging server under its real name, or point test names at loopback."""
 
 from __future__ import annotations
 
-from aeo.crawler.scope import normalize_host
 from scrapy.resolver import CachingThreadedResolver
 from twisted.internet import defer
+
+from aeo.crawler.scope import normalize_host
 
 
 class MappedResolver(CachingThreadedResolver):

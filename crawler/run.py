@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from aeo.crawler.config import CrawlConfig, scrapy_settings
-from aeo.crawler.spider import AuditSpider
 from scrapy.crawler import CrawlerProcess
 
+from aeo.crawler.config import CrawlConfig, scrapy_settings
+from aeo.crawler.spider import AuditSpider
 from aeo.store import CrawlDB
 
 # Scrapy finish reasons that mean "stopped early".

@@ -8,20 +8,15 @@ and hands every response and every failure to the store as it arrives.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
 from urllib.parse import urljoin
 
-from aeo.crawler import bots as botlist
-from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
-from aeo.crawler.links import extract_links, parse_html
-from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
-from aeo.crawler.scope import InvalidURL, Scope, normalize_url
-from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
-from twisted.internet import task
+from twisted.internet import defer, task
 from twisted.internet.error import (
     ConnectionLost,
     ConnectionRefusedError,
@@ -31,6 +26,12 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
+from aeo.crawler import bots as botlist
+from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
+from aeo.crawler.links import extract_links, parse_html
+from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
+from aeo.crawler.scope import InvalidURL, Scope, normalize_url
+from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
 from aeo.records import KIND_LLMS, KIND_PAGE, KIND_PROBE, KIND_ROBOTS, KIND_SITEMAP, Fetch
 from aeo.store import CrawlDB, utc_now
 
@@ -66,9 +67,14 @@ def failure_kind(failure) -> tuple[str, str]:
         return "connection_refused", msg
     if isinstance(exc, (ResponseDataLossError, ResponseFailed, ConnectionLost)):
         return "incomplete_response", msg
-    if type(exc).__name__ == "CancelledError":
+    if isinstance(exc, defer.CancelledError):   # Scrapy cancels a body that outgrew the cap
         return "too_large", msg
     return "fetch_failed", f"{type(exc).__name__}: {msg}"
+
+
+def _leads_from_start(meta: dict) -> bool:
+    """The request is the start URL or a redirect hop reached from it."""
+    return bool(meta.get("start") or meta.get("chain_start"))
 
 
 class AuditSpider(Spider):
@@ -131,6 +137,7 @@ class AuditSpider(Spider):
         yield from self._after_robots()
 
     def on_robots_error(self, failure):
+        self.errors += 1
         kind, msg = failure_kind(failure)
         self._store_failure(failure.request, KIND_ROBOTS, kind, msg)
         self._robots_unreachable(f"robots.txt could not be fetched ({kind}: {msg})")
@@ -205,14 +212,12 @@ class AuditSpider(Spider):
         status = response.status
         if meta.get("aeo_rate_limited"):
             self.db.add_event("rate_limited", response.url, retry_after=meta["aeo_rate_limited"])
-        if 300 <= status < 400:
-            self._store(response, KIND_PAGE)
-            self._outcome(ok=True)
-            yield from self._redirect(response)
-            return
         self._store(response, KIND_PAGE)
         self._outcome(ok=status < 500)
-        if meta.get("start") or meta.get("chain_start"):
+        if 300 <= status < 400:
+            yield from self._redirect(response)
+            return
+        if _leads_from_start(meta):
             self.start_ok = self.start_ok or 200 <= status < 300
         if not (200 <= status < 300) or not isinstance(response, TextResponse):
             return
@@ -254,7 +259,7 @@ class AuditSpider(Spider):
         if not self.scope.contains(target):
             self.db.add_event("redirect_offsite", response.url, target=target,
                               reason="another host")
-            if meta.get("start") or meta.get("chain_start"):
+            if _leads_from_start(meta):
                 self.fatal = "start_redirect_offsite"
                 self.db.add_event("start_redirect_offsite", response.url, target=target)
             return
@@ -263,11 +268,11 @@ class AuditSpider(Spider):
                               hops=len(chain))
             return
         if target in self.seen:
-            if meta.get("start") or meta.get("chain_start"):
+            if _leads_from_start(meta):
                 self.start_ok = True
             return
         for req in self._page_request(target, meta.get("depth", 0), response.url, chain=chain):
-            req.meta["chain_start"] = meta.get("start") or meta.get("chain_start")
+            req.meta["chain_start"] = _leads_from_start(meta)
             yield req
 
     def on_page_error(self, failure):
@@ -307,10 +312,12 @@ class AuditSpider(Spider):
     def _probe_requests(self):
         root = self.scope.root
         tokens = [("browser", botlist.BROWSER_UA)]
-        for bot in botlist.known_bots().values():
-            if bot.purpose in ("search", "user") and bot.user_agent:
-                if self.robots.can_fetch(root, bot.token):
-                    tokens.append((bot.token, bot.user_agent))
+        for token in self.cfg.probe_tokens:
+            bot = botlist.bot(token)
+            # a token with no user agent of its own (robots.txt-only) cannot be probed; a bot
+            # robots.txt keeps from the home page is ACC001's finding, not a probe's
+            if bot.user_agent and self.robots.can_fetch(root, bot.token):
+                tokens.append((bot.token, bot.user_agent))
         for token, ua in tokens:
             yield Request(root, callback=self.on_document, errback=self.on_document_error,
                           dont_filter=True, priority=30, headers={"User-Agent": ua},
@@ -324,6 +331,9 @@ class AuditSpider(Spider):
             parsed = read_sitemap(response.body, self.cfg.max_page_bytes)
             if parsed.problem:
                 self.db.add_event("sitemap_problem", response.url, problem=parsed.problem)
+            else:
+                self.db.add_event("sitemap_read", response.url, type=parsed.kind,
+                                  urls=len(parsed.locs))
             for loc in parsed.locs:
                 if parsed.kind == "sitemapindex":
                     yield from self._sitemap_request(loc)
@@ -336,6 +346,7 @@ class AuditSpider(Spider):
                 yield from self._page_request(url, 1, response.url)
 
     def on_document_error(self, failure):
+        self.errors += 1
         kind, msg = failure_kind(failure)
         self._store_failure(failure.request, failure.request.meta["kind"], kind, msg)
 
@@ -364,7 +375,6 @@ class AuditSpider(Spider):
             fetched_at=utc_now()))
 
     def _store_failure(self, request, kind: str, error: str, detail: str) -> None:
-        self.errors += kind != KIND_PAGE  # page failures are counted by _outcome
         self.db.add_fetch(Fetch(
             url=request.url, kind=kind, status=None, depth=request.meta.get("depth", 0),
             referrer=request.meta.get("referrer"), error=error, error_detail=detail,
@@ -372,17 +382,11 @@ class AuditSpider(Spider):
 
     # -- progress --------------------------------------------------------------------------
     def _opened(self, spider):
-        if self.cfg.quiet:
-            return
-        import sys
-
-        if sys.stderr.isatty():
+        if not self.cfg.quiet and sys.stderr.isatty():
             self._progress = task.LoopingCall(self._show_progress)
             self._progress.start(1.0, now=False)
 
     def _show_progress(self):
-        import sys
-
         engine = self.crawler.engine
         queued = len(engine._slot.scheduler) if engine and engine._slot else 0
         rate = 0.0
@@ -398,6 +402,4 @@ class AuditSpider(Spider):
         self.db.commit()
         if self._progress is not None and self._progress.running:
             self._progress.stop()
-            import sys
-
             sys.stderr.write("\n")

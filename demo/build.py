@@ -138,11 +138,9 @@ def page(path: str, title: str, body: str, *, jsonld: list | None = None, canoni
 </body>
 </html>
 """
-    target = SITE / (path.strip("/") or "index.html")
-    if path.endswith("/"):
-        target = SITE / path.strip("/") / "index.html" if path != "/" else SITE / "index.html"
-    elif not target.suffix:
-        target = target.with_suffix(".html")
+    # "/" and "/blog/" are folders with an index.html; "/about" is about.html
+    rel = path.strip("/")
+    target = SITE / rel / "index.html" if path.endswith("/") else SITE / f"{rel}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, "utf-8")
     SITEMAP.append(path)

@@ -8,6 +8,7 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+from aeo.records import CONTENT_TYPES, TOOL
 from aeo.reports.export import (
     FINDING_COLUMNS,
     PAGE_COLUMNS,
@@ -17,8 +18,6 @@ from aeo.reports.export import (
 )
 from aeo.reports.html import render_report, report_context
 from aeo.reports.scoring import compute_scores, findings_of, leave_alone, prioritize
-
-from aeo.records import CONTENT_TYPES, TOOL
 from aeo.store import atomic_write, utc_now
 
 

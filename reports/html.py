@@ -7,6 +7,8 @@ from collections import Counter
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from aeo.records import PILLARS
+
 PILLAR_COLORS = {"ACCESS": "#2f5bea", "STRUCT": "#7a3fe4", "ENTITY": "#0f8b8d", "QA": "#c4480b",
                  "ATTR": "#a15c07", "FRESH": "#157f3b", "CITE": "#b42318"}
 
@@ -38,8 +40,6 @@ def render_report(ctx: dict) -> str:
 
 def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rules, pages,
                    governance, limits) -> dict:
-    from aeo.records import PILLARS
-
     groups_by_pillar: dict[str, list] = {p: [] for p in PILLARS}
     pillar_state: dict[str, str] = {}
     for p in PILLARS:

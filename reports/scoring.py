@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from aeo.governance import Governance
-from aeo.records import PILLARS, Finding, PageFacts, RuleOutcome, SiteFacts
+from aeo.records import CONTENT_TYPES, PILLARS, Finding, PageFacts, RuleOutcome, SiteFacts
 
 SEVERITY_WEIGHTS = {"critical": 10.0, "high": 6.0, "medium": 3.0, "low": 1.0}
 
@@ -104,8 +104,7 @@ def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFa
         urls = tuple(dict.fromkeys(f.url for f in o.findings))
         if r.scope == "site" and not r.site_level:
             affected = tuple(dict.fromkeys(u for f in o.findings for u in f.urls))
-            content = [p for p in pages if p.page_type in ("article", "faq", "product", "about",
-                                                           "home")]
+            content = [p for p in pages if p.page_type in CONTENT_TYPES]
             reach = (min(1.0, len([u for u in affected if u in by_url]) / len(content))
                      if affected and content else 1.0)
             effort = 1.0

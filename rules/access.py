@@ -4,13 +4,12 @@ crawl-health rules (ACC1xx) that report what the crawl itself ran into."""
 from __future__ import annotations
 
 from aeo.crawler.bots import bot
+from aeo.records import BotAccess, Link, Probe
 from aeo.rules.base import Example, Hit, Judged, rule
-
-from aeo.records import CONTENT_TYPES, BotAccess, Link, Probe
 
 ALL = ("all",)
 SEARCH_ENGINES = ("chatgpt", "perplexity", "claude")
-BLOCKING_DIRECTIVES = ("noindex", "nosnippet", "none", "max-snippet:0", "max-snippet: 0")
+BLOCKING_DIRECTIVES = frozenset({"noindex", "nosnippet", "none", "max-snippet:0"})  # no spaces
 
 
 def _bot_evidence(b: BotAccess) -> str:
@@ -146,18 +145,16 @@ def acc004(page, site, gov):
           Example("indexable", False, page={"robots_directives": ("index", "follow")}),
       ))
 def acc005(page, site, gov):
-    found = [d for d in page.robots_directives if d.replace(" ", "") in
-             {x.replace(" ", "") for x in BLOCKING_DIRECTIVES}]
-    hits = []
-    if found:
-        hits.append(Hit(evidence=f"robots directives: {', '.join(page.robots_directives)}",
-                        detail=f"The page says {', '.join(found)}, so engines may not index "
-                               "or quote it."))
+    found = [d for d in page.robots_directives if d.replace(" ", "") in BLOCKING_DIRECTIVES]
+    if found:   # one finding per page: a directive outranks data-nosnippet
+        return [Hit(evidence=f"robots directives: {', '.join(page.robots_directives)}",
+                    detail=f"The page says {', '.join(found)}, so engines may not index or "
+                           "quote it.")]
     if page.main_in_nosnippet:
-        hits.append(Hit(evidence="main content inside an element with data-nosnippet",
-                        detail="The main content is marked data-nosnippet, so it cannot be "
-                               "quoted in answers."))
-    return hits[:1]  # one finding per page: the directive outranks data-nosnippet
+        return [Hit(evidence="main content inside an element with data-nosnippet",
+                    detail="The main content is marked data-nosnippet, so it cannot be quoted "
+                           "in answers.")]
+    return []
 
 
 @rule(id="ACC006", name="No XML sitemap", pillar="ACCESS", scope="site", severity="medium",
@@ -269,7 +266,7 @@ def acc008(page, site, gov):
 
 
 @rule(id="ACC009", name="Internal link to a broken page", pillar="ACCESS", scope="page",
-      severity="high", engines=ALL, site_level=True, page_types=tuple(CONTENT_TYPES),
+      severity="high", engines=ALL, site_level=True,
       why="Broken internal links waste crawl budget, cut the paths crawlers use to find "
           "content, and signal neglect.",
       fix="Point the links at the live page, or redirect the dead URL to its replacement.",
@@ -391,8 +388,8 @@ def acc102(site, pages, gov):
                                  f"{' → …' if len(chain) > 12 else ''}",
                         detail=f"A {what}: crawlers never reach content through it.",
                         url=e["url"], urls=tuple(chain[:50])))
-    redirects = sum(1 for _ in site.redirects) or 0
-    return Judged(max(redirects, len(hits)), hits) if (redirects or hits) else None
+    judged = max(len(site.redirects), len(hits))
+    return Judged(judged, hits) if judged else None
 
 
 @rule(id="ACC103", name="Page could not be fetched", pillar="ACCESS", scope="page",

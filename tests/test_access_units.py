@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from aeo.rules.base import all_rules, make_page, make_site, run_rule
-
 from aeo.governance import load_governance
 from aeo.records import BotAccess, Probe, RobotsGroupLine
+from aeo.rules.base import all_rules, make_page, make_site, run_rule
 
 R = all_rules()
 GOV = load_governance()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from aeo.analyzers.site import llms_problems, robots_evidence
 from aeo.crawler.middleware import retry_after_seconds
 from aeo.crawler.robots import ALLOW_ALL, PARSE, UNREACHABLE, parse_robots, status_policy

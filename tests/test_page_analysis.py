@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from aeo.analyzers.page import analyze_page
 from aeo.crawler.scope import Scope
-
 from aeo.records import Fetch
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from aeo.rules.base import Rule, all_rules, run_example, run_rule
 
 from aeo.governance import GovernanceError, load_governance
 from aeo.records import PILLARS, SEVERITIES, PageFacts
+from aeo.rules.base import Rule, all_rules, run_example, run_rule
 
 RULES = all_rules()
 GOV = load_governance()
