@@ -175,7 +175,8 @@ def article(slug: str, title: str, author: str | None, topic: str, n_paras: int,
             extra_top: str = "", extra_bottom: str = "", ld_override: dict | str | None = None,
             byline: str | None = None, h1: str | None = None, head_extra: str = "",
             canonical: str | None = "self", external_link: bool = True, visible_date=True,
-            opening: str | None = None, intro_after_h1: str = "") -> None:
+            opening: str | None = None, intro_after_h1: str = "",
+            crumb_without_position: bool = False) -> None:
     path = f"/blog/{slug}"
     a = AUTHORS.get(author) if author else None
     name = byline if byline is not None else (a["name"] if a else "")
@@ -200,7 +201,20 @@ def article(slug: str, title: str, author: str | None, topic: str, n_paras: int,
         by = f'<p class="byline">By {link}</p>'
     date_html = f'<p class="date">Published <time datetime="{published}">{published}</time>' + \
         (f' · Updated <time datetime="{modified}">{modified}</time>' if modified else "") + "</p>" if visible_date else ""
-    body = f"""<article>
+    # a visible breadcrumb in microdata (the site's second syntax beside JSON-LD)
+    last = "" if crumb_without_position else '<meta itemprop="position" content="3">'
+    crumbs = (
+        '<nav class="breadcrumb"><ol itemscope itemtype="https://schema.org/BreadcrumbList">'
+        '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+        f'<a itemprop="item" href="{BASE}/"><span itemprop="name">Home</span></a>'
+        '<meta itemprop="position" content="1"></li> › '
+        '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+        f'<a itemprop="item" href="{BASE}/blog/"><span itemprop="name">Blog</span></a>'
+        '<meta itemprop="position" content="2"></li> › '
+        '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
+        f'<span itemprop="name">{escape(title)}</span>{last}</li></ol></nav>')
+    body = f"""{crumbs}
+<article>
 <h1>{escape(h1 or title)}</h1>
 {by}
 {date_html}
@@ -260,7 +274,8 @@ def build() -> None:
 
     article("contractor-or-employee", "Contractor or Employee? How to Classify Workers", "daniel-reyes",
             "payroll", 7, headings=["What is the difference between a contractor and an employee?",
-                                    "Why does classification matter?"])
+                                    "Why does classification matter?"], crumb_without_position=True)
+    plant("SD003", "/blog/contractor-or-employee", "microdata breadcrumb ListItem without position")
     article("final-paycheck-rules", "Final Paycheck Rules by State", "daniel-reyes", "payroll", 6,
             headings=["When is the final paycheck due?"], byline="Admin")
     plant("AT006", "/blog/final-paycheck-rules", "visible byline is the generic 'Admin'")
@@ -410,7 +425,7 @@ def build() -> None:
          jsonld=[{"@context": "https://schema.org", "@type": "AboutPage", "name": "About Northwind Ledger"}, about_org])
     plant("SD007", "/about", "Organization on /about disagrees with the home page on name and logo")
 
-    page("/contact", f"Contact | {ORG}", "<h1>Contact us</h1><p>Email hello@northwind.test or call +44 113 496 0000, Monday to Friday, 9am to 5pm UK time. Our office is at 12 Wellington Street, Leeds LS1 4DL.</p>",
+    page("/contact", f"Contact | {ORG}", "<h1>Contact us</h1><div itemscope itemtype=\"https://schema.org/Organization\"><p>Email <span itemprop=\"email\">hello@northwind.test</span> or call <span itemprop=\"telephone\">+44 113 496 0000</span>, Monday to Friday, 9am to 5pm UK time. Our office is at <span itemprop=\"address\" itemscope itemtype=\"https://schema.org/PostalAddress\"><span itemprop=\"streetAddress\">12 Wellington Street</span>, <span itemprop=\"addressLocality\">Leeds</span> <span itemprop=\"postalCode\">LS1 4DL</span></span>.</p><meta itemprop=\"name\" content=\"Northwind Ledger\"></div>",
          jsonld=[{"@context": "https://schema.org", "@type": "ContactPage", "name": "Contact"}])
 
     qas = [("How much does Northwind Ledger cost?", "Plans start at $19 a month; every plan has a 30-day free trial."),

@@ -17,7 +17,13 @@ from aeo.reports.export import (
     write_json,
 )
 from aeo.reports.html import render_report, report_context
-from aeo.reports.scoring import compute_scores, findings_of, leave_alone, prioritize
+from aeo.reports.scoring import (
+    compute_scores,
+    findings_of,
+    fix_first,
+    leave_alone,
+    prioritize,
+)
 from aeo.store import atomic_write, utc_now
 
 
@@ -79,7 +85,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
         "governance": gov.to_dict(),
         "scores": {"overall": scores.overall, "pillars": scores.pillars},
         "priorities": [p.to_dict() for p in priorities],
-        "fix_first": [p.rule for p in priorities[:3]],
+        "fix_first": [p.rule for p in fix_first(priorities)],
         "leave_alone": [p.rule for p in leave],
         "rules": [{"rule": o.rule, "pillar": o.pillar, "applicable": o.applicable,
                    "failed": o.failed, "pass_rate": scores.rules.get(o.rule), "error": o.error}

@@ -8,6 +8,7 @@ from collections import Counter
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from aeo.records import PILLARS
+from aeo.reports.scoring import expected_overall, fix_first
 
 PILLAR_COLORS = {"ACCESS": "#2f5bea", "STRUCT": "#7a3fe4", "ENTITY": "#0f8b8d", "QA": "#c4480b",
                  "ATTR": "#a15c07", "FRESH": "#157f3b", "CITE": "#b42318"}
@@ -57,10 +58,15 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
             groups_by_pillar[o.pillar].append({
                 "rule": r, "severity": o.findings[0].severity, "findings": list(o.findings)})
     evidence_for = {o.rule: o.findings[0].evidence for o in outcomes if o.findings}
+    first = fix_first(priorities)
     effect_for = {}
-    for pr in priorities[:3]:
-        effect_for[pr.rule] = (f"clears {pr.pages} {'finding' if pr.pages == 1 else 'findings'} "
-                               f"and lifts the {pr.pillar} score")
+    for pr in first:
+        after = expected_overall(outcomes, pr.rule, governance, rules)
+        what = f"{pr.pages} {'page' if pr.pages == 1 else 'pages'}"
+        gain = (after or 0) - (scores.overall or 0)
+        effect_for[pr.rule] = (f"fixes it on {what}; overall score {scores.overall:.1f} → "
+                               f"{after:.1f} (+{gain:.1f})" if after is not None else
+                               f"fixes it on {what}")
     probe_for = {}
     for p in site.bot_probes:
         probe_for[p.token] = (f"HTTP {p.status}" if p.status else (p.error or "no answer")) + \
@@ -71,7 +77,7 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         pillar_rows=[{"name": p, "score": scores.pillars.get(p), "color": PILLAR_COLORS[p]}
                      for p in PILLARS],
         unscored_note=("unscored: " + ", ".join(unscored)) if unscored else "",
-        fix_first=priorities[:3], leave_alone=leave, groups_by_pillar=groups_by_pillar,
+        fix_first=first, leave_alone=leave, groups_by_pillar=groups_by_pillar,
         pillar_state=pillar_state, evidence_for=evidence_for, effect_for=effect_for,
         errored=[o for o in outcomes if o.error], bots=site.bots, probe_for=probe_for,
         by_status=sorted(Counter(str(p.status) for p in pages).items()),

@@ -15,10 +15,17 @@ that judged nothing counts for nothing; a rule that raised is shown and not scor
 score is the mean of the pillar scores weighted by the governance pillar weights, over the
 pillars that have a score.
 
-Priority of a finding group (one rule, all its pages) = severity weight x reach x pillar weight
-/ effort, where reach is the affected share of the pages the rule judged, each page weighted
-by its importance (1 + internal inlinks, halved per level of depth), and effort is 1 for a
-one-place fix (a site file, a template) and grows with the number of separate pages to edit.
+Priority of a finding group (one rule, all its pages) = severity weight x sqrt(reach) x pillar
+weight / effort, where reach is the affected share of the pages the rule judged, each page
+weighted by its importance (1 + internal inlinks, halved per level of depth), and effort is 1
+for a one-place fix (a site file, a template) and grows with the number of separate pages to
+edit. The square root gives breadth diminishing returns: a critical problem on one page in
+twenty-five still outranks an informational one on every page.
+
+"Fix first" is the top three groups that are not of low severity (low means informational or
+polish); "leave alone for now" is what is left of low severity, or medium on under a tenth of
+the pages. Each fix-first group carries its expected effect: the overall score if that rule
+passed everywhere, everything else unchanged.
 """
 
 from __future__ import annotations
@@ -117,7 +124,8 @@ def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFa
             reach = min(1.0, hit_weight / (judged * avg)) if judged else 1.0
             effort = 1.0 + math.log10(len(urls)) if urls else 1.0
             npages = len(urls)
-        score = SEVERITY_WEIGHTS[sev] * reach * gov.pillar_weights.get(r.pillar, 1.0) / effort
+        score = (SEVERITY_WEIGHTS[sev] * math.sqrt(reach) * gov.pillar_weights.get(r.pillar, 1.0)
+                 / effort)
         why = (f"{sev.capitalize()} {r.pillar} problem on {npages} "
                f"{'page' if npages == 1 else 'pages'}"
                f"{'' if r.scope == 'site' and not r.site_level else f' ({round(100 * reach)}% of the weighted pages it applies to)'}"
@@ -130,11 +138,25 @@ def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFa
             for i, (s, r, sev, n, reach, why, urls) in enumerate(groups)]
 
 
+def fix_first(priorities: list[Priority]) -> list[Priority]:
+    """The three groups that come first: the highest priorities that are not low severity."""
+    return [p for p in priorities if p.severity != "low"][:3]
+
+
 def leave_alone(priorities: list[Priority]) -> list[Priority]:
     """Real but not worth doing yet: low severity, or a small share of a medium problem,
-    and never one of the top three."""
-    return [p for p in priorities[3:]
-            if p.severity == "low" or (p.severity == "medium" and p.reach < 0.1)]
+    and never one of the fix-first groups."""
+    first = {p.rule for p in fix_first(priorities)}
+    return [p for p in priorities if p.rule not in first
+            and (p.severity == "low" or (p.severity == "medium" and p.reach < 0.1))]
+
+
+def expected_overall(outcomes: list[RuleOutcome], rule_id: str, gov: Governance,
+                     rules: dict) -> float | None:
+    """The overall score if rule_id passed on every page it judged."""
+    fixed = [RuleOutcome(o.rule, o.pillar, o.applicable, 0) if o.rule == rule_id else o
+             for o in outcomes]
+    return compute_scores(fixed, gov, rules).overall
 
 
 def findings_of(outcomes: list[RuleOutcome]) -> list[Finding]:

@@ -79,3 +79,57 @@ def test_t43_kill_mid_crawl_and_before_publish(tmp_path):
     data = json.loads((sorted(p.parent for p in ws.glob("*/*/run.json"))[-1] /
                        "findings.json").read_text())
     assert data["comparison"]["previous_run"].endswith(run1.name)
+
+
+def test_interrupt_writes_an_incomplete_audit_and_exits_4(tmp_path):
+    ws, out = tmp_path / "ws", tmp_path / "out"
+    with _site(300, delay=0.02) as fs:
+        proc = subprocess.Popen(_cmd(fs.url + "/", ws, out), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while len(fs.log) < 60 and time.time() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+        fetched = len(fs.log)
+    assert proc.returncode == 4, stderr
+    assert "incomplete crawl" in stderr and "Traceback" not in stderr
+    assert stdout.strip().endswith("audit.html")
+    import json
+    data = json.loads((out / "findings.json").read_text())
+    assert data["run"]["complete"] is False and "interrupted" in data["run"]["reason"]
+    assert data["run"]["pages_crawled"] < 300 and fetched < 300
+    (manifest,) = ws.glob("*/*/run.json")
+    assert json.loads(manifest.read_text())["status"] == "incomplete"
+
+
+def _stderr_on_a_terminal(cmd) -> str:
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:   # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_shows_on_a_terminal_and_not_with_quiet_or_a_pipe(tmp_path):
+    with _site(120, delay=0.03) as fs:
+        loud = [c for c in _cmd(fs.url + "/", tmp_path / "a") if c != "--quiet"]
+        shown = _stderr_on_a_terminal(loud)
+        quiet = _stderr_on_a_terminal(_cmd(fs.url + "/", tmp_path / "b"))
+        piped = subprocess.run([c for c in _cmd(fs.url + "/", tmp_path / "c") if c != "--quiet"],
+                               capture_output=True, text=True, timeout=120)
+    assert "crawl: " in shown and "queued" in shown and "pages/s" in shown and "errors" in shown
+    assert "pages/s" not in quiet and "Crawling" not in quiet
+    assert piped.returncode == 0 and "pages/s" not in piped.stderr
