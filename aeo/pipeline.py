@@ -55,9 +55,13 @@ def say(msg: str, quiet: bool) -> None:
 # -- stage 1: crawl -------------------------------------------------------------------------
 def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool
           ) -> tuple[Run, Stage]:
-    from aeo.crawler.run import run_crawl
+    from aeo.crawler.run import SettingsError, extra_settings, run_crawl
     from aeo.crawler.scope import Scope
 
+    try:
+        extra_settings()   # checked before a run folder exists
+    except SettingsError as exc:
+        raise AuditError(str(exc), EXIT_USAGE) from None
     cfg = replace(cfg, probe_tokens=tuple(gov["required_bots"]))
     scope = Scope.from_url(cfg.start_url)
     run = workspace.new_run(host_slug(scope.host, scope.port))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
@@ -31,9 +33,29 @@ class CrawlOutcome:
     stats: dict = field(default_factory=dict)
 
 
+class SettingsError(ValueError):
+    pass
+
+
+def extra_settings() -> dict:
+    """Raw Scrapy settings from the AEO_SCRAPY_SETTINGS environment variable (a JSON object),
+    laid over ours: for a proxy, another DNS resolver, or a test double. Advanced use only."""
+    raw = os.environ.get("AEO_SCRAPY_SETTINGS", "").strip()
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise SettingsError(f"AEO_SCRAPY_SETTINGS is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise SettingsError("AEO_SCRAPY_SETTINGS must be a JSON object of Scrapy settings")
+    return data
+
+
 def run_crawl(cfg: CrawlConfig, db: CrawlDB) -> CrawlOutcome:
     logging.getLogger("scrapy").setLevel(logging.ERROR)
-    process = CrawlerProcess({**scrapy_settings(cfg), "LOG_INSTALL_ROOT_HANDLER": False})
+    process = CrawlerProcess({**scrapy_settings(cfg), **extra_settings(),
+                              "LOG_INSTALL_ROOT_HANDLER": False})
     crawler = process.create_crawler(AuditSpider)
     process.crawl(crawler, config=cfg, db=db)
     process.start()
@@ -47,6 +69,12 @@ def run_crawl(cfg: CrawlConfig, db: CrawlDB) -> CrawlOutcome:
 
 def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:
     pages, errors, limits = spider.pages_done, spider.errors, sorted(spider.limits_hit)
+    if spider.fatal == "site_unreachable":
+        why = spider.db.events("site_unreachable")
+        detail = why[0]["problem"] if why else "no answer"
+        return CrawlOutcome("failed", "site_unreachable",
+                            f"the site could not be reached ({detail}); check the URL and that "
+                            "the site is up.", pages, errors, limits, stats)
     if spider.fatal == "robots_unreachable":
         why = spider.db.events("robots_unreachable")
         detail = why[0]["problem"] if why else "robots.txt unreachable"

@@ -140,6 +140,11 @@ class AuditSpider(Spider):
         self.errors += 1
         kind, msg = failure_kind(failure)
         self._store_failure(failure.request, KIND_ROBOTS, kind, msg)
+        if kind in ("dns", "connection_refused") and failure.request.meta["hops"] == 0:
+            # not a robots.txt problem: the site itself cannot be reached
+            self.fatal = "site_unreachable"
+            self.db.add_event("site_unreachable", failure.request.url, problem=f"{kind}: {msg}")
+            raise CloseSpider("site_unreachable")
         self._robots_unreachable(f"robots.txt could not be fetched ({kind}: {msg})")
 
     def _robots_unreachable(self, why: str):

@@ -377,9 +377,25 @@ def test_t13_closed_port_exits_3_with_no_report(aeo):
     s.close()
     r = aeo(f"http://127.0.0.1:{port}/")
     assert r.code == 3
-    assert r.manifest["status"] == "failed"
+    assert r.manifest["status"] == "failed" and r.manifest["reason"] == "site_unreachable"
+    assert "could not be reached (connection_refused" in r.stderr
     assert not (r.out / "findings.json").exists() and not (r.out / "audit.html").exists()
     assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+
+
+def test_t13_nxdomain_exits_3_with_no_report(aeo):
+    env = {"PYTHONPATH": str(Path(__file__).parent),
+           "AEO_SCRAPY_SETTINGS": '{"DNS_RESOLVER": "fixtures.nxresolver.NXResolver"}'}
+    r = aeo("http://no-such-site.nx/", env=env)
+    assert r.code == 3, r.stderr
+    assert r.manifest["status"] == "failed" and r.manifest["reason"] == "site_unreachable"
+    assert "could not be reached (dns" in r.stderr and "Traceback" not in r.stderr
+    assert not (r.out / "findings.json").exists()
+
+
+def test_bad_scrapy_settings_env_is_a_usage_error(aeo):
+    r = aeo("http://127.0.0.1:9/", env={"AEO_SCRAPY_SETTINGS": "{nope"})
+    assert r.code == 2 and "AEO_SCRAPY_SETTINGS" in r.stderr and not r.manifest
 
 
 def test_t13_start_page_connection_reset_exits_3(aeo):
