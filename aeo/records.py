@@ -88,6 +88,13 @@ class PageFacts:
     date_modified: str = ""
     question_headings: int = 0
     fetch_error: str | None = None
+    # Structured data (analyzers/structured.py): see that module for the node format.
+    sd_status: dict[str, str] = field(default_factory=dict)   # syntax -> found|none|failed: ..
+    jsonld_blocks: tuple[dict, ...] = ()   # per block: status parsed|repaired|invalid, error, ...
+    entities: tuple[dict, ...] = ()        # the page's entity nodes, every syntax
+    entities_truncated: bool = False
+    markup_checked: int = 0                # marked-up texts looked for in the visible text
+    markup_unseen: tuple[dict, ...] = ()   # those not found: {kind, node, text}
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -97,7 +104,8 @@ class PageFacts:
         d = dict(d)
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
-        for key in ("h1", "robots_directives", "canonicals", "invalid_links", "schema_types"):
+        for key in ("h1", "robots_directives", "canonicals", "invalid_links", "schema_types",
+                    "jsonld_blocks", "entities", "markup_unseen"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
@@ -153,6 +161,7 @@ class SiteFacts:
     fetch_errors: dict[str, str] = field(default_factory=dict)           # url -> why it failed
     main_hash_by_url: dict[str, str] = field(default_factory=dict)
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
+    entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import re
 from urllib.parse import urljoin
 
 from lxml import etree
 
 from aeo.analyzers.page_type import classify
+from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import extract_links, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url
 from aeo.records import Fetch, Link, PageFacts
@@ -88,48 +88,6 @@ def is_question_heading(text: str) -> bool:
     return bool(QUESTION_START.search(text)) and len(text.split()) >= 3
 
 
-def jsonld_items(root: etree._Element) -> list:
-    """The JSON-LD blocks that parse as JSON (the structured-data pillar reads them fully)."""
-    items = []
-    for script in root.iter("script"):
-        stype = (script.get("type") or "").split(";")[0].strip().lower()
-        if stype != "application/ld+json":
-            continue
-        try:
-            items.append(json.loads(script.text or ""))
-        except ValueError:
-            continue
-    return items
-
-
-def collect_types(data, out: list[str]) -> None:
-    if isinstance(data, list):
-        for x in data:
-            collect_types(x, out)
-    elif isinstance(data, dict):
-        t = data.get("@type")
-        for name in ([t] if isinstance(t, str) else t if isinstance(t, list) else []):
-            if isinstance(name, str):
-                name = name.rsplit("/", 1)[-1]
-                if name not in out:
-                    out.append(name)
-        for key, value in data.items():
-            if key != "@type":
-                collect_types(value, out)
-
-
-def top_types(data) -> list[str]:
-    """Types of the top-level items (and @graph members), not of nested values."""
-    out: list[str] = []
-    for item in data if isinstance(data, list) else [data]:
-        if isinstance(item, dict) and "@graph" in item:
-            out += top_types(item["@graph"])
-        elif isinstance(item, dict):
-            t = item.get("@type")
-            out += [t] if isinstance(t, str) else [x for x in t or [] if isinstance(x, str)]
-    return out
-
-
 def _first_string(value) -> str:
     if isinstance(value, str):
         return value
@@ -172,7 +130,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         return base
     root = parse_html(fetch.body or b"", fetch.encoding or None)
     if root is None:
-        return dataclasses.replace(base, fetch_error=fetch.error or "empty_or_unparseable")
+        return dataclasses.replace(base, fetch_error=fetch.error or "empty_or_unparseable",
+                                   sd_status=extract(None, fetch.url)["status"])
 
     title = " ".join("".join(root.xpath("//title[1]//text()")).split())[:500]
     directives: list[str] = []
@@ -231,17 +190,17 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
             links.append(Link(url=raw.url, text=raw.text, internal=scope.contains(raw.url),
                               nofollow="nofollow" in raw.rel.split()))
 
-    jsonld = jsonld_items(root)
+    sd = extract(root, fetch.url)
+    jsonld = sd["jsonld"]
+    markup_checked, markup_unseen = unseen_markup(sd["nodes"], full_text)
     types: list[str] = []
-    collect_types(jsonld, types)
-    for el in root.xpath("//*[@itemtype]"):
-        for t in el.get("itemtype").split():
-            name = t.rstrip("/").rsplit("/", 1)[-1]
-            if name and name not in types:
-                types.append(name)
-    page_types = top_types(jsonld) + [
-        el.get("itemtype").rstrip("/").rsplit("/", 1)[-1]
-        for el in root.xpath("//*[@itemtype][not(ancestor::*[@itemscope])]")]
+    page_types: list[str] = []   # of top-level items: what the page says it is
+    for node in sd["nodes"]:
+        for t in node["types"]:
+            if t not in types:
+                types.append(t)
+            if node["parent"] is None:
+                page_types.append(t)
 
     author = _first_string(find_key(jsonld, "author")) or meta_content(
         root, "author", "article:author", "citation_author", "dc.creator", "parsely-author")
@@ -270,4 +229,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         author=author[:200], date_published=published[:40], date_modified=modified[:40],
         question_headings=sum(1 for level, t in headings if level > 1 and is_question_heading(t)),
         fetch_error=fetch.error,
+        sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
+        entities_truncated=sd["truncated"], markup_checked=markup_checked,
+        markup_unseen=tuple(markup_unseen),
     )

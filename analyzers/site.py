@@ -193,4 +193,16 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
         redirects=redirects, fetch_errors=fetch_errors,
         main_hash_by_url={p.url: p.main_text_hash for p in pages if p.main_text_hash},
         crawl_events=tuple(events),
+        entities_by_id=entity_index(pages),
     )
+
+
+def entity_index(pages: list[PageFacts]) -> dict[str, dict]:
+    """@id -> the first node on the site that describes it (not a bare reference), with the
+    URL of its page: how a reference on one page is resolved to an item on another."""
+    index: dict[str, dict] = {}
+    for page in pages:
+        for node in page.entities:
+            if node["id"] and node["id"] not in index and (node["types"] or node["props"]):
+                index[node["id"]] = {**node, "url": page.url}
+    return index

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from extruct.xmldom import XmlDomHTMLParser
 from lxml import etree
 
 from aeo.crawler.scope import ALLOWED_SCHEMES, InvalidURL, normalize_url
@@ -21,11 +22,13 @@ class RawLink:
 
 
 def parse_html(body: bytes, encoding: str | None = None) -> etree._Element | None:
-    """One lxml parse of a page; None for a body lxml cannot make a document of."""
+    """One lxml parse of a page; None for a body lxml cannot make a document of.
+
+    The tree's elements also speak the xml.dom API, so extruct's RDFa reader can use this same
+    tree: the page is parsed once for every analyzer."""
     if not body or not body.strip():
         return None
-    parser = lxml.html.HTMLParser(encoding=encoding or None, huge_tree=False,
-                                  remove_comments=True)
+    parser = XmlDomHTMLParser(encoding=encoding or None, huge_tree=False, remove_comments=True)
     try:
         root = lxml.html.document_fromstring(body, parser=parser)
     except (etree.ParserError, ValueError, LookupError):

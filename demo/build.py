@@ -151,7 +151,11 @@ ORG_LD = {"@context": "https://schema.org", "@type": "Organization", "@id": f"{B
           "name": ORG, "url": f"{BASE}/", "logo": f"{BASE}/logo.png",
           "sameAs": ["https://www.linkedin.com/company/northwind-ledger-demo"],
           "foundingDate": "2016", "address": {"@type": "PostalAddress", "addressLocality": "Leeds",
-                                              "addressCountry": "GB"}}
+                                              "addressCountry": "GB"},
+          "description": "Bookkeeping software for small businesses and their accountants.",
+          "legalName": "Northwind Ledger Ltd",
+          "contactPoint": {"@type": "ContactPoint", "contactType": "customer support",
+                           "email": "hello@northwind.test", "telephone": "+44 113 496 0000"}}
 plant("EN002", "/", "Organization sameAs names one profile (LinkedIn); at least 2 expected")
 
 
@@ -280,11 +284,12 @@ def build() -> None:
             headings=["When is the final paycheck due?"], byline="Admin")
     plant("AT006", "/blog/final-paycheck-rules", "visible byline is the generic 'Admin'")
     plant("AT004", "/blog/final-paycheck-rules", "byline 'Admin' differs from markup author Daniel Reyes")
+    plant("SD006", "/blog/final-paycheck-rules", "markup author Daniel Reyes is not named on the page")
 
     article("invoice-templates", "What to Put on an Invoice", "priya-natarajan", "invoice", 6,
             headings=["What must an invoice include?", "How should you number invoices?"],
-            ld_override='{"@context": "https://schema.org", "@type": "BlogPosting", "headline": "What to Put on an Invoice", "datePublished": "2026-05-11",}')
-    plant("SD001", "/blog/invoice-templates", "JSON-LD block with a trailing comma")
+            ld_override='{"@context": "https://schema.org", "@type": "BlogPosting", "headline": "What to Put on an Invoice", "datePublished": "2026-05-11", "dateModified": "2026-09-15", "image": "' + BASE + '/img/invoice-templates.png", "author": {"@type": "Person", "name": "Priya Natarajan", "url": "' + BASE + '/authors/priya-natarajan"},}')
+    plant("SD001", "/blog/invoice-templates", "JSON-LD block with a trailing comma (a lenient repair recovers it)")
 
     article("late-invoices", "Getting Paid on Time", "priya-natarajan", "invoice", 6,
             headings=["How do you remind a customer politely?", "Should you charge late fees?"],
@@ -299,8 +304,10 @@ def build() -> None:
             headings=["What should an expense policy cover?"],
             ld_override={"@context": "https://schema.org", "@type": "BlogPosting", "headline":
                          "Writing an Expense Policy for a Small Team", "datepublished": "2026-04-02",
+                         "dateModified": "2026-09-15", "image": f"{BASE}/img/expense-policy.png",
                          "Autor": {"@type": "Person", "name": "Maria Okafor"}})
     plant("SD002", "/blog/expense-policy", "properties 'datepublished' and 'Autor' are not schema.org terms")
+    plant("SD004", "/blog/expense-policy", "the misspelled terms leave the posting without author and datePublished")
 
     article("bank-reconciliation", "Bank Reconciliation, Step by Step", "maria-okafor", "books", 7,
             headings=["How do you reconcile a bank account?", "What if the balances do not match?"],
@@ -315,8 +322,9 @@ def build() -> None:
             ld_override={"@context": "https://schema.org", "@type": "BlogPosting",
                          "headline": "Small Business Loans: What Lenders Check",
                          "author": "Sam Lee", "datePublished": "March 3, 2025",
-                         "image": f"{BASE}/img/loans.png"})
+                         "dateModified": "2026-09-15", "image": f"{BASE}/img/loans.png"})
     plant("SD008", "/blog/small-business-loans", "author as a bare string and a non-ISO datePublished")
+    plant("SD004", "/blog/small-business-loans", "the bare-string author has no url or sameAs")
     plant("AT007", "/blog/small-business-loans", "loan, credit score, interest rate, tax return, tax deduction; no reviewer")
 
     article("year-end-close-checklist", "The Year-End Close Checklist", "maria-okafor", "books", 12,
@@ -334,6 +342,7 @@ def build() -> None:
                          "image": f"{BASE}/img/close.png", "publisher": {"@id": f"{BASE}/#org"}})
     plant("AT001", "/blog/month-end-close", "no byline and no author in markup or meta")
     plant("FR001", "/blog/month-end-close", "no publication date anywhere")
+    plant("SD004", "/blog/month-end-close", "BlogPosting without author, datePublished or dateModified")
 
     article("invoice-payment-links", "Payment Links on Invoices", "priya-natarajan", "invoice", 6,
             headings=["Do payment links speed up collection?"], published="2026-08-10", modified="2026-05-01",
@@ -360,7 +369,12 @@ def build() -> None:
     # ---- author pages ----------------------------------------------------------------------
     for slug, a in AUTHORS.items():
         ld = {"@context": "https://schema.org", "@type": "ProfilePage",
-              "mainEntity": person_ld(slug, full=slug != "sam-lee")}
+              "dateCreated": "2024-01-15", "dateModified": "2026-06-01",
+              "mainEntity": dict(person_ld(slug, full=slug != "sam-lee"),
+                                 image=f"{BASE}/img/{slug}.jpg")}
+        if not a["same_as"]:
+            plant("SD004", f"/authors/{slug}", "the author's Person markup has no sameAs"
+                  + (" or description" if slug == "sam-lee" else ""))
         posts = "".join(f'<li><a href="/blog/{s}">{escape(t)}</a></li>' for s, t, _ in POSTS[:4])
         title_line = f"<p class=\"role\">{escape(a['title'])}</p>" if a["title"] else ""
         page(f"/authors/{slug}", f"{a['name']} | {ORG}",
@@ -396,6 +410,7 @@ def build() -> None:
     (SITE / "products" / "forecasting.html").write_text(shell, "utf-8")
     SITEMAP.append("/products/forecasting")
     plant("ACC004", "/products/forecasting", "empty #root mount node, text only after JavaScript")
+    plant("SD005", "/products/forecasting", "the app shell carries no markup in its raw HTML")
 
     plans = "".join(f"<h2>{n}</h2><p>{d}</p>" for n, d in [
         ("Starter: $19 a month", "Invoicing, expenses and bank sync for one user. Unlimited invoices and receipts, monthly reports, email support within one business day."),
@@ -423,9 +438,13 @@ def build() -> None:
          "<h2>What we do</h2><p>We build bookkeeping software that small businesses can run themselves and that their accountants trust: invoicing, payroll, expenses, bank reconciliation and tax preparation in one ledger.</p>"
          "<h2>Our team</h2><p>Our content is written by accountants and payroll specialists. Meet <a href=\"/authors/maria-okafor\">Maria Okafor</a>, <a href=\"/authors/daniel-reyes\">Daniel Reyes</a>, <a href=\"/authors/priya-natarajan\">Priya Natarajan</a> and <a href=\"/authors/sam-lee\">Sam Lee</a>.</p>",
          jsonld=[{"@context": "https://schema.org", "@type": "AboutPage", "name": "About Northwind Ledger"}, about_org])
-    plant("SD007", "/about", "Organization on /about disagrees with the home page on name and logo")
+    plant("SD007", "/", "Organization on /about disagrees with the home page on name and logo "
+                       "(a site rule: reported at the site root, /about among its URLs)")
 
-    page("/contact", f"Contact | {ORG}", "<h1>Contact us</h1><div itemscope itemtype=\"https://schema.org/Organization\"><p>Email <span itemprop=\"email\">hello@northwind.test</span> or call <span itemprop=\"telephone\">+44 113 496 0000</span>, Monday to Friday, 9am to 5pm UK time. Our office is at <span itemprop=\"address\" itemscope itemtype=\"https://schema.org/PostalAddress\"><span itemprop=\"streetAddress\">12 Wellington Street</span>, <span itemprop=\"addressLocality\">Leeds</span> <span itemprop=\"postalCode\">LS1 4DL</span></span>.</p><meta itemprop=\"name\" content=\"Northwind Ledger\"></div>",
+    page("/contact", f"Contact | {ORG}", "<h1>Contact us</h1><div itemscope itemtype=\"https://schema.org/Organization\"><p>Email <span itemprop=\"email\">hello@northwind.test</span> or call <span itemprop=\"telephone\">+44 113 496 0000</span>, Monday to Friday, 9am to 5pm UK time. Our office is at <span itemprop=\"address\" itemscope itemtype=\"https://schema.org/PostalAddress\"><span itemprop=\"streetAddress\">12 Wellington Street</span>, <span itemprop=\"addressLocality\">Leeds</span> <span itemprop=\"postalCode\">LS1 4DL</span></span>.</p><meta itemprop=\"name\" content=\"Northwind Ledger\">"
+         f"<link itemprop=\"url\" href=\"{BASE}/\"><link itemprop=\"logo\" href=\"{BASE}/logo.png\"><link itemprop=\"sameAs\" href=\"https://www.linkedin.com/company/northwind-ledger-demo\">"
+         "<meta itemprop=\"description\" content=\"Bookkeeping software for small businesses and their accountants.\"><meta itemprop=\"foundingDate\" content=\"2016\"><meta itemprop=\"legalName\" content=\"Northwind Ledger Ltd\">"
+         "<div itemprop=\"contactPoint\" itemscope itemtype=\"https://schema.org/ContactPoint\"><meta itemprop=\"contactType\" content=\"customer support\"><meta itemprop=\"email\" content=\"hello@northwind.test\"></div></div>",
          jsonld=[{"@context": "https://schema.org", "@type": "ContactPage", "name": "Contact"}])
 
     qas = [("How much does Northwind Ledger cost?", "Plans start at $19 a month; every plan has a 30-day free trial."),
