@@ -123,24 +123,19 @@ def _lenient(text: str) -> tuple[list, list[str]]:
             values, notes = _decode(candidate, strict=True)
         except RecursionError:
             raise _Unrepairable("too_deep") from None
-        except ValueError:
+        except ValueError as strict_error:
             try:
                 values, notes = _decode(candidate, strict=False)
             except RecursionError:
                 raise _Unrepairable("too_deep") from None
             except ValueError:
                 continue
-            if "concatenated_values" not in notes and "constants" not in notes:
+            if "control character" in str(strict_error):
                 notes.append("control_characters")
-            elif _has_control(candidate):
-                notes.append("control_characters")
+            if candidate.rstrip().endswith(";"):
+                notes.append("trailing_semicolon")
         return values, repairs + notes
     raise _Unrepairable("not_json")
-
-
-def _has_control(text: str) -> bool:
-    return any(ord(c) < 32 and c not in "\r\n\t " for c in text) or bool(
-        re.search(r'"[^"\n]*\n[^"]*"', text))
 
 
 def jsonld_scripts(root: etree._Element) -> list[etree._Element]:

@@ -1,5 +1,6 @@
 """Everything the report stage writes: scores, priorities, the comparison with the previous
-run, findings.json / findings.csv / pages.csv / audit.html, and the history index."""
+run, findings.json / findings.csv / pages.csv / entities.csv / audit.html, and the history
+index."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 
 from aeo.records import CONTENT_TYPES, TOOL
 from aeo.reports.export import (
+    ENTITY_COLUMNS,
     FINDING_COLUMNS,
     PAGE_COLUMNS,
+    entity_rows,
     findings_rows,
     write_csv,
     write_json,
@@ -106,6 +109,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
             "canonical": p.canonicals[0] if p.canonicals else "",
             "content_type": p.content_type, "error": p.fetch_error or ""})
     write_csv(out / "pages.csv", page_rows, PAGE_COLUMNS)
+    write_csv(out / "entities.csv", entity_rows(pages, site.entities_by_id), ENTITY_COLUMNS)
     ctx = report_context(tool=TOOL, run=run_info, site=site, scores=scores,
                          priorities=priorities, leave=leave, outcomes=outcomes, rules=rules,
                          pages=pages, governance=gov, limits=manifest.get("limits", []))

@@ -1,5 +1,6 @@
-"""The bundled demo site, audited end to end: ACCESS rules fire exactly where planted, the four
-files are written, and stored runs re-analyze and re-report without fetching anything."""
+"""The bundled demo site, audited end to end: ACCESS and STRUCT rules fire exactly where
+planted, the output files are written, and stored runs re-analyze and re-report without
+fetching anything."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lxml import html as lhtml
 ROOT = Path(__file__).resolve().parents[1]
 PLANTED = json.loads((ROOT / "demo" / "planted.json").read_text())
 ACC_IDS = [f"ACC{i:03d}" for i in range(1, 11)]
+SD_IDS = [f"SD{i:03d}" for i in range(1, 11)]
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +36,17 @@ def _paths(findings, rule):
     return out
 
 
-def test_demo_writes_the_four_files_and_prints_the_report_path(demo):
+def test_demo_writes_the_output_files_and_prints_the_report_path(demo):
     tmp, proc = demo
     assert proc.returncode == 0, proc.stderr
     out = tmp / "out"
-    for name in ("audit.html", "findings.json", "findings.csv", "pages.csv"):
+    for name in ("audit.html", "findings.json", "findings.csv", "pages.csv", "entities.csv"):
         assert (out / name).is_file()
     assert proc.stdout.strip().splitlines()[-1] == str((out / "audit.html").resolve())
 
 
-@pytest.mark.parametrize("rule", ACC_IDS)
-def test_access_rules_fire_exactly_where_planted(demo, rule):
+@pytest.mark.parametrize("rule", ACC_IDS + SD_IDS)
+def test_rules_fire_exactly_where_planted(demo, rule):
     tmp, _ = demo
     data = json.loads((tmp / "out" / "findings.json").read_text())
     planted = {p["path"] for p in PLANTED["problems"] if p["rule"] == rule}
@@ -86,6 +88,26 @@ def test_pages_csv_has_the_contract_columns(demo):
     assert types["/authors/maria-okafor"] == "author" and types["/privacy"] == "legal"
     assert types["/blog/"] == "listing" and types["/products/invoicing"] == "product"
     assert types["/contact"] == "contact" and types["/tag/payroll"] == "listing"
+
+
+def test_entities_csv_holds_every_node_with_references_resolved(demo):
+    tmp, _ = demo
+    import csv
+    rows = list(csv.DictReader(open(tmp / "out" / "entities.csv", encoding="utf-8")))
+    assert {"url", "node", "syntax", "types", "id", "parent", "property", "name",
+            "properties", "references"} <= set(rows[0])
+    assert {r["syntax"] for r in rows} == {"json-ld", "microdata", "opengraph"}
+    home = [r for r in rows if urlsplit(r["url"]).path == "/" and r["types"] == "Organization"]
+    assert home and home[0]["id"].endswith("/#org") and home[0]["name"] == "Northwind Ledger"
+    # a blog post's publisher points at the home page's organization, resolved across the site
+    post = [r for r in rows if r["url"].endswith("/blog/quarterly-tax-guide")
+            and r["types"] == "BlogPosting"][0]
+    root = post["url"].split("/blog/")[0] + "/"
+    assert post["references"] == f"{root}#org -> {root}#0"
+    # nested items are rows of their own, pointing at their parent
+    author = [r for r in rows if r["url"].endswith("/blog/late-invoices")
+              and r["types"] == "Person"][0]
+    assert author["property"] == "author" and author["parent"] == "0"
 
 
 def test_report_is_self_contained_and_escaped(demo):
