@@ -97,7 +97,11 @@ class PageFacts:
     markup_unseen: tuple[dict, ...] = ()   # those not found: {kind, node, text}
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
+        # deep-copy the entity graph of every page for nothing).
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        d["links"] = [dataclasses.asdict(link) for link in self.links]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PageFacts:

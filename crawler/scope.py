@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -15,6 +16,7 @@ class InvalidURL(ValueError):
     """A URL the tool cannot or will not fetch."""
 
 
+@functools.lru_cache(maxsize=4096)   # a site has few hosts and IDNA encoding is slow
 def normalize_host(host: str) -> str:
     """Lowercase, no trailing dot, punycode (IDNA 2008 with UTS 46 mapping)."""
     host = host.strip().rstrip(".").lower()

@@ -119,5 +119,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
                         overall_score=scores.overall,
                         content_pages=sum(1 for p in pages if p.page_type in CONTENT_TYPES))
     workspace.record_run(run, manifest, findings,
-                         [{**p.to_dict()} for p in pages], scores.overall)
+                         [{"url": p.url, "status": p.status, "page_type": p.page_type,
+                           "main_text_hash": p.main_text_hash,
+                           "date_modified": p.date_modified} for p in pages], scores.overall)
     return data

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aeo.analyzers.schemaorg import DATA_TYPES, DATE_TYPES, NUMBER_TYPES, vocabulary
-from aeo.records import PageFacts, SiteFacts
+from aeo.records import PAGE_TYPES, PageFacts, SiteFacts
 from aeo.rules.base import Example, Hit, Judged, rule
 
 ALL = ("all",)
@@ -203,9 +203,15 @@ def wrong_kind(prop: str, value, syntax: str) -> str:
 
 
 # -- the rules ----------------------------------------------------------------------------------
+def _node(n: int, types: list[str], props: dict, parent: int | None = None,
+          prop: str = "") -> dict:
+    """An entity node as the analyzer stores it, for the rules' examples."""
+    return {"n": n, "syntax": "json-ld", "block": 0, "types": types, "id": "", "parent": parent,
+            "prop": prop, "props": props, "ext": []}
+
+
 @rule(id="SD001", name="JSON-LD block is not valid JSON", pillar="STRUCT", scope="page",
-      severity="high", engines=ALL, page_types=("home", "article", "faq", "product", "about",
-                                                "author", "contact", "listing", "legal", "other"),
+      severity="high", engines=ALL, page_types=PAGE_TYPES,
       why="Google and answer engines parse JSON-LD strictly: one stray comma or comment and the "
           "whole block is ignored, so everything it declares (author, dates, FAQ, organization) "
           "is lost, even where a lenient reader could have recovered it.",
@@ -246,8 +252,7 @@ def sd001(page, site, gov):
 
 @rule(id="SD002", name="Term not in the schema.org vocabulary", pillar="STRUCT", scope="page",
       severity="high", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="schema.org terms are case-sensitive. A misspelled type or property ('datepublished', "
           "'Autor', 'FAQpage') is silently ignored: the page loses the fact it meant to declare.",
       fix="Use the exact schema.org spelling; the evidence names the closest valid term.",
@@ -256,13 +261,9 @@ def sd001(page, site, gov):
       references=("https://schema.org/docs/full.html",),
       examples=(
           Example("misspelled property", True, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {"datepublished": ["2026-01-01"]},
-               "ext": []},)}),
+              _node(0, ["BlogPosting"], {"datepublished": ["2026-01-01"]}),)}),
           Example("valid terms", False, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {"datePublished": ["2026-01-01"]},
-               "ext": []},)}),
+              _node(0, ["BlogPosting"], {"datePublished": ["2026-01-01"]}),)}),
       ))
 def sd002(page, site, gov):
     nodes = schema_nodes(page)
@@ -291,8 +292,7 @@ def sd002(page, site, gov):
 
 @rule(id="SD003", name="Item lacks a property Google requires", pillar="STRUCT", scope="page",
       severity="high", engines=("google",),
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="Google does not use an item that lacks a required property: the FAQ, breadcrumb, "
           "product or profile markup is ignored as a whole. The same gaps make the markup less "
           "useful to every other engine.",
@@ -304,19 +304,13 @@ def sd002(page, site, gov):
       references=("https://developers.google.com/search/docs/appearance/structured-data/search-gallery",),
       examples=(
           Example("question without an answer", True, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["FAQPage"], "id": "",
-               "parent": None, "prop": "", "props": {"mainEntity": [{"ref": 1}]}, "ext": []},
-              {"n": 1, "syntax": "json-ld", "block": 0, "types": ["Question"], "id": "",
-               "parent": 0, "prop": "mainEntity", "props": {"name": ["Is it safe?"]},
-               "ext": []})}),
+              _node(0, ["FAQPage"], {"mainEntity": [{"ref": 1}]}),
+              _node(1, ["Question"], {"name": ["Is it safe?"]}, parent=0, prop="mainEntity"))}),
           Example("complete question", False, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["FAQPage"], "id": "",
-               "parent": None, "prop": "", "props": {"mainEntity": [{"ref": 1}]}, "ext": []},
-              {"n": 1, "syntax": "json-ld", "block": 0, "types": ["Question"], "id": "",
-               "parent": 0, "prop": "mainEntity",
-               "props": {"name": ["Is it safe?"], "acceptedAnswer": [{"ref": 2}]}, "ext": []},
-              {"n": 2, "syntax": "json-ld", "block": 0, "types": ["Answer"], "id": "",
-               "parent": 1, "prop": "acceptedAnswer", "props": {"text": ["Yes."]}, "ext": []})}),
+              _node(0, ["FAQPage"], {"mainEntity": [{"ref": 1}]}),
+              _node(1, ["Question"], {"name": ["Is it safe?"], "acceptedAnswer": [{"ref": 2}]},
+                    parent=0, prop="mainEntity"),
+              _node(2, ["Answer"], {"text": ["Yes."]}, parent=1, prop="acceptedAnswer"))}),
       ))
 def sd003(page, site, gov):
     if not schema_nodes(page):
@@ -331,8 +325,7 @@ def sd003(page, site, gov):
 
 @rule(id="SD004", name="Item lacks a property Google recommends", pillar="STRUCT",
       scope="page", severity="low", engines=("google",),
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="Recommended properties (an article's author, dates and image; an organization's logo "
           "and profiles) are what engines use to attribute and date content. Without them the "
           "item is valid but says less.",
@@ -343,21 +336,14 @@ def sd003(page, site, gov):
       references=("https://developers.google.com/search/docs/appearance/structured-data/article",),
       examples=(
           Example("posting without image", True, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {
-                   "headline": ["A"], "datePublished": ["2026-01-01"],
-                   "dateModified": ["2026-01-02"], "author": [{"ref": 1}]}, "ext": []},
-              {"n": 1, "syntax": "json-ld", "block": 0, "types": ["Person"], "id": "",
-               "parent": 0, "prop": "author", "props": {"name": ["Ann"], "url": ["/ann"]},
-               "ext": []})}),
+              _node(0, ["BlogPosting"], {"headline": ["A"], "datePublished": ["2026-01-01"],
+                                         "dateModified": ["2026-01-02"], "author": [{"ref": 1}]}),
+              _node(1, ["Person"], {"name": ["Ann"], "url": ["/ann"]}, parent=0, prop="author"))}),
           Example("complete posting", False, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {
-                   "headline": ["A"], "datePublished": ["2026-01-01"], "image": ["/a.png"],
-                   "dateModified": ["2026-01-02"], "author": [{"ref": 1}]}, "ext": []},
-              {"n": 1, "syntax": "json-ld", "block": 0, "types": ["Person"], "id": "",
-               "parent": 0, "prop": "author", "props": {"name": ["Ann"], "url": ["/ann"]},
-               "ext": []})}),
+              _node(0, ["BlogPosting"], {"headline": ["A"], "datePublished": ["2026-01-01"],
+                                         "image": ["/a.png"], "dateModified": ["2026-01-02"],
+                                         "author": [{"ref": 1}]}),
+              _node(1, ["Person"], {"name": ["Ann"], "url": ["/ann"]}, parent=0, prop="author"))}),
       ))
 def sd004(page, site, gov):
     if not schema_nodes(page):
@@ -371,8 +357,7 @@ def sd004(page, site, gov):
 
 @rule(id="SD005", name="Page lacks the markup its type needs", pillar="STRUCT", scope="page",
       severity="medium", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="Markup tells engines what a page is: an article with an author and dates, a product, "
           "an FAQ, the organization itself. A page without it leaves the engine to guess, and "
           "guesses are cited less.",
@@ -384,12 +369,10 @@ def sd004(page, site, gov):
       examples=(
           Example("product page with only a breadcrumb", True, page={
               "page_type": "product", "entities": (
-                  {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BreadcrumbList"],
-                   "id": "", "parent": None, "prop": "", "props": {}, "ext": []},)}),
+                  _node(0, ["BreadcrumbList"], {}),)}),
           Example("article page with a subtype of Article", False, page={
               "page_type": "article", "entities": (
-                  {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Report"],
-                   "id": "", "parent": None, "prop": "", "props": {}, "ext": []},)}),
+                  _node(0, ["Report"], {}),)}),
       ))
 def sd005(page, site, gov):
     expected = gov["expected_types"].get(page.page_type)
@@ -414,8 +397,7 @@ def sd005(page, site, gov):
 
 @rule(id="SD006", name="Marked-up content is not on the page", pillar="STRUCT", scope="page",
       severity="high", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="Markup must describe what a reader sees. Google treats FAQ answers, authors or "
           "headlines that appear only in the markup as spam and can drop the page's rich "
           "results; answer engines that cross-check lose trust in the page.",
@@ -497,18 +479,14 @@ def _norm(prop: str, value: str, base: str) -> str:
       examples=(
           Example("two names", True, pages=(
               {"url": "https://example.com/", "entities": (
-                  {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
-                   "parent": None, "prop": "", "props": {"name": ["Acme"]}, "ext": []},)},
+                  _node(0, ["Organization"], {"name": ["Acme"]}),)},
               {"url": "https://example.com/about", "entities": (
-                  {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
-                   "parent": None, "prop": "", "props": {"name": ["Acme Inc"]}, "ext": []},)})),
+                  _node(0, ["Organization"], {"name": ["Acme Inc"]}),)})),
           Example("one organization", False, pages=(
               {"url": "https://example.com/", "entities": (
-                  {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
-                   "parent": None, "prop": "", "props": {"name": ["Acme"]}, "ext": []},)},
+                  _node(0, ["Organization"], {"name": ["Acme"]}),)},
               {"url": "https://example.com/about", "entities": (
-                  {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
-                   "parent": None, "prop": "", "props": {"name": [" acme "]}, "ext": []},)})),
+                  _node(0, ["Organization"], {"name": [" acme "]}),)})),
       ))
 def sd007(site, pages, gov):
     orgs = _org_nodes(pages, site)
@@ -554,8 +532,7 @@ def sd007(site, pages, gov):
 
 @rule(id="SD008", name="Structured-data value of the wrong kind", pillar="STRUCT",
       scope="page", severity="medium", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="A bare-string author cannot be tied to a person with a profile; a date like "
           "'March 3rd, 2026' is not read as a date; a URL property holding a name points "
           "nowhere. Engines drop or misread such values.",
@@ -568,15 +545,12 @@ def sd007(site, pages, gov):
                   "https://developers.google.com/search/docs/appearance/structured-data/article"),
       examples=(
           Example("bare-string author and a spelled-out date", True, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {
-                   "author": ["Dana"], "datePublished": ["March 3rd, 2026"]}, "ext": []},)}),
+              _node(0, ["BlogPosting"], {"author": ["Dana"],
+                                         "datePublished": ["March 3rd, 2026"]}),)}),
           Example("typed author and an ISO date", False, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {
-                   "author": [{"ref": 1}], "datePublished": ["2026-03-03"]}, "ext": []},
-              {"n": 1, "syntax": "json-ld", "block": 0, "types": ["Person"], "id": "",
-               "parent": 0, "prop": "author", "props": {"name": ["Dana"]}, "ext": []})}),
+              _node(0, ["BlogPosting"], {"author": [{"ref": 1}],
+                                         "datePublished": ["2026-03-03"]}),
+              _node(1, ["Person"], {"name": ["Dana"]}, parent=0, prop="author"))}),
       ))
 def sd008(page, site, gov):
     nodes = schema_nodes(page)
@@ -605,8 +579,7 @@ def sd008(page, site, gov):
 
 @rule(id="SD009", name="Property used on a type it does not belong to", pillar="STRUCT",
       scope="page", severity="low", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="schema.org defines which types each property describes. A property on a type outside "
           "its domain (counting inheritance) is usually a nesting mistake, and engines ignore it.",
       fix="Move the property to the item it describes (often a nested Offer, Person or "
@@ -616,11 +589,9 @@ def sd008(page, site, gov):
       references=("https://schema.org/docs/datamodel.html",),
       examples=(
           Example("headline on a Person", True, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Person"], "id": "",
-               "parent": None, "prop": "", "props": {"headline": ["Dana"]}, "ext": []},)}),
+              _node(0, ["Person"], {"headline": ["Dana"]}),)}),
           Example("name on a Person", False, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Person"], "id": "",
-               "parent": None, "prop": "", "props": {"name": ["Dana"]}, "ext": []},)}),
+              _node(0, ["Person"], {"name": ["Dana"]}),)}),
       ))
 def sd009(page, site, gov):
     nodes = schema_nodes(page)
@@ -650,8 +621,7 @@ def sd009(page, site, gov):
 
 @rule(id="SD010", name="Superseded schema.org term", pillar="STRUCT", scope="page",
       severity="low", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="schema.org keeps superseded terms for compatibility, but engines follow the "
           "replacement; new markup should use it.",
       fix="Replace the term with the one schema.org names as its successor.",
@@ -660,11 +630,9 @@ def sd009(page, site, gov):
       references=("https://schema.org/docs/full.html",),
       examples=(
           Example("superseded property", True, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
-               "parent": None, "prop": "", "props": {"members": [{"id": "x"}]}, "ext": []},)}),
+              _node(0, ["Organization"], {"members": [{"id": "x"}]}),)}),
           Example("current property", False, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
-               "parent": None, "prop": "", "props": {"member": [{"id": "x"}]}, "ext": []},)}),
+              _node(0, ["Organization"], {"member": [{"id": "x"}]}),)}),
       ))
 def sd010(page, site, gov):
     nodes = schema_nodes(page)
