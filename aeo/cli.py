@@ -19,6 +19,7 @@ from aeo.pipeline import (
     analyze,
     crawl,
     report,
+    require_language_model,
     say,
     today,
 )
@@ -212,6 +213,7 @@ def cmd_audit(args) -> int:
     gov = _governance(args)
     ws = Workspace(args.workspace)
     as_of = args.as_of or today()
+    require_language_model()   # a missing model stops the audit before the crawl
     run, _ = crawl(cfg, ws, gov, as_of, args.quiet)
     out = Path(args.out) if args.out else run.path
     say("Analyzing pages", args.quiet)

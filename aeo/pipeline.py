@@ -118,8 +118,21 @@ def _batches(it: Iterator, n: int) -> Iterator[list]:
         yield batch
 
 
+def require_language_model() -> None:
+    """Load spaCy's English model now (before a crawl, and in the parent process so that
+    forked analysis workers share it), or stop with the package to install."""
+    from aeo.analyzers import nlp
+
+    try:
+        nlp.load()
+    except nlp.ModelMissing as exc:
+        raise AuditError(str(exc), EXIT_USAGE) from None
+
+
 def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
     from aeo.crawler.scope import normalize_url
+
+    require_language_model()
 
     manifest = run.manifest()
     start_url = normalize_url(manifest["start_url"])

@@ -95,6 +95,11 @@ class PageFacts:
     entities_truncated: bool = False
     markup_checked: int = 0                # marked-up texts looked for in the visible text
     markup_unseen: tuple[dict, ...] = ()   # those not found: {kind, node, text}
+    # Main content (analyzers/maintext.py) and what spaCy found in it (analyzers/nlp.py).
+    main_blocks: tuple[dict, ...] = ()     # {k: h1..h6|p|li|quote|table|code, t: text, a: links}
+    main_source: str = ""                  # trafilatura | dom | none
+    opening: str = ""                      # the opening paragraph ('' when there is none)
+    language: dict = field(default_factory=dict)   # opening_subjects, main_entities, ...
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
@@ -109,7 +114,7 @@ class PageFacts:
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
         for key in ("h1", "robots_directives", "canonicals", "invalid_links", "schema_types",
-                    "jsonld_blocks", "entities", "markup_unseen"):
+                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
@@ -166,6 +171,7 @@ class SiteFacts:
     main_hash_by_url: dict[str, str] = field(default_factory=dict)
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
+    identity: dict = field(default_factory=dict)   # the organization's name and its variants
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from aeo.analyzers import nlp
+from aeo.analyzers.maintext import main_blocks, opening_paragraph
 from aeo.analyzers.page_type import classify
 from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import extract_links, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url
-from aeo.records import Fetch, Link, PageFacts
+from aeo.records import CONTENT_TYPES, Fetch, Link, PageFacts
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
 BOILERPLATE = ("nav", "header", "footer", "aside", "form")
@@ -123,6 +125,19 @@ def meta_content(root: etree._Element, *names: str) -> str:
     return ""
 
 
+def language_facts(blocks: list[dict], opening: str, h1: tuple[str, ...], page_type: str,
+                   url: str) -> dict:
+    """spaCy over the text the ENTITY rules read (content pages and about pages only)."""
+    is_about = page_type == "about" or "about" in url.rsplit("/", 2)[-1].lower() or \
+        "about" in url.lower().split("/")[3:4]
+    if page_type not in CONTENT_TYPES and not is_about:
+        return {}
+    text = " ".join(b["t"] for b in blocks if not b["k"].startswith("h"))
+    headings = [b["t"] for b in blocks if b["k"].startswith("h")][:20]
+    return nlp.page_language({"h1": h1[0] if h1 else "", "opening": opening,
+                              "headings": headings, "main_text": text, "is_about": is_about})
+
+
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
                      depth=fetch.depth, fetch_error=fetch.error)
@@ -209,6 +224,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     modified = _first_string(find_key(jsonld, "dateModified")) or meta_content(
         root, "article:modified_time", "og:updated_time")
 
+    blocks, main_source = main_blocks(root, main)
+    opening = opening_paragraph(blocks)
     is_home = fetch.url in (start_url, scope.root)
     main_words = words(main_text)
     og_type = meta_content(root, "og:type")
@@ -232,4 +249,6 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
         entities_truncated=sd["truncated"], markup_checked=markup_checked,
         markup_unseen=tuple(markup_unseen),
+        main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
+        language=language_facts(blocks, opening, h1, page_type, fetch.url),
     )

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from aeo.analyzers.identity import build_identity
 from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import Scope, display_host
@@ -194,6 +195,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
         main_hash_by_url={p.url: p.main_text_hash for p in pages if p.main_text_hash},
         crawl_events=tuple(events),
         entities_by_id=entity_index(pages),
+        identity=build_identity(pages, scope.root),
     )
 
 

@@ -156,7 +156,6 @@ ORG_LD = {"@context": "https://schema.org", "@type": "Organization", "@id": f"{B
           "legalName": "Northwind Ledger Ltd",
           "contactPoint": {"@type": "ContactPoint", "contactType": "customer support",
                            "email": "hello@northwind.test", "telephone": "+44 113 496 0000"}}
-plant("EN002", "/", "Organization sameAs names one profile (LinkedIn); at least 2 expected")
 
 
 def person_ld(slug: str, full: bool = True) -> dict:
@@ -301,6 +300,7 @@ def build() -> None:
     plant("AT003", "/blog/late-invoices", "Priya Natarajan's Person markup lacks sameAs")
 
     article("expense-policy", "Writing an Expense Policy for a Small Team", "maria-okafor", "books", 6,
+            opening="An expense policy tells a small team what it may spend company money on, how to claim it back and which receipts to keep, so that nobody has to ask twice.",
             headings=["What should an expense policy cover?"],
             ld_override={"@context": "https://schema.org", "@type": "BlogPosting", "headline":
                          "Writing an Expense Policy for a Small Team", "datepublished": "2026-04-02",
@@ -328,6 +328,7 @@ def build() -> None:
     plant("AT007", "/blog/small-business-loans", "loan, credit score, interest rate, tax return, tax deduction; no reviewer")
 
     article("year-end-close-checklist", "The Year-End Close Checklist", "maria-okafor", "books", 12,
+            opening="The year-end close locks a financial year in four steps: reconcile every account, review what customers owe, record depreciation and accruals, then lock the period.",
             headings=["Reconcile every account", "Review receivables", "Record depreciation", "Lock the period"])
     plant("QA001", "/blog/year-end-close-checklist", "long article, no heading phrased as a question")
 
@@ -337,6 +338,7 @@ def build() -> None:
     plant("QA002", "/blog/what-is-accrual-accounting", "answer opens with 'Great question!' filler")
 
     article("month-end-close", "Month-End Close in Five Days", None, "books", 6,
+            opening="A month-end close locks the month's books within five working days of its last day, after every bank account has been reconciled.",
             headings=["How do you close the books each month?"], visible_date=False,
             ld_override={"@context": "https://schema.org", "@type": "BlogPosting", "headline": "Month-End Close in Five Days",
                          "image": f"{BASE}/img/close.png", "publisher": {"@id": f"{BASE}/#org"}})
@@ -388,7 +390,8 @@ def build() -> None:
         "bank-sync": ("Bank sync", "books"),
     }
     for slug, (name, topic) in products.items():
-        body = f"<h1>{ORG} {name}</h1>" + "".join(f"<p>{escape(p)}</p>" for p in paras(topic, 4, 2)) + \
+        intro = f"<p>{ORG} {name} is part of every {ORG} plan and works with the rest of your books from the first day.</p>"
+        body = f"<h1>{ORG} {name}</h1>" + intro + "".join(f"<p>{escape(p)}</p>" for p in paras(topic, 4, 2)) + \
             "<h2>What does it cost?</h2><p>Included in every plan from $19 a month. See <a href=\"/pricing\">pricing</a>.</p>"
         ld = [{"@context": "https://schema.org", "@type": "SoftwareApplication", "name": f"{ORG} {name}",
                "applicationCategory": "BusinessApplication", "operatingSystem": "Web",
@@ -430,6 +433,7 @@ def build() -> None:
          "<h2>Everything your books need</h2><ul><li><a href=\"/products/invoicing\">Invoicing</a></li><li><a href=\"/products/payroll\">Payroll</a></li><li><a href=\"/products/expenses\">Expenses</a></li><li><a href=\"/products/tax-prep\">Tax preparation</a></li><li><a href=\"/products/bank-sync\">Bank sync</a></li><li><a href=\"/products/forecasting\">Forecasting</a></li></ul>"
          f"<h2>From the blog</h2><ul>{latest}</ul><p>More than 12,000 businesses in the UK and the US use NorthwindLedger every day.</p>",
          jsonld=[ORG_LD, {"@context": "https://schema.org", "@type": "WebSite", "name": ORG, "url": f"{BASE}/"}])
+    plant("EN002", "/", "Organization sameAs names one profile (LinkedIn); at least 2 expected")
     plant("EN003", "/", "brand written as 'NorthwindLedger' on the home page and 'Northwind Inc' on the about page")
 
     about_org = dict(ORG_LD, logo=f"{BASE}/img/logo-old.png", name="Northwind Inc")

@@ -13,8 +13,8 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from aeo.analyzers.identity import own_organizations
 from aeo.analyzers.schemaorg import DATA_TYPES, DATE_TYPES, NUMBER_TYPES, vocabulary
 from aeo.records import PAGE_TYPES, PageFacts, SiteFacts
 from aeo.rules.base import Example, Hit, Judged, rule
@@ -421,25 +421,6 @@ def sd006(page, site, gov):
                        "and answers, authors, headlines) do not appear on the page.")]
 
 
-def _org_nodes(pages: list[PageFacts], site: SiteFacts) -> list[tuple[PageFacts, dict]]:
-    """The site's own Organization items: top-level ones, or any whose @id or url is on the
-    site's host (an article's publisher), not third parties mentioned in passing."""
-    vocab = vocabulary()
-    host = urlsplit(site.root).hostname or ""
-    bare = host.removeprefix("www.")
-    out = []
-    for page in pages:
-        for node in schema_nodes(page):
-            if not any(vocab.is_a(t, "Organization") for t in node["types"]):
-                continue
-            urls = [node["id"]] + [u for u in node["props"].get("url", []) if isinstance(u, str)]
-            on_site = any((urlsplit(u).hostname or "").removeprefix("www.") == bare
-                          for u in urls if u)
-            if node["parent"] is None or on_site:
-                out.append((page, node))
-    return out
-
-
 def _org_value(page, site, node, prop) -> str:
     for v in node["props"].get(prop, []):
         if isinstance(v, str) and v.strip():
@@ -489,7 +470,7 @@ def _norm(prop: str, value: str, base: str) -> str:
                   _node(0, ["Organization"], {"name": [" acme "]}),)})),
       ))
 def sd007(site, pages, gov):
-    orgs = _org_nodes(pages, site)
+    orgs = own_organizations(pages, site.root)
     problems: list[str] = []
     urls: list[str] = []
     for prop in ("name", "url", "logo"):

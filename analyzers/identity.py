@@ -1,0 +1,157 @@
+"""The organization's identity across the site: its primary name and every variant of it, with
+where each appears (titles, og:site_name, markup, body text).
+
+The primary name comes, in order, from the home page's Organization markup, the most common
+og:site_name, the most common title suffix ('Post | Acme'), the home page title. Body-text
+variants come from spaCy ORG spans and from normalized string matching: every capitalized
+run that starts with the brand's first word ('Acme Inc', 'AcmeAnalytics').
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from urllib.parse import urlsplit
+
+from aeo.records import PageFacts
+
+TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:]\s+|:\s+")
+ORG_TYPES_HINT = ("Organization", "Corporation", "LocalBusiness", "NGO", "EducationalOrganization",
+                  "GovernmentOrganization", "OnlineBusiness", "OnlineStore", "NewsMediaOrganization",
+                  "MedicalOrganization", "SportsOrganization", "Airline", "Consortium",
+                  "FundingScheme", "LibrarySystem", "PerformingGroup", "Project",
+                  "ResearchOrganization", "SearchRescueOrganization", "WorkersUnion")
+
+
+def key(name: str) -> str:
+    """The comparison form: case, punctuation and repeated spaces do not make a variant; a
+    missing space does ('NorthwindLedger' is not 'Northwind Ledger')."""
+    return " ".join(re.sub(r"[^\w\s]+|_", " ", name.casefold()).split())
+
+
+def spaced(name: str) -> str:
+    return " ".join(name.split()).strip(" .,;:!?'\"“”’")
+
+
+def is_org(node: dict) -> bool:
+    from aeo.analyzers.schemaorg import vocabulary
+
+    vocab = vocabulary()
+    return any(t in ORG_TYPES_HINT or (vocab.is_type(t) and vocab.is_a(t, "Organization"))
+               for t in node["types"])
+
+
+def own_organizations(pages: list[PageFacts], root: str) -> list[tuple[PageFacts, dict]]:
+    """The site's own Organization items: top-level ones, or any whose @id or url is on the
+    site's host (an article's publisher); not third parties mentioned in passing."""
+    bare = (urlsplit(root).hostname or "").removeprefix("www.")
+    out = []
+    for page in pages:
+        for node in page.entities:
+            if node["syntax"] == "opengraph" or not is_org(node):
+                continue
+            urls = [node["id"]] + [u for u in node["props"].get("url", []) if isinstance(u, str)]
+            on_site = any((urlsplit(u).hostname or "").removeprefix("www.") == bare
+                          for u in urls if u)
+            if node["parent"] is None or on_site:
+                out.append((page, node))
+    return out
+
+
+def _strings(node: dict, prop: str) -> list[str]:
+    return [spaced(v) for v in node["props"].get(prop, []) if isinstance(v, str) and v.strip()]
+
+
+def title_suffix(titles: list[str]) -> str:
+    """The brand part most titles share ('How to X | Acme' -> 'Acme'), if most titles do."""
+    ends = Counter()
+    for t in titles:
+        parts = [p for p in TITLE_SEPARATORS.split(t) if p.strip()]
+        if len(parts) > 1:
+            ends[spaced(parts[-1])] += 1
+    if ends:
+        name, n = ends.most_common(1)[0]
+        if n >= max(2, len(titles) // 3):
+            return name
+    return ""
+
+
+def _first_word(name: str) -> str:
+    words = re.findall(r"[A-Za-z0-9][\w&'’-]*", name)
+    generic = {"the", "a", "an"}
+    for w in words:
+        if w.lower() not in generic:
+            return w
+    return ""
+
+
+def build_identity(pages: list[PageFacts], root: str) -> dict:
+    """{name, source, allowed (declared forms), variants: {form: {source: count}},
+    pages: {form: [urls]}}; empty name when the site never names itself."""
+    html_pages = [p for p in pages
+                  if p.status and 200 <= p.status < 300 and (p.title or p.h1)]
+    home = next((p for p in pages if p.page_type == "home"), None)
+    orgs = own_organizations(pages, root)
+    og = Counter(spaced(p.og_site_name) for p in html_pages if p.og_site_name.strip())
+    suffix = title_suffix([p.title for p in html_pages if p.title])
+
+    name, source = "", ""
+    home_orgs = [n for p, n in orgs if home is not None and p.url == home.url and
+                 n["parent"] is None and _strings(n, "name")]
+    if home_orgs:
+        name, source = _strings(home_orgs[0], "name")[0], "Organization markup on the home page"
+    elif orgs and any(_strings(n, "name") for _, n in orgs):
+        name = Counter(x for _, n in orgs for x in _strings(n, "name")[:1]).most_common(1)[0][0]
+        source = "Organization markup"
+    elif og:
+        name, source = og.most_common(1)[0][0], "og:site_name"
+    elif suffix:
+        name, source = suffix, "title suffix"
+    elif home is not None and home.title:
+        name, source = spaced(TITLE_SEPARATORS.split(home.title)[0]), "home page title"
+    if not name:
+        return {"name": "", "source": "", "allowed": [], "variants": {}, "pages": {}}
+
+    allowed = {name}
+    for _, node in orgs:
+        for prop in ("alternateName", "legalName"):
+            allowed.update(_strings(node, prop))
+    first = _first_word(name)
+    first_key = key(first)
+    variants: dict[str, Counter] = defaultdict(Counter)
+    where: dict[str, list[str]] = defaultdict(list)
+
+    def note(form: str, src: str, url: str) -> None:
+        form = spaced(re.sub(r"['’]s$", "", form))
+        k = key(form)
+        if not form or not k.startswith(first_key) or k == first_key or \
+                k.startswith(key(name) + " "):
+            return   # not this brand, just its first word, or a product named after it
+        variants[form][src] += 1
+        if url not in where[form]:
+            where[form].append(url)
+
+    for p in html_pages:
+        if p.title:
+            parts = [x for x in TITLE_SEPARATORS.split(p.title) if x.strip()]
+            for part in {parts[0], parts[-1]} if parts else ():
+                note(part, "titles", p.url)
+        if p.og_site_name.strip():
+            note(p.og_site_name, "og:site_name", p.url)
+        for t, _label, count in p.language.get("org_mentions", []):
+            if key(t).startswith(first_key):
+                for _ in range(count):
+                    note(t, "body text (NER)", p.url)
+    for page, node in orgs:
+        for n in _strings(node, "name"):
+            note(n, "markup", page.url)
+    if first_key:
+        pattern = re.compile(r"(?<![\w-])(" + re.escape(first)
+                             + r"[\w&]*(?:[ \t]+[A-Z][\w&'’-]*)?)")
+        for p in html_pages:
+            text = " ".join(b["t"] for b in p.main_blocks)
+            for m in pattern.finditer(text):
+                note(m.group(1), "body text", p.url)
+    return {"name": name, "source": source, "allowed": sorted(allowed),
+            "variants": {k: dict(v) for k, v in variants.items()},
+            "pages": dict(where)}

@@ -1,0 +1,113 @@
+"""A page's main content as a list of blocks in reading order, without navigation, header,
+footer, cookie banners or sidebars. trafilatura finds the content on the tree the page was
+already parsed into; a plain walk of the page's main element is the fallback when it finds
+nothing. The QA, ATTR, ENTITY and CITE pillars all read these blocks.
+
+A block is a dict: {"k": kind, "t": text, "a": [link targets]} where kind is h1..h6, p, li,
+quote, table or code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+MAX_BLOCKS = 2000
+MAX_BLOCK_CHARS = 5000
+_BYLINE = re.compile(r"^(by|written by|posted by|published|updated|last updated|posted|"
+                     r"reviewed by|tags?:|filed under)\b", re.I)
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_KINDS = {"p": "p", "item": "li", "quote": "quote", "table": "table", "code": "code"}
+
+
+def _text(el: etree._Element) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _links(el: etree._Element) -> list[str]:
+    return [r.get("target") for r in el.iter("ref") if r.get("target")][:50]
+
+
+def _from_trafilatura(xml: str) -> list[dict]:
+    doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=False,
+                                                                 resolve_entities=False))
+    main = doc.find("main")
+    if main is None:
+        return []
+    blocks: list[dict] = []
+
+    def add(kind: str, el: etree._Element) -> None:
+        text = _text(el)
+        if text and len(blocks) < MAX_BLOCKS:
+            blocks.append({"k": kind, "t": text[:MAX_BLOCK_CHARS], "a": _links(el)})
+
+    for el in main:
+        if el.tag == "head":
+            rend = (el.get("rend") or "h2").lower()
+            add(rend if re.fullmatch(r"h[1-6]", rend) else "h2", el)
+        elif el.tag == "list":
+            for item in el.iter("item"):
+                add("li", item)
+        elif el.tag in _KINDS:
+            add(_KINDS[el.tag], el)
+        else:
+            add("p", el)
+    return blocks
+
+
+def _from_dom(main: etree._Element) -> list[dict]:
+    """Fallback: headings, paragraphs, list items, quotes and tables under the main element."""
+    blocks: list[dict] = []
+    tags = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "table", "pre"}
+    skip = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript",
+            "template"}
+    for el in main.iter(*tags):
+        if any(a.tag in skip for a in el.iterancestors()) or \
+                any(a.tag in tags - {"blockquote"} for a in el.iterancestors()):
+            continue
+        kind = {"blockquote": "quote", "pre": "code"}.get(el.tag, el.tag)
+        text = " ".join(el.text_content().split())
+        if text and len(blocks) < MAX_BLOCKS:
+            links = [a.get("href") for a in el.iter("a") if a.get("href")][:50]
+            blocks.append({"k": kind, "t": text[:MAX_BLOCK_CHARS], "a": links})
+    return blocks
+
+
+def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list[dict], str]:
+    """(blocks, how they were found: 'trafilatura' | 'dom' | 'none')."""
+    import trafilatura
+
+    try:
+        xml = trafilatura.extract(root, output_format="xml", include_tables=True,
+                                  include_links=True, include_comments=False,
+                                  deduplicate=False, with_metadata=False, fast=True)
+    except Exception:  # noqa: BLE001 - a third-party extractor on hostile input: fall back
+        xml = None
+    blocks = _from_trafilatura(xml) if xml else []
+    if blocks:
+        return blocks, "trafilatura"
+    blocks = _from_dom(main) if main is not None else []
+    return blocks, "dom" if blocks else "none"
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def opening_paragraph(blocks: list[dict]) -> str:
+    """The paragraph that opens the page: the first real paragraph after the H1 and before
+    the first subheading ('' when the page opens straight into a section, as FAQs do).
+    Bylines, dates and one-line labels are not the opening."""
+    seen_h1 = not any(b["k"] == "h1" for b in blocks)
+    for b in blocks:
+        if b["k"] == "h1":
+            seen_h1 = True
+            continue
+        if not seen_h1:
+            continue
+        if b["k"] in ("h2", "h3", "h4", "h5", "h6"):
+            return ""
+        if b["k"] == "p" and len(words(b["t"])) >= 8 and not _BYLINE.match(b["t"]):
+            return b["t"]
+    return ""

@@ -1,0 +1,326 @@
+"""ENTITY: can an answer engine tell who the organization is and what each page is about?
+EN001 to EN006 of RULES.md. They read the entity graph (STRUCT), the site's identity
+(analyzers/identity.py) and what spaCy found in each page's text (analyzers/nlp.py)."""
+
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aeo.analyzers.identity import is_org, key, own_organizations
+from aeo.rules.base import Example, Hit, Judged, rule
+
+ALL = ("all",)
+PROFILE_FILE = Path(__file__).parent / "data" / "profile_domains.csv"
+
+
+@functools.lru_cache(maxsize=1)
+def profile_domains() -> dict[str, str]:
+    with open(PROFILE_FILE, newline="", encoding="utf-8") as fh:
+        return {row["domain"]: row["profile"] for row in csv.DictReader(fh)}
+
+
+def profile_of(url: str) -> str:
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    for domain, name in profile_domains().items():
+        if host == domain or host.endswith("." + domain):
+            return name
+    return ""
+
+
+def _short(items, n: int = 3) -> str:
+    items = list(items)
+    more = f" and {len(items) - n} more" if len(items) > n else ""
+    return ", ".join(items[:n]) + more
+
+
+def _org(name: str, url: str = "https://acme.example/", logo: str = "/logo.png",
+         same_as: tuple[str, ...] = ()) -> dict:
+    props = {"name": [name]}
+    if url:
+        props["url"] = [url]
+    if logo:
+        props["logo"] = [logo]
+    if same_as:
+        props["sameAs"] = list(same_as)
+    return {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
+            "parent": None, "prop": "", "props": props, "ext": []}
+
+
+def _has(node: dict, prop: str) -> bool:
+    return any((isinstance(v, str) and v.strip()) or isinstance(v, dict)
+               for v in node["props"].get(prop, []))
+
+
+@rule(id="EN001", name="No complete Organization markup", pillar="ENTITY", scope="site",
+      severity="high", engines=ALL,
+      why="Answer engines anchor a brand to one entity: a name, a home URL and a logo they can "
+          "show. Without an Organization item carrying all three, the engine has to guess "
+          "which of several similar names is you.",
+      fix="Add one Organization (or subtype) JSON-LD item to the home page with name, url and "
+          "logo, and give it an @id the other pages reference.",
+      before='{"@type": "Organization", "name": "Acme"}',
+      after='{"@type": "Organization", "@id": "https://acme.example/#org", "name": "Acme", '
+            '"url": "https://acme.example/", "logo": "https://acme.example/logo.png"}',
+      references=("https://developers.google.com/search/docs/appearance/structured-data/organization",),
+      examples=(
+          Example("organization without a logo", True, pages=(
+              {"url": "https://example.com/", "page_type": "home",
+               "entities": (_org("Acme", logo=""),)},)),
+          Example("complete organization", False, pages=(
+              {"url": "https://example.com/", "page_type": "home",
+               "entities": (_org("Acme"),)},)),
+      ))
+def en001(site, pages, gov):
+    found = [(p, n) for p in pages for n in p.entities
+             if n["syntax"] != "opengraph" and is_org(n)]
+    if any(all(_has(n, prop) for prop in ("name", "url", "logo")) for _, n in found):
+        return []
+    if found:
+        missing = sorted({prop for _, n in found for prop in ("name", "url", "logo")
+                          if not _has(n, prop)})
+        evidence = (f"{len(found)} Organization item(s), none with name, url and logo together "
+                    f"(missing: {', '.join(missing)}); e.g. on {found[0][0].url}")
+    else:
+        evidence = "no Organization item (of any subtype) on any crawled page"
+    return [Hit(evidence=evidence,
+                detail="No Organization markup gives engines the brand's name, home URL and "
+                       "logo together.", page_type="home")]
+
+
+@rule(id="EN002", name="Organization not linked to authoritative profiles", pillar="ENTITY",
+      scope="site", severity="medium", engines=ALL,
+      why="sameAs links to profiles engines already trust (Wikipedia, Wikidata, LinkedIn, "
+          "Crunchbase...) are how they confirm that the site and the entity in their knowledge "
+          "graph are the same organization.",
+      fix="List the organization's official profiles in the Organization item's sameAs.",
+      before='"sameAs": ["https://www.linkedin.com/company/acme"]',
+      after='"sameAs": ["https://www.linkedin.com/company/acme", '
+            '"https://www.wikidata.org/wiki/Q42", "https://github.com/acme"]',
+      references=("https://developers.google.com/search/docs/appearance/structured-data/organization",
+                  "https://schema.org/sameAs"),
+      examples=(
+          Example("one profile", True, pages=(
+              {"url": "https://example.com/", "page_type": "home", "entities": (
+                  _org("Acme", same_as=("https://www.linkedin.com/company/acme",)),)},)),
+          Example("two profiles", False, pages=(
+              {"url": "https://example.com/", "page_type": "home", "entities": (
+                  _org("Acme", same_as=("https://www.linkedin.com/company/acme",
+                                        "https://en.wikipedia.org/wiki/Acme")),)},)),
+      ))
+def en002(site, pages, gov):
+    orgs = own_organizations(pages, site.root)
+    if not orgs:
+        return Judged(0, [])   # no Organization at all: EN001 says so
+    links = {v.strip() for _, n in orgs for v in n["props"].get("sameAs", [])
+             if isinstance(v, str) and v.strip()}
+    profiles = {profile_of(u) for u in links} - {""}
+    if len(profiles) >= gov["min_sameas"]:
+        return Judged(1, [])
+    others = sorted(u for u in links if not profile_of(u))
+    evidence = (f"sameAs names {len(profiles)} authoritative profile(s)"
+                + (f" ({', '.join(sorted(profiles))})" if profiles else "")
+                + f"; at least {gov['min_sameas']} expected"
+                + (f"; other links: {_short(others)}" if others else ""))
+    return Judged(1, [Hit(evidence=evidence,
+                          detail="The organization's markup does not link to enough profiles "
+                                 "that engines trust to confirm who it is.",
+                          urls=tuple(dict.fromkeys(p.url for p, _ in orgs)),
+                          page_type="home")])
+
+
+@rule(id="EN003", name="The brand is named inconsistently", pillar="ENTITY", scope="site",
+      severity="medium", engines=ALL,
+      why="Engines match a brand by its name. 'Acme Analytics', 'AcmeAnalytics' and 'Acme Inc' "
+          "can become three entities, or be merged with someone else's, and citations are split "
+          "between them.",
+      fix="Use one form of the name in titles, og:site_name, markup and copy. List any other "
+          "legitimate forms as alternateName in the Organization markup, or as "
+          "allowed_brand_names in the governance file.",
+      before="<title>Pricing | AcmeAnalytics</title> ... Acme Inc was founded in 2014",
+      after="<title>Pricing | Acme Analytics</title> ... Acme Analytics was founded in 2014",
+      references=("https://schema.org/alternateName",),
+      examples=(
+          Example("joined and legal-suffix variants", True, site={"identity": {
+              "name": "Acme Analytics", "source": "og:site_name", "allowed": ["Acme Analytics"],
+              "variants": {"Acme Analytics": {"titles": 9}, "AcmeAnalytics": {"body text": 2},
+                           "Acme Inc": {"markup": 1}},
+              "pages": {"AcmeAnalytics": ["https://example.com/"],
+                        "Acme Inc": ["https://example.com/about"]}}}),
+          Example("one name", False, site={"identity": {
+              "name": "Acme Analytics", "source": "og:site_name", "allowed": ["Acme Analytics"],
+              "variants": {"Acme Analytics": {"titles": 9, "body text": 4}},
+              "pages": {}}}),
+          Example("a variant the governance allows", False, settings={
+              "allowed_brand_names": ["Acme"]}, site={"identity": {
+                  "name": "Acme Analytics", "source": "markup", "allowed": ["Acme Analytics"],
+                  "variants": {"Acme Analytics": {"titles": 3}, "ACME": {"body text": 1}},
+                  "pages": {}}}),
+      ))
+def en003(site, pages, gov):
+    ident = site.identity
+    if not ident.get("name"):
+        return Judged(0, [])
+    allowed = {key(n) for n in [*ident["allowed"], *gov["allowed_brand_names"]]}
+    extra = {form: sources for form, sources in ident["variants"].items()
+             if key(form) not in allowed}
+    if not extra:
+        return Judged(1, [])
+    parts = []
+    urls: list[str] = []
+    for form, sources in sorted(extra.items(), key=lambda kv: -sum(kv[1].values())):
+        where = ", ".join(f"{src} ×{n}" for src, n in sources.items())
+        pages_of = ident["pages"].get(form, [])
+        urls += pages_of
+        parts.append(f"'{form}' ({where}; on {_short(pages_of, 2)})")
+    return Judged(1, [Hit(
+        evidence=f"the name is '{ident['name']}' (from {ident['source']}); other forms: "
+                 + "; ".join(parts[:8]),
+        detail=f"The brand appears under {len(extra) + 1} different names across the site.",
+        urls=tuple(dict.fromkeys(urls)), page_type="home")])
+
+
+@rule(id="EN004", name="Opening paragraph does not name its subject", pillar="ENTITY",
+      scope="page", severity="medium", engines=ALL,
+      why="Answer engines lift the first sentences of a page as the answer and judge relevance "
+          "from them. An opening of pronouns and filler ('In today's fast-paced world...') "
+          "names nothing, so it is neither quoted nor matched to the question.",
+      fix="Start with the subject and the answer: name the thing the page is about (or the "
+          "organization) in the first sentence.",
+      before="In today's fast-paced world, it's more important than ever to stay on top of "
+             "things.",
+      after="Federal payroll taxes for 2026 are due semiweekly or monthly, depending on how "
+            "much you withheld in the lookback period.",
+      references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
+      examples=(
+          Example("filler opening", True, page={
+              "opening": "In today's world it is more important than ever to keep up.",
+              "language": {"opening_subjects": [], "opening_pronoun_led": False}}),
+          Example("names the subject late", True, settings={"intro_words": 10}, page={
+              "opening": "It is hard. " * 6 + "Payroll taxes are due monthly.",
+              "language": {"opening_subjects": [[18, "Payroll", "H1 noun"]],
+                           "opening_pronoun_led": True}}),
+          Example("names the subject", False, page={
+              "opening": "Payroll taxes for 2026 are due monthly.",
+              "language": {"opening_subjects": [[0, "Payroll", "H1 noun"]],
+                           "opening_pronoun_led": False}}),
+      ))
+def en004(page, site, gov):
+    if not page.opening or "opening_subjects" not in page.language:
+        return None
+    n = gov["intro_words"]
+    if any(s[0] < n for s in page.language["opening_subjects"]):
+        return []
+    quote = " ".join(page.opening.split()[:40])
+    quote += "…" if len(page.opening.split()) > 40 else ""
+    how = "opens with a pronoun and " if page.language.get("opening_pronoun_led") else ""
+    return [Hit(evidence=f"opening: \"{quote}\"",
+                detail=f"The opening paragraph {how}names no subject (no named entity, proper "
+                       f"noun or the H1's subject) in its first {n} words.")]
+
+
+def _about_page(pages):
+    candidates = [p for p in pages if p.page_type == "about" and p.status == 200]
+    if candidates:
+        return candidates[0]
+    linked = {link.url for p in pages for link in p.links
+              if link.internal and "about" in link.text.lower()}
+    for p in pages:
+        if p.url in linked and p.status == 200:
+            return p
+    return None
+
+
+@rule(id="EN005", name="No about page, or one that says nothing concrete", pillar="ENTITY",
+      scope="site", severity="medium", engines=ALL,
+      why="The about page is where engines (and the people checking a citation) confirm that an "
+          "organization is real: when it was founded, where it is, who runs it and what it "
+          "does. Mission statements alone confirm nothing.",
+      fix="Publish an about page that states the founding year, the location, the people "
+          "behind the organization and, in one plain sentence, what it does.",
+      before="We believe in doing things differently. We are passionate about what we do.",
+      after="Acme Analytics was founded in Berlin in 2014 by Lena Vogt and Omar Haddad. We "
+            "build product analytics software for 3,000 software companies.",
+      references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
+      examples=(
+          Example("no about page", True, pages=(
+              {"url": "https://example.com/", "page_type": "home"},)),
+          Example("about page with nothing concrete", True, pages=(
+              {"url": "https://example.com/about", "page_type": "about", "language": {
+                  "about_facts": {"dates": [], "places": [], "people": [], "does": []}}},)),
+          Example("about page with facts", False, pages=(
+              {"url": "https://example.com/about", "page_type": "about", "language": {
+                  "about_facts": {"dates": ["2014"], "places": ["Berlin"], "people": [],
+                                  "does": []}}},)),
+      ))
+def en005(site, pages, gov):
+    about = _about_page(pages)
+    if about is None:
+        return [Hit(evidence="no page classified as an about page and no internal link whose "
+                             "text says 'about'",
+                    detail="The site has no about page engines can find.", page_type="about")]
+    facts = about.language.get("about_facts") or {}
+    found = {k: v for k, v in facts.items() if v}
+    if found:
+        return []
+    return [Hit(evidence="no founding date, location, people or sentence saying what the "
+                         f"organization does in {about.main_word_count} words",
+                detail="The about page says nothing concrete about the organization.",
+                url=about.url, page_type=about.page_type)]
+
+
+def _markup_names(page, site) -> list[str]:
+    names: list[str] = []
+    for node in page.entities:
+        if node["syntax"] == "opengraph":
+            names += [v for k, vs in node["props"].items() if k in ("og:site_name", "og:title")
+                      for v in vs if isinstance(v, str)]
+            continue
+        for prop in ("name", "headline", "alternateName", "legalName"):
+            names += [v for v in node["props"].get(prop, []) if isinstance(v, str)]
+        for prop in ("about", "mentions", "author", "publisher", "brand", "manufacturer"):
+            for v in node["props"].get(prop, []):
+                if isinstance(v, str):
+                    names.append(v)
+                elif isinstance(v, dict) and "id" in v and v["id"] in site.entities_by_id:
+                    target = site.entities_by_id[v["id"]]
+                    names += [x for x in target["props"].get("name", []) if isinstance(x, str)]
+    return names
+
+
+@rule(id="EN006", name="The page's main entities are not in its markup", pillar="ENTITY",
+      scope="page", severity="low", engines=ALL,
+      why="Markup that names what the page is about (about, mentions, author, publisher, the "
+          "item's name) lets engines connect the page to those entities without guessing from "
+          "the prose.",
+      fix="Name the organizations, products and people the page is about in its markup: the "
+          "item's name, about, mentions, author or publisher.",
+      before='{"@type": "BlogPosting", "headline": "Our year"}  (text about Stripe and Xero)',
+      after='{"@type": "BlogPosting", "headline": "Our year", "mentions": [{"@type": '
+            '"Organization", "name": "Stripe"}, {"@type": "Organization", "name": "Xero"}]}',
+      references=("https://schema.org/about", "https://schema.org/mentions"),
+      examples=(
+          Example("main entity missing from markup", True, page={
+              "language": {"main_entities": [["Stripe", "ORG", 4], ["Xero", "ORG", 3]]},
+              "entities": (_org("Acme"),)}),
+          Example("main entity named in markup", False, page={
+              "language": {"main_entities": [["Acme", "ORG", 4]]},
+              "entities": (_org("Acme"),)}),
+      ))
+def en006(page, site, gov):
+    main = [e for e in page.language.get("main_entities", []) if e[2] >= 2][:3]
+    if not main:
+        return None
+    names = [key(n) for n in _markup_names(page, site)]
+    missing = []
+    for text, label, count in main:
+        k = key(text)
+        if not any(k in n or (n and n in k) for n in names):
+            missing.append(f"{text} ({label}, {count}×)")
+    if not missing:
+        return []
+    return [Hit(evidence=f"named in the text but not in the markup: {', '.join(missing)}",
+                detail=f"{len(missing)} of the page's main entities are not named in its "
+                       "structured data.")]
