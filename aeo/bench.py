@@ -17,12 +17,23 @@ WORDS = ("ledger invoice payroll account balance reconcile revenue expense forec
          "deadline employee contractor policy receipt statement transaction category").split()
 
 
+NAMES = ("Stripe", "PayPal", "Xero", "Intuit", "Maria Okafor", "Daniel Reyes", "HMRC",
+         "the IRS", "Barclays", "Sage", "FreshBooks", "Deloitte", "London", "Texas")
+
+
+def sentence(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(12, 24))]
+    if rng.random() < 0.3:   # about one sentence in three names someone
+        words.insert(rng.randrange(1, len(words)), rng.choice(NAMES))
+    return " ".join(words).capitalize() + "."
+
+
 def generate(root: Path, n: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     for i in range(n):
         links = "".join(f'<li><a href="/p/{rng.randrange(n)}">Related {j}</a></li>' for j in range(12))
         paras = "".join(
-            "<p>" + " ".join(rng.choice(WORDS) for _ in range(rng.randint(60, 120))) + ".</p>"
+            "<p>" + " ".join(sentence(rng) for _ in range(rng.randint(3, 6))) + "</p>"
             for _ in range(rng.randint(8, 16)))
         ld = json.dumps({"@context": "https://schema.org", "@type": "BlogPosting",
                          "headline": f"Post {i}", "datePublished": "2026-01-01",
@@ -103,6 +114,42 @@ def time_structured(run, limit: int = 1000) -> tuple[int, float, float, float]:
     return len(fetches), 1000 * parse_s / n, 1000 * extract_s / n, 1000 * rules_s / n
 
 
+def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
+    """The spaCy stage on its own over stored content pages, one process:
+    (pages, ms/page for main text, ms/page for spaCy, the components loaded)."""
+    from itertools import islice
+
+    from aeo.analyzers import nlp
+    from aeo.analyzers.maintext import main_blocks, opening_paragraph
+    from aeo.analyzers.page import main_element
+    from aeo.crawler.links import parse_html
+    from aeo.records import KIND_PAGE
+
+    db = run.open_db()
+    try:
+        fetches = [f for f in islice(db.fetches(kind=KIND_PAGE), limit) if f.body]
+    finally:
+        db.close()
+    model = nlp.load()
+    main_s = lang_s = 0.0
+    for f in fetches:
+        root = parse_html(f.body, f.encoding or None)
+        t = time.perf_counter()
+        blocks, _ = main_blocks(root, main_element(root))
+        opening = opening_paragraph(blocks)
+        t1 = time.perf_counter()
+        h1 = next((b["t"] for b in blocks if b["k"] == "h1"), "")
+        nlp.page_language({"h1": h1, "opening": opening, "is_about": False,
+                           "headings": [b["t"] for b in blocks if b["k"].startswith("h")],
+                           "main_text": " ".join(b["t"] for b in blocks
+                                                 if not b["k"].startswith("h"))})
+        t2 = time.perf_counter()
+        main_s += t1 - t
+        lang_s += t2 - t1
+    n = max(1, len(fetches))
+    return len(fetches), 1000 * main_s / n, 1000 * lang_s / n, ", ".join(model.pipe_names)
+
+
 def main() -> int:
     from aeo.crawler.config import CrawlConfig
     from aeo.demo.serve import start
@@ -133,6 +180,16 @@ def main() -> int:
     for s in (s_crawl, s_an, s_rules, s_rep):
         print(f"{s.name:8} {s.items:6d} pages {s.seconds:8.2f}s {s.rate:9.1f} pages/s")
     n_sd, parse_ms, sd_ms, sd_rules_ms = time_structured(run)
+    n_lang, main_ms, lang_ms, components = time_language(run)
+    t = time.monotonic()
+    one = analyze(run, quiet=True, workers=1)
+    print(f"main text ({n_lang} pages, one process): {main_ms:.1f} ms/page "
+          f"({1000 / max(main_ms, 1e-9):.0f} pages/s)")
+    print(f"spaCy ({n_lang} pages, one process, components: {components}): "
+          f"{lang_ms:.1f} ms/page ({1000 / max(lang_ms, 1e-9):.0f} pages/s)")
+    print(f"analyze in one process: {one.rate:.1f} pages/s; with the pool of "
+          f"{min(os.cpu_count() or 1, 4)} workers: {s_an.rate:.1f} pages/s "
+          f"(speed-up x{s_an.rate / max(one.rate, 1e-9):.2f}; {time.monotonic() - t:.0f}s)")
     print(f"structured data ({n_sd} pages, one process): parse {parse_ms:.2f} ms/page, "
           f"extraction {sd_ms:.2f} ms/page ({1000 / max(sd_ms, 1e-9):.0f} pages/s), "
           f"STRUCT rules {sd_rules_ms:.2f} ms/page")

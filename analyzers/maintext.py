@@ -3,6 +3,9 @@ footer, cookie banners or sidebars. trafilatura finds the content on the tree th
 already parsed into; a plain walk of the page's main element is the fallback when it finds
 nothing. The QA, ATTR, ENTITY and CITE pillars all read these blocks.
 
+trafilatura's result is not used when it has no heading although the page's main element has
+some: on short pages it falls back to the flat text of the whole body.
+
 A block is a dict: {"k": kind, "t": text, "a": [link targets]} where kind is h1..h6, p, li,
 quote, table or code.
 """
@@ -18,6 +21,9 @@ MAX_BLOCK_CHARS = 5000
 _BYLINE = re.compile(r"^(by|written by|posted by|published|updated|last updated|posted|"
                      r"reviewed by|tags?:|filed under)\b", re.I)
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+BOILERPLATE_HINT = re.compile(r"cookie|consent|gdpr|banner|newsletter|subscribe|share|social|"
+                              r"related|breadcrumb|sidebar|popup|modal|promo|advert", re.I)
 _KINDS = {"p": "p", "item": "li", "quote": "quote", "table": "table", "code": "code"}
 
 
@@ -63,8 +69,10 @@ def _from_dom(main: etree._Element) -> list[dict]:
     skip = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript",
             "template"}
     for el in main.iter(*tags):
-        if any(a.tag in skip for a in el.iterancestors()) or \
-                any(a.tag in tags - {"blockquote"} for a in el.iterancestors()):
+        ancestors = [el, *el.iterancestors()]
+        if any(a.tag in skip or BOILERPLATE_HINT.search(
+                f"{a.get('class') or ''} {a.get('id') or ''}") for a in ancestors) or \
+                any(a.tag in tags - {"blockquote"} for a in ancestors[1:]):
             continue
         kind = {"blockquote": "quote", "pre": "code"}.get(el.tag, el.tag)
         text = " ".join(el.text_content().split())
@@ -85,8 +93,11 @@ def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list
     except Exception:  # noqa: BLE001 - a third-party extractor on hostile input: fall back
         xml = None
     blocks = _from_trafilatura(xml) if xml else []
-    if blocks:
+    structured_page = main is not None and next(main.iter(*HEADINGS), None) is not None
+    if blocks and (any(b["k"] in HEADINGS for b in blocks) or not structured_page):
         return blocks, "trafilatura"
+    # trafilatura found nothing, or fell back to the flat text of the whole page (it does on
+    # short pages): the page's own main element, walked, keeps the structure
     blocks = _from_dom(main) if main is not None else []
     return blocks, "dom" if blocks else "none"
 

@@ -156,7 +156,33 @@ def entity_counts(doc, labels=MAIN_LABELS) -> list[list]:
     return [[t, label_of[t], c] for t, c in counts.most_common(15)]
 
 
+def named_frequencies(docs, text: str, limit: int = 15) -> list[list]:
+    """[name, label, count]: the names NER found (any naming label) in the sampled text,
+    counted by whole-word occurrences in the whole main text. NER decides what is a name; the
+    text decides how central it is (the small model misses many mentions it would count)."""
+    labels: dict[str, Counter] = {}
+    for doc in docs:
+        for ent in doc.ents:
+            if ent.label_ not in NAME_LABELS:
+                continue
+            name = re.sub(r"['’]s$", "", _LEADING_PUNCT.sub("", " ".join(ent.text.split())))
+            if _NAME_WORD.search(name) and len(name) <= 80:
+                labels.setdefault(name, Counter())[ent.label_] += 1
+    out = []
+    for name, by_label in labels.items():
+        count = len(re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text))
+        out.append([name, by_label.most_common(1)[0][0], max(count, sum(by_label.values()))])
+    out.sort(key=lambda e: -e[2])
+    return out[:limit]
+
+
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_STANCE_VERBS = {"believe", "think", "feel", "love", "care", "strive", "aim", "hope", "want",
+                 "wish", "dream", "value", "aspire", "promise", "try", "seek", "like",
+                 "enjoy", "celebrate", "embrace", "inspire", "exist"}
+_VAGUE_NOUNS = {"thing", "things", "everything", "something", "anything", "way", "ways",
+                "difference", "passion", "mission", "journey", "future", "world", "people",
+                "life", "lives", "heart", "day", "best", "excellence", "values", "vision"}
 _DOES_SUBJECT = {"we", "our company", "the company", "our team", "our business"}
 
 
@@ -174,8 +200,14 @@ def about_facts(doc, brand_words: set[str] | None = None) -> dict:
             two = " ".join(t.text.lower() for t in toks[i:i + 2])
             subject = lower == "we" or two in _DOES_SUBJECT or tok.ent_type_ == "ORG" or \
                 (brand_words and lower in brand_words)
-            if subject and any(t.pos_ == "VERB" for t in toks[i + 1:i + 5]) and \
-                    any(t.pos_ == "NOUN" for t in toks[i + 1:]):
+            if not subject:
+                continue
+            verb = next((j for j, t in enumerate(toks[i + 1:i + 5], i + 1)
+                         if t.pos_ == "VERB"), None)
+            if verb is None or toks[verb].text.lower() in _STANCE_VERBS:
+                continue   # 'we believe', 'we strive': a stance, not an activity
+            if any(t.pos_ in ("NOUN", "PROPN") and t.text.lower() not in _VAGUE_NOUNS
+                   for t in toks[verb + 1:]):
                 does.append(" ".join(sent.text.split())[:200])
                 break
     uniq = lambda xs: list(dict.fromkeys(xs))[:8]  # noqa: E731
@@ -218,18 +250,13 @@ def page_language(page) -> dict:
     with nlp.select_pipes(enable=["tok2vec", "ner"]):
         sample_doc = nlp(f"{sample} {headings}".strip())
     h1_doc, opening_doc = docs[0], docs[1]
-    counts: Counter = Counter()
-    labels: dict[str, str] = {}
-    for doc in (opening_doc, sample_doc):
-        for text, label, c in entity_counts(doc, MAIN_LABELS):
-            counts[text] += c
-            labels.setdefault(text, label)
-    main_entities = [[t, labels[t], c] for t, c in counts.most_common(15)]
+    main_entities = named_frequencies([opening_doc, sample_doc], page["main_text"])
     return {
         "opening_subjects": opening_subjects(opening_doc, head_nouns(h1_doc))
         if page["opening"] else [],
         "opening_pronoun_led": pronoun_led(opening_doc) if page["opening"] else False,
         "main_entities": main_entities,
-        "org_mentions": [e for e in main_entities if e[1] == "ORG"],
+        "org_mentions": entity_counts(sample_doc, frozenset({"ORG"}))
+        + entity_counts(opening_doc, frozenset({"ORG"})),
         "about_facts": about_facts(docs[2]) if page["is_about"] else {},
     }

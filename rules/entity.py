@@ -13,6 +13,7 @@ from aeo.analyzers.identity import is_org, key, own_organizations
 from aeo.rules.base import Example, Hit, Judged, rule
 
 ALL = ("all",)
+MAIN_LABELS = ("ORG", "PRODUCT", "PERSON", "WORK_OF_ART")   # what a page is "about"
 PROFILE_FILE = Path(__file__).parent / "data" / "profile_domains.csv"
 
 
@@ -310,7 +311,8 @@ def _markup_names(page, site) -> list[str]:
               "entities": (_org("Acme"),)}),
       ))
 def en006(page, site, gov):
-    main = [e for e in page.language.get("main_entities", []) if e[2] >= 2][:3]
+    main = [e for e in page.language.get("main_entities", [])
+            if e[2] >= 2 and e[1] in MAIN_LABELS][:3]
     if not main:
         return None
     names = [key(n) for n in _markup_names(page, site)]
