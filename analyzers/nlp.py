@@ -157,7 +157,8 @@ def entity_counts(doc, labels=MAIN_LABELS) -> list[list]:
 
 
 def named_frequencies(docs, text: str, limit: int = 15) -> list[list]:
-    """[name, label, count]: the names NER found (any naming label) in the sampled text,
+    """[name, label, count]: the names NER found (any naming label, written with a capital:
+    the small model also tags words like 'linear' or 'repo') in the sampled text,
     counted by whole-word occurrences in the whole main text. NER decides what is a name; the
     text decides how central it is (the small model misses many mentions it would count)."""
     labels: dict[str, Counter] = {}
@@ -166,7 +167,7 @@ def named_frequencies(docs, text: str, limit: int = 15) -> list[list]:
             if ent.label_ not in NAME_LABELS:
                 continue
             name = re.sub(r"['’]s$", "", _LEADING_PUNCT.sub("", " ".join(ent.text.split())))
-            if _NAME_WORD.search(name) and len(name) <= 80:
+            if _NAME_WORD.search(name) and len(name) <= 80 and name != name.lower():
                 labels.setdefault(name, Counter())[ent.label_] += 1
     out = []
     for name, by_label in labels.items():

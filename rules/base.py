@@ -46,10 +46,11 @@ class Judged:
 
 @dataclass(frozen=True)
 class Example:
-    """Literal facts a rule must fail (fails=True) or pass; the test suite runs every one."""
+    """Literal facts a rule must fail (fails=True), pass (False) or find not applicable
+    (None); the test suite runs every one."""
 
     name: str
-    fails: bool
+    fails: bool | None
     page: dict[str, Any] = field(default_factory=dict)
     site: dict[str, Any] = field(default_factory=dict)
     pages: tuple[dict[str, Any], ...] = ()

@@ -303,6 +303,8 @@ def _markup_names(page, site) -> list[str]:
             '"Organization", "name": "Stripe"}, {"@type": "Organization", "name": "Xero"}]}',
       references=("https://schema.org/about", "https://schema.org/mentions"),
       examples=(
+          Example("no markup at all: SD005's concern, not this rule's", None, page={
+              "language": {"main_entities": [["Stripe", "ORG", 4]]}, "entities": ()}),
           Example("main entity missing from markup", True, page={
               "language": {"main_entities": [["Stripe", "ORG", 4], ["Xero", "ORG", 3]]},
               "entities": (_org("Acme"),)}),
@@ -311,6 +313,8 @@ def _markup_names(page, site) -> list[str]:
               "entities": (_org("Acme"),)}),
       ))
 def en006(page, site, gov):
+    if not any(n["syntax"] in ("json-ld", "microdata", "rdfa") for n in page.entities):
+        return None   # no markup to compare with: SD005 reports the missing markup
     main = [e for e in page.language.get("main_entities", [])
             if e[2] >= 2 and e[1] in MAIN_LABELS][:3]
     if not main:
