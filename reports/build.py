@@ -95,6 +95,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
                   for o in outcomes],
         "findings": findings,
         "comparison": comparison,
+        "identity": site.identity,
     }
     write_json(out / "findings.json", data)
     write_csv(out / "findings.csv", findings_rows(findings), FINDING_COLUMNS)

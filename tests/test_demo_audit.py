@@ -1,4 +1,4 @@
-"""The bundled demo site, audited end to end: ACCESS and STRUCT rules fire exactly where
+"""The bundled demo site, audited end to end: ACCESS, STRUCT and ENTITY rules fire exactly where
 planted, the output files are written, and stored runs re-analyze and re-report without
 fetching anything."""
 
@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLANTED = json.loads((ROOT / "demo" / "planted.json").read_text())
 ACC_IDS = [f"ACC{i:03d}" for i in range(1, 11)]
 SD_IDS = [f"SD{i:03d}" for i in range(1, 11)]
+EN_IDS = [f"EN{i:03d}" for i in range(1, 7)]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_demo_writes_the_output_files_and_prints_the_report_path(demo):
     assert proc.stdout.strip().splitlines()[-1] == str((out / "audit.html").resolve())
 
 
-@pytest.mark.parametrize("rule", ACC_IDS + SD_IDS)
+@pytest.mark.parametrize("rule", ACC_IDS + SD_IDS + EN_IDS)
 def test_rules_fire_exactly_where_planted(demo, rule):
     tmp, _ = demo
     data = json.loads((tmp / "out" / "findings.json").read_text())
@@ -88,6 +89,14 @@ def test_pages_csv_has_the_contract_columns(demo):
     assert types["/authors/maria-okafor"] == "author" and types["/privacy"] == "legal"
     assert types["/blog/"] == "listing" and types["/products/invoicing"] == "product"
     assert types["/contact"] == "contact" and types["/tag/payroll"] == "listing"
+
+
+def test_findings_json_names_the_organization_and_its_variants(demo):
+    tmp, _ = demo
+    ident = json.loads((tmp / "out" / "findings.json").read_text())["identity"]
+    assert ident["name"] == "Northwind Ledger"
+    assert {"NorthwindLedger", "Northwind Inc"} <= set(ident["variants"])
+    assert ident["variants"]["Northwind Inc"]["markup"] == 1
 
 
 def test_entities_csv_holds_every_node_with_references_resolved(demo):
