@@ -96,10 +96,14 @@ class PageFacts:
     markup_checked: int = 0                # marked-up texts looked for in the visible text
     markup_unseen: tuple[dict, ...] = ()   # those not found: {kind, node, text}
     # Main content (analyzers/maintext.py) and what spaCy found in it (analyzers/nlp.py).
-    main_blocks: tuple[dict, ...] = ()     # {k: h1..h6|p|li|quote|table|code, t: text, a: links}
+    main_blocks: tuple[dict, ...] = ()     # {k: h1..h6|p|li|quote|table|code, t: text,
+                                           #  a: [[href, anchor text], ...]}
     main_source: str = ""                  # trafilatura | dom | none
     opening: str = ""                      # the opening paragraph ('' when there is none)
     language: dict = field(default_factory=dict)   # opening_subjects, main_entities, ...
+    # Answerability (analyzers/answers.py): sections over main_blocks, FAQ structures, citations.
+    sections: tuple[dict, ...] = ()        # {level, heading, question, parent, blocks}
+    answers: dict = field(default_factory=dict)    # faq_dom, external_links, stats, quotes
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
@@ -114,7 +118,7 @@ class PageFacts:
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
         for key in ("h1", "robots_directives", "canonicals", "invalid_links", "schema_types",
-                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks"):
+                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks", "sections"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})

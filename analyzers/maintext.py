@@ -6,8 +6,8 @@ nothing. The QA, ATTR, ENTITY and CITE pillars all read these blocks.
 trafilatura's result is not used when it has no heading although the page's main element has
 some: on short pages it falls back to the flat text of the whole body.
 
-A block is a dict: {"k": kind, "t": text, "a": [link targets]} where kind is h1..h6, p, li,
-quote, table or code.
+A block is a dict: {"k": kind, "t": text, "a": [[link target, anchor text], ...]} where kind
+is h1..h6, p, li, quote, table or code.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-def _links(el: etree._Element) -> list[str]:
-    return [r.get("target") for r in el.iter("ref") if r.get("target")][:50]
+def _links(el: etree._Element) -> list[list[str]]:
+    return [[r.get("target"), " ".join("".join(r.itertext()).split())[:200]]
+            for r in el.iter("ref") if r.get("target")][:50]
 
 
 def _from_trafilatura(xml: str) -> list[dict]:
@@ -77,7 +78,8 @@ def _from_dom(main: etree._Element) -> list[dict]:
         kind = {"blockquote": "quote", "pre": "code"}.get(el.tag, el.tag)
         text = " ".join(el.text_content().split())
         if text and len(blocks) < MAX_BLOCKS:
-            links = [a.get("href") for a in el.iter("a") if a.get("href")][:50]
+            links = [[a.get("href"), " ".join(a.text_content().split())[:200]]
+                     for a in el.iter("a") if a.get("href")][:50]
             blocks.append({"k": kind, "t": text[:MAX_BLOCK_CHARS], "a": links})
     return blocks
 

@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from aeo.analyzers import nlp
+from aeo.analyzers.answers import answer_facts
 from aeo.analyzers.maintext import main_blocks, opening_paragraph
 from aeo.analyzers.page_type import classify
 from aeo.analyzers.structured import extract, unseen_markup
@@ -27,11 +28,6 @@ MOUNT_IDS = {"root", "app", "__next", "__nuxt", "svelte", "___gatsby", "main-app
 ROBOTS_META = ("robots", "googlebot", "bingbot")
 VALUE_DIRECTIVES = ("max-snippet", "max-image-preview", "max-video-preview", "unavailable_after")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-QUESTION_START = re.compile(
-    r"^(how|what|why|when|where|which|who|whom|whose|can|could|is|are|do|does|did|should|"
-    r"would|will|was|were|has|have|may|might|must|shall)\b", re.I)
-NOT_QUESTION = re.compile(r"^(how (we|i|our|they|to)\b|what('s| is) new\b|who we are\b|"
-                          r"what we do\b|why (we|us)\b)", re.I)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -79,15 +75,6 @@ def main_element(root: etree._Element) -> etree._Element | None:
             return found[0]
     bodies = root.xpath("//body")
     return bodies[0] if bodies else None
-
-
-def is_question_heading(text: str) -> bool:
-    text = " ".join(text.split()).rstrip(" ¶#§🔗")   # heading anchors ("Why?¶")
-    if not text or NOT_QUESTION.search(text):
-        return False
-    if text.endswith("?"):
-        return True
-    return bool(QUESTION_START.search(text)) and len(text.split()) >= 3
 
 
 def _first_string(value) -> str:
@@ -226,6 +213,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
 
     blocks, main_source = main_blocks(root, main)
     opening = opening_paragraph(blocks)
+    answers = answer_facts(blocks, body, fetch.url, with_citations=True)
     is_home = fetch.url in (start_url, scope.root)
     main_words = words(main_text)
     og_type = meta_content(root, "og:type")
@@ -244,11 +232,12 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         script_count=len(scripts), app_shell=app_shell, schema_types=tuple(types),
         og_site_name=meta_content(root, "og:site_name"), og_type=og_type,
         author=author[:200], date_published=published[:40], date_modified=modified[:40],
-        question_headings=sum(1 for level, t in headings if level > 1 and is_question_heading(t)),
+        question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
         fetch_error=fetch.error,
         sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
         entities_truncated=sd["truncated"], markup_checked=markup_checked,
         markup_unseen=tuple(markup_unseen),
         main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
+        sections=tuple(answers.pop("sections")), answers=answers,
         language=language_facts(blocks, opening, h1, page_type, fetch.url),
     )

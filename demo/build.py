@@ -353,7 +353,7 @@ def build() -> None:
     plant("CI001", "/blog/invoice-payment-links", "'40% faster' with no source")
     plant("CI003", "/blog/invoice-payment-links", "quotation not attributed to anyone")
 
-    article("payroll-tax-deadlines", "Payroll Tax Deadlines for 2026", "daniel-reyes", "payroll", 9,
+    article("payroll-tax-deadlines", "Payroll Tax Deadlines for 2026", "daniel-reyes", "payroll", 11,
             headings=["When are payroll taxes due?", "What happens if you pay late?"], external_link=False,
             opening="In today's fast-paced world, it's more important than ever to stay on top of things. It can be hard. We know it is a lot to keep track of, and it always seems to come at the worst time of year.")
     plant("CI002", "/blog/payroll-tax-deadlines", "long article with no link to another site")

@@ -98,7 +98,7 @@ def rule(**meta: Any) -> Callable[[Callable], Callable]:
 
 
 def all_rules() -> dict[str, Rule]:
-    from aeo.rules import access, entity, structured  # noqa: F401  (registers)
+    from aeo.rules import access, cite, entity, qa, structured  # noqa: F401  (registers)
 
     return dict(sorted(REGISTRY.items(), key=lambda kv: (PILLARS.index(kv[1].pillar), kv[0])))
 

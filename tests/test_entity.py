@@ -109,7 +109,7 @@ def test_main_blocks_drop_boilerplate_and_keep_structure_in_order():
     assert [k for k, _ in kinds] == ["h1", "p", "h2", "li", "li", "table", "p"]
     text = " ".join(b["t"] for b in page.main_blocks)
     assert "cookies" not in text and "Subscribe" not in text and "Imprint" not in text
-    assert page.main_blocks[-1]["a"] == ["https://example.org/churn"]
+    assert page.main_blocks[-1]["a"] == [["https://example.org/churn", "churn study"]]
     assert page.opening.startswith("Churn analysis measures")
     assert page.main_source == "trafilatura"
 

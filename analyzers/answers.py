@@ -1,0 +1,218 @@
+"""Answerability facts: the page's sections (a tree over the main-text blocks), which headings
+are questions, the visible FAQ structures in the page, and the evidence facts the CITE rules
+read (statistics and whether a source is named or linked nearby, quotations and whether
+someone is credited).
+
+A section is {"level": 0-6, "heading": text, "question": bool, "parent": index or None,
+"blocks": [main-block indexes it owns, in order]}. Section 0 is what precedes the first
+heading. A block belongs to the nearest heading above it, so an answer is never taken from
+another question's section.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from aeo.analyzers.questions import question_flags
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9$£€])")
+WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")
+
+PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b|percentage points?\b)|"
+                     r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
+MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:x|×)(?=\W)|\b\d+(?:\.\d+)?-fold\b|\b(?:twice|"
+                      r"two|three|four|five|six|seven|eight|nine|ten|\d+) times (?:more|less|"
+                      r"faster|slower|higher|lower|as|greater|larger|smaller|the)\b", re.I)
+MONEY = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|trillion)\b)?|"
+                   r"\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros)\b",
+                   re.I)
+MONEY_STAT_CUE = re.compile(r"\b(average|median|typical(ly)?|on average|survey|study|research|"
+                            r"report(s|ed)?|estimated?|total|lost|losing|market|worth|"
+                            r"spend(s|ing)?|spent|billion|million|trillion|revenue|economy|"
+                            r"a year|per year|annually|each year)\b", re.I)
+PRICE_CUE = re.compile(r"\b(plans?|starts? at|from|costs? just|only|per (user|seat|month)|"
+                       r"a month|/mo|subscription|trial|pricing|priced)\b", re.I)
+STUDY_UNIT = re.compile(
+    r"\b\d[\d,.]*\s+(?:\w+\s+){0,2}(?:respondents|participants|people surveyed|surveyed|"
+    r"businesses|companies|firms|organi[sz]ations|customers|users|consumers|shoppers|adults|"
+    r"employees|workers|marketers|founders|CFOs|CEOs|executives|owners|patients|students|"
+    r"households|interviews|responses)\b", re.I)
+SOURCE_CUE = re.compile(
+    r"\baccording to\b|\bsource[sd]?\s*:|\(source|\breported (by|in)\b|\breports? (that|by)\b|"
+    r"\b(found|finds|showed|shows|estimates?|estimated|concluded|revealed) that\b|"
+    r"\b(survey|study|report|research|analysis|census|poll|data|figures|statistics) "
+    r"(by|from|of|published|conducted|released)\b|\bpublished (by|in)\b|\bcited (by|in)\b|"
+    r"\bper the\b|\bdata from\b|\bfigures from\b|\b(?:19|20)\d\d (survey|study|report)\b",
+    re.I)
+QUOTED = re.compile(r"[“\"]([^“”\"]{12,600})[”\"]")
+SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|explains|explained|added|adds|"
+                    r"according to|recalls|notes|noted|put it)\b|^[—–-]\s*\w|\s[—–]\s*[A-Z]",
+                    re.I)
+FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions|common questions|questions and "
+                         r"answers|q\s*&\s*a)\b", re.I)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE.split(text) if s.strip()]
+
+
+def n_words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def build_sections(blocks: list[dict], flags: dict[int, bool]) -> list[dict]:
+    sections = [{"level": 0, "heading": "", "question": False, "parent": None, "blocks": []}]
+    stack = [0]
+    for i, b in enumerate(blocks):
+        if b["k"] in HEADINGS:
+            level = int(b["k"][1])
+            while len(stack) > 1 and sections[stack[-1]]["level"] >= level:
+                stack.pop()
+            sections.append({"level": level, "heading": b["t"][:300],
+                             "question": flags.get(i, False), "parent": stack[-1],
+                             "blocks": []})
+            stack.append(len(sections) - 1)
+        else:
+            sections[stack[-1]]["blocks"].append(i)
+    return sections
+
+
+def _question_text(text: str) -> bool:
+    return text.strip().endswith("?")
+
+
+def faq_structures(root: etree._Element | None, flags_for) -> dict:
+    """Question-and-answer pairs a reader sees outside headings: <details>/<summary>,
+    <dt>/<dd>, and accordion toggles (aria-expanded buttons)."""
+    if root is None:
+        return {"details": 0, "dl": 0, "accordion": 0}
+    summaries = [" ".join(s.text_content().split()) for d in root.iter("details")
+                 for s in d.iter("summary")][:200]
+    dts = [" ".join(dt.text_content().split()) for dl in root.iter("dl")
+           for dt in dl.iter("dt") if dt.getnext() is not None and dt.getnext().tag == "dd"][:200]
+    toggles = [" ".join(b.text_content().split())
+               for b in root.xpath("//*[@aria-expanded][self::button or self::a or "
+                                   "@role='button']")][:200]
+    texts = summaries + dts + toggles
+    flags = flags_for(texts) if texts else []
+    a, b = len(summaries), len(summaries) + len(dts)
+    return {"details": sum(flags[:a]), "dl": sum(flags[a:b]), "accordion": sum(flags[b:])}
+
+
+def _is_statistic(sentence: str) -> str:
+    if PERCENT.search(sentence):
+        return "percentage"
+    if MULTIPLE.search(sentence):
+        return "multiple"
+    if STUDY_UNIT.search(sentence):
+        return "count"
+    if MONEY.search(sentence) and MONEY_STAT_CUE.search(sentence) and \
+            not (PRICE_CUE.search(sentence) and not re.search(r"\baverage|median\b", sentence,
+                                                               re.I)):
+        return "money"
+    return ""
+
+
+def _anchor_in(sentence: str, anchors: list[str]) -> bool:
+    low = sentence.lower()
+    return any(a and len(a) > 1 and a.lower() in low for a in anchors)
+
+
+def citation_facts(blocks: list[dict], nlp_model) -> dict:
+    """Statistic sentences with how (or whether) a source is given in the same or the next
+    sentence, and direct quotations with whether someone is credited."""
+    units: list[tuple[int, str, list[str]]] = []   # (block, sentence, anchors of its block)
+    for i, b in enumerate(blocks):
+        if b["k"] in ("p", "li", "quote", "table"):
+            anchors = [a[1] for a in b.get("a", []) if len(a) > 1]
+            for s in sentences(b["t"]):
+                units.append((i, s, anchors))
+    stats, to_tag = [], []
+    for u, (bi, s, anchors) in enumerate(units):
+        kind = _is_statistic(s)
+        if not kind:
+            continue
+        nxt = units[u + 1] if u + 1 < len(units) and units[u + 1][0] in (bi, bi + 1) else None
+        how = ""
+        if _anchor_in(s, anchors) or (nxt and _anchor_in(nxt[1], nxt[2])):
+            how = "link"
+        elif SOURCE_CUE.search(s) or (nxt and SOURCE_CUE.search(nxt[1])):
+            how = "named"
+        stats.append({"sentence": " ".join(s.split())[:300], "kind": kind, "source": how,
+                      "context": " ".join((s + " " + (nxt[1] if nxt else "")).split())})
+        if not how:
+            to_tag.append(len(stats) - 1)
+    quotes = []
+    for i, b in enumerate(blocks):
+        found = []
+        if b["k"] == "quote":
+            found.append(b["t"].strip(" \"“”'"))
+        elif b["k"] in ("p", "li"):
+            found += [m.group(1) for m in QUOTED.finditer(b["t"])]
+        for q in found:
+            if n_words(q) < 5:
+                continue
+            context = b["t"]
+            if b["k"] == "quote":
+                for j in (i - 1, i + 1):
+                    if 0 <= j < len(blocks) and blocks[j]["k"] in ("p", "li") and \
+                            n_words(blocks[j]["t"]) <= 30:
+                        context += " " + blocks[j]["t"]
+            quotes.append({"text": " ".join(q.split())[:300], "words": n_words(q),
+                           "credited": "", "context": context[:1500]})
+    # spaCy over the few sentences that need it: a named organization or person as source.
+    docs = list(nlp_model.pipe([stats[k]["context"] for k in to_tag] +
+                               [q["context"] for q in quotes], batch_size=32)) \
+        if (to_tag or quotes) else []
+    for k, doc in zip(to_tag, docs[:len(to_tag)], strict=True):
+        names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON")]
+        if names:
+            stats[k]["source"] = f"names {names[0]}"
+    for q, doc in zip(quotes, docs[len(to_tag):], strict=True):
+        outside = q["context"].replace(q["text"], " ")
+        names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON")
+                 and e.text not in q["text"]]
+        if names and (SPEECH.search(outside) or q["context"] != q["text"]):
+            q["credited"] = names[0]
+        elif re.search(r"<cite>|[—–]\s*[A-Z][a-z]+", outside):
+            q["credited"] = "a credit line"
+    for s in stats:
+        s.pop("context", None)
+    for q in quotes:
+        q.pop("context", None)
+    return {"stats": stats[:50], "quotes": quotes[:30]}
+
+
+def external_links(blocks: list[dict], page_url: str) -> list[str]:
+    host = (urlsplit(page_url).hostname or "").removeprefix("www.")
+    out = []
+    for b in blocks:
+        for href, *_ in b.get("a", []):
+            target = urlsplit(href)
+            if target.scheme in ("http", "https") and target.hostname and \
+                    target.hostname.removeprefix("www.") != host:
+                out.append(href)
+    return out
+
+
+def answer_facts(blocks: list[dict], root: etree._Element | None, page_url: str,
+                 with_citations: bool) -> dict:
+    from aeo.analyzers.nlp import load
+
+    model = load()
+    heading_idx = [i for i, b in enumerate(blocks) if b["k"] in HEADINGS]
+    flags = question_flags([blocks[i]["t"] for i in heading_idx], model)
+    sections = build_sections(blocks, dict(zip(heading_idx, flags, strict=True)))
+    main = root
+    facts = {
+        "sections": sections,
+        "faq_dom": faq_structures(main, lambda texts: question_flags(texts, model)),
+        "external_links": external_links(blocks, page_url)[:50],
+    }
+    if with_citations:
+        facts.update(citation_facts(blocks, model))
+    return facts

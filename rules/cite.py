@@ -1,0 +1,101 @@
+"""CITE: does the content show its evidence: sources for its numbers, links out, credited
+quotes? CI001 to CI003 of RULES.md. They read the citation facts of analyzers/answers.py."""
+
+from __future__ import annotations
+
+from aeo.rules.base import Example, Hit, rule
+
+ALL = ("all",)
+
+
+def _quote(text: str, n: int = 160) -> str:
+    return f"\"{text[:n]}{'…' if len(text) > n else ''}\""
+
+
+@rule(id="CI001", name="Statistic without a source", pillar="CITE", scope="page",
+      severity="medium", engines=ALL, page_types=("article", "faq"),
+      why="Answer engines prefer claims they can verify, and cite the original source rather "
+          "than a page that repeats a number without one. An unsourced statistic is skipped "
+          "or attributed to someone else.",
+      fix="Name or link the source in the same sentence or the next: 'according to the FSB's "
+          "2025 survey of 1,000 businesses', with a link to it.",
+      before="Businesses that add payment links get paid 40% faster.",
+      after="Businesses that add payment links get paid 40% faster, according to <a "
+            "href=\"https://example.org/study\">Acme's 2025 payments study</a>.",
+      references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
+      examples=(
+          Example("unsourced percentage", True, page={"answers": {"stats": [
+              {"sentence": "Businesses get paid 40% faster.", "kind": "percentage",
+               "source": ""}]}}),
+          Example("linked source", False, page={"answers": {"stats": [
+              {"sentence": "Businesses get paid 40% faster, says the FSB study.",
+               "kind": "percentage", "source": "link"}]}}),
+      ))
+def ci001(page, site, gov):
+    stats = page.answers.get("stats")
+    if not stats:
+        return None
+    bare = [s for s in stats if not s["source"]]
+    if not bare:
+        return []
+    return [Hit(evidence="; ".join(_quote(s["sentence"]) + f" ({s['kind']})" for s in bare[:4])
+                + (f"; and {len(bare) - 4} more" if len(bare) > 4 else ""),
+                detail=f"{len(bare)} of {len(stats)} statistic(s) name or link no source.")]
+
+
+@rule(id="CI002", name="Long article that links to no other site", pillar="CITE",
+      scope="page", severity="medium", engines=ALL, page_types=("article",),
+      why="Links to primary sources (studies, regulators, documentation) are how engines and "
+          "readers check a page. A long article that cites nothing outside the site reads as "
+          "opinion.",
+      fix="Link the claims to their sources in the text: laws to the regulator, numbers to the "
+          "study, product facts to the vendor's documentation.",
+      before="(900 words, only links to our own pages)",
+      after="...the deadlines are set by the <a href=\"https://www.irs.gov/...\">IRS</a>...",
+      references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
+      examples=(
+          Example("900 words, no external link", True, page={"main_word_count": 900,
+                                                              "answers": {"external_links": []}}),
+          Example("links to a regulator", False, page={
+              "main_word_count": 900, "answers": {"external_links": ["https://www.irs.gov/"]}}),
+      ))
+def ci002(page, site, gov):
+    if page.main_word_count <= gov["cite_min_words"]:
+        return None
+    if page.answers.get("external_links"):
+        return []
+    internal = sum(len(b.get("a", [])) for b in page.main_blocks)
+    return [Hit(evidence=f"{page.main_word_count} words of main content; {internal} link(s) in "
+                         "it, none to another site (navigation, header and footer not counted)",
+                detail="A long article with no link to any other site in its main content.")]
+
+
+@rule(id="CI003", name="Quotation not attributed", pillar="CITE", scope="page",
+      severity="low", engines=ALL,
+      why="A quotation is evidence only when it is someone's. Engines attribute quotes to "
+          "named people and organizations; an anonymous one is dropped or misattributed.",
+      fix="Credit the quote in the same block: the person's name and role, or the "
+          "organization, ideally with a link.",
+      before="<blockquote>\"Late payments have almost disappeared.\"</blockquote>",
+      after="<blockquote>\"Late payments have almost disappeared.\" <cite>Dana Whitfield, "
+            "owner of Whitfield Plumbing</cite></blockquote>",
+      references=("https://developer.mozilla.org/en-US/docs/Web/HTML/Element/cite",),
+      examples=(
+          Example("anonymous quote", True, page={"answers": {"quotes": [
+              {"text": "Every invoice we send now carries a payment link, and it works.",
+               "words": 12, "credited": ""}]}}),
+          Example("short scare quote", None, page={"answers": {"quotes": [
+              {"text": "so-called smart invoices", "words": 3, "credited": ""}]}}),
+          Example("credited quote", False, page={"answers": {"quotes": [
+              {"text": "Every invoice we send now carries a payment link, and it works.",
+               "words": 12, "credited": "Dana Whitfield"}]}}),
+      ))
+def ci003(page, site, gov):
+    quotes = [q for q in page.answers.get("quotes", []) if q["words"] >= gov["quote_min_words"]]
+    if not quotes:
+        return None
+    anonymous = [q for q in quotes if not q["credited"]]
+    if not anonymous:
+        return []
+    return [Hit(evidence="; ".join(_quote(q["text"]) for q in anonymous[:3]),
+                detail=f"{len(anonymous)} quotation(s) credit no person or organization.")]

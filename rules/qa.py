@@ -1,0 +1,299 @@
+"""QA: is the content shaped the way answer engines lift answers: question headings, the answer
+first, FAQ markup, a clean outline, quotable chunks, a summary up top? QA001 to QA006 of
+RULES.md. They read the page's sections and main-text blocks (analyzers/answers.py)."""
+
+from __future__ import annotations
+
+import re
+
+from aeo.analyzers.answers import FAQ_HEADING, n_words
+from aeo.records import PAGE_TYPES
+from aeo.rules.base import Example, Hit, rule
+
+ALL = ("all",)
+FILLER = re.compile(
+    r"^(?:(?:great|good|excellent|fantastic) question\b|in this (?:article|post|guide|section|"
+    r"blog(?: post)?|piece)\b|before (?:we|i) (?:answer|dive|get|start|begin|jump)\b|"
+    r"let['’]?s (?:dive in|dive into|take a (?:closer )?look|start|get started|begin|explore|"
+    r"break (?:it|this) down)\b|as you (?:may|might) (?:know|have heard|already know)\b|"
+    r"we (?:often|frequently|always) get asked\b|well,|so,|first of all,|"
+    r"this is a (?:great|good|common) question\b|you(?:['’]ve| have) probably wondered\b)",
+    re.I)
+IT_DEPENDS = re.compile(r"^it (?:all |really )?depends\b([^.!?]*)", re.I)
+VAGUE_DEPENDS = re.compile(r"^\s*(?:on (?:a lot of|many|several|various|a (?:few|number of)|"
+                           r"lots of|so many) (?:things|factors|variables)|[.!?]?\s*$)", re.I)
+SUMMARY_LABEL = re.compile(r"^\s*(?:tl;?dr|key takeaways?|summary|in short|at a glance|"
+                           r"in brief|the short answer|bottom line|quick answer)\b", re.I)
+
+
+def filler_of(text: str) -> str:
+    m = FILLER.match(text.strip())
+    if m:
+        return m.group(0).rstrip(",")
+    d = IT_DEPENDS.match(text.strip())
+    if d and VAGUE_DEPENDS.match(d.group(1)):
+        return "It depends" + d.group(1)[:40]
+    return ""
+
+
+def _first_words(text: str, n: int = 14) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
+def _sec(level, heading, question, parent, blocks):
+    return {"level": level, "heading": heading, "question": question, "parent": parent,
+            "blocks": blocks}
+
+
+@rule(id="QA001", name="Long page without question headings", pillar="QA", scope="page",
+      severity="medium", engines=ALL, page_types=("article", "faq"),
+      why="People ask answer engines questions. A heading phrased as the question ('How do "
+          "payment links speed up collection?') tells the engine which passage answers it; a "
+          "long page of statement headings leaves the match to chance.",
+      fix="Rephrase the main subheadings as the questions readers ask, and answer each one in "
+          "the paragraph right below it.",
+      before="<h2>Reconcile every account</h2>",
+      after="<h2>How do you reconcile every account before year end?</h2>",
+      references=("https://developers.google.com/search/docs/appearance/ai-features",),
+      examples=(
+          Example("900 words, no question", True, page={"main_word_count": 900, "sections": (
+              _sec(0, "", False, None, []), _sec(2, "Reconcile every account", False, 0, [1]))}),
+          Example("has a question heading", False, page={"main_word_count": 900, "sections": (
+              _sec(0, "", False, None, []), _sec(2, "How do you reconcile?", True, 0, [1]))}),
+      ))
+def qa001(page, site, gov):
+    if page.main_word_count <= gov["qa_min_words"]:
+        return None
+    if any(s["question"] for s in page.sections):
+        return []
+    heads = [s["heading"] for s in page.sections if s["level"] >= 2][:4]
+    return [Hit(evidence=f"{page.main_word_count} words; headings: "
+                         + ("; ".join(f"'{h[:60]}'" for h in heads) if heads else "none"),
+                detail=f"A {page.main_word_count}-word page with no heading phrased as a "
+                       "question.")]
+
+
+@rule(id="QA002", name="Question heading not followed by a direct answer", pillar="QA",
+      scope="page", severity="medium", engines=ALL,
+      why="Engines quote the first paragraph under a question heading as the answer. If it is "
+          "missing, too long to quote, or opens with a pleasantry, the page loses the snippet "
+          "to one that answers first.",
+      fix="Put a direct answer of one to three sentences right under each question heading; "
+          "details and caveats come after.",
+      before="<h2>Is accrual accounting right for you?</h2><p>Great question! Before we "
+             "answer, let's take a look at...</p>",
+      after="<h2>Is accrual accounting right for you?</h2><p>Yes, if you hold inventory, "
+            "invoice on credit or plan to raise money; otherwise cash accounting is simpler."
+            "</p>",
+      references=("https://developers.google.com/search/docs/appearance/featured-snippets",),
+      examples=(
+          Example("filler opening", True, page={
+              "main_blocks": ({"k": "h2", "t": "Is it right for you?", "a": []},
+                              {"k": "p", "t": "Great question! Before we answer, let's look.",
+                               "a": []}),
+              "sections": (_sec(0, "", False, None, []),
+                           _sec(2, "Is it right for you?", True, 0, [1]))}),
+          Example("no answer before the next heading", True, page={
+              "main_blocks": ({"k": "h2", "t": "Is it right for you?", "a": []},
+                              {"k": "h3", "t": "Costs", "a": []},
+                              {"k": "p", "t": "It costs little.", "a": []}),
+              "sections": (_sec(0, "", False, None, []),
+                           _sec(2, "Is it right for you?", True, 0, []),
+                           _sec(3, "Costs", False, 1, [2]))}),
+          Example("direct answer", False, page={
+              "main_blocks": ({"k": "h2", "t": "Is it right for you?", "a": []},
+                              {"k": "p", "t": "Yes, if you hold inventory or sell on credit.",
+                               "a": []}),
+              "sections": (_sec(0, "", False, None, []),
+                           _sec(2, "Is it right for you?", True, 0, [1]))}),
+      ))
+def qa002(page, site, gov):
+    questions = [s for s in page.sections if s["question"] and s["level"] >= 2]
+    if not questions:
+        return None
+    limit = gov["answer_max_words"]
+    problems = []
+    for s in questions:
+        head = f"'{s['heading'][:80]}'"
+        if not s["blocks"]:
+            problems.append(f"{head}: no answer before the next heading")
+            continue
+        first = page.main_blocks[s["blocks"][0]]
+        if first["k"] != "p":
+            continue   # a list or table answering right away is a direct answer
+        words = n_words(first["t"])
+        filler = filler_of(first["t"])
+        if filler:
+            problems.append(f"{head}: opens with filler '{filler}': \"{_first_words(first['t'])}\" "
+                            f"({words} words)")
+        elif words > limit:
+            problems.append(f"{head}: the first paragraph runs {words} words (over {limit}): "
+                            f"\"{_first_words(first['t'])}\"")
+    if not problems:
+        return []
+    return [Hit(evidence="; ".join(problems[:5]) + (f"; and {len(problems) - 5} more"
+                                                     if len(problems) > 5 else ""),
+                detail=f"{len(problems)} of {len(questions)} question heading(s) are not "
+                       "followed by a direct answer.")]
+
+
+@rule(id="QA003", name="Visible FAQ without FAQPage or QAPage markup", pillar="QA",
+      scope="page", severity="low", engines=("chatgpt", "perplexity", "claude", "copilot"),
+      page_types=PAGE_TYPES,
+      why="Google stopped showing FAQ rich results in 2026, so this does nothing for Google "
+          "Search; other answer engines still read FAQPage markup to pair each question with "
+          "its answer.",
+      fix="Describe the visible questions and answers with FAQPage JSON-LD (QAPage for a "
+          "single user-submitted question), with the same text as the page.",
+      before="<details><summary>Can I change my plan?</summary>Yes, any time.</details> "
+             "(no markup)",
+      after='{"@type": "FAQPage", "mainEntity": [{"@type": "Question", "name": "Can I change '
+            'my plan?", "acceptedAnswer": {"@type": "Answer", "text": "Yes, any time."}}]}',
+      references=("https://developers.google.com/search/docs/appearance/structured-data/faqpage",),
+      examples=(
+          Example("four details pairs, no markup", True, page={
+              "answers": {"faq_dom": {"details": 4, "dl": 0, "accordion": 0}}}),
+          Example("FAQ heading with three questions, no markup", True, page={"sections": (
+              _sec(0, "", False, None, []), _sec(2, "FAQ", False, 0, []),
+              _sec(3, "Can I?", True, 1, []), _sec(3, "Is it?", True, 1, []),
+              _sec(3, "Does it?", True, 1, []))}),
+          Example("marked up", False, page={
+              "answers": {"faq_dom": {"details": 4, "dl": 0, "accordion": 0}},
+              "entities": ({"n": 0, "syntax": "json-ld", "block": 0, "types": ["FAQPage"],
+                            "id": "", "parent": None, "prop": "", "props": {}, "ext": []},)}),
+      ))
+def qa003(page, site, gov):
+    dom = page.answers.get("faq_dom", {})
+    found = [f"{n} <{tag}> question-and-answer pairs" for tag, n in
+             (("details", dom.get("details", 0)), ("dl", dom.get("dl", 0)),
+              ("accordion", dom.get("accordion", 0))) if n >= 3]
+    for i, s in enumerate(page.sections):
+        if s["level"] and FAQ_HEADING.search(s["heading"]):
+            kids = [c for c in page.sections if c["parent"] == i and c["question"]]
+            if len(kids) >= 3:
+                found.append(f"'{s['heading'][:60]}' with {len(kids)} question sub-headings")
+    if not found:
+        return None
+    types = {t for n in page.entities for t in n["types"]}
+    if types & {"FAQPage", "QAPage"}:
+        return []
+    return [Hit(evidence="; ".join(found) + "; no FAQPage or QAPage markup",
+                detail="A visible FAQ has no FAQPage markup (Google no longer shows FAQ rich "
+                       "results; other answer engines still read it).")]
+
+
+@rule(id="QA004", name="Broken heading outline", pillar="QA", scope="page", severity="low",
+      engines=ALL,
+      why="The heading outline is how engines split a page into passages and find what each "
+          "passage is about. No H1, several H1s or skipped levels blur those boundaries.",
+      fix="One H1 naming the page, H2s for its sections, H3s inside them; never skip a level.",
+      before="<h1>Pricing</h1><h4>Starter</h4>", after="<h1>Pricing</h1><h2>Starter</h2>",
+      references=("https://developer.mozilla.org/en-US/docs/Web/HTML/Element/Heading_Elements",),
+      examples=(
+          Example("skipped level", True, page={"headings": ((1, "Pricing"), (2, "Plans"),
+                                                            (4, "Starter"))}),
+          Example("two H1s", True, page={"headings": ((1, "Pricing"), (1, "Plans"))}),
+          Example("an app shell: ACC004's concern", None, page={"headings": (), "app_shell": True,
+                                                                 "word_count": 0}),
+          Example("clean outline", False, page={"headings": ((1, "Pricing"), (2, "Plans"),
+                                                             (3, "Starter"), (2, "FAQ"))}),
+      ))
+def qa004(page, site, gov):
+    if page.app_shell and page.word_count < gov["min_raw_text_words"]:
+        return None   # nothing rendered without JavaScript: ACC004 reports that
+    if not page.headings:
+        return [Hit(evidence="no headings at all", detail="The page has no heading outline.")]
+    problems = []
+    h1 = [t for level, t in page.headings if level == 1]
+    if not h1:
+        problems.append("no H1")
+    elif len(h1) > 1:
+        problems.append(f"{len(h1)} H1s: " + "; ".join(f"'{t[:50]}'" for t in h1[:3]))
+    prev = None
+    for level, text in page.headings:
+        if prev is not None and level > prev + 1:
+            problems.append(f"H{prev} to H{level} at '{text[:50]}'")
+        prev = level
+    if not problems:
+        return []
+    return [Hit(evidence="; ".join(problems[:5]),
+                detail="The heading outline is broken: " + problems[0] + ".")]
+
+
+@rule(id="QA005", name="Text not chunked for extraction", pillar="QA", scope="page",
+      severity="low", engines=ALL,
+      why="Answer engines quote passages of a few sentences. A 200-word paragraph, or 500 words "
+          "without a subheading, list or table, has no passage short enough to lift whole.",
+      fix="Split long paragraphs at each new point; give long sections subheadings, lists or a "
+          "table.",
+      before="<p>(a 230-word paragraph)</p>",
+      after="<p>(80 words)</p><ul><li>(point)</li><li>(point)</li></ul><p>(60 words)</p>",
+      references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
+      examples=(
+          Example("a 200-word paragraph", True, page={
+              "main_blocks": ({"k": "p", "t": "word " * 200, "a": []},),
+              "sections": (_sec(0, "", False, None, [0]),)}),
+          Example("short paragraphs", False, page={
+              "main_blocks": ({"k": "p", "t": "word " * 80, "a": []},
+                              {"k": "p", "t": "word " * 80, "a": []}),
+              "sections": (_sec(0, "", False, None, [0, 1]),)}),
+      ))
+def qa005(page, site, gov):
+    if not page.main_blocks:
+        return None
+    max_p, max_s = gov["max_paragraph_words"], gov["max_section_words"]
+    problems = []
+    for b in page.main_blocks:
+        if b["k"] == "p":
+            w = n_words(b["t"])
+            if w > max_p:
+                problems.append(f"a {w}-word paragraph: \"{_first_words(b['t'], 10)}\"")
+    for i, s in enumerate(page.sections):
+        own = [page.main_blocks[j] for j in s["blocks"]]
+        words = sum(n_words(b["t"]) for b in own)
+        has_children = any(c["parent"] == i for c in page.sections)
+        if words > max_s and not has_children and not any(b["k"] in ("li", "table")
+                                                           for b in own):
+            where = f"'{s['heading'][:60]}'" if s["heading"] else "the text before the first heading"
+            problems.append(f"{words} words under {where} with no subheading, list or table")
+    if not problems:
+        return []
+    return [Hit(evidence="; ".join(problems[:4]) + (f"; and {len(problems) - 4} more"
+                                                     if len(problems) > 4 else ""),
+                detail=f"{len(problems)} passage(s) too long to quote.")]
+
+
+@rule(id="QA006", name="Long article without a summary up top", pillar="QA", scope="page",
+      severity="low", engines=ALL, page_types=("article",),
+      why="On long articles engines (and readers) look for the gist first. A 'Key takeaways' "
+          "or TL;DR block before the first section is the most quotable passage on the page.",
+      fix="Add a short summary block (TL;DR, Key takeaways, or a list of the main points) "
+          "before the first H2.",
+      before="<h1>The complete guide</h1><p>Bookkeeping matters...</p><h2>...</h2>",
+      after="<h1>The complete guide</h1><h2>Key takeaways</h2><ul><li>...</li></ul>",
+      references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
+      examples=(
+          Example("2,000 words, intro only", True, page={"main_word_count": 2000, "main_blocks": (
+              {"k": "h1", "t": "Guide", "a": []}, {"k": "p", "t": "Intro text.", "a": []},
+              {"k": "h2", "t": "Part one", "a": []})}),
+          Example("key takeaways", False, page={"main_word_count": 2000, "main_blocks": (
+              {"k": "h1", "t": "Guide", "a": []}, {"k": "p", "t": "Key takeaways: x, y.",
+                                                   "a": []},
+              {"k": "h2", "t": "Part one", "a": []})}),
+      ))
+def qa006(page, site, gov):
+    if page.main_word_count <= gov["summary_min_words"]:
+        return None
+    top = []
+    for b in page.main_blocks:
+        if b["k"] in ("h2", "h3", "h4", "h5", "h6") and not SUMMARY_LABEL.match(b["t"]):
+            break
+        top.append(b)
+    if any(SUMMARY_LABEL.match(b["t"]) for b in top) or \
+            sum(1 for b in top if b["k"] == "li") >= 3:
+        return []
+    return [Hit(evidence=f"{page.main_word_count} words; before the first H2: "
+                         f"{sum(1 for b in top if b['k'] == 'p')} paragraph(s), no TL;DR, "
+                         "key takeaways or list of key points",
+                detail="A long article with no summary before its first section.")]
