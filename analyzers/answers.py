@@ -24,9 +24,16 @@ WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")
 
 PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b|percentage points?\b)|"
                      r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
-MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:x|×)(?=\W)|\b\d+(?:\.\d+)?-fold\b|\b(?:twice|"
-                      r"two|three|four|five|six|seven|eight|nine|ten|\d+) times (?:more|less|"
-                      r"faster|slower|higher|lower|as|greater|larger|smaller|the)\b", re.I)
+MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:x|×)(?=\W)|\b\d+(?:\.\d+)?-fold\b|\b\d+(?:\.\d+)? "
+                      r"times\b|\b(?:twice|two|three|four|five|six|seven|eight|nine|ten) times "
+                      r"(?:more|less|faster|slower|higher|lower|as|greater|larger|smaller|the)\b|"
+                      r"\b(?:by|in) half\b|\bhalve[sd]?\b|\bdoubled?\b|\btripled?\b", re.I)
+RATIO = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
+                   r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred)\b", re.I)
+AVERAGE = re.compile(r"\b(?:an? )?(?:average|median|mean) of (?:about |around |over |nearly )?"
+                     r"[$£€]?\d|\d[\d,.]*\s+(?:\w+\s+)?(?:seconds|minutes|hours|days|weeks|months|"
+                     r"years)\b[^.]*\bon average\b|\bon average\b[^.]*\d|\baverage\b[^.]*\b\d",
+                     re.I)
 MONEY = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|trillion)\b)?|"
                    r"\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros)\b",
                    re.I)
@@ -40,14 +47,24 @@ STUDY_UNIT = re.compile(
     r"\b\d[\d,.]*\s+(?:\w+\s+){0,2}(?:respondents|participants|people surveyed|surveyed|"
     r"businesses|companies|firms|organi[sz]ations|customers|users|consumers|shoppers|adults|"
     r"employees|workers|marketers|founders|CFOs|CEOs|executives|owners|patients|students|"
-    r"households|interviews|responses)\b", re.I)
+    r"households|interviews|responses)\b|\b(?:analysis|survey|study|sample|poll|review) of "
+    r"(?:over |more than |nearly |about |some )?\d[\d,.]*", re.I)
 SOURCE_CUE = re.compile(
     r"\baccording to\b|\bsource[sd]?\s*:|\(source|\breported (by|in)\b|\breports? (that|by)\b|"
     r"\b(found|finds|showed|shows|estimates?|estimated|concluded|revealed) that\b|"
     r"\b(survey|study|report|research|analysis|census|poll|data|figures|statistics) "
-    r"(by|from|of|published|conducted|released)\b|\bpublished (by|in)\b|\bcited (by|in)\b|"
-    r"\bper the\b|\bdata from\b|\bfigures from\b|\b(?:19|20)\d\d (survey|study|report)\b",
-    re.I)
+    r"(by|from|published|conducted|released|found|finds|shows|showed|concluded|revealed|"
+    r"suggests)\b|\bpublished (by|in)\b|\bcited (by|in)\b|"
+    r"\b(data|figures?) from\b|\b(?:19|20)\d\d (survey|study|report)\b|"
+    r"\b(figure|figures|number|data|statistic)s? (is|are|comes?|came) from\b|"
+    r"\bpublished the (figure|data|number|statistic)s?\b|"
+    r"\bsays an? (?:\d{4} )?[\w&.'’ -]{0,40}(report|survey|study|analysis)\b", re.I)
+SOURCE_NAMED = re.compile(   # ', PwC estimated', 'per HMRC' (case matters: a name)
+    r",\s*(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*\s+(?:estimated|estimates|reported|"
+    r"reports|found|finds|said|says|concluded|noted)\b|\b[Pp]er (?:the )?[A-Z]")
+REPORTING = re.compile(r"\b(said|says|say|found|finds|reported|reports|estimated|estimates|"
+                       r"published|publishes|shows|showed|concluded|noted|notes|survey|study|"
+                       r"report|research|analysis|data)\b", re.I)
 QUOTED = re.compile(r"[“\"]([^“”\"]{12,600})[”\"]")
 SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|explains|explained|added|adds|"
                     r"according to|recalls|notes|noted|put it)\b|^[—–-]\s*\w|\s[—–]\s*[A-Z]",
@@ -106,8 +123,10 @@ def faq_structures(root: etree._Element | None, flags_for) -> dict:
 def _is_statistic(sentence: str) -> str:
     if PERCENT.search(sentence):
         return "percentage"
-    if MULTIPLE.search(sentence):
+    if MULTIPLE.search(sentence) or RATIO.search(sentence):
         return "multiple"
+    if AVERAGE.search(sentence):
+        return "average"
     if STUDY_UNIT.search(sentence):
         return "count"
     if MONEY.search(sentence) and MONEY_STAT_CUE.search(sentence) and \
@@ -140,7 +159,8 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         how = ""
         if _anchor_in(s, anchors) or (nxt and _anchor_in(nxt[1], nxt[2])):
             how = "link"
-        elif SOURCE_CUE.search(s) or (nxt and SOURCE_CUE.search(nxt[1])):
+        elif any(p.search(x) for p in (SOURCE_CUE, SOURCE_NAMED)
+                 for x in (s, nxt[1] if nxt else "")):
             how = "named"
         stats.append({"sentence": " ".join(s.split())[:300], "kind": kind, "source": how,
                       "context": " ".join((s + " " + (nxt[1] if nxt else "")).split())})
@@ -170,7 +190,7 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         if (to_tag or quotes) else []
     for k, doc in zip(to_tag, docs[:len(to_tag)], strict=True):
         names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON")]
-        if names:
+        if names and REPORTING.search(doc.text):   # a name alone ('VAT') is not a source
             stats[k]["source"] = f"names {names[0]}"
     for q, doc in zip(quotes, docs[len(to_tag):], strict=True):
         outside = q["context"].replace(q["text"], " ")

@@ -24,6 +24,7 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BOILERPLATE_HINT = re.compile(r"cookie|consent|gdpr|banner|newsletter|subscribe|share|social|"
                               r"related|breadcrumb|sidebar|popup|modal|promo|advert", re.I)
+_ANCHOR = re.compile(r"\s*[¶#§🔗]+\s*$")   # permalink marks after headings ('Why?¶')
 _KINDS = {"p": "p", "item": "li", "quote": "quote", "table": "table", "code": "code"}
 
 
@@ -46,6 +47,8 @@ def _from_trafilatura(xml: str) -> list[dict]:
 
     def add(kind: str, el: etree._Element) -> None:
         text = _text(el)
+        if kind in HEADINGS:
+            text = _ANCHOR.sub("", text)
         if text and len(blocks) < MAX_BLOCKS:
             blocks.append({"k": kind, "t": text[:MAX_BLOCK_CHARS], "a": _links(el)})
 
@@ -77,6 +80,8 @@ def _from_dom(main: etree._Element) -> list[dict]:
             continue
         kind = {"blockquote": "quote", "pre": "code"}.get(el.tag, el.tag)
         text = " ".join(el.text_content().split())
+        if kind in HEADINGS:
+            text = _ANCHOR.sub("", text)
         if text and len(blocks) < MAX_BLOCKS:
             links = [[a.get("href"), " ".join(a.text_content().split())[:200]]
                      for a in el.iter("a") if a.get("href")][:50]

@@ -1,6 +1,6 @@
-"""The bundled demo site, audited end to end: ACCESS, STRUCT and ENTITY rules fire exactly where
-planted, the output files are written, and stored runs re-analyze and re-report without
-fetching anything."""
+"""The bundled demo site, audited end to end: ACCESS, STRUCT, ENTITY, QA and CITE rules fire
+exactly where planted, the output files are written, and stored runs re-analyze and re-report
+without fetching anything."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ PLANTED = json.loads((ROOT / "demo" / "planted.json").read_text())
 ACC_IDS = [f"ACC{i:03d}" for i in range(1, 11)]
 SD_IDS = [f"SD{i:03d}" for i in range(1, 11)]
 EN_IDS = [f"EN{i:03d}" for i in range(1, 7)]
+QA_IDS = [f"QA{i:03d}" for i in range(1, 7)] + [f"CI{i:03d}" for i in range(1, 4)]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_demo_writes_the_output_files_and_prints_the_report_path(demo):
     assert proc.stdout.strip().splitlines()[-1] == str((out / "audit.html").resolve())
 
 
-@pytest.mark.parametrize("rule", ACC_IDS + SD_IDS + EN_IDS)
+@pytest.mark.parametrize("rule", ACC_IDS + SD_IDS + EN_IDS + QA_IDS)
 def test_rules_fire_exactly_where_planted(demo, rule):
     tmp, _ = demo
     data = json.loads((tmp / "out" / "findings.json").read_text())
