@@ -80,3 +80,14 @@ def aeo(tmp_path):
     def go(url, *args, **kw):
         return run_aeo(url, tmp_path, *args, **kw)
     return go
+
+
+def analyze_html(url: str, html: str, root: str | None = None):
+    """One page's facts, analyzed exactly as a crawl would (the real model included)."""
+    from aeo.analyzers.page import analyze_page
+    from aeo.crawler.scope import Scope
+    from aeo.records import Fetch
+
+    root = root or url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/"
+    return analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
+                              body=html.encode(), encoding="utf-8"), Scope.from_url(root), root)

@@ -8,7 +8,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from conftest import SHARED
+from conftest import SHARED, analyze_html
 
 from aeo.analyzers.answers import citation_facts
 from aeo.analyzers.nlp import load
@@ -24,7 +24,6 @@ DJANGO = SHARED / "corpora" / "django-docs"
 RULES = all_rules()
 GOV = load_governance()
 ROOT = "https://acme.example/"
-SCOPE = Scope.from_url(ROOT)
 
 
 def facts(path: str, body: str, head: str = ""):
@@ -32,9 +31,7 @@ def facts(path: str, body: str, head: str = ""):
             "<header><nav><a href='/'>Home</a> <a href='https://twitter.com/acme'>Twitter</a>"
             f"</nav></header><main><article>{body}</article></main><footer><p>© Acme</p>"
             "</footer></body></html>")
-    return analyze_page(Fetch(url=ROOT + path.lstrip("/"), status=200,
-                              content_type="text/html; charset=utf-8", body=html.encode(),
-                              encoding="utf-8"), SCOPE, ROOT)
+    return analyze_html(ROOT + path.lstrip("/"), html)
 
 
 def check(rule_id, page, **settings):

@@ -11,13 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import analyze_html
+
 from aeo.analyzers import nlp
 from aeo.analyzers.identity import build_identity
-from aeo.analyzers.page import analyze_page
 from aeo.analyzers.site import entity_index
-from aeo.crawler.scope import Scope
 from aeo.governance import load_governance
-from aeo.records import Fetch
 from aeo.rules.base import all_rules, make_page, make_site
 
 OPENINGS = [json.loads(x) for x in
@@ -25,7 +24,6 @@ OPENINGS = [json.loads(x) for x in
 RULES = all_rules()
 GOV = load_governance()
 ROOT = "https://acme.example/"
-SCOPE = Scope.from_url(ROOT)
 
 
 def facts(path: str, body: str, head: str = "", title: str = "Acme Analytics"):
@@ -34,9 +32,7 @@ def facts(path: str, body: str, head: str = "", title: str = "Acme Analytics"):
             "<a href='/pricing'>Pricing</a></nav></header>"
             f"<main>{body}</main><footer><p>© Acme Analytics GmbH. Imprint. Privacy. Cookie "
             "settings.</p></footer></body></html>")
-    return analyze_page(Fetch(url=ROOT + path.lstrip("/"), status=200,
-                              content_type="text/html; charset=utf-8", body=html.encode(),
-                              encoding="utf-8"), SCOPE, ROOT)
+    return analyze_html(ROOT + path.lstrip("/"), html)
 
 
 def ld(data: dict) -> str:
