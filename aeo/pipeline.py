@@ -197,6 +197,9 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         manifest = run.update_manifest(as_of=as_of)
     t0 = time.monotonic()
     pages, site = load_facts(run, gov)
+    previous = workspace.previous_complete(run.path.parent.name, run.run_id)
+    site = replace(site, as_of=manifest.get("as_of") or today(),
+                   previous_pages=workspace.run_pages(previous["run_id"]) if previous else None)
     rules = all_rules()
     outcomes = run_rules(pages, site, gov, rules)
     t1 = time.monotonic()

@@ -104,6 +104,8 @@ class PageFacts:
     # Answerability (analyzers/answers.py): sections over main_blocks, FAQ structures, citations.
     sections: tuple[dict, ...] = ()        # {level, heading, question, parent, blocks}
     answers: dict = field(default_factory=dict)    # faq_dom, external_links, stats, quotes
+    # Who and when (analyzers/attribution.py): every candidate with its source.
+    attribution: dict = field(default_factory=dict)   # authors, dates, reviewers
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
@@ -176,6 +178,9 @@ class SiteFacts:
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
     identity: dict = field(default_factory=dict)   # the organization's name and its variants
+    authors: dict = field(default_factory=dict)    # author matrix: name key -> their chain
+    as_of: str = ""                                # the audit date freshness counts from
+    previous_pages: dict | None = None             # the previous complete run's pages, if any
 
 
 @dataclass(frozen=True)

@@ -322,6 +322,16 @@ class Workspace:
         runs = [r for r in self.history(site) if r["complete"] and r["run_id"] < before_run_id]
         return runs[-1] if runs else None
 
+    def run_pages(self, run_id: str) -> dict[str, dict]:
+        """url -> {status, main_text_hash, date_modified} of a recorded run."""
+        conn = self._index()
+        try:
+            return {r[0]: {"status": r[1], "main_text_hash": r[2], "date_modified": r[3]}
+                    for r in conn.execute("SELECT url, status, main_text_hash, date_modified "
+                                          "FROM pages WHERE run_id = ?", (run_id,))}
+        finally:
+            conn.close()
+
     def run_findings(self, run_id: str) -> list[dict]:
         conn = self._index()
         try:

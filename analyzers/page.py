@@ -14,6 +14,7 @@ from lxml import etree
 
 from aeo.analyzers import nlp
 from aeo.analyzers.answers import answer_facts
+from aeo.analyzers.attribution import attribution_facts, settle, settled_authors
 from aeo.analyzers.maintext import main_blocks, opening_paragraph
 from aeo.analyzers.page_type import classify
 from aeo.analyzers.structured import extract, unseen_markup
@@ -75,32 +76,6 @@ def main_element(root: etree._Element) -> etree._Element | None:
             return found[0]
     bodies = root.xpath("//body")
     return bodies[0] if bodies else None
-
-
-def _first_string(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        return _first_string(value.get("name") or value.get("@value") or "")
-    if isinstance(value, list) and value:
-        return "; ".join(filter(None, (_first_string(v) for v in value)))
-    return ""
-
-
-def find_key(data, key: str):
-    if isinstance(data, dict):
-        if key in data:
-            return data[key]
-        for v in data.values():
-            found = find_key(v, key)
-            if found is not None:
-                return found
-    elif isinstance(data, list):
-        for v in data:
-            found = find_key(v, key)
-            if found is not None:
-                return found
-    return None
 
 
 def meta_content(root: etree._Element, *names: str) -> str:
@@ -193,7 +168,6 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                               nofollow="nofollow" in raw.rel.split()))
 
     sd = extract(root, fetch.url)
-    jsonld = sd["jsonld"]
     markup_checked, markup_unseen = unseen_markup(sd["nodes"], full_text)
     types: list[str] = []
     page_types: list[str] = []   # of top-level items: what the page says it is
@@ -203,13 +177,6 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                 types.append(t)
             if node["parent"] is None:
                 page_types.append(t)
-
-    author = _first_string(find_key(jsonld, "author")) or meta_content(
-        root, "author", "article:author", "citation_author", "dc.creator", "parsely-author")
-    published = _first_string(find_key(jsonld, "datePublished")) or meta_content(
-        root, "article:published_time", "citation_publication_date", "dc.date")
-    modified = _first_string(find_key(jsonld, "dateModified")) or meta_content(
-        root, "article:modified_time", "og:updated_time")
 
     blocks, main_source = main_blocks(root, main)
     opening = opening_paragraph(blocks)
@@ -221,6 +188,12 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                          og_type=og_type, h1=h1, main_words=main_words,
                          article_elements=len(root.xpath("//article")))
 
+    language = language_facts(blocks, opening, h1, page_type, fetch.url)
+    # last: htmldate, the date fallback, may tidy the tree it is given
+    attribution = attribution_facts(root, sd["nodes"], blocks, fetch.url, full_text,
+                                    nlp.load() if page_type == "article" else None,
+                                    is_article=page_type == "article")
+    authors = settled_authors(attribution["authors"])
     return PageFacts(
         url=fetch.url, status=fetch.status, page_type=page_type, content_type=fetch.content_type,
         depth=fetch.depth, title=title, meta_description=meta_content(root, "description")[:500],
@@ -231,7 +204,9 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         canonicals=tuple(canonicals), links=tuple(links), invalid_links=tuple(invalid),
         script_count=len(scripts), app_shell=app_shell, schema_types=tuple(types),
         og_site_name=meta_content(root, "og:site_name"), og_type=og_type,
-        author=author[:200], date_published=published[:40], date_modified=modified[:40],
+        author="; ".join(authors)[:200],
+        date_published=settle(attribution["dates"], "published"),
+        date_modified=settle(attribution["dates"], "modified"),
         question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
         fetch_error=fetch.error,
         sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
@@ -239,5 +214,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         markup_unseen=tuple(markup_unseen),
         main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
         sections=tuple(answers.pop("sections")), answers=answers,
-        language=language_facts(blocks, opening, h1, page_type, fetch.url),
+        language=language, attribution=attribution,
     )

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from aeo.analyzers.attribution import author_matrix
 from aeo.analyzers.identity import build_identity
 from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
@@ -196,6 +197,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
         crawl_events=tuple(events),
         entities_by_id=entity_index(pages),
         identity=build_identity(pages, scope.root),
+        authors=author_matrix(pages),
     )
 
 

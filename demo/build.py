@@ -48,7 +48,6 @@ AUTHORS = {
     "sam-lee": dict(name="Sam Lee", title="", bio="Sam writes for the Northwind blog.",
                     same_as=[], knows=[]),
 }
-plant("AT005", "/authors/sam-lee", "author page without job title, qualifications or expertise")
 
 PARA = {
     "cash": [
@@ -286,11 +285,14 @@ def build() -> None:
     plant("SD006", "/blog/final-paycheck-rules", "markup author Daniel Reyes is not named on the page")
 
     article("invoice-templates", "What to Put on an Invoice", "priya-natarajan", "invoice", 6,
+            published="2026-05-11", modified="2026-09-15",
             headings=["What must an invoice include?", "How should you number invoices?"],
             ld_override='{"@context": "https://schema.org", "@type": "BlogPosting", "headline": "What to Put on an Invoice", "datePublished": "2026-05-11", "dateModified": "2026-09-15", "image": "' + BASE + '/img/invoice-templates.png", "author": {"@type": "Person", "name": "Priya Natarajan", "url": "' + BASE + '/authors/priya-natarajan"},}')
     plant("SD001", "/blog/invoice-templates", "JSON-LD block with a trailing comma (a lenient repair recovers it)")
+    plant("AT003", "/blog/invoice-templates", "the recovered author markup is a Person with a name and url only")
 
     article("late-invoices", "Getting Paid on Time", "priya-natarajan", "invoice", 6,
+            published="2026-07-01", modified="2026-07-02",
             headings=["How do you remind a customer politely?", "Should you charge late fees?"],
             ld_override={"@context": "https://schema.org", "@type": "BlogPosting",
                          "headline": "How to Collect Late Payments Fast", "datePublished": "2026-07-01",
@@ -310,6 +312,7 @@ def build() -> None:
     plant("SD004", "/blog/expense-policy", "the misspelled terms leave the posting without author and datePublished")
 
     article("bank-reconciliation", "Bank Reconciliation, Step by Step", "maria-okafor", "books", 7,
+            published="2026-03-09", modified=None,
             headings=["How do you reconcile a bank account?", "What if the balances do not match?"],
             ld_override={"@context": "https://schema.org", "@type": "BlogPosting", "headline":
                          "Bank Reconciliation, Step by Step", "datePublished": "2026-03-09",
@@ -317,6 +320,7 @@ def build() -> None:
     plant("SD004", "/blog/bank-reconciliation", "BlogPosting without image and dateModified")
 
     article("small-business-loans", "Small Business Loans: What Lenders Check", "sam-lee", "cash", 7,
+            published="2025-03-03", modified="2026-09-15",
             headings=["Which loan fits a small business?", "What do lenders check?"],
             extra_top="<p>Before you apply for a loan, check your credit score: lenders use it to set the interest rate, and a tax return from the last two years is almost always required. Interest on a business loan is usually a tax deduction.</p>",
             ld_override={"@context": "https://schema.org", "@type": "BlogPosting",
@@ -352,6 +356,7 @@ def build() -> None:
     plant("FR003", "/blog/invoice-payment-links", "dateModified before datePublished")
     plant("CI001", "/blog/invoice-payment-links", "'40% faster' with no source")
     plant("CI003", "/blog/invoice-payment-links", "quotation not attributed to anyone")
+    plant("AT003", "/blog/invoice-payment-links", "Priya Natarajan's Person markup lacks sameAs here too")
 
     article("payroll-tax-deadlines", "Payroll Tax Deadlines for 2026", "daniel-reyes", "payroll", 11,
             headings=["When are payroll taxes due?", "What happens if you pay late?"], external_link=False,
@@ -434,6 +439,7 @@ def build() -> None:
          f"<h2>From the blog</h2><ul>{latest}</ul><p>More than 12,000 businesses in the UK and the US use NorthwindLedger every day.</p>",
          jsonld=[ORG_LD, {"@context": "https://schema.org", "@type": "WebSite", "name": ORG, "url": f"{BASE}/"}])
     plant("EN002", "/", "Organization sameAs names one profile (LinkedIn); at least 2 expected")
+    plant("AT005", "/authors/sam-lee", "author page without job title, qualifications or expertise")
     plant("EN003", "/", "brand written as 'NorthwindLedger' on the home page and 'Northwind Inc' on the about page")
 
     about_org = dict(ORG_LD, logo=f"{BASE}/img/logo-old.png", name="Northwind Inc")

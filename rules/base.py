@@ -98,7 +98,7 @@ def rule(**meta: Any) -> Callable[[Callable], Callable]:
 
 
 def all_rules() -> dict[str, Rule]:
-    from aeo.rules import access, cite, entity, qa, structured  # noqa: F401  (registers)
+    from aeo.rules import access, attr, cite, entity, fresh, qa, structured  # noqa: F401
 
     return dict(sorted(REGISTRY.items(), key=lambda kv: (PILLARS.index(kv[1].pillar), kv[0])))
 

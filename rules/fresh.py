@@ -1,0 +1,182 @@
+"""FRESH: can an engine tell how current each article is, and trust it? FR001 to FR004 of
+RULES.md. They read every date candidate with its source (analyzers/attribution.py), the
+audit date, and the previous complete run of the same site."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from aeo.analyzers.attribution import day
+from aeo.rules.base import Example, Hit, rule
+
+ALL = ("all",)
+CONTENT = ("article", "faq", "product", "about", "home")
+
+
+def _d(iso: str) -> date | None:
+    try:
+        return date.fromisoformat(day(iso)) if len(day(iso)) == 10 else None
+    except ValueError:
+        return None
+
+
+def _dates(page, kind: str, sources: tuple[str, ...] = ()) -> list[dict]:
+    return [c for c in page.attribution.get("dates", []) if c["kind"] == kind
+            and (not sources or c["source"].startswith(sources))]
+
+
+def _c(value: str, source: str, kind: str) -> dict:
+    return {"value": value, "raw": value, "source": source, "kind": kind}
+
+
+def _months_between(a: date, b: date) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month) - (b.day < a.day)
+
+
+@rule(id="FR001", name="Article without a publication date", pillar="FRESH", scope="page",
+      severity="medium", engines=ALL, page_types=("article",),
+      why="Engines prefer answers they can date. An article with no publication date anywhere "
+          "cannot be placed in time, so it loses to dated pages on anything time-sensitive.",
+      fix="Show the publication date near the headline and put it in the markup "
+          "(datePublished) and the article:published_time meta tag.",
+      before="<h1>Month-end close in five days</h1>",
+      after="<h1>Month-end close in five days</h1><p>Published <time datetime=\"2026-03-02\">"
+            "2 March 2026</time></p>",
+      references=("https://developers.google.com/search/docs/appearance/publication-dates",),
+      examples=(
+          Example("no date", True, page={"attribution": {"dates": []}}),
+          Example("only the URL has one", True, page={"attribution": {"dates": [
+              _c("2026-03-02", "URL", "published")]}}),
+          Example("markup date", False, page={"attribution": {"dates": [
+              _c("2026-03-02", "markup datePublished", "published")]}}),
+      ))
+def fr001(page, site, gov):
+    found = [c for c in _dates(page, "published") if c["source"] != "URL"]
+    if found:
+        return []
+    return [Hit(evidence="no datePublished in markup, no publication meta tag, no <time> or "
+                         "visible 'Published' date",
+                detail="The article shows no publication date.")]
+
+
+@rule(id="FR002", name="Article not updated for a long time", pillar="FRESH", scope="page",
+      severity="medium", engines=ALL, page_types=("article",),
+      why="For most questions engines prefer recent answers. An article last touched years "
+          "ago is passed over for fresher ones, even when its content still holds.",
+      fix="Review the article: update what has changed (rules, prices, screenshots), then "
+          "update dateModified and the visible 'Updated' date. If nothing changed, leave the "
+          "date alone: moving it without changing the page is artificial freshening (FR004).",
+      before="Published 20 November 2019", after="Published 20 November 2019 · Updated 3 "
+                                                 "March 2026",
+      references=("https://developers.google.com/search/docs/appearance/publication-dates",),
+      examples=(
+          Example("last touched in 2019", True, site={"as_of": "2026-11-22"}, page={
+              "date_published": "2019-11-20", "date_modified": "2019-12-01"}),
+          Example("updated this year", False, site={"as_of": "2026-11-22"}, page={
+              "date_published": "2019-11-20", "date_modified": "2026-03-01"}),
+      ))
+def fr002(page, site, gov):
+    last = _d(page.date_modified) or _d(page.date_published)
+    as_of = _d(site.as_of) if site.as_of else date.today()
+    if last is None or as_of is None:
+        return None
+    months = _months_between(last, as_of)
+    if months <= gov["stale_months"]:
+        return []
+    which = "modified" if _d(page.date_modified) else "published"
+    return [Hit(evidence=f"last {which} {last.isoformat()}, {months} months before the audit "
+                         f"date {as_of.isoformat()} (limit {gov['stale_months']})",
+                detail=f"The article was last {which} {months} months ago.")]
+
+
+@rule(id="FR003", name="Dates contradict each other", pillar="FRESH", scope="page",
+      severity="medium", engines=ALL, page_types=CONTENT,
+      why="When the visible date and the markup disagree, or the page was 'modified' before it "
+          "was published, engines cannot trust either date and may show the wrong one.",
+      fix="Generate every date from one source in the template: the visible dates, the "
+          "markup and the meta tags.",
+      before="Published 10 August 2026 ... \"dateModified\": \"2026-05-01\"",
+      after="Published 10 August 2026 ... \"dateModified\": \"2026-08-10\"",
+      references=("https://developers.google.com/search/docs/appearance/publication-dates",),
+      examples=(
+          Example("modified before published", True, site={"as_of": "2026-11-22"}, page={
+              "attribution": {"dates": [_c("2026-08-10", "markup datePublished", "published"),
+                                        _c("2026-05-01", "markup dateModified", "modified")]}}),
+          Example("visible and markup disagree", True, site={"as_of": "2026-11-22"}, page={
+              "attribution": {"dates": [_c("2025-03-03", "markup datePublished", "published"),
+                                        _c("2026-06-02", "visible text", "published")]}}),
+          Example("consistent", False, site={"as_of": "2026-11-22"}, page={
+              "attribution": {"dates": [_c("2026-08-10", "markup datePublished", "published"),
+                                        _c("2026-08-10", "visible text", "published"),
+                                        _c("2026-09-01", "markup dateModified", "modified")]}}),
+      ))
+def fr003(page, site, gov):
+    cands = page.attribution.get("dates", [])
+    if not cands:
+        return None
+    problems = []
+    for kind in ("published", "modified"):
+        markup = [c for c in cands if c["kind"] == kind and c["source"].startswith("markup")]
+        visible = [c for c in cands if c["kind"] == kind and c["source"] in ("visible text",
+                                                                             "time element")]
+        for m in markup[:1]:
+            for v in visible[:1]:
+                a, b = _d(m["value"]), _d(v["value"])
+                if a and b and abs((a - b).days) > 1:
+                    problems.append(f"{kind}: {m['source']} {a} vs {v['source']} {b}")
+    published = [d for d in (_d(c["value"]) for c in cands if c["kind"] == "published") if d]
+    modified = [(d, c) for d, c in ((_d(c["value"]), c) for c in cands
+                                    if c["kind"] == "modified") if d]
+    if published:
+        first = min(published)
+        for d, c in modified:
+            if d < first - timedelta(days=1):
+                problems.append(f"modified {d} ({c['source']}) is before published {first}")
+                break
+    as_of = _d(site.as_of) if site.as_of else date.today()
+    future = [(d, c) for d, c in ((_d(c["value"]), c) for c in cands) if d and as_of and
+              d > as_of + timedelta(days=1)]
+    if future:
+        d, c = future[0]
+        problems.append(f"{c['kind']} date {d} ({c['source']}) is after the audit date {as_of}")
+    if not problems:
+        return []
+    return [Hit(evidence="; ".join(dict.fromkeys(problems)),
+                detail="The page's dates contradict each other.")]
+
+
+@rule(id="FR004", name="Date moved forward without a content change", pillar="FRESH",
+      scope="page", severity="medium", engines=ALL, page_types=CONTENT,
+      why="Bumping dateModified (or the visible 'Updated' date) without changing the content "
+          "is artificial freshening: engines compare versions, and a page caught doing it "
+          "loses the trust its dates were meant to earn.",
+      fix="Change the modified date only when the content changes; say what changed.",
+      before="run 1: Updated 2026-09-15 · run 2: Updated 2026-10-15 (same text)",
+      after="run 2: Updated 2026-09-15 (unchanged), or new content with its new date",
+      references=("https://developers.google.com/search/docs/appearance/publication-dates",),
+      examples=(
+          Example("date bumped, same text", True, site={"previous_pages": {
+              "https://example.com/blog/post": {"status": 200, "main_text_hash": "abc",
+                                                "date_modified": "2026-09-15"}}},
+                  page={"main_text_hash": "abc", "date_modified": "2026-10-15"}),
+          Example("text changed too", False, site={"previous_pages": {
+              "https://example.com/blog/post": {"status": 200, "main_text_hash": "abc",
+                                                "date_modified": "2026-09-15"}}},
+                  page={"main_text_hash": "def", "date_modified": "2026-10-15"}),
+          Example("no previous run: not applicable", None, site={"previous_pages": None},
+                  page={"main_text_hash": "abc", "date_modified": "2026-10-15"}),
+      ))
+def fr004(page, site, gov):
+    if site.previous_pages is None:
+        return None   # no previous run to compare with: not applicable, not passed
+    before = site.previous_pages.get(page.url)
+    if not before or not before.get("main_text_hash") or not page.main_text_hash:
+        return None
+    then, now = _d(before.get("date_modified") or ""), _d(page.date_modified)
+    if not then or not now:
+        return None
+    if now > then and before["main_text_hash"] == page.main_text_hash:
+        return [Hit(evidence=f"dateModified moved from {then} to {now}; the main text is "
+                             "unchanged since the previous run",
+                    detail="The modified date moved forward but the content did not change.")]
+    return []
