@@ -30,14 +30,17 @@ BYLINE_HINT = re.compile(r"(^|[\s_-])(byline|by-line|author|authors|writer|contr
 BYLINE_TEXT = re.compile(r"^\s*(?:written |posted |words |reported |story |article )?by\s*[:\-]?"
                          r"\s+(.{2,200})$|^\s*(?:author|authors|writer|written by)\s*[:\-]\s*"
                          r"(.{2,200})$", re.I)
-REVIEWER_TEXT = re.compile(r"\b(?:medically |legally |financially |expert[- ])?(?:reviewed|"
-                           r"fact[- ]checked|verified)\s+by\s*:?\s+([A-Z][^.|\n]{2,80})", re.I)
+REVIEWER_TEXT = re.compile(   # 'Reviewed by Maria Okafor, CPA'; the name must be capitalized
+    r"(?i:\b(?:medically |legally |financially |expert[- ])?(?:reviewed|fact[- ]checked|"
+    r"verified)\s+by)\s*:?\s+([A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le))"
+    r"{0,4}(?:,\s*[A-Z][\w.]{1,6})?)")
 DATE_LABEL = re.compile(r"\b(published|posted|written|created|updated|last updated|modified|"
                         r"last modified|revised|reviewed)\s*(?:on|:)?\s*[:\-–—]?\s*", re.I)
-_ROLE = re.compile(r",\s*(?:[A-Z]{2,}[\w.]*|ph\.?d\.?|m\.?d\.?|cpa|mba|esq\.?|jr\.?|sr\.?|"
-                   r"(?:senior |lead |chief |staff |contributing |guest )?(?:editor|writer|"
-                   r"reporter|correspondent|author|analyst|accountant|engineer|director|"
-                   r"manager|founder|ceo|cto|cfo)\b).*$", re.I)
+_ROLE_ONLY = re.compile(   # a part of a byline that is a role or credential, not a name
+    r"^(?:[A-Z]{2,6}\.?|Ph\.?D\.?|M\.?D\.?|(?i:esq\.?|jr\.?|sr\.?|(?:senior |lead |chief |"
+    r"staff |contributing |guest |managing |deputy )?(?:editor|writer|reporter|correspondent|"
+    r"author|analyst|accountant|engineer|director|manager|founder|ceo|cto|cfo|contributor|"
+    r"columnist)s?(?: at [\w .&-]+)?))$")
 _SPLIT = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*|;\s*|\s*\|\s*|,\s+(?=[A-Z]))\s*")
 _DATE_IN_NAME = re.compile(r"\s*(?:[|·•—–-]|\bon\b|\bpublished\b|\bupdated\b).*?\d{1,4}.*$",
                            re.I)
@@ -48,25 +51,31 @@ URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]
 # -- names ----------------------------------------------------------------------------------------
 def clean_name(raw: str) -> str:
     name = " ".join(raw.split()).strip(" .,;:|-–—\"'“”")
-    name = re.sub(r"^(?:by|written by|posted by|author|authors)\s*[:\-]?\s+", "", name, flags=re.I)
+    name = re.sub(r"^(?:(?:written|posted|words|story|reported|article|reviewed|edited|"
+                  r"medically reviewed|fact[- ]checked)\s+)?(?:by|author|authors)\s*[:\-–—]?\s+",
+                  "", name, flags=re.I)
     name = _DATE_IN_NAME.sub("", name)
-    name = _ROLE.sub("", name)
     name = re.sub(r"\s*\(.*?\)\s*", " ", name)
     return " ".join(name.split()).strip(" .,;:|-–—")
 
 
+_LAST_FIRST = re.compile(r"^([A-Z][\w'’-]+),\s+([A-Z][\w.'’-]+(?:\s+[A-Z]\.)?)$")
+
+
 def split_names(raw: str) -> list[str]:
-    """'By Jane Doe and John Smith, CPA' -> ['Jane Doe', 'John Smith']; 'Doe, Jane' stays."""
-    raw = clean_name(raw) if not re.match(r"^[A-Z][\w'’-]+,\s+[A-Z][\w.'’-]+$", raw.strip()) \
-        else raw.strip()
-    if re.match(r"^[A-Z][\w'’-]+,\s+[A-Z][\w.'’-]+$", raw):
-        last, first = raw.split(",", 1)
-        return [f"{first.strip()} {last.strip()}"]
+    """'By Jane Doe and John Smith, CPA' -> ['Jane Doe', 'John Smith']; 'Doe, Jane' ->
+    ['Jane Doe']. Roles and credentials after a comma are dropped, not taken for names."""
+    text = clean_name(raw)
+    m = _LAST_FIRST.match(text)
+    if m and not _ROLE_ONLY.match(m.group(2)):
+        return [f"{m.group(2)} {m.group(1)}"]
     names = []
-    for part in _SPLIT.split(raw):
-        part = clean_name(part)
-        if part and len(part) <= 80 and not part.lower().startswith(("http", "@")) \
-                and re.search(r"[^\W\d_]", part):
+    for part in _SPLIT.split(text):
+        part = part.strip(" .,;:|-–—")
+        if not part or _ROLE_ONLY.match(part):
+            continue
+        if len(part) <= 80 and not part.lower().startswith(("http", "@")) and \
+                re.search(r"[^\W\d_]", part):
             names.append(part)
     return list(dict.fromkeys(names))
 

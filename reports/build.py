@@ -96,6 +96,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
         "findings": findings,
         "comparison": comparison,
         "identity": site.identity,
+        "authors": site.authors,
     }
     write_json(out / "findings.json", data)
     write_csv(out / "findings.csv", findings_rows(findings), FINDING_COLUMNS)

@@ -1,6 +1,6 @@
-"""The bundled demo site, audited end to end: ACCESS, STRUCT, ENTITY, QA and CITE rules fire
-exactly where planted, the output files are written, and stored runs re-analyze and re-report
-without fetching anything."""
+"""The bundled demo site, audited end to end: every rule of every pillar fires exactly where
+planted (FR004 needs a previous run: tests/test_attribution.py), the output files are written,
+and stored runs re-analyze and re-report without fetching anything."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ ACC_IDS = [f"ACC{i:03d}" for i in range(1, 11)]
 SD_IDS = [f"SD{i:03d}" for i in range(1, 11)]
 EN_IDS = [f"EN{i:03d}" for i in range(1, 7)]
 QA_IDS = [f"QA{i:03d}" for i in range(1, 7)] + [f"CI{i:03d}" for i in range(1, 4)]
+AT_IDS = [f"AT{i:03d}" for i in range(1, 8)] + [f"FR{i:03d}" for i in range(1, 4)]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_demo_writes_the_output_files_and_prints_the_report_path(demo):
     assert proc.stdout.strip().splitlines()[-1] == str((out / "audit.html").resolve())
 
 
-@pytest.mark.parametrize("rule", ACC_IDS + SD_IDS + EN_IDS + QA_IDS)
+@pytest.mark.parametrize("rule", ACC_IDS + SD_IDS + EN_IDS + QA_IDS + AT_IDS)
 def test_rules_fire_exactly_where_planted(demo, rule):
     tmp, _ = demo
     data = json.loads((tmp / "out" / "findings.json").read_text())
@@ -98,6 +99,16 @@ def test_findings_json_names_the_organization_and_its_variants(demo):
     assert ident["name"] == "Northwind Ledger"
     assert {"NorthwindLedger", "Northwind Inc"} <= set(ident["variants"])
     assert ident["variants"]["Northwind Inc"]["markup"] == 1
+
+
+def test_findings_json_carries_the_author_matrix(demo):
+    tmp, _ = demo
+    authors = json.loads((tmp / "out" / "findings.json").read_text())["authors"]
+    sam = authors["sam lee"]
+    assert sam["profile_page"].endswith("/authors/sam-lee") and sam["credentials"] == []
+    maria = authors["maria okafor"]
+    assert "jobTitle" in maria["props"] and maria["credentials"]
+    assert authors["admin"]["sources"] == {"byline": 1}
 
 
 def test_entities_csv_holds_every_node_with_references_resolved(demo):
