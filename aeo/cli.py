@@ -154,6 +154,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", metavar="DIR", help="where to write the report files")
     p.add_argument("--max-pages", "-n", type=_positive_int, default=5000)
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
+    p.add_argument("--month", type=int, choices=(1, 2), default=1,
+                   help="2: the site a month later, after some fixes and one new mistake; run "
+                        "it after a first demo run to see the month-over-month comparison")
+    _common(p)
+
+    p = sub.add_parser("compare", help="compare a run with the previous complete run of its site",
+                       description="Classify every (rule, url) finding of a run against an "
+                                   "earlier run of the same site: new, fixed, persisting, or "
+                                   "not comparable (the page was not re-checked, or the crawl "
+                                   "is incomplete).")
+    p.add_argument("run", nargs="?", default="latest",
+                   help="run folder, SITE/TIMESTAMP or 'latest' (default)")
+    p.add_argument("--against", metavar="RUN",
+                   help="the earlier run (default: the previous complete run of the site)")
+    _common(p)
+
+    p = sub.add_parser("schedule", help="run the audit every month (cron)",
+                       description="Install, list or remove a monthly crontab entry that runs "
+                                   "`aeo audit URL --quiet` and keeps each month's report in "
+                                   "OUT/YYYY-MM. The entry carries a marker, so your other "
+                                   "crontab lines are never touched.")
+    p.add_argument("url", nargs="?", help="the site to audit every month")
+    p.add_argument("--monthly", action="store_true", help="every month (the only period)")
+    p.add_argument("--day", type=int, default=1, help="day of the month, 1-28 (default 1)")
+    p.add_argument("--hour", type=int, default=6, choices=range(24), metavar="H",
+                   help="hour of the day, 0-23 (default 6)")
+    p.add_argument("--out", "-o", metavar="DIR", help="where each month's report folder goes")
+    p.add_argument("--list", action="store_true", help="list the scheduled audits")
+    p.add_argument("--remove", action="store_true", help="remove URL's schedule")
     _common(p)
 
     sub.add_parser("rules", help="list every rule")
@@ -172,14 +201,19 @@ def _governance(args):
         raise AuditError(str(exc), EXIT_USAGE) from None
 
 
-def _crawl_config(args):
-    from aeo.crawler.config import CrawlConfig
+def _validated_url(url: str) -> str:
     from aeo.crawler.scope import InvalidURL, validate_start_url
 
     try:
-        url = validate_start_url(args.url)
+        return validate_start_url(url)
     except InvalidURL as exc:
         raise AuditError(f"unsupported or invalid URL: {exc}", EXIT_USAGE) from None
+
+
+def _crawl_config(args):
+    from aeo.crawler.config import CrawlConfig
+
+    url = _validated_url(args.url)
     return CrawlConfig(
         start_url=url, max_pages=args.max_pages, max_depth=args.max_depth,
         max_page_bytes=int(args.max_page_mb * 1024 * 1024), timeout=args.timeout,
@@ -256,10 +290,17 @@ def cmd_report(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from aeo.demo.serve import start
+    from aeo.demo.serve import DEFAULT_PORT, MONTH_2, start
 
-    server, url = start(0)
-    say(f"Demo site (Northwind Ledger) served at {url}", args.quiet)
+    try:
+        server, url = start(DEFAULT_PORT, month=args.month)
+    except OSError:
+        server, url = start(0, month=args.month)
+        say(f"port {DEFAULT_PORT} is busy: this demo run's URLs will not match earlier demo "
+            "runs, so there is no month-over-month comparison", args.quiet)
+    say(f"Demo site (Northwind Ledger) served at {url}"
+        + (f", month {args.month}: " + "; ".join(c for c, _ in MONTH_2.values())
+           if args.month >= 2 else ""), args.quiet)
     argv = ["audit", url, "--workspace", args.workspace, "--max-pages", str(args.max_pages)]
     for flag, value in (("--out", args.out), ("--as-of", args.as_of),
                         ("--governance", args.governance)):
@@ -284,6 +325,73 @@ def cmd_history(args) -> int:
     for r in runs:
         score = "" if r["overall_score"] is None else f"{r['overall_score']:.0f}"
         print(f"{r['run_id']:44} {r['status'] or '':11} {r['pages_crawled'] or 0:>6} {score:>6}")
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from aeo.reports.build import compare
+    from aeo.store import Workspace
+
+    ws = Workspace(args.workspace)
+    run = ws.find_run(args.run)
+    if run is None:
+        raise AuditError(f"no run {args.run!r} in workspace {args.workspace}", EXIT_USAGE)
+    site = run.path.parent.name
+    if args.against:
+        earlier = ws.find_run(args.against)
+        if earlier is None:
+            raise AuditError(f"no run {args.against!r} in workspace {args.workspace}",
+                             EXIT_USAGE)
+        previous = next((r for r in ws.history(site) if r["run_id"] == earlier.run_id), None)
+    else:
+        previous = ws.previous_complete(site, run.run_id)
+    if previous is None:
+        print(f"{run.run_id}: no earlier complete run of {site} to compare with")
+        return EXIT_OK
+    now = ws.run_findings(run.run_id)
+    pages_now = {u: p["status"] for u, p in ws.run_pages(run.run_id).items()}
+    result = compare(now, pages_now, previous, ws,
+                     complete=bool(run.manifest().get("complete")))
+    print(f"{run.run_id} against {previous['run_id']}: "
+          + ", ".join(f"{len(result[k])} {k.replace('_', ' ')}"
+                      for k in ("new", "fixed", "persisting", "not_comparable")))
+    for kind in ("new", "fixed", "not_comparable"):
+        for f in result[kind]:
+            print(f"  {kind.replace('_', ' '):15} {f['rule']:7} {f['severity']:9} {f['url']}")
+    return EXIT_OK
+
+
+def cmd_schedule(args) -> int:
+    from aeo import schedule
+
+    try:
+        if args.list:
+            entries = schedule.listed()
+            if not entries:
+                print("no scheduled audits")
+            for url, line in entries:
+                print(f"{url}\n    {line}")
+            return EXIT_OK
+        if not args.url:
+            raise AuditError("schedule needs a URL (or --list)", EXIT_USAGE)
+        url = _validated_url(args.url)
+        if args.remove:
+            if not schedule.remove(url):
+                raise AuditError(f"no schedule for {url}; `aeo schedule --list` shows them",
+                                 EXIT_USAGE)
+            print(f"removed the monthly audit of {url}")
+            return EXIT_OK
+        if not args.monthly:
+            raise AuditError("say --monthly (the only schedule there is), or --list / --remove",
+                             EXIT_USAGE)
+        if not args.out:
+            raise AuditError("say where the reports go: --out DIR", EXIT_USAGE)
+        line = schedule.install(url, args.day, args.hour, Path(args.out),
+                                Path(args.workspace), args.governance)
+    except schedule.ScheduleError as exc:
+        raise AuditError(str(exc), EXIT_USAGE) from None
+    print(f"{url} is audited on day {args.day} of every month at {args.hour:02d}:00; each "
+          f"report goes into {Path(args.out).resolve()}/YYYY-MM\n    {line}")
     return EXIT_OK
 
 
@@ -317,7 +425,7 @@ def cmd_explain(args) -> int:
 
 COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
             "report": cmd_report, "history": cmd_history, "demo": cmd_demo, "rules": cmd_rules,
-            "explain": cmd_explain}
+            "explain": cmd_explain, "compare": cmd_compare, "schedule": cmd_schedule}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,6 +106,7 @@ class PageFacts:
     answers: dict = field(default_factory=dict)    # faq_dom, external_links, stats, quotes
     # Who and when (analyzers/attribution.py): every candidate with its source.
     attribution: dict = field(default_factory=dict)   # authors, dates, reviewers
+    skeleton: str = ""                     # fingerprint of the frame around the main content
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would

@@ -87,6 +87,28 @@ def meta_content(root: etree._Element, *names: str) -> str:
     return ""
 
 
+def skeleton(body: etree._Element | None, main: etree._Element | None) -> str:
+    """A fingerprint of the page's frame: the tags and classes of everything outside its main
+    content, three levels deep. Pages built from one template share it."""
+    if body is None:
+        return ""
+    parts: list[str] = []
+
+    def walk(el: etree._Element, depth: int) -> None:
+        for child in el:
+            if not isinstance(child.tag, str) or child is main or child.tag in (
+                    "script", "style", "noscript", "template", "svg"):
+                continue
+            classes = " ".join(sorted((child.get("class") or "").split())[:2])
+            parts.append(f"{depth}{child.tag}.{classes}")
+            if depth < 3 and main not in child.iterdescendants():
+                walk(child, depth + 1)
+            elif depth < 3:
+                parts.append(f"{depth + 1}[main]")
+    walk(body, 0)
+    return hashlib.sha1("|".join(parts[:400]).encode()).hexdigest()[:10]
+
+
 def language_facts(blocks: list[dict], opening: str, h1: tuple[str, ...], page_type: str,
                    url: str) -> dict:
     """spaCy over the text the ENTITY rules read (content pages and about pages only)."""
@@ -214,5 +236,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         markup_unseen=tuple(markup_unseen),
         main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
         sections=tuple(answers.pop("sections")), answers=answers,
-        language=language, attribution=attribution,
+        language=language, attribution=attribution, skeleton=skeleton(body, main),
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aeo.records import CONTENT_TYPES, TOOL
 from aeo.reports.export import (
+    BACKLOG_COLUMNS,
     ENTITY_COLUMNS,
     FINDING_COLUMNS,
     PAGE_COLUMNS,
@@ -20,8 +21,10 @@ from aeo.reports.export import (
     write_json,
 )
 from aeo.reports.html import render_report, report_context
+from aeo.reports.layouts import detect_templates
 from aeo.reports.scoring import (
     compute_scores,
+    expected_overall,
     findings_of,
     fix_first,
     leave_alone,
@@ -31,10 +34,10 @@ from aeo.store import atomic_write, utc_now
 
 
 def compare(current: list[dict], pages_now: dict[str, int | None], previous: dict | None,
-            workspace) -> dict | None:
+            workspace, complete: bool = True) -> dict | None:
     """new / fixed / persisting / not_comparable, keyed by (rule, url). A finding of the
-    previous run counts as fixed only where the page was fetched again with a 2xx answer;
-    elsewhere it was not re-checked."""
+    previous run counts as fixed only where the page was fetched again with a 2xx answer and
+    the crawl is complete; elsewhere it was not re-checked."""
     if previous is None:
         return None
     before = workspace.run_findings(previous["run_id"])
@@ -49,11 +52,26 @@ def compare(current: list[dict], pages_now: dict[str, int | None], previous: dic
         if k in now_keys:
             continue
         site_file = f["url"].endswith(("/robots.txt", "/llms.txt", "/sitemap.xml"))
-        (fixed if (f["url"] in rechecked or site_file) else not_comparable).append(f)
+        ok = complete and (f["url"] in rechecked or site_file)
+        (fixed if ok else not_comparable).append(f)
     slim = lambda fs: [{"rule": f["rule"], "url": f["url"], "severity": f["severity"]}  # noqa: E731
                        for f in fs]
     return {"previous_run": previous["run_id"], "new": slim(new), "fixed": slim(fixed),
             "persisting": slim(persisting), "not_comparable": slim(not_comparable)}
+
+
+def backlog_rows(priorities, outcomes, scores, gov, rules) -> list[dict]:
+    """backlog.csv: one row per priority, ready to import as tickets."""
+    rows = []
+    for p in priorities:
+        after = expected_overall(outcomes, p.rule, gov, rules)
+        impact = (round(after - scores.overall, 1)
+                  if after is not None and scores.overall is not None else "")
+        rows.append({"rank": p.rank, "title": p.title, "rule": p.rule, "pillar": p.pillar,
+                     "severity": p.severity, "pages": p.pages, "template": p.template or "",
+                     "effort": p.effort, "impact": impact, "owner": "", "why": p.why,
+                     "urls": " ".join(p.urls[:20])})
+    return rows
 
 
 def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov, workspace):
@@ -64,7 +82,8 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
         raise NotADirectoryError(f"--out {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
     scores = compute_scores(outcomes, gov, rules)
-    priorities = prioritize(outcomes, pages, site, gov, rules)
+    templates = detect_templates(pages)
+    priorities = prioritize(outcomes, pages, site, gov, rules, templates)
     leave = leave_alone(priorities)
     findings = [f.to_dict() for f in findings_of(outcomes)]
     count_by_url = Counter(f["url"] for f in findings)
@@ -73,7 +92,8 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
     analyzed = sum(1 for p in pages if p.word_count or p.title or p.h1)  # HTML pages read
 
     previous = workspace.previous_complete(run.path.parent.name, run.run_id)
-    comparison = compare(findings, {p.url: p.status for p in pages}, previous, workspace)
+    comparison = compare(findings, {p.url: p.status for p in pages}, previous, workspace,
+                         complete=complete)
 
     run_info = {"start_url": manifest.get("start_url"), "as_of": manifest.get("as_of"),
                 "started": manifest.get("started"), "finished": finished, "complete": complete,
@@ -112,9 +132,18 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
             "content_type": p.content_type, "error": p.fetch_error or ""})
     write_csv(out / "pages.csv", page_rows, PAGE_COLUMNS)
     write_csv(out / "entities.csv", entity_rows(pages, site.entities_by_id), ENTITY_COLUMNS)
+    write_csv(out / "backlog.csv", backlog_rows(priorities, outcomes, scores, gov, rules),
+              BACKLOG_COLUMNS)
+    trend = [{"run": r["run_id"].split("/")[-1], "score": r["overall_score"],
+              "complete": bool(r["complete"])}
+             for r in workspace.history(run.path.parent.name)
+             if r["run_id"] != run.run_id and r["overall_score"] is not None][-11:]
+    trend.append({"run": run.run_id.split("/")[-1], "score": scores.overall,
+                  "complete": complete})
     ctx = report_context(tool=TOOL, run=run_info, site=site, scores=scores,
                          priorities=priorities, leave=leave, outcomes=outcomes, rules=rules,
-                         pages=pages, governance=gov, limits=manifest.get("limits", []))
+                         pages=pages, governance=gov, limits=manifest.get("limits", []),
+                         comparison=comparison, trend=trend, templates=templates)
     atomic_write(out / "audit.html", render_report(ctx))
     manifest = run.update_manifest(status=manifest.get("crawl_status", "complete"),
                                    finished=finished, report_dir=str(out.resolve()),

@@ -42,6 +42,8 @@ PAGE_COLUMNS = ["url", "status", "page_type", "title", "word_count", "author", "
                 "inlinks", "canonical", "content_type", "error"]
 
 
+BACKLOG_COLUMNS = ["rank", "title", "rule", "pillar", "severity", "pages", "template", "effort",
+                   "impact", "owner", "why", "urls"]
 ENTITY_COLUMNS = ["url", "node", "syntax", "types", "id", "parent", "property", "name",
                   "properties", "references"]
 

@@ -39,8 +39,35 @@ def render_report(ctx: dict) -> str:
     return environment().get_template("audit.html.j2").render(**ctx)
 
 
+def _coverage(pages, governance) -> list[dict]:
+    """Structured data by page type: pages, pages with any markup, with the expected type,
+    and the types seen most."""
+    expected = governance.settings.get("expected_types", {})
+    rows = []
+    for ptype in sorted({p.page_type for p in pages if p.status == 200}):
+        group = [p for p in pages if p.page_type == ptype and p.status == 200]
+        marked = [p for p in group if any(n["syntax"] != "opengraph" for n in p.entities)]
+        want = set(expected.get(ptype, []))
+        with_expected = [p for p in group if want & set(p.schema_types)] if want else []
+        seen = Counter(t for p in group for t in dict.fromkeys(p.schema_types))
+        rows.append({"type": ptype, "pages": len(group), "marked": len(marked),
+                     "expected": ", ".join(sorted(want)) if want else "",
+                     "with_expected": len(with_expected) if want else None,
+                     "seen": ", ".join(f"{t} ({n})" for t, n in seen.most_common(5))})
+    return rows
+
+
+def _trend_points(trend: list[dict]) -> list[dict]:
+    pts = [t for t in trend if t["score"] is not None]
+    n = len(pts)
+    for i, t in enumerate(pts):
+        t["x"] = round(40 + (i * 480 / max(1, n - 1) if n > 1 else 240), 1)
+        t["y"] = round(130 - t["score"] * 1.1, 1)
+    return pts
+
+
 def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rules, pages,
-                   governance, limits) -> dict:
+                   governance, limits, comparison=None, trend=(), templates=()) -> dict:
     groups_by_pillar: dict[str, list] = {p: [] for p in PILLARS}
     pillar_state: dict[str, str] = {}
     for p in PILLARS:
@@ -85,4 +112,32 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         limits=limits, governance=governance.to_dict(),
         governance_text=json.dumps(governance.to_dict(), indent=2, ensure_ascii=False),
         rules_run=len(outcomes),
+        comparison=comparison, trend=_trend_points([dict(t) for t in trend]),
+        coverage=_coverage(pages, governance), authors=sorted(
+            site.authors.values(), key=lambda a: (-len(a["pages"]), a["name"])),
+        templates=list(templates)[:12],
+        page_types=sorted({f.page_type for o in outcomes for f in o.findings}),
+        severities=[s for s in ("critical", "high", "medium", "low")
+                    if any(f.severity == s for o in outcomes for f in o.findings)],
+        template_of={p.rule: p.template for p in priorities if p.template},
+        drill=_drill(pages, outcomes),
     )
+
+
+def _drill(pages, outcomes) -> list[dict]:
+    """Per page: its facts and every finding on it, pages with the most findings first."""
+    by_url: dict[str, list] = {}
+    for o in outcomes:
+        for f in o.findings:
+            by_url.setdefault(f.url, []).append(f)
+    rows = []
+    for p in pages:
+        fs = by_url.get(p.url, [])
+        if not fs:
+            continue
+        rows.append({"url": p.url, "type": p.page_type, "status": p.status,
+                     "words": p.main_word_count, "author": p.author,
+                     "published": p.date_published, "modified": p.date_modified,
+                     "schema": " ".join(p.schema_types[:6]), "findings": fs})
+    rows.sort(key=lambda r: (-len(r["findings"]), r["url"]))
+    return rows[:300]

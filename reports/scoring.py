@@ -16,10 +16,11 @@ score is the mean of the pillar scores weighted by the governance pillar weights
 pillars that have a score.
 
 Priority of a finding group (one rule, all its pages) = severity weight x sqrt(reach) x pillar
-weight / effort, where reach is the affected share of the pages the rule judged, each page
-weighted by its importance (1 + internal inlinks, halved per level of depth), and effort is 1
-for a one-place fix (a site file, a template) and grows with the number of separate pages to
-edit. The square root gives breadth diminishing returns: a critical problem on one page in
+weight / effort, where reach is the affected share of the pages of the types the rule is about, each page
+weighted by its importance (1 + log(1 + internal inlinks), halved per level of depth), and
+effort is 1 for a one-place fix (a site file), 1 per template the finding covers (it is on at
+least 80% of the template's pages: reports/layouts.py), plus 1 + log10(n) for n pages outside
+any template. The square root gives breadth diminishing returns: a critical problem on one page in
 twenty-five still outranks an informational one on every page.
 
 "Fix first" is the top three groups that are not of low severity (low means informational or
@@ -92,15 +93,31 @@ class Priority:
     reach: float
     why: str
     urls: tuple[str, ...]
+    effort: float = 1.0
 
     def to_dict(self) -> dict:
         return {"rank": self.rank, "rule": self.rule, "title": self.title, "pages": self.pages,
                 "template": self.template, "score": self.score, "why": self.why,
-                "pillar": self.pillar, "severity": self.severity, "reach": self.reach}
+                "pillar": self.pillar, "severity": self.severity, "reach": self.reach,
+                "effort": self.effort}
+
+
+def effort_of(urls, templates) -> tuple[float, str | None]:
+    """(effort, template label): one unit per template the finding covers (one fix there),
+    and log-growing effort for the pages outside any template."""
+    from aeo.reports.layouts import rollup
+
+    covered, loose = rollup(list(urls), templates or [])
+    effort = float(len(covered)) + ((1.0 + math.log10(len(loose))) if loose else 0.0)
+    label = None
+    if covered:
+        label = "; ".join(f"in the {t.name} template: {n} of its {len(t.urls)} pages"
+                          for t, n in covered[:3])
+    return max(effort, 1.0), label
 
 
 def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFacts,
-               gov: Governance, rules: dict) -> list[Priority]:
+               gov: Governance, rules: dict, templates: list | None = None) -> list[Priority]:
     by_url = {p.url: p for p in pages}
     groups = []
     for o in outcomes:
@@ -115,27 +132,33 @@ def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFa
             reach = (min(1.0, len([u for u in affected if u in by_url]) / len(content))
                      if affected and content else 1.0)
             effort = 1.0
+            template = None
             npages = len(affected) or 1
         else:
             hit_weight = sum(page_importance(by_url.get(u), site) for u in urls)
-            judged = max(o.applicable, len(urls))
-            avg = (sum(page_importance(p, site) for p in pages if p.page_type in r.page_types)
-                   / max(1, sum(1 for p in pages if p.page_type in r.page_types))) or 1.0
+            # the pages of the types the rule is about, not only those it could judge: a rule
+            # on one sensitive article out of sixteen reaches a sixteenth of the articles
+            of_type = [p for p in pages if p.page_type in r.page_types and p.status
+                       and 200 <= p.status < 300]
+            judged = max(len(of_type), o.applicable, len(urls))
+            avg = (sum(page_importance(p, site) for p in of_type) / len(of_type)
+                   if of_type else 1.0) or 1.0
             reach = min(1.0, hit_weight / (judged * avg)) if judged else 1.0
-            effort = 1.0 + math.log10(len(urls)) if urls else 1.0
+            effort, template = effort_of(urls, templates)
             npages = len(urls)
         score = (SEVERITY_WEIGHTS[sev] * math.sqrt(reach) * gov.pillar_weights.get(r.pillar, 1.0)
                  / effort)
         why = (f"{sev.capitalize()} {r.pillar} problem on {npages} "
                f"{'page' if npages == 1 else 'pages'}"
                f"{'' if r.scope == 'site' and not r.site_level else f' ({round(100 * reach)}% of the weighted pages it applies to)'}"
+               f"{'; one fix in the template' if template else ''}"
                f": {r.why.split('. ')[0].rstrip('.')}.")
-        groups.append((score, r, sev, npages, reach, why, urls))
+        groups.append((score, r, sev, npages, reach, why, urls, template, effort))
     groups.sort(key=lambda g: (-g[0], g[1].id))
     return [Priority(rank=i + 1, rule=r.id, title=r.heading, pillar=r.pillar, severity=sev,
-                     pages=n, template=None, score=round(s, 3), reach=round(reach, 3), why=why,
-                     urls=urls)
-            for i, (s, r, sev, n, reach, why, urls) in enumerate(groups)]
+                     pages=n, template=tpl, score=round(s, 3), reach=round(reach, 3), why=why,
+                     urls=urls, effort=round(effort, 2))
+            for i, (s, r, sev, n, reach, why, urls, tpl, effort) in enumerate(groups)]
 
 
 def fix_first(priorities: list[Priority]) -> list[Priority]:

@@ -1,0 +1,93 @@
+"""The monthly schedule: one crontab line per audited site, marked so it can be listed and
+removed without touching the user's other entries.
+
+The line runs the same `aeo audit` a person would, quietly, with the workspace it was set up
+with, and writes each month's report into its own folder (OUT/YYYY-MM). The crontab is read and
+written with the `crontab` command, or, when AEO_CRONTAB_FILE is set (the tests do), from and to
+that file instead, so a test never touches a real crontab.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+MARK = "# aeo-audit schedule:"
+
+
+class ScheduleError(Exception):
+    pass
+
+
+def _file() -> Path | None:
+    path = os.environ.get("AEO_CRONTAB_FILE")
+    return Path(path) if path else None
+
+
+def read_crontab() -> list[str]:
+    path = _file()
+    if path is not None:
+        return path.read_text("utf-8").splitlines() if path.exists() else []
+    if shutil.which("crontab") is None:
+        raise ScheduleError("no `crontab` command on this machine: install cron (Debian: "
+                            "apt-get install cron), or run `aeo audit` from a systemd timer")
+    proc = subprocess.run(["crontab", "-l"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        if "no crontab" in proc.stderr.lower():
+            return []
+        raise ScheduleError(f"cannot read the crontab: {proc.stderr.strip()}")
+    return proc.stdout.splitlines()
+
+
+def write_crontab(lines: list[str]) -> None:
+    text = "\n".join(lines).rstrip("\n") + "\n" if lines else ""
+    path = _file()
+    if path is not None:
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text, "utf-8")
+        tmp.replace(path)
+        return
+    proc = subprocess.run(["crontab", "-"], input=text, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ScheduleError(f"cannot write the crontab: {proc.stderr.strip()}")
+
+
+def entry(url: str, day: int, hour: int, out: Path, workspace: Path,
+          governance: str | None) -> str:
+    command = [sys.executable, "-m", "aeo", "audit", url, "--quiet",
+               "--workspace", str(workspace.resolve())]
+    if governance:
+        command += ["--governance", str(Path(governance).resolve())]
+    month_dir = shlex.quote(str(out.resolve())) + '/"$(date +\\%Y-\\%m)"'
+    line = " ".join(shlex.quote(c) for c in command) + f" --out {month_dir}"
+    log = shlex.quote(str(workspace.resolve() / "schedule.log"))
+    return f"0 {hour} {day} * * {line} >> {log} 2>&1 {MARK} {url}"
+
+
+def install(url: str, day: int, hour: int, out: Path, workspace: Path,
+            governance: str | None) -> str:
+    if not 1 <= day <= 28:
+        raise ScheduleError("--day must be between 1 and 28 (every month has those days)")
+    workspace.mkdir(parents=True, exist_ok=True)   # the log lives there; cron has no cwd
+    lines = [ln for ln in read_crontab() if not ln.endswith(f"{MARK} {url}")]
+    new = entry(url, day, hour, out, workspace, governance)
+    write_crontab(lines + [new])
+    return new
+
+
+def listed() -> list[tuple[str, str]]:
+    """(url, crontab line) of every aeo schedule."""
+    return [(ln.split(MARK, 1)[1].strip(), ln) for ln in read_crontab() if MARK in ln]
+
+
+def remove(url: str) -> bool:
+    lines = read_crontab()
+    kept = [ln for ln in lines if not ln.endswith(f"{MARK} {url}")]
+    if len(kept) == len(lines):
+        return False
+    write_crontab(kept)
+    return True
