@@ -61,6 +61,9 @@ def _trend_points(trend: list[dict]) -> list[dict]:
     pts = [t for t in trend if t["score"] is not None]
     n = len(pts)
     for i, t in enumerate(pts):
+        r = t["run"]
+        if len(r) >= 13 and r[8] == "T":   # 20261122T153238Z -> 11-22 15:32
+            t["run"] = f"{r[4:6]}-{r[6:8]} {r[9:11]}:{r[11:13]}"
         t["x"] = round(40 + (i * 480 / max(1, n - 1) if n > 1 else 240), 1)
         t["y"] = round(130 - t["score"] * 1.1, 1)
     return pts
