@@ -342,7 +342,8 @@ def cmd_compare(args) -> int:
         if earlier is None:
             raise AuditError(f"no run {args.against!r} in workspace {args.workspace}",
                              EXIT_USAGE)
-        previous = next((r for r in ws.history(site) if r["run_id"] == earlier.run_id), None)
+        previous = next((r for r in ws.history(site, exact=True)
+                         if r["run_id"] == earlier.run_id), None)
     else:
         previous = ws.previous_complete(site, run.run_id)
     if previous is None:

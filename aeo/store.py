@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aeo.records import Fetch
 
@@ -303,23 +304,27 @@ class Workspace:
         finally:
             conn.close()
 
-    def history(self, site: str | None = None) -> list[dict]:
+    def history(self, site: str | None = None, exact: bool = False) -> list[dict]:
+        """Runs, oldest first. site is the site folder ('example.com_8080'), or, unless exact,
+        a host: 'example.com' also lists example.com on any port."""
         conn = self._index()
         try:
-            sql = ("SELECT run_id, site, start_url, started, finished, status, complete,"
-                   " pages_crawled, overall_score FROM runs")
-            args: tuple = ()
-            if site:
-                sql, args = sql + " WHERE site = ?", (site,)
             cols = ["run_id", "site", "start_url", "started", "finished", "status", "complete",
                     "pages_crawled", "overall_score"]
-            return [dict(zip(cols, r, strict=True))
-                    for r in conn.execute(sql + " ORDER BY started", args)]
+            rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(
+                "SELECT run_id, site, start_url, started, finished, status, complete,"
+                " pages_crawled, overall_score FROM runs ORDER BY started")]
         finally:
             conn.close()
+        if not site:
+            return rows
+        host = site.lower()
+        return [r for r in rows if r["site"] == site or (not exact and (
+            (urlsplit(r["start_url"] or "").hostname or "") == host))]
 
     def previous_complete(self, site: str, before_run_id: str) -> dict | None:
-        runs = [r for r in self.history(site) if r["complete"] and r["run_id"] < before_run_id]
+        runs = [r for r in self.history(site, exact=True)
+                if r["complete"] and r["run_id"] < before_run_id]
         return runs[-1] if runs else None
 
     def run_pages(self, run_id: str) -> dict[str, dict]:

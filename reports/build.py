@@ -136,7 +136,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
               BACKLOG_COLUMNS)
     trend = [{"run": r["run_id"].split("/")[-1], "score": r["overall_score"],
               "complete": bool(r["complete"])}
-             for r in workspace.history(run.path.parent.name)
+             for r in workspace.history(run.path.parent.name, exact=True)
              if r["run_id"] != run.run_id and r["overall_score"] is not None][-11:]
     trend.append({"run": run.run_id.split("/")[-1], "score": scores.overall,
                   "complete": complete})

@@ -82,11 +82,13 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         else:
             pillar_state[p] = "Every applicable rule passed."
     order = {pr.rule: pr.rank for pr in priorities}
+    ids = sorted(o.rule for o in outcomes)
     for o in sorted(outcomes, key=lambda o: order.get(o.rule, 10**6)):
         if o.findings:
             r = rules[o.rule]
             groups_by_pillar[o.pillar].append({
-                "rule": r, "severity": o.findings[0].severity, "findings": list(o.findings)})
+                "rule": r, "severity": o.findings[0].severity, "findings": list(o.findings),
+                "rule_order": ids.index(o.rule)})
     evidence_for = {o.rule: o.findings[0].evidence for o in outcomes if o.findings}
     first = fix_first(priorities)
     effect_for = {}

@@ -204,6 +204,18 @@ def test_demo_report_in_a_browser(browser, months, tmp_path):
     assert cards() == everything
     page.click("label[for=f-pt-faq]")
     assert 0 < cards() < everything
+    page.click("label[for=f-pt-all]")
+    order = """() => [...document.querySelectorAll('#findings .cards')[0].children]
+        .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+        .map(c => c.id)"""
+    by_priority = page.evaluate(order)
+    page.click("label[for=sort-rule]")
+    by_rule = page.evaluate(order)
+    assert by_rule == sorted(by_priority) and by_rule != by_priority
+    page.click("label[for=sort-pages]")
+    most = page.evaluate(order)[0]
+    counts = {c: page.locator(f"#{c} tr.f").count() for c in by_priority}
+    assert counts[most] == max(counts.values())
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
