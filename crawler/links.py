@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -10,6 +12,8 @@ from extruct.xmldom import XmlDomHTMLParser
 from lxml import etree
 
 from aeo.crawler.scope import ALLOWED_SCHEMES, InvalidURL, normalize_url
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
 
 @dataclass(frozen=True)
@@ -21,22 +25,37 @@ class RawLink:
     problem: str = ""    # why the href is not usable, for invalid ones
 
 
+def _parser(encoding: str | None) -> XmlDomHTMLParser:
+    return XmlDomHTMLParser(encoding=encoding or None, huge_tree=False, remove_comments=True)
+
+
 def parse_html(body: bytes, encoding: str | None = None) -> etree._Element | None:
     """One lxml parse of a page; None for a body lxml cannot make a document of.
 
     The tree's elements also speak the xml.dom API, so extruct's RDFa reader can use this same
-    tree: the page is parsed once for every analyzer."""
+    tree: the page is parsed once for every analyzer. libxml2 does not know every name Python
+    gives an encoding ('latin-1'): those are tried under Python's canonical name, then decoded
+    by Python."""
     if not body or not body.strip():
         return None
-    parser = XmlDomHTMLParser(encoding=encoding or None, huge_tree=False, remove_comments=True)
-    try:
-        root = lxml.html.document_fromstring(body, parser=parser)
-    except (etree.ParserError, ValueError, LookupError):
+    attempts: list[tuple[str | None, bytes | str]] = [(encoding, body)]
+    if encoding:
         try:
-            root = lxml.html.document_fromstring(body)
-        except (etree.ParserError, ValueError):
-            return None
-    return root
+            canonical = codecs.lookup(encoding).name
+        except LookupError:
+            canonical = None
+        if canonical and canonical != encoding:
+            attempts.append((canonical, body))
+        if canonical:
+            text = body.decode(canonical, errors="replace")
+            attempts.append((None, _XML_DECL.sub("", text, count=1)))
+    attempts.append((None, body))
+    for enc, data in attempts:
+        try:
+            return lxml.html.document_fromstring(data, parser=_parser(enc))
+        except (etree.ParserError, ValueError, LookupError, TypeError):
+            continue
+    return None
 
 
 def base_url(root: etree._Element, page_url: str) -> str:
