@@ -68,6 +68,15 @@ def _date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-11-01") from None
 
 
+def _cidr(value: str) -> str:
+    from ipaddress import ip_network
+
+    try:
+        return str(ip_network(value.strip(), strict=False))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an address or range: {value!r}") from None
+
+
 def _resolve(value: str) -> tuple[str, str]:
     host, sep, ip = value.rpartition(":")
     if not sep or not host or not ip:
@@ -105,6 +114,10 @@ def _crawl_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ignore-robots-errors", action="store_true",
                    help="crawl even when robots.txt answers 5xx or times out (RFC 9309 says "
                         "stop); Disallow rules are still obeyed when robots.txt is readable")
+    p.add_argument("--allow-private", action="append", type=_cidr, default=[], metavar="CIDR",
+                   help="let the crawl connect to this non-public range (e.g. 10.0.0.0/8 for "
+                        "an intranet site); by default only the start URL's own literal "
+                        "address, or a --resolve address, may be non-public (SSRF guard)")
     p.add_argument("--resolve", action="append", type=_resolve, default=[], metavar="HOST:IP",
                    help="answer DNS for HOST with IP (like curl --resolve), e.g. to audit a "
                         "staging server under the real name")
@@ -219,7 +232,7 @@ def _crawl_config(args):
         max_page_bytes=int(args.max_page_mb * 1024 * 1024), timeout=args.timeout,
         total_time=args.max_time, concurrency=args.concurrency, delay=max(0.0, args.delay),
         retry_times=max(0, args.retries), obey_robots=not args.ignore_robots_errors,
-        quiet=args.quiet, resolve=dict(args.resolve))
+        quiet=args.quiet, resolve=dict(args.resolve), allow_private=list(args.allow_private))
 
 
 def _find_run(args):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from aeo import __version__
 
@@ -32,7 +33,11 @@ class CrawlConfig:
     quiet: bool = False
     user_agent: str = USER_AGENT
     resolve: dict[str, str] = field(default_factory=dict)   # host -> IP, like curl --resolve
+    allow_private: list[str] = field(default_factory=list)  # CIDRs the SSRF guard lets through
     robots_max_bytes: int = 500 * 1024                       # RFC 9309: at least 500 KiB
+
+
+from aeo.crawler.resolver import allowed_networks  # noqa: E402
 
 
 def scrapy_settings(cfg: CrawlConfig) -> dict:
@@ -53,6 +58,8 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "DNS_TIMEOUT": min(10.0, cfg.timeout),
         "DNS_RESOLVER": "aeo.crawler.resolver.MappedResolver",
         "AEO_RESOLVE": dict(cfg.resolve),
+        "AEO_ALLOWED_NETWORKS": allowed_networks(urlsplit(cfg.start_url).hostname or "",
+                                                 cfg.resolve, cfg.allow_private),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": cfg.retry_times,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],

@@ -72,6 +72,10 @@ def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:
     if spider.fatal == "site_unreachable":
         why = spider.db.events("site_unreachable")
         detail = why[0]["problem"] if why else "no answer"
+        if detail.startswith("blocked_address: "):   # the SSRF guard, not the network
+            return CrawlOutcome("failed", "site_unreachable",
+                                "refused: " + detail.removeprefix("blocked_address: "),
+                                pages, errors, limits, stats)
         return CrawlOutcome("failed", "site_unreachable",
                             f"the site could not be reached ({detail}); check the URL and that "
                             "the site is up.", pages, errors, limits, stats)

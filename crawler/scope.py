@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
+import re
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -80,7 +83,21 @@ def validate_start_url(url: str) -> str:
         raise InvalidURL(f"{raw!r} is not an absolute http(s) URL")
     if any(c in raw for c in "\n\r\t"):
         raise InvalidURL("control characters in URL")
-    return normalize_url(raw)
+    normalized = normalize_url(raw)
+    host = (urlsplit(normalized).hostname or "").strip("[]")
+    if _OBFUSCATED_IPV4.match(host) and not _DOTTED_QUAD.match(host):
+        try:   # 2130706433, 0x7f000001, 0177.0.0.1, 127.1: what a socket makes of them
+            canonical = socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            canonical = ""
+        if canonical and not ipaddress.ip_address(canonical).is_global:
+            raise InvalidURL(f"target resolves to non-public address {canonical} (written as "
+                             f"{host!r}); give the address as {canonical} if you mean it")
+    return normalized
+
+
+_OBFUSCATED_IPV4 = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.I)
+_DOTTED_QUAD = re.compile(r"^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$")
 
 
 def twin(host: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import CloseSpider, IgnoreRequest
@@ -29,6 +29,7 @@ from twisted.web._newclient import ResponseFailed
 from aeo.crawler import bots as botlist
 from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
 from aeo.crawler.links import extract_links, parse_html
+from aeo.crawler.resolver import MappedResolver
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url
 from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
@@ -62,6 +63,9 @@ def failure_kind(failure) -> tuple[str, str]:
     if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
         return "timeout", msg
     if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
+        host = (urlsplit(failure.request.url).hostname or "").lower()
+        if host in MappedResolver.blocked:   # the SSRF guard refused the address
+            return "blocked_address", MappedResolver.blocked[host]
         return "dns", msg
     if isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
         return "connection_refused", msg
@@ -140,7 +144,8 @@ class AuditSpider(Spider):
         self.errors += 1
         kind, msg = failure_kind(failure)
         self._store_failure(failure.request, KIND_ROBOTS, kind, msg)
-        if kind in ("dns", "connection_refused") and failure.request.meta["hops"] == 0:
+        if kind in ("dns", "connection_refused", "blocked_address") and \
+                failure.request.meta["hops"] == 0:
             # not a robots.txt problem: the site itself cannot be reached
             self.fatal = "site_unreachable"
             self.db.add_event("site_unreachable", failure.request.url, problem=f"{kind}: {msg}")

@@ -385,7 +385,7 @@ def test_t13_closed_port_exits_3_with_no_report(aeo):
 
 def test_t13_nxdomain_exits_3_with_no_report(aeo):
     env = {"PYTHONPATH": str(Path(__file__).parent),
-           "AEO_SCRAPY_SETTINGS": '{"DNS_RESOLVER": "fixtures.nxresolver.NXResolver"}'}
+           "AEO_SCRAPY_SETTINGS": '{"DNS_RESOLVER": "fixtures.dnsplay.PlayResolver"}'}
     r = aeo("http://no-such-site.nx/", env=env)
     assert r.code == 3, r.stderr
     assert r.manifest["status"] == "failed" and r.manifest["reason"] == "site_unreachable"
