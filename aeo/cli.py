@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import textwrap
@@ -223,6 +224,19 @@ def _validated_url(url: str) -> str:
         raise AuditError(f"unsupported or invalid URL: {exc}", EXIT_USAGE) from None
 
 
+@contextlib.contextmanager
+def _site_lock(ws, cfg):
+    from aeo.crawler.scope import Scope
+    from aeo.store import WorkspaceError, host_slug
+
+    scope = Scope.from_url(cfg.start_url)
+    try:
+        with ws.lock(host_slug(scope.host, scope.port)):
+            yield
+    except WorkspaceError as exc:
+        raise AuditError(str(exc), EXIT_USAGE) from None
+
+
 def _crawl_config(args):
     from aeo.crawler.config import CrawlConfig
 
@@ -261,12 +275,13 @@ def cmd_audit(args) -> int:
     ws = Workspace(args.workspace)
     as_of = args.as_of or today()
     require_language_model()   # a missing model stops the audit before the crawl
-    run, _ = crawl(cfg, ws, gov, as_of, args.quiet)
-    out = Path(args.out) if args.out else run.path
-    say("Analyzing pages", args.quiet)
-    analyze(run, args.quiet)
-    say("Judging and writing the report", args.quiet)
-    report(run, out, gov, ws)
+    with _site_lock(ws, cfg):
+        run, _ = crawl(cfg, ws, gov, as_of, args.quiet)
+        out = Path(args.out) if args.out else run.path
+        say("Analyzing pages", args.quiet)
+        analyze(run, args.quiet)
+        say("Judging and writing the report", args.quiet)
+        report(run, out, gov, ws)
     code = _exit_for(run)
     if code == EXIT_INCOMPLETE:
         print(f"aeo: incomplete crawl: {run.manifest().get('message')}", file=sys.stderr)
@@ -279,7 +294,9 @@ def cmd_crawl(args) -> int:
 
     cfg = _crawl_config(args)
     gov = _governance(args)
-    run, _ = crawl(cfg, Workspace(args.workspace), gov, args.as_of or today(), args.quiet)
+    ws = Workspace(args.workspace)
+    with _site_lock(ws, cfg):
+        run, _ = crawl(cfg, ws, gov, args.as_of or today(), args.quiet)
     print(run.path)
     return _exit_for(run)
 
@@ -442,6 +459,9 @@ COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
             "explain": cmd_explain, "compare": cmd_compare, "schedule": cmd_schedule}
 
 
+from aeo.store import WorkspaceError  # noqa: E402  (light: no Scrapy)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -449,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
     except AuditError as exc:
         print(f"aeo: error: {exc}", file=sys.stderr)
         return exc.code
+    except WorkspaceError as exc:
+        print(f"aeo: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("aeo: interrupted; earlier runs are untouched", file=sys.stderr)
         return 130

@@ -15,6 +15,7 @@ status is ``running`` (or none at all), which history ignores.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -54,6 +55,16 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def host_slug(host: str, port: int | None) -> str:
@@ -240,6 +251,10 @@ CREATE TABLE IF NOT EXISTS pages (
 """
 
 
+class WorkspaceError(Exception):
+    """A workspace this version cannot safely use (locked, or written by a newer version)."""
+
+
 class Workspace:
     """The folder where runs and their history live."""
 
@@ -249,9 +264,51 @@ class Workspace:
     def _index(self) -> sqlite3.Connection:
         self.root.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise WorkspaceError(
+                f"{self.root / 'index.sqlite'} was written by a newer aeo (schema {version}; "
+                f"this version reads {SCHEMA_VERSION}): upgrade aeo, or use another workspace")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.executescript(_INDEX_SCHEMA)
+        if version < SCHEMA_VERSION:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         return conn
+
+    @contextlib.contextmanager
+    def lock(self, site: str):
+        """One run per site at a time. A lock left by a process that no longer exists is
+        taken over."""
+        base = self.root / site
+        base.mkdir(parents=True, exist_ok=True)
+        path = base / ".lock"
+        for _ in range(2):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    pid = int(path.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and _alive(pid):
+                    raise WorkspaceError(f"{site} is being audited right now (locked by PID "
+                                         f"{pid}); wait for it to finish") from None
+                path.unlink(missing_ok=True)   # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w") as fh:
+                fh.write(str(os.getpid()))
+            break
+        else:
+            raise WorkspaceError(f"cannot lock {path}")
+        try:
+            yield
+        finally:
+            try:
+                if path.read_text().strip() == str(os.getpid()):
+                    path.unlink()
+            except OSError:
+                pass
 
     def new_run(self, site: str) -> Run:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -49,6 +49,13 @@ def extra_settings() -> dict:
         raise SettingsError(f"AEO_SCRAPY_SETTINGS is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise SettingsError("AEO_SCRAPY_SETTINGS must be a JSON object of Scrapy settings")
+    if data.get("HTTPCACHE_ENABLED") not in (None, False, 0, "False", "false", "0", ""):
+        raise SettingsError("HTTPCACHE_ENABLED would answer this month's crawl from an earlier "
+                            "month's responses and hide every change; the audit refuses it")
+    for key in ("TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED"):
+        if data.get(key) not in (None, False, 0, "False", "false", "0", ""):
+            raise SettingsError(f"{key} opens a control port during the crawl; the audit "
+                                "refuses it")
     return data
 
 
