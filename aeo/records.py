@@ -107,6 +107,7 @@ class PageFacts:
     # Who and when (analyzers/attribution.py): every candidate with its source.
     attribution: dict = field(default_factory=dict)   # authors, dates, reviewers
     skeleton: str = ""                     # fingerprint of the frame around the main content
+    alias_links: dict = field(default_factory=dict)   # internal hrefs with session ids/tracking
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would

@@ -19,7 +19,7 @@ from aeo.analyzers.maintext import main_blocks, opening_paragraph
 from aeo.analyzers.page_type import classify
 from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import extract_links, parse_html
-from aeo.crawler.scope import InvalidURL, Scope, normalize_url
+from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
 from aeo.records import CONTENT_TYPES, Fetch, Link, PageFacts
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
@@ -182,12 +182,19 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
 
     links: list[Link] = []
     invalid: list[str] = []
+    aliases: dict[str, list[str]] = {"session": [], "tracking": []}
     for raw in extract_links(root, fetch.url):
         if raw.problem:
             invalid.append(raw.href)
         elif raw.url:
-            links.append(Link(url=raw.url, text=raw.text, internal=scope.contains(raw.url),
+            internal = scope.contains(raw.url)
+            links.append(Link(url=raw.url, text=raw.text, internal=internal,
                               nofollow="nofollow" in raw.rel.split()))
+            if internal:
+                tracking, session = url_aliases(raw.href)
+                for kind, flag in (("session", session), ("tracking", tracking)):
+                    if flag and len(aliases[kind]) < 5:
+                        aliases[kind].append(raw.href[:200])
 
     sd = extract(root, fetch.url)
     markup_checked, markup_unseen = unseen_markup(sd["nodes"], full_text)
@@ -237,4 +244,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
         sections=tuple(answers.pop("sections")), answers=answers,
         language=language, attribution=attribution, skeleton=skeleton(body, main),
+        alias_links={k: v for k, v in aliases.items() if v},
     )

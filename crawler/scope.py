@@ -61,14 +61,51 @@ def split_url(url: str) -> tuple[str, str, int | None]:
     return scheme, host, port
 
 
+TRACKING_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
+                   "utm_id", "gclid", "gbraid", "wbraid", "fbclid", "msclkid", "yclid",
+                   "dclid", "mc_cid", "mc_eid", "_ga", "_gl", "igshid", "twclid", "li_fat_id")
+SESSION_PARAMS = ("jsessionid", "phpsessid", "aspsessionid", "sessionid", "session_id",
+                  "sessid", "cfid", "cftoken", "sid")
+_PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sessionid)=[^/?#]*", re.I)
+
+
+def _strip_params(url: str) -> tuple[str, bool, bool]:
+    """(url without tracking and session parameters, had tracking, had a session id)."""
+    parts = urlsplit(url)
+    path, n = _PATH_SESSION.subn("", parts.path)
+    had_session = n > 0
+    had_tracking = False
+    if parts.query:
+        names = [q.split("=", 1)[0].lower() for q in parts.query.split("&") if q]
+        tracking = [x for x in names if x in TRACKING_PARAMS or x.startswith("utm_")]
+        session = [x for x in names if x in SESSION_PARAMS or x.startswith("aspsessionid")]
+        if tracking or session:
+            had_tracking, had_session = bool(tracking), had_session or bool(session)
+            keep = [q for q in parts.query.split("&") if q and q.split("=", 1)[0].lower()
+                    not in set(tracking) | set(session)]
+            url = urlunsplit((parts.scheme, parts.netloc, path, "&".join(keep), ""))
+            return url, had_tracking, had_session
+    if n:
+        url = urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+    return url, had_tracking, had_session
+
+
+def url_aliases(url: str) -> tuple[bool, bool]:
+    """(carries tracking parameters, carries a session id): what normalize_url drops."""
+    _, tracking, session = _strip_params(url)
+    return tracking, session
+
+
 def normalize_url(url: str) -> str:
     """The key form of an http(s) URL: scheme and host lowercased, punycode, default port
-    dropped, query sorted, fragment dropped, path percent-encoded the one way."""
+    dropped, tracking parameters (utm_*, gclid, fbclid, ...) and session ids (jsessionid,
+    PHPSESSID, sid, ...) dropped, query sorted, fragment dropped, path percent-encoded the
+    one way."""
     scheme, host, port = split_url(url)
     parts = urlsplit(safe_url_string(url.strip()))
     netloc = host if port is None else f"{host}:{port}"
     path = parts.path or "/"
-    rebuilt = urlunsplit((scheme, netloc, path, parts.query, ""))
+    rebuilt, _, _ = _strip_params(urlunsplit((scheme, netloc, path, parts.query, "")))
     return canonicalize_url(rebuilt, keep_fragments=False)
 
 

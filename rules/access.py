@@ -497,3 +497,36 @@ def acc107(site, pages, gov):
     return [Hit(evidence="; ".join(f"{e['url']}: {e.get('problem')}" for e in problems[:5]),
                 detail="A sitemap could not be read.", url=problems[0]["url"],
                 urls=tuple(e["url"] for e in problems), page_type="other")]
+
+
+@rule(id="ACC108", name="Internal links carry session IDs or tracking parameters",
+      pillar="ACCESS", scope="site", severity="low", engines=ALL,
+      why="A session id or utm_ parameter in an internal link makes every visit a new URL: "
+          "crawlers fetch the same page many times under different addresses, split its "
+          "signals, and may cite an address that expires. The audit counts each page once.",
+      fix="Link to the clean URL; keep sessions in cookies and campaign tags on external "
+          "campaigns only.",
+      before='<a href="/pricing?utm_source=nav&PHPSESSID=8f2c...">',
+      after='<a href="/pricing">',
+      references=("https://developers.google.com/search/docs/crawling-indexing/url-structure",),
+      examples=(
+          Example("session ids", True, pages=({"alias_links": {
+              "session": ["/a;jsessionid=ABC"]}},)),
+          Example("clean links", False, pages=({"alias_links": {}},)),
+      ))
+def acc108(site, pages, gov):
+    hit_pages = [p for p in pages if p.alias_links]
+    if not hit_pages:
+        return []
+    session = [h for p in hit_pages for h in p.alias_links.get("session", [])]
+    tracking = [h for p in hit_pages for h in p.alias_links.get("tracking", [])]
+    parts = []
+    if session:
+        parts.append("session ids: " + _short(dict.fromkeys(session)))
+    if tracking:
+        parts.append("tracking parameters: " + _short(dict.fromkeys(tracking)))
+    return [Hit(evidence="; ".join(parts) + f" (on {len(hit_pages)} page(s); each counted "
+                         "once under its clean URL)",
+                detail="Internal links carry " + " and ".join(
+                    k for k, v in (("session ids", session), ("tracking parameters", tracking))
+                    if v) + ".", urls=tuple(p.url for p in hit_pages), page_type="other")]
