@@ -122,11 +122,37 @@ def language_facts(blocks: list[dict], opening: str, h1: tuple[str, ...], page_t
                               "headings": headings, "main_text": text, "is_about": is_about})
 
 
+SIGNATURES = ((b"%PDF-", "PDF"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
+              (b"GIF8", "GIF image"), (b"PK\x03\x04", "ZIP archive"), (b"\x1f\x8b", "gzip data"))
+
+
+def content_problem(fetch: Fetch) -> str:
+    """What is wrong between the declared content type and the bytes ('' when nothing)."""
+    if fetch.status is None or not (200 <= fetch.status < 300) or fetch.status == 204:
+        return ""
+    declared = fetch.content_type.split(";")[0].strip().lower()
+    body = fetch.body or b""
+    head = body[:512].lstrip()
+    if declared in HTML_TYPES:
+        if not body.strip():
+            return "an empty body served as text/html"
+        for sig, name in SIGNATURES:
+            if head.startswith(sig):
+                return f"{name} bytes served as {declared}"
+        if body[:2048].count(b"\x00") > 8 and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return f"binary bytes served as {declared}"
+    elif is_html(fetch) and declared not in HTML_TYPES:
+        return f"an HTML page served as {declared or 'no content type'}"
+    return ""
+
+
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
+    problem = content_problem(fetch)
     base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
-                     depth=fetch.depth, fetch_error=fetch.error)
-    if fetch.status is None or not (200 <= fetch.status < 300) or not is_html(fetch):
-        return base
+                     depth=fetch.depth, fetch_error=fetch.error, content_problem=problem)
+    if fetch.status is None or not (200 <= fetch.status < 300) or not is_html(fetch) or \
+            (problem and "bytes served as" in problem):
+        return base   # binaries are recorded as resources, never parsed
     root = parse_html(fetch.body or b"", fetch.encoding or None)
     if root is None:
         return dataclasses.replace(base, fetch_error=fetch.error or "empty_or_unparseable",
@@ -244,5 +270,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
         sections=tuple(answers.pop("sections")), answers=answers,
         language=language, attribution=attribution, skeleton=skeleton(body, main),
-        alias_links={k: v for k, v in aliases.items() if v},
+        alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
     )

@@ -530,3 +530,27 @@ def acc108(site, pages, gov):
                 detail="Internal links carry " + " and ".join(
                     k for k, v in (("session ids", session), ("tracking parameters", tracking))
                     if v) + ".", urls=tuple(p.url for p in hit_pages), page_type="other")]
+
+
+@rule(id="ACC109", name="Content type does not match the content", pillar="ACCESS",
+      scope="page", severity="medium", engines=ALL,
+      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
+                  "legal", "other"),
+      why="Crawlers trust the Content-Type header. An HTML page served as "
+          "application/octet-stream may be skipped as a download; a PDF or an empty body "
+          "served as text/html is an error page to them.",
+      fix="Serve pages as text/html; charset=utf-8, files with their own type, and never an "
+          "empty 200.",
+      before="Content-Type: application/octet-stream  (an HTML page)",
+      after="Content-Type: text/html; charset=utf-8",
+      references=("https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Type",),
+      examples=(
+          Example("HTML as octet-stream", True, page={
+              "content_problem": "an HTML page served as application/octet-stream"}),
+          Example("fine", False, page={"content_problem": ""}),
+      ))
+def acc109(page, site, gov):
+    if not page.content_problem:
+        return []
+    return [Hit(evidence=f"{page.content_problem} (Content-Type: {page.content_type or 'none'})",
+                detail="The declared content type does not match what the server sent.")]
