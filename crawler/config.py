@@ -88,6 +88,9 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "MEMUSAGE_LIMIT_MB": 2048,
         "URLLENGTH_LIMIT": 2083,
         "TELNETCONSOLE_ENABLED": False,
+        # http_proxy/https_proxy in the environment are not used: a proxy resolves names
+        # itself, so the SSRF address checks could not apply to what it fetches
+        "HTTPPROXY_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "HTTPCACHE_ENABLED": False,
         "LOG_ENABLED": False,

@@ -123,7 +123,8 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
     page_rows = []
     for p in pages:
         page_rows.append({
-            "url": p.url, "status": p.status, "page_type": p.page_type, "title": p.title,
+            "url": p.url, "status": "" if p.status is None else str(p.status),
+            "page_type": p.page_type, "title": p.title,
             "word_count": p.word_count, "author": p.author, "date_published": p.date_published,
             "date_modified": p.date_modified, "schema_types": " ".join(p.schema_types),
             "question_headings": p.question_headings, "findings": count_by_url.get(p.url, 0),
