@@ -109,6 +109,7 @@ class PageFacts:
     skeleton: str = ""                     # fingerprint of the frame around the main content
     alias_links: dict = field(default_factory=dict)   # internal hrefs with session ids/tracking
     content_problem: str = ""              # declared content type vs the bytes, empty bodies
+    charset_problem: str = ""              # declared charset vs the bytes
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would

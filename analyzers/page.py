@@ -5,6 +5,7 @@ This is a pure function of the page and the site's scope, so it can run in a pro
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import hashlib
 import re
@@ -146,6 +147,43 @@ def content_problem(fetch: Fetch) -> str:
     return ""
 
 
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+
+
+def declared_charset(fetch: Fetch) -> str:
+    """The charset the page declares: the Content-Type header, else a <meta> in its head."""
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", fetch.content_type, re.I)
+    if m:
+        return m.group(1)
+    m = _META_CHARSET.search((fetch.body or b"")[:4096])
+    return m.group(1).decode("ascii", "ignore") if m else ""
+
+
+def charset_problem(fetch: Fetch) -> str:
+    """'' when the bytes read cleanly in the declared charset; else what is wrong (T29)."""
+    declared = declared_charset(fetch)
+    body = fetch.body or b""
+    if not declared or not body:
+        return ""
+    try:
+        name = codecs.lookup(declared).name
+    except LookupError:
+        return f"unknown charset {declared!r} declared"
+    try:
+        body.decode(name)
+    except UnicodeDecodeError as exc:
+        return (f"declared {declared} but byte {body[exc.start:exc.start + 1]!r} at offset "
+                f"{exc.start} is not {declared}")
+    if name in ("latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii") and \
+            re.search(rb"[\xc2-\xf4][\x80-\xbf]", body):
+        try:
+            body.decode("utf-8")
+            return f"declared {declared} but the bytes are UTF-8"
+        except UnicodeDecodeError:
+            pass
+    return ""
+
+
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     problem = content_problem(fetch)
     base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
@@ -271,4 +309,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         sections=tuple(answers.pop("sections")), answers=answers,
         language=language, attribution=attribution, skeleton=skeleton(body, main),
         alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
+        charset_problem=charset_problem(fetch),
     )

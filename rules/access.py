@@ -554,3 +554,27 @@ def acc109(page, site, gov):
         return []
     return [Hit(evidence=f"{page.content_problem} (Content-Type: {page.content_type or 'none'})",
                 detail="The declared content type does not match what the server sent.")]
+
+
+@rule(id="ACC110", name="Declared charset does not match the bytes", pillar="ACCESS",
+      scope="page", severity="medium", engines=ALL,
+      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
+                  "legal", "other"),
+      why="A page whose bytes are not in the charset it declares turns into mojibake "
+          "('CafÃ©', 'Caf�') for every crawler that believes the declaration: names, prices "
+          "and quotes are then misread or dropped.",
+      fix="Save the page in UTF-8 and declare charset=utf-8 in both the Content-Type header "
+          "and <meta charset>.",
+      before="Content-Type: text/html; charset=utf-8  (the file is windows-1252)",
+      after="Content-Type: text/html; charset=utf-8  (the file is UTF-8)",
+      references=("https://www.w3.org/International/questions/qa-html-encoding-declarations",),
+      examples=(
+          Example("cp1252 bytes declared utf-8", True, page={
+              "charset_problem": "declared utf-8 but byte b'\\xe9' at offset 3 is not utf-8"}),
+          Example("consistent", False, page={"charset_problem": ""}),
+      ))
+def acc110(page, site, gov):
+    if not page.charset_problem:
+        return []
+    return [Hit(evidence=page.charset_problem,
+                detail="The page's bytes are not in the charset it declares.")]

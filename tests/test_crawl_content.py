@@ -57,3 +57,20 @@ def test_t26_binaries_are_resources_and_mislabels_are_findings(aeo):
     assert set(found) == {"octet", "fakehtml", "empty"}
     assert found["fakehtml"].startswith("PDF bytes served as text/html")
     assert "Traceback" not in r.stderr
+
+
+def test_t29_declared_charset_that_does_not_match_the_bytes(aeo):
+    doc = "<html><head>{meta}<title>Café</title></head><body><h1>Café crème</h1></body></html>"
+    routes = {"/robots.txt": ALLOW, "/": html(page("home", ["/cp", "/utf8-as-latin", "/ok"])),
+              "/cp": raw(doc.format(meta="").encode("cp1252"),
+                         ctype="text/html; charset=utf-8"),
+              "/utf8-as-latin": raw(doc.format(meta='<meta charset="iso-8859-1">').encode(),
+                                    ctype="text/html"),
+              "/ok": raw(doc.format(meta="").encode(), ctype="text/html; charset=utf-8")}
+    with FixtureServer(routes) as fs:
+        r = aeo(fs.url + "/")
+    found = {f["url"].rsplit("/", 1)[-1]: f["evidence"] for f in r.rules("ACC110")}
+    assert set(found) == {"cp", "utf8-as-latin"}
+    assert "is not utf-8" in found["cp"] and "the bytes are UTF-8" in found["utf8-as-latin"]
+    rows = {row["url"].rsplit("/", 1)[-1]: row for row in r.pages}
+    assert rows["ok"]["title"] == "Café"
