@@ -16,6 +16,7 @@ class CrawlConfig:
     start_url: str
     max_pages: int = 5000
     max_depth: int = 10
+    max_query_variants: int = 50      # distinct query strings per path before it is a trap
     max_page_bytes: int = 16 * 1024 * 1024      # decompressed
     timeout: float = 30.0                         # per request, seconds
     total_time: float = 4 * 3600.0                # whole crawl, seconds

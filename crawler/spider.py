@@ -36,6 +36,7 @@ from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
 from aeo.records import KIND_LLMS, KIND_PAGE, KIND_PROBE, KIND_ROBOTS, KIND_SITEMAP, Fetch
 from aeo.store import CrawlDB, utc_now
 
+MAX_PATH_SEGMENTS = 20
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "x-robots-tag", "location",
                 "last-modified", "retry-after", "server", "cache-control", "link", "refresh")
 TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
@@ -93,6 +94,8 @@ class AuditSpider(Spider):
         self.robots = RobotsPolicy()
         self.seen: set[str] = set()
         self.pages_scheduled = 0
+        self.query_variants: dict[str, int] = {}   # path -> distinct query strings scheduled
+        self.traps: dict[str, dict] = {}           # pattern -> kind, example, truncated
         self.pages_done = 0
         self.errors = 0
         self.error_streak = 0
@@ -196,6 +199,8 @@ class AuditSpider(Spider):
             self.seen.add(url)
             self.db.add_event("robots_blocked", url, referrer=referrer)
             return
+        if not chain and not start and self._trapped(url, referrer):
+            return
         if not chain:
             if depth > self.cfg.max_depth:
                 self._limit("depth_limit")
@@ -209,6 +214,33 @@ class AuditSpider(Spider):
                       priority=-depth,
                       meta={"kind": KIND_PAGE, "depth": depth, "referrer": referrer,
                             "chain": chain, "start": start})
+
+    def _trapped(self, url: str, referrer: str | None) -> bool:
+        """Crawl traps: a path that keeps growing by repeating itself (/a/a/a/...), and a
+        path with more query variants than the budget (calendars, facets, sort orders). The
+        URL is skipped and counted, so traps cannot starve the real pages."""
+        parts = urlsplit(url)
+        segments = [x for x in parts.path.split("/") if x]
+        repeated = any(segments[i] == segments[i + 1] == segments[i + 2]
+                       for i in range(len(segments) - 2))
+        if repeated or len(segments) > MAX_PATH_SEGMENTS:
+            self._trap(f"{parts.path[:80]}…", "repeating path", url)
+            return True
+        if parts.query:
+            n = self.query_variants.get(parts.path, 0)
+            if n >= self.cfg.max_query_variants:
+                names = {q.split("=", 1)[0] for q in parts.query.split("&") if q}
+                kind = "faceted navigation" if len(names) >= 2 else "endless parameter"
+                self._trap(f"{parts.path}?*", kind, url)
+                return True
+            self.query_variants[parts.path] = n + 1
+        return False
+
+    def _trap(self, pattern: str, kind: str, url: str) -> None:
+        trap = self.traps.setdefault(pattern, {"kind": kind, "example": url[:300],
+                                               "truncated": 0})
+        trap["truncated"] += 1
+        self.seen.add(url)
 
     def _limit(self, which: str) -> None:
         if which not in self.limits_hit:
@@ -409,6 +441,9 @@ class AuditSpider(Spider):
         sys.stderr.flush()
 
     def _closed(self, spider, reason):
+        for pattern, trap in self.traps.items():
+            self.db.add_event("crawl_trap", trap["example"], pattern=pattern, trap=trap["kind"],
+                              truncated=trap["truncated"])
         self.db.commit()
         if self._progress is not None and self._progress.running:
             self._progress.stop()

@@ -578,3 +578,30 @@ def acc110(page, site, gov):
         return []
     return [Hit(evidence=page.charset_problem,
                 detail="The page's bytes are not in the charset it declares.")]
+
+
+@rule(id="ACC111", name="Crawl trap", pillar="ACCESS", scope="site", severity="low",
+      engines=ALL,
+      why="Endless calendars, faceted filters in every combination and paths that repeat "
+          "themselves give crawlers an infinite site: they spend their budget there and reach "
+          "the real pages late or not at all.",
+      fix="Link only the useful facet and date pages; mark the rest nofollow or disallow their "
+          "parameters in robots.txt, and fix relative links that stack path segments.",
+      before='<a href="cal?m=13">next month</a> (forever)',
+      after='robots.txt: Disallow: /cal?m=',
+      references=("https://developers.google.com/search/docs/crawling-indexing/crawling-managing-faceted-navigation",),
+      examples=(
+          Example("calendar", True, site={"crawl_events": (
+              {"kind": "crawl_trap", "url": "https://example.com/cal?m=60",
+               "pattern": "/cal?*", "trap": "endless parameter", "truncated": 120},)}),
+          Example("none", False, site={"crawl_events": ()}),
+      ))
+def acc111(site, pages, gov):
+    traps = _events(site, "crawl_trap")
+    if not traps:
+        return []
+    return [Hit(evidence="; ".join(f"{e.get('trap')}: {e.get('pattern')} ({e.get('truncated')} "
+                                   f"URLs not crawled), e.g. {e['url']}" for e in traps[:5]),
+                detail=f"{len(traps)} crawl trap(s) were cut short so the real pages could be "
+                       "crawled.", url=site.root, urls=tuple(e["url"] for e in traps),
+                page_type="other")]
