@@ -110,6 +110,7 @@ class PageFacts:
     alias_links: dict = field(default_factory=dict)   # internal hrefs with session ids/tracking
     content_problem: str = ""              # declared content type vs the bytes, empty bodies
     charset_problem: str = ""              # declared charset vs the bytes
+    refresh: dict = field(default_factory=dict)   # <meta http-equiv=refresh>: delay, target
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
@@ -185,6 +186,7 @@ class SiteFacts:
     authors: dict = field(default_factory=dict)    # author matrix: name key -> their chain
     as_of: str = ""                                # the audit date freshness counts from
     previous_pages: dict | None = None             # the previous complete run's pages, if any
+    missing_page: dict = field(default_factory=dict)   # what a made-up URL answers (soft 404)
 
 
 @dataclass(frozen=True)

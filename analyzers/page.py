@@ -19,7 +19,7 @@ from aeo.analyzers.attribution import attribution_facts, settle, settled_authors
 from aeo.analyzers.maintext import main_blocks, opening_paragraph
 from aeo.analyzers.page_type import classify
 from aeo.analyzers.structured import extract, unseen_markup
-from aeo.crawler.links import extract_links, parse_html
+from aeo.crawler.links import extract_links, meta_refresh, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
 from aeo.records import CONTENT_TYPES, Fetch, Link, PageFacts
 
@@ -309,5 +309,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         sections=tuple(answers.pop("sections")), answers=answers,
         language=language, attribution=attribution, skeleton=skeleton(body, main),
         alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
-        charset_problem=charset_problem(fetch),
+        charset_problem=charset_problem(fetch), refresh=meta_refresh(root, fetch.url),
     )

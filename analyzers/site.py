@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -134,6 +135,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
                      watched: list[str]) -> SiteFacts:
     robots: Fetch | None = None
     llms: Fetch | None = None
+    missing: Fetch | None = None
     # the crawler read each sitemap as it arrived (under the run's size cap): not again here
     sitemaps_found = [e["url"] for e in events if e["kind"] == "sitemap_read"]
     probes: list[Probe] = []
@@ -146,6 +148,8 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
             robots = f  # the last hop of the robots.txt chain decides
         elif f.kind == KIND_LLMS:
             llms = f
+        elif f.kind == KIND_PROBE and f.user_agent == "missing-page":
+            missing = f
         elif f.kind == KIND_PROBE:
             p = Probe(token=f.user_agent, status=f.status,
                       challenge=is_challenge(f.body) if f.status else False, error=f.error)
@@ -198,7 +202,26 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
         entities_by_id=entity_index(pages),
         identity=build_identity(pages, scope.root),
         authors=author_matrix(pages),
+        missing_page=missing_page_fingerprint(missing, scope),
     )
+
+
+def missing_page_fingerprint(fetch: Fetch | None, scope: Scope) -> dict:
+    """What the site answers for a URL that cannot exist: a 404 is right; a 200 is a
+    catch-all whose title and main text identify the soft 404s among the pages."""
+    if fetch is None:
+        return {}
+    info = {"url": fetch.url, "status": fetch.status}
+    if fetch.status and 200 <= fetch.status < 300 and fetch.body:
+        from aeo.analyzers.page import analyze_page
+
+        try:
+            facts = analyze_page(dataclasses.replace(fetch, kind=KIND_PAGE), scope, scope.root)
+        except Exception:  # noqa: BLE001 - a fingerprint is a nicety, never a crash
+            return info
+        info.update(title=facts.title, main_text_hash=facts.main_text_hash,
+                    words=facts.main_word_count)
+    return info
 
 
 def entity_index(pages: list[PageFacts]) -> dict[str, dict]:

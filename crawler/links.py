@@ -98,3 +98,33 @@ def extract_links(root: etree._Element | None, page_url: str) -> list[RawLink]:
         out.append(RawLink(href=href[:500], url=url, text=text, rel=(el.get("rel") or "").lower(),
                            problem=problem))
     return out
+
+
+_REFRESH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:[;,]\s*(?:url\s*=\s*)?(.*?))?\s*;?\s*$",
+                      re.I | re.S)
+
+
+def meta_refresh(root: etree._Element | None, page_url: str) -> dict:
+    """The page's <meta http-equiv=refresh> (one inside <noscript> is ignored):
+    {} | {content, delay, target (absolute http(s) URL or ''), problem}."""
+    if root is None:
+        return {}
+    for m in root.iter("meta"):
+        if (m.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        if any(a.tag == "noscript" for a in m.iterancestors()):
+            continue
+        content = " ".join((m.get("content") or "").split())[:300]
+        found = _REFRESH.match(content)
+        if not found:
+            return {"content": content, "delay": None, "target": "", "problem": "malformed"}
+        delay = float(found.group(1))
+        raw = (found.group(2) or "").strip().strip("'\"").strip()
+        if not raw:
+            return {"content": content, "delay": delay, "target": "", "problem": ""}
+        target, problem = resolve_href(raw, base_url(root, page_url))
+        if target is None:
+            return {"content": content, "delay": delay, "target": "",
+                    "problem": f"unsafe or invalid target {raw[:120]!r}"}
+        return {"content": content, "delay": delay, "target": target, "problem": ""}
+    return {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+import uuid
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
@@ -28,7 +29,7 @@ from twisted.web._newclient import ResponseFailed
 
 from aeo.crawler import bots as botlist
 from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
-from aeo.crawler.links import extract_links, parse_html
+from aeo.crawler.links import extract_links, meta_refresh, parse_html
 from aeo.crawler.resolver import MappedResolver
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url
@@ -37,6 +38,8 @@ from aeo.records import KIND_LLMS, KIND_PAGE, KIND_PROBE, KIND_ROBOTS, KIND_SITE
 from aeo.store import CrawlDB, utc_now
 
 MAX_PATH_SEGMENTS = 20
+REFRESH_FOLLOW_S = 5
+MISSING_PAGE_PREFIX = "aeo-audit-missing-"     # a meta refresh this quick is followed like a redirect
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "x-robots-tag", "location",
                 "last-modified", "retry-after", "server", "cache-control", "link", "refresh")
 TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
@@ -177,6 +180,13 @@ class AuditSpider(Spider):
             yield from self._sitemap_request(url)
         if self.cfg.probe_bots:
             yield from self._probe_requests()
+        missing = self.scope.url_for(f"/{MISSING_PAGE_PREFIX}{uuid.uuid4().hex[:16]}")
+        if self.robots.can_fetch(missing, USER_AGENT_TOKEN):
+            # a URL that cannot exist: a 200 here means unknown paths get a "soft 404"
+            yield Request(missing, callback=self.on_document, errback=self.on_document_error,
+                          dont_filter=True, priority=30,
+                          meta={"kind": KIND_PROBE, "depth": 0, "probe": "missing-page",
+                                "dont_retry": True})
 
     def _apply_delay(self, delay: float) -> None:
         downloader = self.crawler.engine.downloader
@@ -275,6 +285,11 @@ class AuditSpider(Spider):
                                   problem=link.problem)
             elif link.url:
                 yield from self._page_request(link.url, depth, response.url)
+        refresh = meta_refresh(root, response.url)
+        if refresh.get("target") and refresh["delay"] is not None and \
+                refresh["delay"] <= REFRESH_FOLLOW_S:
+            # a quick meta refresh is a redirect to browsers and crawlers: follow it
+            yield from self._page_request(refresh["target"], depth, response.url)
 
     def _redirect(self, response):
         meta = response.meta

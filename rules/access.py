@@ -3,6 +3,8 @@ crawl-health rules (ACC1xx) that report what the crawl itself ran into."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aeo.crawler.bots import bot
 from aeo.records import BotAccess, Link, Probe
 from aeo.rules.base import Example, Hit, Judged, rule
@@ -605,3 +607,113 @@ def acc111(site, pages, gov):
                 detail=f"{len(traps)} crawl trap(s) were cut short so the real pages could be "
                        "crawled.", url=site.root, urls=tuple(e["url"] for e in traps),
                 page_type="other")]
+
+
+@rule(id="ACC112", name="Meta refresh instead of a redirect", pillar="ACCESS", scope="page",
+      severity="medium", engines=ALL, site_level=True,
+      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
+                  "legal", "other"),
+      why="A meta refresh is a redirect only some crawlers follow, and a slow one, a loop, an "
+          "unsafe target or a malformed tag leaves them on a page that says nothing. An HTTP "
+          "301 says the same thing to every crawler.",
+      fix="Replace the meta refresh with an HTTP 301 redirect to the final URL.",
+      before='<meta http-equiv="refresh" content="0;url=/new-page">',
+      after="HTTP/1.1 301 Moved Permanently\nLocation: /new-page",
+      references=("https://developers.google.com/search/docs/crawling-indexing/301-redirects",),
+      examples=(
+          Example("refresh loop", True, pages=(
+              {"url": "https://example.com/a", "refresh": {
+                  "content": "0;url=/b", "delay": 0.0, "target": "https://example.com/b",
+                  "problem": ""}},
+              {"url": "https://example.com/b", "refresh": {
+                  "content": "0;url=/a", "delay": 0.0, "target": "https://example.com/a",
+                  "problem": ""}})),
+          Example("no refresh", False, pages=({"url": "https://example.com/a"},)),
+      ))
+def acc112(site, pages, gov):
+    targets = {p.url: p.refresh.get("target") for p in pages if p.refresh}
+    judged = [p for p in pages if p.status and 200 <= p.status < 300]
+    hits = []
+    for p in judged:
+        r = p.refresh
+        if not r:
+            continue
+        loop, seen, at = False, [p.url], r.get("target")
+        for _ in range(10):
+            if not at:
+                break
+            if at in seen:
+                loop = at == p.url or at in seen
+                break
+            seen.append(at)
+            at = targets.get(at)
+        if r.get("problem") == "malformed":
+            why = f"malformed refresh content {r['content']!r}"
+        elif r.get("problem"):
+            why = f"{r['problem']}; not followed"
+        elif loop:
+            why = "refresh loop: " + " → ".join(seen + [seen[0]])
+        elif r.get("delay") is not None and r["delay"] > 5:
+            why = (f"{r['delay']:.0f} s delay before going to {r.get('target') or 'itself'}; "
+                   "too slow to count as a redirect, not followed")
+        elif r.get("target"):
+            why = f"meta refresh to {r['target']} after {r['delay']:.0f} s"
+        else:
+            continue   # a page that only reloads itself
+        hits.append(Hit(evidence=why, detail="The page redirects with a meta refresh.",
+                        url=p.url))
+    return Judged(len(judged), hits)
+
+
+@rule(id="ACC113", name="Soft 404s", pillar="ACCESS", scope="site", severity="medium",
+      engines=ALL,
+      why="A missing page that answers 200, or an old URL sent to the home page, tells crawlers "
+          "the page exists: they keep and may cite a 'page not found' template, and the real "
+          "answer's signals are diluted.",
+      fix="Answer 404 (or 410) for pages that do not exist, and 301 old URLs to their real "
+          "successor, not to the home page.",
+      before="GET /no-such-page → 200 'Page not found'",
+      after="GET /no-such-page → 404 'Page not found'",
+      references=("https://developers.google.com/search/docs/crawling-indexing/http-network-errors",),
+      examples=(
+          Example("catch-all 200", True, site={"missing_page": {
+              "url": "https://example.com/aeo-audit-missing-1", "status": 200,
+              "title": "Not found", "main_text_hash": "abc", "words": 9}},
+                  pages=({"url": "https://example.com/gone", "main_text_hash": "abc",
+                          "title": "Not found"},)),
+          Example("a real 404", False, site={"missing_page": {
+              "url": "https://example.com/aeo-audit-missing-1", "status": 404}},
+                  pages=({"url": "https://example.com/a"},)),
+      ))
+def acc113(site, pages, gov):
+    probe = site.missing_page
+    soft: list[str] = []
+    why = []
+    if probe and probe.get("status") and 200 <= probe["status"] < 300:
+        why.append(f"catch-all 200: a made-up URL ({probe['url']}) answers HTTP "
+                   f"{probe['status']} '{(probe.get('title') or '')[:60]}'")
+        for p in pages:
+            if p.url == probe["url"] or not p.status or not 200 <= p.status < 300:
+                continue
+            same_text = probe.get("main_text_hash") and p.main_text_hash == probe[
+                "main_text_hash"]
+            same_title = probe.get("title") and p.title == probe["title"] and \
+                p.main_word_count <= max(50, 2 * (probe.get("words") or 0))
+            if same_text or same_title:
+                soft.append(p.url)
+    root = site.root.rstrip("/")
+    home_redirects = [u for u, final in site.redirects.items()
+                      if final.rstrip("/") == root and u.rstrip("/") != root
+                      and urlsplit(u).path not in ("", "/", "/index.html")]
+    if home_redirects:
+        why.append(f"{len(home_redirects)} old URL(s) redirect to the home page")
+    soft += home_redirects
+    if not soft and not why:
+        return Judged(1 if probe else 0, [])
+    if not soft and not home_redirects:
+        return Judged(1, [Hit(evidence=why[0] + "; no crawled page matched it",
+                              detail="Unknown URLs answer 200 instead of 404.",
+                              url=probe["url"], page_type="other")])
+    return Judged(1, [Hit(evidence="; ".join(why) + f"; soft 404s: {_short(soft)}",
+                          detail=f"{len(soft)} URL(s) are soft 404s.",
+                          url=soft[0], urls=tuple(dict.fromkeys(soft)), page_type="other")])
