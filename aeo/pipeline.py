@@ -101,16 +101,38 @@ def _init_worker(start_url: str) -> None:
     _WORKER["start"] = start_url
 
 
+class PageBudgetExceeded(BaseException):   # not caught by the analyzers' own "except Exception"
+    pass
+
+
+def _over_budget(signum, frame):
+    raise PageBudgetExceeded()
+
+
 def _analyze_one(fetch: Fetch) -> dict:
+    """One page's facts, within a time budget (AEO_PAGE_SECONDS, default 60): a page that
+    takes longer is recorded as analysis_timed_out and the others go on."""
+    import signal
+
     from aeo.analyzers.page import analyze_page
 
+    budget = float(os.environ.get("AEO_PAGE_SECONDS") or 60)
+    previous = signal.signal(signal.SIGALRM, _over_budget)
+    signal.setitimer(signal.ITIMER_REAL, budget)
     try:
         return analyze_page(fetch, _WORKER["scope"], _WORKER["start"]).to_dict()
+    except PageBudgetExceeded:
+        return PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
+                         depth=fetch.depth,
+                         fetch_error=f"analysis_timed_out: over {budget:g} s").to_dict()
     except Exception as exc:  # one hostile page must not stop the analysis of the others
         return PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
                          depth=fetch.depth,
                          fetch_error=f"analysis_failed: {type(exc).__name__}: {exc}"[:300]
                          ).to_dict()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _batches(it: Iterator, n: int) -> Iterator[list]:

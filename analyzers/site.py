@@ -164,6 +164,9 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
             if f.final_url and f.status and 300 <= f.status < 400:
                 redirects[f.url] = f.final_url
 
+    for page in pages:   # pages the analysis gave up on (time budget, a parser failure)
+        if page.fetch_error and page.fetch_error.startswith("analysis_"):
+            fetch_errors[page.url] = page.fetch_error[:300]
     if robots is None:   # no robots.txt fetch stored: the same as a 404
         policy = parse_robots(404, b"")
     else:

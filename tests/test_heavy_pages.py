@@ -1,0 +1,40 @@
+"""T34: heavy pages (megabytes of text, 50,000 nested elements) are analysed within bounds or
+given up on alone, with a finding; the other pages are analysed either way."""
+
+from __future__ import annotations
+
+from fixtures.server import FixtureServer, html, page, text
+
+ALLOW = text("User-agent: *\nAllow: /\n")
+HUGE_TEXT = "<html><head><title>huge</title></head><body><main><h1>Huge</h1>" + \
+    "".join(f"<p>Paragraph {i} about Acme Analytics and churn. " + "word " * 60 + "</p>"
+            for i in range(8000)) + "</main></body></html>"
+DEEP = "<html><head><title>deep</title></head><body>" + "<div>" * 50_000 + "deep" + \
+    "</div>" * 50_000 + "</body></html>"
+NORMAL = [f"/n{i}" for i in range(10)]
+
+
+def routes():
+    r = {"/robots.txt": ALLOW, "/": html(page("home", ["/huge", "/deep"] + NORMAL)),
+         "/huge": html(HUGE_TEXT), "/deep": html(DEEP)}
+    r.update({p: html(page(p)) for p in NORMAL})
+    return r
+
+
+def test_t34_heavy_pages_are_bounded_and_do_not_stop_the_others(aeo):
+    with FixtureServer(routes()) as fs:
+        r = aeo(fs.url + "/", timeout=600)
+    assert r.code == 0 and "Traceback" not in r.stderr
+    rows = {row["url"].rsplit("/", 1)[-1]: row for row in r.pages}
+    assert rows["huge"]["title"] == "huge" and int(rows["huge"]["word_count"]) > 400_000
+    assert all(rows[p.lstrip("/")]["title"] == p for p in NORMAL)
+
+
+def test_t34_a_page_over_the_time_budget_is_given_up_on_alone(aeo):
+    with FixtureServer(routes()) as fs:
+        r = aeo(fs.url + "/", env={"AEO_PAGE_SECONDS": "0.5"}, timeout=600)
+    assert r.code == 0, r.stderr
+    rows = {row["url"].rsplit("/", 1)[-1]: row for row in r.pages}
+    assert rows["huge"]["error"].startswith("analysis_timed_out")
+    assert all(rows[p.lstrip("/")]["title"] == p for p in NORMAL)
+    assert any("analysis_timed_out" in f["evidence"] for f in r.rules("ACC103"))
