@@ -111,6 +111,7 @@ class PageFacts:
     content_problem: str = ""              # declared content type vs the bytes, empty bodies
     charset_problem: str = ""              # declared charset vs the bytes
     refresh: dict = field(default_factory=dict)   # <meta http-equiv=refresh>: delay, target
+    canonical_issues: tuple[str, ...] = ()   # in <body>, not http(s), several that disagree
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
@@ -125,7 +126,8 @@ class PageFacts:
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
         for key in ("h1", "robots_directives", "canonicals", "invalid_links", "schema_types",
-                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks", "sections"):
+                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks", "sections",
+                    "canonical_issues"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})

@@ -9,7 +9,7 @@ import codecs
 import dataclasses
 import hashlib
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -211,12 +211,23 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     directives = [" ".join(d.split()) for d in directives if d]
 
     canonicals = []
+    canonical_issues: list[str] = []
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href") is not None:
+            href = link.get("href").strip()
+            if any(a.tag == "body" for a in link.iterancestors()):
+                canonical_issues.append(f"a canonical link inside <body> ({href[:80]}): "
+                                        "search engines ignore it there")
+            scheme = urlsplit(urljoin(fetch.url, href)).scheme.lower()
+            if scheme not in ("http", "https"):
+                canonical_issues.append(f"canonical is not an http(s) URL: {href[:80]!r}")
             try:
-                canonicals.append(normalize_url(urljoin(fetch.url, link.get("href").strip())))
+                canonicals.append(normalize_url(urljoin(fetch.url, href)))
             except (InvalidURL, ValueError):
-                canonicals.append(link.get("href").strip()[:300])
+                canonicals.append(href[:300])
+    if len(set(canonicals)) > 1:
+        canonical_issues.append(f"{len(canonicals)} canonical links disagree: "
+                                + ", ".join(c[:80] for c in dict.fromkeys(canonicals)))
 
     headings = tuple((int(h.tag[1]), " ".join(h.text_content().split())[:300])
                      for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"))
@@ -310,4 +321,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         language=language, attribution=attribution, skeleton=skeleton(body, main),
         alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
         charset_problem=charset_problem(fetch), refresh=meta_refresh(root, fetch.url),
+        canonical_issues=tuple(canonical_issues),
     )

@@ -717,3 +717,41 @@ def acc113(site, pages, gov):
     return Judged(1, [Hit(evidence="; ".join(why) + f"; soft 404s: {_short(soft)}",
                           detail=f"{len(soft)} URL(s) are soft 404s.",
                           url=soft[0], urls=tuple(dict.fromkeys(soft)), page_type="other")])
+
+
+@rule(id="ACC114", name="Canonical link anomalies", pillar="ACCESS", scope="page",
+      severity="medium", engines=ALL, site_level=True,
+      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
+                  "legal", "other"),
+      why="A canonical link tells engines which URL to index and cite. Two that disagree, one "
+          "in <body>, one that is not a web URL, or two pages naming each other leave engines "
+          "to guess, and they may pick neither.",
+      fix="Give each page one <link rel=canonical> in <head>, with the absolute http(s) URL of "
+          "the page to index, and make that page canonical to itself.",
+      before='<link rel="canonical" href="/a"> ... <link rel="canonical" href="/b">',
+      after='<link rel="canonical" href="https://example.com/a">',
+      references=("https://developers.google.com/search/docs/crawling-indexing/consolidate-duplicate-urls",),
+      examples=(
+          Example("canonical cycle", True, pages=(
+              {"url": "https://example.com/a", "canonicals": ("https://example.com/b",)},
+              {"url": "https://example.com/b", "canonicals": ("https://example.com/a",)})),
+          Example("two tags", True, pages=({"url": "https://example.com/a", "canonical_issues": (
+              "2 canonical links disagree: https://example.com/a, https://example.com/b",)},)),
+          Example("self canonical", False, pages=(
+              {"url": "https://example.com/a", "canonicals": ("https://example.com/a",)},)),
+      ))
+def acc114(site, pages, gov):
+    target = {p.url: p.canonicals[0] for p in pages if p.canonicals}
+    judged = [p for p in pages if p.status and 200 <= p.status < 300 and
+              (p.canonicals or p.canonical_issues)]
+    hits = []
+    for p in judged:
+        issues = list(p.canonical_issues)
+        other = target.get(p.url)
+        if other and other != p.url and target.get(other) == p.url:
+            issues.append(f"canonical cycle: {p.url} → {other} → {p.url}")
+        if issues:
+            hits.append(Hit(evidence="; ".join(issues),
+                            detail="The page's canonical link is ambiguous or ignored.",
+                            url=p.url))
+    return Judged(len(judged), hits)
