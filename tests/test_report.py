@@ -237,9 +237,12 @@ def test_injected_page_yields_no_foreign_script(browser, tmp_path):
             f"<script type='application/ld+json'>{ld}</script></head><body><main>"
             f"<h1>{p[3]}</h1><p class='byline'>By {p[1]}</p><a href='{p[2]}'>{p[0]}</a> "
             f"<a href='/x?q={p[1]}'>{p[4]}</a><p>{' '.join(['lorem'] * 80)}</p>"
-            f"<h2>Is it safe? {p[3]}</h2><p>{p[5]}</p></main></body></html>")
-    routes = {"/robots.txt": text("User-agent: *\nAllow: /\n"), "/": html(body),
-              "/x": html(body)}
+            f"<h2>Is it safe? {p[3]}</h2><p>{p[5]}</p><img src='/i.png' alt='{p[1]}'>"
+            f"<a href='/{p[0]}'>path</a></main></body></html>").replace(
+        "</head>", f"<meta property='og:image' content='{p[2]}'></head>")
+    headers = {"Server": p[0], "X-Powered-By": p[1]}
+    routes = {"/robots.txt": text("User-agent: *\nAllow: /\n"), "/": html(body, headers=headers),
+              "/x": html(body), "__default__": html(body)}
     with FixtureServer(routes) as fs:
         proc = run("audit", fs.url + "/", "--workspace", str(tmp_path / "ws"), "--out",
                    str(tmp_path / "out"), "--quiet")
