@@ -101,6 +101,24 @@ def _init_worker(start_url: str) -> None:
     _WORKER["start"] = start_url
 
 
+def _init_pool_worker(start_url: str, memory_mb: int) -> None:
+    """A pool worker: the page budget in memory is its address space now (the model it
+    shares with the parent included) plus memory_mb; a page that needs more gets a
+    MemoryError, recorded as that page's analysis failure."""
+    import resource
+
+    _init_worker(start_url)
+    try:
+        with open("/proc/self/statm") as fh:
+            now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = now + memory_mb * 1024 * 1024
+        if hard == resource.RLIM_INFINITY or limit < hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError):
+        pass   # no /proc: no memory budget, the time budget still holds
+
+
 class PageBudgetExceeded(BaseException):   # not caught by the analyzers' own "except Exception"
     pass
 
@@ -125,7 +143,7 @@ def _analyze_one(fetch: Fetch) -> dict:
         return PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
                          depth=fetch.depth,
                          fetch_error=f"analysis_timed_out: over {budget:g} s").to_dict()
-    except Exception as exc:  # one hostile page must not stop the analysis of the others
+    except (Exception, MemoryError) as exc:  # one hostile page must not stop the others
         return PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
                          depth=fetch.depth,
                          fetch_error=f"analysis_failed: {type(exc).__name__}: {exc}"[:300]
@@ -166,14 +184,16 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
         total = db.count(KIND_PAGE)
         workers = workers or min(os.cpu_count() or 1, 4)
         fetches = db.fetches(kind=KIND_PAGE)
-        if total < 200 or workers < 2:
+        memory_mb = int(os.environ.get("AEO_PAGE_MEMORY_MB") or 2048)
+        if workers < 2 or total < 2:
             _init_worker(start_url)
             for fetch in fetches:
                 db.put_facts(fetch.url, _analyze_one(fetch))
                 count += 1
         else:
-            with ProcessPoolExecutor(workers, initializer=_init_worker,
-                                     initargs=(start_url,)) as pool:
+            # worker processes even for small runs: each page gets a time and a memory budget
+            with ProcessPoolExecutor(min(workers, total), initializer=_init_pool_worker,
+                                     initargs=(start_url, memory_mb)) as pool:
                 for batch in _batches(fetches, 64 * workers):
                     for facts in pool.map(_analyze_one, batch, chunksize=16):
                         db.put_facts(facts["url"], facts)

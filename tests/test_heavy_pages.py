@@ -38,3 +38,12 @@ def test_t34_a_page_over_the_time_budget_is_given_up_on_alone(aeo):
     assert rows["huge"]["error"].startswith("analysis_timed_out")
     assert all(rows[p.lstrip("/")]["title"] == p for p in NORMAL)
     assert any("analysis_timed_out" in f["evidence"] for f in r.rules("ACC103"))
+
+
+def test_t34_a_page_over_the_memory_budget_is_given_up_on_alone(aeo):
+    with FixtureServer(routes()) as fs:
+        r = aeo(fs.url + "/", env={"AEO_PAGE_MEMORY_MB": "8"}, timeout=600)
+    assert r.code == 0, r.stderr
+    rows = {row["url"].rsplit("/", 1)[-1]: row for row in r.pages}
+    assert rows["huge"]["error"].startswith("analysis_failed: MemoryError")
+    assert all(rows[p.lstrip("/")]["title"] == p for p in NORMAL)
