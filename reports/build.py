@@ -4,6 +4,8 @@ index."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import signal
 from collections import Counter
@@ -34,10 +36,12 @@ from aeo.store import atomic_write, utc_now
 
 
 def compare(current: list[dict], pages_now: dict[str, int | None], previous: dict | None,
-            workspace, complete: bool = True) -> dict | None:
+            workspace, complete: bool = True, config_changed: bool = False,
+            known_rules: set[str] | None = None) -> dict | None:
     """new / fixed / persisting / not_comparable, keyed by (rule, url). A finding of the
-    previous run counts as fixed only where the page was fetched again with a 2xx answer and
-    the crawl is complete; elsewhere it was not re-checked."""
+    previous run counts as fixed only where the page was fetched again with a 2xx answer, the
+    crawl is complete, the governance is the same and the rule still exists; elsewhere it was
+    not re-checked the same way."""
     if previous is None:
         return None
     before = workspace.run_findings(previous["run_id"])
@@ -52,12 +56,21 @@ def compare(current: list[dict], pages_now: dict[str, int | None], previous: dic
         if k in now_keys:
             continue
         site_file = f["url"].endswith(("/robots.txt", "/llms.txt", "/sitemap.xml"))
-        ok = complete and (f["url"] in rechecked or site_file)
+        same_rule = known_rules is None or f["rule"] in known_rules
+        ok = complete and not config_changed and same_rule and (
+            f["url"] in rechecked or site_file)
         (fixed if ok else not_comparable).append(f)
     slim = lambda fs: [{"rule": f["rule"], "url": f["url"], "severity": f["severity"]}  # noqa: E731
                        for f in fs]
     return {"previous_run": previous["run_id"], "new": slim(new), "fixed": slim(fixed),
-            "persisting": slim(persisting), "not_comparable": slim(not_comparable)}
+            "persisting": slim(persisting), "not_comparable": slim(not_comparable),
+            "config_changed": config_changed}
+
+
+def config_hash(gov) -> str:
+    """What the findings depend on besides the site: the governance in force."""
+    data = {k: v for k, v in gov.to_dict().items() if k != "source"}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def backlog_rows(priorities, outcomes, scores, gov, rules) -> list[dict]:
@@ -92,8 +105,13 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
     analyzed = sum(1 for p in pages if p.word_count or p.title or p.h1)  # HTML pages read
 
     previous = workspace.previous_complete(run.path.parent.name, run.run_id)
+    chash = config_hash(gov)
+    earlier = workspace.find_run(previous["run_id"]) if previous else None
+    before_hash = earlier.manifest().get("config_hash") if earlier else None
     comparison = compare(findings, {p.url: p.status for p in pages}, previous, workspace,
-                         complete=complete)
+                         complete=complete,
+                         config_changed=bool(before_hash and before_hash != chash),
+                         known_rules=set(rules))
 
     run_info = {"start_url": manifest.get("start_url"), "as_of": manifest.get("as_of"),
                 "started": manifest.get("started"), "finished": finished, "complete": complete,
@@ -147,6 +165,7 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
                          comparison=comparison, trend=trend, templates=templates)
     atomic_write(out / "audit.html", render_report(ctx))
     manifest = run.update_manifest(status=manifest.get("crawl_status", "complete"),
+                                   config_hash=chash,
                                    finished=finished, report_dir=str(out.resolve()),
                         overall_score=scores.overall,
                         content_pages=sum(1 for p in pages if p.page_type in CONTENT_TYPES))

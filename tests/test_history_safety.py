@@ -75,6 +75,19 @@ def test_t44_a_partial_month_never_fixes_findings(aeo, tmp_path):
     assert unseen <= {f["url"] for f in cmp["not_comparable"]}   # ...are said to be so
 
 
+def test_t44_a_governance_change_is_not_comparable(aeo, tmp_path):
+    gov = tmp_path / "client.toml"
+    gov.write_text('[rules.AT001]\nenabled = false\n')
+    with FixtureServer(article_site(4)) as fs:
+        first = aeo(fs.url + "/", "--out", str(tmp_path / "m1"))
+        time.sleep(1.1)
+        second = aeo(fs.url + "/", "--out", str(tmp_path / "m2"), "--governance", str(gov))
+    assert first.code == 0 and second.code == 0
+    cmp = json.loads((tmp_path / "m2" / "findings.json").read_text())["comparison"]
+    assert cmp["config_changed"] is True and cmp["fixed"] == []
+    assert {f["rule"] for f in cmp["not_comparable"]} >= {"AT001"}
+
+
 def test_t45_one_run_per_site_at_a_time_and_stale_locks_recovered(tmp_path):
     ws = tmp_path / "ws"
     with FixtureServer(site(10, slow=0.3)) as fs:

@@ -93,6 +93,11 @@ def test_an_incomplete_crawl_never_fixes_a_finding(tmp_path):
         ["https://e.com/b"]
     unseen = compare(now, {"https://e.com/a": 200}, {"run_id": "r1"}, Store())
     assert unseen["fixed"] == [] and len(unseen["not_comparable"]) == 1
+    # T44 (f) the governance changed; T47 a rule that no longer exists
+    changed = compare(now, pages, {"run_id": "r1"}, Store(), config_changed=True)
+    assert changed["fixed"] == [] and changed["config_changed"] is True
+    renamed = compare([], pages, {"run_id": "r1"}, Store(), known_rules={"QA002"})
+    assert renamed["fixed"] == [] and len(renamed["not_comparable"]) == 2
 
 
 # -- two months of the demo -----------------------------------------------------------------
