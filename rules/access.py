@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from aeo.crawler.bots import bot
-from aeo.records import BotAccess, Link, Probe
+from aeo.records import PAGE_TYPES, BotAccess, Link, Probe
 from aeo.rules.base import Example, Hit, Judged, rule
 
 ALL = ("all",)
@@ -536,8 +536,7 @@ def acc108(site, pages, gov):
 
 @rule(id="ACC109", name="Content type does not match the content", pillar="ACCESS",
       scope="page", severity="medium", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="Crawlers trust the Content-Type header. An HTML page served as "
           "application/octet-stream may be skipped as a download; a PDF or an empty body "
           "served as text/html is an error page to them.",
@@ -560,8 +559,7 @@ def acc109(page, site, gov):
 
 @rule(id="ACC110", name="Declared charset does not match the bytes", pillar="ACCESS",
       scope="page", severity="medium", engines=ALL,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="A page whose bytes are not in the charset it declares turns into mojibake "
           "('CafÃ©', 'Caf�') for every crawler that believes the declaration: names, prices "
           "and quotes are then misread or dropped.",
@@ -611,8 +609,7 @@ def acc111(site, pages, gov):
 
 @rule(id="ACC112", name="Meta refresh instead of a redirect", pillar="ACCESS", scope="page",
       severity="medium", engines=ALL, site_level=True,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="A meta refresh is a redirect only some crawlers follow, and a slow one, a loop, an "
           "unsafe target or a malformed tag leaves them on a page that says nothing. An HTTP "
           "301 says the same thing to every crawler.",
@@ -721,8 +718,7 @@ def acc113(site, pages, gov):
 
 @rule(id="ACC114", name="Canonical link anomalies", pillar="ACCESS", scope="page",
       severity="medium", engines=ALL, site_level=True,
-      page_types=("home", "article", "faq", "product", "about", "author", "contact", "listing",
-                  "legal", "other"),
+      page_types=PAGE_TYPES,
       why="A canonical link tells engines which URL to index and cite. Two that disagree, one "
           "in <body>, one that is not a web URL, or two pages naming each other leave engines "
           "to guess, and they may pick neither.",
