@@ -7,6 +7,7 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -193,6 +194,26 @@ def main() -> int:
     print(f"structured data ({n_sd} pages, one process): parse {parse_ms:.2f} ms/page, "
           f"extraction {sd_ms:.2f} ms/page ({1000 / max(sd_ms, 1e-9):.0f} pages/s), "
           f"STRUCT rules {sd_rules_ms:.2f} ms/page")
+    # The floors: what the machine can do at best, measured in this same run.
+    server, url = start(0, root=site)
+    try:
+        floor = subprocess.run([sys.executable, "-m", "aeo.bench_floor", url, "16"],
+                               capture_output=True, text=True, timeout=3600)
+    finally:
+        server.shutdown()
+    crawl_floor_s, floor_pages = (float(floor.stdout.split()[0]), int(floor.stdout.split()[1])
+                                  ) if floor.returncode == 0 and floor.stdout.split() else (0, 0)
+    workers = min(os.cpu_count() or 1, 4)
+    floor_ms = parse_ms + sd_ms + lang_ms        # the per-page steps the rules need
+    analysis_floor_s = pages * floor_ms / 1000 / workers
+    floor_total = crawl_floor_s + analysis_floor_s
+    print(f"crawl floor: bare Scrapy following links: {floor_pages} pages in "
+          f"{crawl_floor_s:.1f}s ({floor_pages / max(crawl_floor_s, 1e-9):.0f} pages/s)")
+    print(f"analysis floor: parse {parse_ms:.2f} + structured data {sd_ms:.2f} + spaCy "
+          f"{lang_ms:.1f} ms/page over {workers} workers: {analysis_floor_s:.1f}s "
+          f"({pages / max(analysis_floor_s, 1e-9):.0f} pages/s)")
+    print(f"end to end {total:.1f}s against a floor of {floor_total:.1f}s: "
+          f"x{total / max(floor_total, 1e-9):.2f} of the floor")
     print(f"peak RSS {peak_rss_mb():.0f} MB; report at {tmp / 'out' / 'audit.html'}")
     print(f"bench pages={pages} end_to_end_pps={pages / total:.1f} crawl_pps={s_crawl.rate:.1f} "
           f"analyze_pps={s_an.rate:.1f} peak_rss_mb={peak_rss_mb():.0f}")

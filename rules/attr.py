@@ -4,6 +4,7 @@ and the site's author matrix."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from aeo.analyzers.attribution import name_key, page_author_nodes
@@ -11,6 +12,13 @@ from aeo.analyzers.identity import key as brand_key
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
+
+
+@functools.lru_cache(maxsize=8)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    """One pass over the text for every sensitive term (plural 's' allowed)."""
+    alternatives = "|".join(re.escape(t.lower()) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"\b(" + alternatives + r")s?\b")
 
 
 def _named(page) -> list[dict]:
@@ -251,8 +259,8 @@ def at006(page, site, gov):
       ))
 def at007(page, site, gov):
     text = " ".join(b["t"] for b in page.main_blocks).lower()
-    terms = [t for t in gov["ymyl_terms"] if re.search(r"\b" + re.escape(t.lower()) + r"s?\b",
-                                                       text)]
+    found = {m.group(1) for m in _terms_pattern(tuple(gov["ymyl_terms"])).finditer(text)}
+    terms = [t for t in gov["ymyl_terms"] if t.lower() in found]
     if len(terms) < gov["ymyl_min_terms"]:
         return None
     if page.attribution.get("reviewers"):
