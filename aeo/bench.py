@@ -122,7 +122,7 @@ def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
 
     from aeo.analyzers import nlp
     from aeo.analyzers.maintext import main_blocks, opening_paragraph
-    from aeo.analyzers.page import main_element
+    from aeo.analyzers.page import language_facts, main_element
     from aeo.crawler.links import parse_html
     from aeo.records import KIND_PAGE
 
@@ -139,11 +139,8 @@ def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
         blocks, _ = main_blocks(root, main_element(root))
         opening = opening_paragraph(blocks)
         t1 = time.perf_counter()
-        h1 = next((b["t"] for b in blocks if b["k"] == "h1"), "")
-        nlp.page_language({"h1": h1, "opening": opening, "is_about": False,
-                           "headings": [b["t"] for b in blocks if b["k"].startswith("h")],
-                           "main_text": " ".join(b["t"] for b in blocks
-                                                 if not b["k"].startswith("h"))})
+        h1 = tuple(b["t"] for b in blocks if b["k"] == "h1")
+        language_facts(blocks, opening, h1, "article", f.url)   # what analyze_page runs
         t2 = time.perf_counter()
         main_s += t1 - t
         lang_s += t2 - t1

@@ -24,6 +24,7 @@ from aeo.pipeline import (
     say,
     today,
 )
+from aeo.store import WorkspaceError
 
 EPILOG = """\
 exit codes:
@@ -457,9 +458,6 @@ def cmd_explain(args) -> int:
 COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
             "report": cmd_report, "history": cmd_history, "demo": cmd_demo, "rules": cmd_rules,
             "explain": cmd_explain, "compare": cmd_compare, "schedule": cmd_schedule}
-
-
-from aeo.store import WorkspaceError  # noqa: E402  (light: no Scrapy)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from aeo.analyzers.identity import is_org
+
 AUTHOR_META = ("author", "article:author", "citation_author", "dc.creator", "dc.creator.author",
                "dcterms.creator", "parsely-author", "sailthru.author", "byl", "cxenseparse:author",
                "twitter:data1")
@@ -151,8 +153,7 @@ def _node_name(nodes: list[dict], value) -> tuple[str, str, list[str], str]:
         name = next((v for v in node["props"].get("name", []) if isinstance(v, str)), "")
         url = next((v for v in node["props"].get("url", []) if isinstance(v, str)), "")
         same = [v for v in node["props"].get("sameAs", []) if isinstance(v, str)]
-        kind = "organization" if any("Organization" in t or t in ("Corporation", "NewsMediaOrganization")
-                                     for t in node["types"]) else "person"
+        kind = "organization" if is_org(node) else "person"
         return name, url, same, kind
     if isinstance(value, dict) and "id" in value:
         return "", "", [], "ref:" + value["id"]

@@ -16,13 +16,6 @@ from urllib.parse import urlsplit
 from aeo.records import PageFacts
 
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:]\s+|:\s+")
-ORG_TYPES_HINT = ("Organization", "Corporation", "LocalBusiness", "NGO", "EducationalOrganization",
-                  "GovernmentOrganization", "OnlineBusiness", "OnlineStore", "NewsMediaOrganization",
-                  "MedicalOrganization", "SportsOrganization", "Airline", "Consortium",
-                  "FundingScheme", "LibrarySystem", "PerformingGroup", "Project",
-                  "ResearchOrganization", "SearchRescueOrganization", "WorkersUnion")
-
-
 def key(name: str) -> str:
     """The comparison form: case, punctuation and repeated spaces do not make a variant; a
     missing space does ('NorthwindLedger' is not 'Northwind Ledger')."""
@@ -37,8 +30,7 @@ def is_org(node: dict) -> bool:
     from aeo.analyzers.schemaorg import vocabulary
 
     vocab = vocabulary()
-    return any(t in ORG_TYPES_HINT or (vocab.is_type(t) and vocab.is_a(t, "Organization"))
-               for t in node["types"])
+    return any(vocab.is_type(t) and vocab.is_a(t, "Organization") for t in node["types"])
 
 
 def own_organizations(pages: list[PageFacts], root: str) -> list[tuple[PageFacts, dict]]:

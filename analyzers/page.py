@@ -94,6 +94,7 @@ def skeleton(body: etree._Element | None, main: etree._Element | None) -> str:
     if body is None:
         return ""
     parts: list[str] = []
+    holds_main = set(main.iterancestors()) if main is not None else set()
 
     def walk(el: etree._Element, depth: int) -> None:
         for child in el:
@@ -102,7 +103,7 @@ def skeleton(body: etree._Element | None, main: etree._Element | None) -> str:
                 continue
             classes = " ".join(sorted((child.get("class") or "").split())[:2])
             parts.append(f"{depth}{child.tag}.{classes}")
-            if depth < 3 and main not in child.iterdescendants():
+            if depth < 3 and child not in holds_main:
                 walk(child, depth + 1)
             elif depth < 3:
                 parts.append(f"{depth + 1}[main]")

@@ -13,6 +13,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 from aeo.analyzers.identity import own_organizations
 from aeo.analyzers.schemaorg import DATA_TYPES, DATE_TYPES, NUMBER_TYPES, vocabulary
@@ -439,7 +440,6 @@ def _org_value(page, site, node, prop) -> str:
 def _norm(prop: str, value: str, base: str) -> str:
     if prop == "name":
         return " ".join(value.casefold().split())
-    from urllib.parse import urljoin
     try:
         return urljoin(base, value).rstrip("/").lower()
     except ValueError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import resource
 import sqlite3
 import subprocess
@@ -160,4 +159,3 @@ def test_t48_http_cache_and_control_ports_are_refused(aeo):
         r = aeo("http://127.0.0.1:9/", env={"AEO_SCRAPY_SETTINGS": json.dumps({key: True})})
         assert r.code == 2 and key in r.stderr and "refuses" in r.stderr
         assert r.manifest.get("status") in (None, "failed")
-    assert os.environ.get("AEO_SCRAPY_SETTINGS") is None
