@@ -95,19 +95,29 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="no progress display (for cron); errors still go to stderr")
 
 
-def _crawl_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("url", help="the site to audit, e.g. https://www.example.com/")
-    p.add_argument("--max-pages", "-n", type=_positive_int, default=5000,
-                   help="stop after this many pages (default 5000; hitting it makes the crawl "
-                        "incomplete)")
+MAX_PAGES, MAX_TIME = 5000, 4 * 3600.0
+
+
+def _crawl_options(p: argparse.ArgumentParser, resumable: bool = False) -> None:
+    if resumable:
+        p.add_argument("url", nargs="?", help="the site to crawl, e.g. https://www.example.com/")
+        p.add_argument("--resume", metavar="RUN",
+                       help="go on with an interrupted crawl (run folder, SITE/TIMESTAMP or "
+                            "'latest') with its own settings: nothing it stored is fetched "
+                            "again; --max-pages and --max-time may raise its budgets")
+    else:
+        p.add_argument("url", help="the site to audit, e.g. https://www.example.com/")
+    p.add_argument("--max-pages", "-n", type=_positive_int, default=None,
+                   help=f"stop after this many pages (default {MAX_PAGES}; hitting it makes the "
+                        "crawl incomplete)")
     p.add_argument("--max-depth", type=_positive_int, default=10,
                    help="links followed from the start page (default 10)")
     p.add_argument("--max-page-mb", type=_positive_float, default=16.0,
                    help="largest page read, decompressed, in MB (default 16)")
     p.add_argument("--timeout", type=_positive_float, default=30.0,
                    help="seconds per request (default 30)")
-    p.add_argument("--max-time", type=_positive_float, default=4 * 3600.0,
-                   help="seconds for the whole crawl (default 14400)")
+    p.add_argument("--max-time", type=_positive_float, default=None,
+                   help=f"seconds for the whole crawl (default {MAX_TIME:.0f})")
     p.add_argument("--concurrency", type=_positive_int, default=8,
                    help="requests in flight at once (default 8)")
     p.add_argument("--delay", type=float, default=0.0,
@@ -147,8 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to write the report files (default: the run folder)")
     _common(p)
 
-    p = sub.add_parser("crawl", help="only crawl into a new run (no analysis, no report)")
-    _crawl_options(p)
+    p = sub.add_parser("crawl", help="only crawl into a new run (no analysis, no report), or "
+                                     "resume an interrupted crawl",
+                       description="Crawl URL into a new run, or go on with an interrupted "
+                                   "one (--resume RUN). `aeo report RUN` then analyzes and "
+                                   "writes the report.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _crawl_options(p, resumable=True)
     _common(p)
 
     p = sub.add_parser("analyze", help="re-analyze a stored run (nothing is fetched)")
@@ -243,9 +258,9 @@ def _crawl_config(args):
 
     url = _validated_url(args.url)
     return CrawlConfig(
-        start_url=url, max_pages=args.max_pages, max_depth=args.max_depth,
+        start_url=url, max_pages=args.max_pages or MAX_PAGES, max_depth=args.max_depth,
         max_page_bytes=int(args.max_page_mb * 1024 * 1024), timeout=args.timeout,
-        total_time=args.max_time, concurrency=args.concurrency, delay=max(0.0, args.delay),
+        total_time=args.max_time or MAX_TIME, concurrency=args.concurrency, delay=max(0.0, args.delay),
         retry_times=max(0, args.retries), obey_robots=not args.ignore_robots_errors,
         quiet=args.quiet, resolve=dict(args.resolve), allow_private=list(args.allow_private))
 
@@ -265,7 +280,12 @@ def _find_run(args):
 
 
 def _exit_for(run) -> int:
-    return EXIT_OK if run.manifest().get("complete") else EXIT_INCOMPLETE
+    """0 for a complete crawl; 4, with the reason on stderr, for an incomplete one."""
+    manifest = run.manifest()
+    if manifest.get("complete"):
+        return EXIT_OK
+    print(f"aeo: incomplete crawl: {manifest.get('message')}", file=sys.stderr)
+    return EXIT_INCOMPLETE
 
 
 def cmd_audit(args) -> int:
@@ -283,21 +303,66 @@ def cmd_audit(args) -> int:
         analyze(run, args.quiet)
         say("Judging and writing the report", args.quiet)
         report(run, out, gov, ws)
-    code = _exit_for(run)
-    if code == EXIT_INCOMPLETE:
-        print(f"aeo: incomplete crawl: {run.manifest().get('message')}", file=sys.stderr)
     print(str((out / "audit.html").resolve()))
-    return code
+    return _exit_for(run)
 
 
 def cmd_crawl(args) -> int:
     from aeo.store import Workspace
 
+    if args.resume:
+        return _resume_crawl(args)
+    if not args.url:
+        raise AuditError("crawl needs a URL (or --resume RUN)", EXIT_USAGE)
     cfg = _crawl_config(args)
     gov = _governance(args)
     ws = Workspace(args.workspace)
     with _site_lock(ws, cfg):
         run, _ = crawl(cfg, ws, gov, args.as_of or today(), args.quiet)
+    print(run.path)
+    return _exit_for(run)
+
+
+def _resume_crawl(args) -> int:
+    from dataclasses import fields, replace
+
+    from aeo.crawler.config import CrawlConfig
+    from aeo.governance import Governance
+    from aeo.store import Workspace, _alive
+
+    if args.url:
+        raise AuditError("--resume takes the run's own URL and settings: give no URL",
+                         EXIT_USAGE)
+    ws = Workspace(args.workspace)
+    run = ws.find_run(args.resume)
+    if run is None:
+        raise AuditError(f"no run {args.resume!r} in workspace {args.workspace}", EXIT_USAGE)
+    m = run.manifest()
+    if m.get("status") == "running" and m.get("pid") and _alive(int(m["pid"])):
+        raise AuditError(f"run {run.run_id} is still running (PID {m['pid']})", EXIT_USAGE)
+    if m.get("status") == "failed" or not run.db_path.is_file():
+        why = m.get("message") or "no crawl stored"
+        raise AuditError(f"run {run.run_id} could not audit its site ({why}); start a new "
+                         "crawl instead", EXIT_UNAUDITABLE)
+    if m.get("crawl_status") == "complete":
+        raise AuditError(f"run {run.run_id} crawled its site completely: nothing to resume",
+                         EXIT_USAGE)
+    known = {f.name for f in fields(CrawlConfig)}
+    settings = {k: v for k, v in (m.get("settings") or {}).items() if k in known}
+    try:
+        cfg = CrawlConfig(**settings)
+    except TypeError:
+        raise AuditError(f"run {run.run_id} has no crawl settings to resume with",
+                         EXIT_UNAUDITABLE) from None
+    cfg = replace(cfg, probe_tokens=tuple(cfg.probe_tokens), quiet=args.quiet,
+                  max_pages=args.max_pages or cfg.max_pages,
+                  total_time=args.max_time or cfg.total_time)
+    saved = m.get("governance") or {}
+    gov = Governance(settings=saved["settings"], pillar_weights=saved.get("pillars") or {},
+                     rule_overrides=saved.get("rules") or {}, source=saved.get("source", "")
+                     ) if saved.get("settings") else _governance(args)
+    with _site_lock(ws, cfg):
+        run, _ = crawl(cfg, ws, gov, m.get("as_of") or today(), args.quiet, resume=run)
     print(run.path)
     return _exit_for(run)
 

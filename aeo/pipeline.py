@@ -53,8 +53,9 @@ def say(msg: str, quiet: bool) -> None:
 
 
 # -- stage 1: crawl -------------------------------------------------------------------------
-def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool
-          ) -> tuple[Run, Stage]:
+def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
+          resume: Run | None = None) -> tuple[Run, Stage]:
+    """Crawl into a new run, or (resume) go on with an interrupted run in its own folder."""
     from aeo.crawler.run import SettingsError, extra_settings, run_crawl
     from aeo.crawler.scope import Scope
 
@@ -64,18 +65,32 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool
         raise AuditError(str(exc), EXIT_USAGE) from None
     cfg = replace(cfg, probe_tokens=tuple(gov["required_bots"]))
     scope = Scope.from_url(cfg.start_url)
-    run = workspace.new_run(host_slug(scope.host, scope.port))
-    settings = asdict(cfg)
-    run.write_manifest({"status": "running", "complete": False, "start_url": cfg.start_url,
-                        "as_of": as_of, "started": utc_now(), "tool": TOOL, "pid": os.getpid(),
-                        "settings": settings, "governance": gov.to_dict()})
-    say(f"Crawling {cfg.start_url} (up to {cfg.max_pages} pages) into {run.path}", quiet)
+    if resume is None:
+        run = workspace.new_run(host_slug(scope.host, scope.port))
+        run.write_manifest({"status": "running", "complete": False, "start_url": cfg.start_url,
+                            "as_of": as_of, "started": utc_now(), "tool": TOOL,
+                            "pid": os.getpid(), "settings": asdict(cfg),
+                            "governance": gov.to_dict()})
+        say(f"Crawling {cfg.start_url} (up to {cfg.max_pages} pages) into {run.path}", quiet)
+    else:
+        run = resume
+        manifest = {k: v for k, v in run.manifest().items()
+                    if k not in ("analyzed", "pages_analyzed", "finished", "overall_score")}
+        manifest.update(status="running", complete=False, pid=os.getpid(),
+                        settings=asdict(cfg),
+                        resumed=[*manifest.get("resumed", []), utc_now()])
+        run.write_manifest(manifest)
+        say(f"Resuming the crawl of {cfg.start_url} in {run.path} (up to {cfg.max_pages} "
+            "pages in all)", quiet)
     t0 = time.monotonic()
     db = run.open_db()
     try:
-        outcome = run_crawl(cfg, db)
+        outcome = run_crawl(cfg, db, resume=resume is not None)
     finally:
         db.close()
+    if outcome.status == "incomplete" and any(
+            r in outcome.reason for r in ("interrupted", "time_limit", "memory_limit")):
+        outcome.message += f" Go on with: aeo crawl --resume {run.run_id}"
     seconds = time.monotonic() - t0
     # "crawled" until the report is published; then the crawl's own status (complete/incomplete)
     run.update_manifest(status="failed" if outcome.status == "failed" else "crawled",

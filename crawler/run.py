@@ -59,12 +59,14 @@ def extra_settings() -> dict:
     return data
 
 
-def run_crawl(cfg: CrawlConfig, db: CrawlDB) -> CrawlOutcome:
+def run_crawl(cfg: CrawlConfig, db: CrawlDB, resume: bool = False) -> CrawlOutcome:
+    """Crawl into db. resume: db holds an interrupted crawl of the same site; what it stored
+    is not fetched again."""
     logging.getLogger("scrapy").setLevel(logging.ERROR)
     process = CrawlerProcess({**scrapy_settings(cfg), **extra_settings(),
                               "LOG_INSTALL_ROOT_HANDLER": False})
     crawler = process.create_crawler(AuditSpider)
-    process.crawl(crawler, config=cfg, db=db)
+    process.crawl(crawler, config=cfg, db=db, resume=resume)
     process.start()
     spider: AuditSpider = crawler.spider
     db.commit()

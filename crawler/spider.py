@@ -29,6 +29,7 @@ from twisted.web._newclient import ResponseFailed
 
 from aeo.crawler import bots as botlist
 from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
+from aeo.crawler.frontier import LocalFrontier
 from aeo.crawler.links import extract_links, meta_refresh, parse_html
 from aeo.crawler.resolver import MappedResolver
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
@@ -80,6 +81,11 @@ def failure_kind(failure) -> tuple[str, str]:
     return "fetch_failed", f"{type(exc).__name__}: {msg}"
 
 
+def _is_html(content_type: str, body: bytes) -> bool:
+    return "html" in (content_type or "").lower() or body.lstrip()[:15].lower().startswith(
+        (b"<!doctype html", b"<html"))
+
+
 def _leads_from_start(meta: dict) -> bool:
     """The request is the start URL or a redirect hop reached from it."""
     return bool(meta.get("start") or meta.get("chain_start"))
@@ -88,17 +94,17 @@ def _leads_from_start(meta: dict) -> bool:
 class AuditSpider(Spider):
     name = "aeo-audit"
 
-    def __init__(self, config: CrawlConfig, db: CrawlDB, **kw):
+    def __init__(self, config: CrawlConfig, db: CrawlDB, resume: bool = False,
+                 frontier=None, **kw):
         super().__init__(**kw)
         self.cfg = config
         self.db = db
+        self.resume = resume
         self.scope = Scope.from_url(config.start_url)
         self.start_url = normalize_url(config.start_url)
         self.robots = RobotsPolicy()
-        self.seen: set[str] = set()
-        self.pages_scheduled = 0
-        self.query_variants: dict[str, int] = {}   # path -> distinct query strings scheduled
-        self.traps: dict[str, dict] = {}           # pattern -> kind, example, truncated
+        # claims (URLs, sitemaps), budgets (pages, query variants per path) and traps
+        self.frontier = frontier if frontier is not None else LocalFrontier()
         self.pages_done = 0
         self.errors = 0
         self.error_streak = 0
@@ -106,7 +112,6 @@ class AuditSpider(Spider):
         self.stop_reason: str | None = None     # why the crawl stopped early (our own reasons)
         self.fatal: str | None = None           # why the site could not be audited at all
         self.start_ok = False
-        self.sitemaps_seen: set[str] = set()
         self.started_at = time.monotonic()
         self._rate = deque(maxlen=10)
         self._progress = None
@@ -120,7 +125,79 @@ class AuditSpider(Spider):
 
     # -- start: robots.txt before anything else ------------------------------------------
     async def start(self):
+        if self.resume:
+            requests = self._resume_requests()
+            if requests is not None:
+                for request in requests:
+                    yield request
+                return
         yield self._robots_request(self.scope.url_for("/robots.txt"), hops=0)
+
+    def _resume_requests(self) -> list[Request] | None:
+        """A resumed run: rebuild what the interrupted crawl knew from what it stored, and ask
+        only for what it had not stored yet. Every stored URL is claimed; the links of every
+        stored page, the targets of stored redirects and the stored sitemaps are followed
+        again (from the stored bodies), so the frontier is the one the crawl stopped with.
+        None when robots.txt was never read: then the crawl starts over from robots.txt."""
+        robots = [f for f in self.db.fetches(kind=KIND_ROBOTS)
+                  if not (f.status and 300 <= f.status < 400)]
+        if not robots:
+            return None
+        last = robots[-1]
+        if last.status is not None:
+            self.robots = parse_robots(last.status, last.body or b"", last.content_type,
+                                       self.cfg.robots_max_bytes)
+        # what the new crawl decides again: its limits, traps, delay and error-rate stop
+        self.db.conn.execute("DELETE FROM events WHERE kind IN "
+                             "('limit', 'crawl_trap', 'crawl_delay', 'error_rate')")
+        for event in self.db.events("robots_blocked"):
+            self.frontier.claim(event["url"])
+        stored: set[tuple[str, str]] = set()
+        pages = []
+        redirect_targets = set()
+        for f in self.db.fetches(with_body=False):
+            if f.kind == KIND_PAGE:
+                self.frontier.claim(f.url)
+                pages.append(f)
+                if f.final_url and f.status and 300 <= f.status < 400:
+                    redirect_targets.add(f.final_url)
+            elif f.kind == KIND_SITEMAP:
+                self.frontier.claim("sitemap " + f.url)
+                self.frontier.incr("sitemaps")
+            else:
+                stored.add((f.kind, f.user_agent or ""))
+        by_url = {f.url: f for f in pages}
+        self.pages_done = len(pages)
+        self.errors = sum(1 for f in pages if f.error or (f.status or 0) >= 500)
+        for f in pages:
+            if f.url not in redirect_targets:
+                self.frontier.incr("pages_scheduled")
+            query_path = urlsplit(f.url)
+            if query_path.query:
+                self.frontier.incr("query " + query_path.path)
+        at, hops = by_url.get(self.start_url), 0
+        while at is not None and at.status and 300 <= at.status < 400 and at.final_url \
+                and hops < self.cfg.max_redirects:
+            at, hops = by_url.get(normalize_url(at.final_url)), hops + 1
+        self.start_ok = bool(at is not None and at.status and 200 <= at.status < 300)
+        self.db.add_event("resumed", None, pages_stored=len(pages))
+
+        requests = list(self._after_robots(frozenset(stored)))
+        for f in self.db.fetches(kind=KIND_SITEMAP):
+            if f.status and 200 <= f.status < 300 and f.body:
+                requests += self._sitemap_follow(read_sitemap(f.body, self.cfg.max_page_bytes),
+                                                 f.url)
+        for f in self.db.fetches(kind=KIND_PAGE):
+            status = f.status or 0
+            if 300 <= status < 400 and f.final_url:
+                try:
+                    target = normalize_url(f.final_url)
+                except (InvalidURL, ValueError):
+                    continue
+                requests += self._page_request(target, f.depth, f.url, chain=(f.url,))
+            elif 200 <= status < 300 and f.body and _is_html(f.content_type, f.body):
+                requests += self._follow(f.body, f.encoding, f.url, f.depth, record=False)
+        return requests
 
     def _robots_request(self, url: str, hops: int) -> Request:
         return Request(url, callback=self.on_robots, errback=self.on_robots_error,
@@ -166,22 +243,27 @@ class AuditSpider(Spider):
         self.db.add_event("robots_unreachable", self.scope.url_for("/robots.txt"), problem=why)
         raise CloseSpider("robots_unreachable")
 
-    def _after_robots(self):
+    def _after_robots(self, stored: frozenset[tuple[str, str]] = frozenset()):
+        """The crawl's first requests once robots.txt is known. stored: (kind, user agent)
+        of site documents a resumed run already has, which are not asked for again."""
         delay = self.robots.crawl_delay(USER_AGENT_TOKEN)
         if delay and delay > self.cfg.delay:
             self._apply_delay(min(delay, 30.0))
         yield from self._page_request(self.start_url, depth=0, referrer=None, start=True)
-        yield Request(self.scope.url_for("/llms.txt"), callback=self.on_document,
-                      errback=self.on_document_error, dont_filter=True, priority=50,
-                      meta={"kind": KIND_LLMS, "depth": 0})
+        if (KIND_LLMS, "") not in stored:
+            yield Request(self.scope.url_for("/llms.txt"), callback=self.on_document,
+                          errback=self.on_document_error, dont_filter=True, priority=50,
+                          meta={"kind": KIND_LLMS, "depth": 0})
         candidates = [urljoin(self.scope.url_for("/robots.txt"), u) for u in self.robots.sitemaps()]
         candidates += [self.scope.url_for(p) for p in DEFAULT_PATHS]
         for url in candidates:
             yield from self._sitemap_request(url)
         if self.cfg.probe_bots:
-            yield from self._probe_requests()
+            yield from (r for r in self._probe_requests()
+                        if (KIND_PROBE, r.meta["probe"]) not in stored)
         missing = self.scope.url_for(f"/{MISSING_PAGE_PREFIX}{uuid.uuid4().hex[:16]}")
-        if self.robots.can_fetch(missing, USER_AGENT_TOKEN):
+        if (KIND_PROBE, "missing-page") not in stored and \
+                self.robots.can_fetch(missing, USER_AGENT_TOKEN):
             # a URL that cannot exist: a 200 here means unknown paths get a "soft 404"
             yield Request(missing, callback=self.on_document, errback=self.on_document_error,
                           dont_filter=True, priority=30,
@@ -200,26 +282,26 @@ class AuditSpider(Spider):
     # -- pages -----------------------------------------------------------------------------
     def _page_request(self, url: str, depth: int, referrer: str | None, start: bool = False,
                       chain: tuple[str, ...] = ()):
-        """Yield a request for url if it is new, in scope, allowed and within limits."""
-        if url in self.seen:
-            return
-        if not self.scope.contains(url):
+        """Yield a request for url if it is new, in scope, allowed and within limits. The URL
+        is claimed first, so that of several crawler processes only one asks for it."""
+        frontier = self.frontier
+        if frontier.seen(url) or not self.scope.contains(url):
             return
         if self.cfg.obey_robots and not self.robots.can_fetch(url, USER_AGENT_TOKEN):
-            self.seen.add(url)
-            self.db.add_event("robots_blocked", url, referrer=referrer)
+            if frontier.claim(url):
+                self.db.add_event("robots_blocked", url, referrer=referrer)
             return
         if not chain and not start and self._trapped(url, referrer):
             return
-        if not chain:
-            if depth > self.cfg.max_depth:
-                self._limit("depth_limit")
-                return
-            if self.pages_scheduled >= self.cfg.max_pages:
-                self._limit("page_limit")
-                return
-            self.pages_scheduled += 1
-        self.seen.add(url)
+        if not chain and depth > self.cfg.max_depth:
+            self._limit("depth_limit")
+            return
+        if not frontier.claim(url):
+            return
+        if not chain and frontier.incr("pages_scheduled") > self.cfg.max_pages:
+            frontier.release(url)   # not fetched: a later run with a larger budget may
+            self._limit("page_limit")
+            return
         yield Request(url, callback=self.on_page, errback=self.on_page_error, dont_filter=True,
                       priority=-depth,
                       meta={"kind": KIND_PAGE, "depth": depth, "referrer": referrer,
@@ -237,24 +319,20 @@ class AuditSpider(Spider):
             self._trap(f"{parts.path[:80]}…", "repeating path", url)
             return True
         if parts.query:
-            n = self.query_variants.get(parts.path, 0)
-            if n >= self.cfg.max_query_variants:
+            if self.frontier.incr("query " + parts.path) > self.cfg.max_query_variants:
                 names = {q.split("=", 1)[0] for q in parts.query.split("&") if q}
                 kind = "faceted navigation" if len(names) >= 2 else "endless parameter"
                 self._trap(f"{parts.path}?*", kind, url)
                 return True
-            self.query_variants[parts.path] = n + 1
         return False
 
     def _trap(self, pattern: str, kind: str, url: str) -> None:
-        trap = self.traps.setdefault(pattern, {"kind": kind, "example": url[:300],
-                                               "truncated": 0})
-        trap["truncated"] += 1
-        self.seen.add(url)
+        if self.frontier.claim(url):
+            self.frontier.trap(pattern, kind, url[:300])
 
     def _limit(self, which: str) -> None:
-        if which not in self.limits_hit:
-            self.limits_hit.add(which)
+        self.limits_hit.add(which)
+        if self.frontier.flag("limit " + which):
             self.db.add_event("limit", None, limit=which)
 
     def on_page(self, response):
@@ -273,23 +351,27 @@ class AuditSpider(Spider):
             self.start_ok = self.start_ok or 200 <= status < 300
         if not (200 <= status < 300) or not isinstance(response, TextResponse):
             return
-        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
-        if "html" not in ctype and not response.body.lstrip()[:15].lower().startswith(
-                (b"<!doctype html", b"<html")):
+        if not _is_html(response.headers.get(b"Content-Type", b"").decode("latin-1"),
+                        response.body):
             return
-        root = parse_html(response.body, response.encoding)
-        depth = meta.get("depth", 0) + 1
-        for link in extract_links(root, response.url):
+        yield from self._follow(response.body, response.encoding, response.url,
+                                meta.get("depth", 0))
+
+    def _follow(self, body: bytes, encoding: str, url: str, depth: int, record: bool = True):
+        """Requests for the links (and a quick meta refresh) of an HTML page. record: False
+        when a resumed run re-reads a stored page, whose invalid links are already recorded."""
+        root = parse_html(body, encoding)
+        for link in extract_links(root, url):
             if link.problem:
-                self.db.add_event("invalid_link", response.url, href=link.href,
-                                  problem=link.problem)
+                if record:
+                    self.db.add_event("invalid_link", url, href=link.href, problem=link.problem)
             elif link.url:
-                yield from self._page_request(link.url, depth, response.url)
-        refresh = meta_refresh(root, response.url)
+                yield from self._page_request(link.url, depth + 1, url)
+        refresh = meta_refresh(root, url)
         if refresh.get("target") and refresh["delay"] is not None and \
                 refresh["delay"] <= REFRESH_FOLLOW_S:
             # a quick meta refresh is a redirect to browsers and crawlers: follow it
-            yield from self._page_request(refresh["target"], depth, response.url)
+            yield from self._page_request(refresh["target"], depth + 1, url)
 
     def _redirect(self, response):
         meta = response.meta
@@ -324,7 +406,7 @@ class AuditSpider(Spider):
             self.db.add_event("redirect_too_long", chain[0], chain=list(chain) + [target],
                               hops=len(chain))
             return
-        if target in self.seen:
+        if self.frontier.seen(target):
             if _leads_from_start(meta):
                 self.start_ok = True
             return
@@ -357,12 +439,17 @@ class AuditSpider(Spider):
         except InvalidURL:
             self.db.add_event("sitemap_problem", url, problem="invalid sitemap URL")
             return
-        if url in self.sitemaps_seen or len(self.sitemaps_seen) >= MAX_SITEMAPS:
+        if self.frontier.seen("sitemap " + url) or self.frontier.count("sitemaps") >= MAX_SITEMAPS:
             return
         if not self.scope.contains(url):
-            self.db.add_event("sitemap_problem", url, problem="sitemap on another host: not read")
+            if self.frontier.claim("sitemap " + url):
+                self.db.add_event("sitemap_problem", url,
+                                  problem="sitemap on another host: not read")
             return
-        self.sitemaps_seen.add(url)
+        if not self.frontier.claim("sitemap " + url):
+            return
+        if self.frontier.incr("sitemaps") > MAX_SITEMAPS:
+            return
         yield Request(url, callback=self.on_document, errback=self.on_document_error,
                       dont_filter=True, priority=40, meta={"kind": KIND_SITEMAP, "depth": 0})
 
@@ -391,16 +478,19 @@ class AuditSpider(Spider):
             else:
                 self.db.add_event("sitemap_read", response.url, type=parsed.kind,
                                   urls=len(parsed.locs))
-            for loc in parsed.locs:
-                if parsed.kind == "sitemapindex":
-                    yield from self._sitemap_request(loc)
-                    continue
-                try:
-                    url = normalize_url(loc)
-                except InvalidURL:
-                    continue
-                self.db.add_sitemap_url(url, response.url)
-                yield from self._page_request(url, 1, response.url)
+            yield from self._sitemap_follow(parsed, response.url)
+
+    def _sitemap_follow(self, parsed, sitemap_url: str):
+        for loc in parsed.locs:
+            if parsed.kind == "sitemapindex":
+                yield from self._sitemap_request(loc)
+                continue
+            try:
+                url = normalize_url(loc)
+            except InvalidURL:
+                continue
+            self.db.add_sitemap_url(url, sitemap_url)
+            yield from self._page_request(url, 1, sitemap_url)
 
     def on_document_error(self, failure):
         self.errors += 1
@@ -456,7 +546,7 @@ class AuditSpider(Spider):
         sys.stderr.flush()
 
     def _closed(self, spider, reason):
-        for pattern, trap in self.traps.items():
+        for pattern, trap in self.frontier.traps().items():
             self.db.add_event("crawl_trap", trap["example"], pattern=pattern, trap=trap["kind"],
                               truncated=trap["truncated"])
         self.db.commit()
