@@ -105,6 +105,10 @@ def _crawl_options(p: argparse.ArgumentParser, resumable: bool = False) -> None:
                        help="go on with an interrupted crawl (run folder, SITE/TIMESTAMP or "
                             "'latest') with its own settings: nothing it stored is fetched "
                             "again; --max-pages and --max-time may raise its budgets")
+        p.add_argument("--join", nargs="?", const="any", metavar="KEY",
+                       help="with --redis: help with a crawl another `aeo` started (the only "
+                            "one running, or the one with this key, as `aeo:SITE/RUN:`); what "
+                            "this process fetches goes, through Redis, into that run")
     else:
         p.add_argument("url", help="the site to audit, e.g. https://www.example.com/")
     p.add_argument("--max-pages", "-n", type=_positive_int, default=None,
@@ -135,6 +139,13 @@ def _crawl_options(p: argparse.ArgumentParser, resumable: bool = False) -> None:
                         "staging server under the real name")
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from "
                                                "(default: today)")
+    p.add_argument("--redis", metavar="URL",
+                   help="share the crawl through Redis (redis://host:6379/0): one queue and "
+                        "one set of claimed URLs for several crawler processes, on this "
+                        "machine (--processes) or others (aeo crawl --redis URL --join)")
+    p.add_argument("--processes", type=_positive_int, default=1, metavar="N",
+                   help="with --redis: crawler processes on this machine, this one included "
+                        "(default 1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -297,7 +308,7 @@ def cmd_audit(args) -> int:
     as_of = args.as_of or today()
     require_language_model()   # a missing model stops the audit before the crawl
     with _site_lock(ws, cfg):
-        run, _ = crawl(cfg, ws, gov, as_of, args.quiet)
+        run, _ = crawl(cfg, ws, gov, as_of, args.quiet, **_distribution(args))
         out = Path(args.out) if args.out else run.path
         say("Analyzing pages", args.quiet)
         analyze(run, args.quiet)
@@ -310,6 +321,8 @@ def cmd_audit(args) -> int:
 def cmd_crawl(args) -> int:
     from aeo.store import Workspace
 
+    if args.join:
+        return _join_crawl(args)
     if args.resume:
         return _resume_crawl(args)
     if not args.url:
@@ -318,15 +331,72 @@ def cmd_crawl(args) -> int:
     gov = _governance(args)
     ws = Workspace(args.workspace)
     with _site_lock(ws, cfg):
-        run, _ = crawl(cfg, ws, gov, args.as_of or today(), args.quiet)
+        run, _ = crawl(cfg, ws, gov, args.as_of or today(), args.quiet,
+                       **_distribution(args))
     print(run.path)
     return _exit_for(run)
 
 
-def _resume_crawl(args) -> int:
-    from dataclasses import fields, replace
+def _distribution(args) -> dict:
+    if args.processes > 1 and not args.redis:
+        raise AuditError("--processes needs --redis: the processes share the crawl through "
+                         "Redis", EXIT_USAGE)
+    return {"redis_url": args.redis, "processes": args.processes}
 
-    from aeo.crawler.config import CrawlConfig
+
+def _join_crawl(args) -> int:
+    from dataclasses import replace
+
+    from aeo.crawler.config import config_from_dict
+    from aeo.crawler.distributed import (
+        Coordinator,
+        DistributedError,
+        RecordSink,
+        active_runs,
+        connect,
+    )
+    from aeo.crawler.run import run_crawl
+
+    if not args.redis:
+        raise AuditError("--join needs --redis URL: the Redis server of the crawl to join",
+                         EXIT_USAGE)
+    if args.url or args.resume:
+        raise AuditError("--join takes the crawl's own URL and settings from Redis: give no "
+                         "URL and no --resume", EXIT_USAGE)
+    try:
+        server = connect(args.redis)
+    except DistributedError as exc:
+        raise AuditError(str(exc), EXIT_USAGE) from None
+    running = active_runs(server)
+    if args.join == "any":
+        if len(running) != 1:
+            raise AuditError(f"{len(running)} crawls are running in {args.redis}"
+                             + (f" ({', '.join(running)}): say which with --join KEY"
+                                if running else ": start one with aeo crawl URL --redis"),
+                             EXIT_USAGE)
+        key = running[0]
+    elif args.join in running:
+        key = args.join
+    else:
+        raise AuditError(f"no crawl {args.join!r} is running in {args.redis}", EXIT_USAGE)
+    coord = Coordinator(server, key, leader=False)
+    published = coord.config()
+    if published is None:
+        raise AuditError(f"the crawl {key} has no settings in Redis", EXIT_USAGE)
+    cfg = replace(config_from_dict(published["config"]), quiet=args.quiet)
+    if coord.wait_for_robots(timeout=cfg.timeout * 4 + 30) is None:
+        say(f"the crawl {key} ended before this process could join", args.quiet)
+        return EXIT_OK
+    say(f"Joined the crawl of {cfg.start_url} ({key})", args.quiet)
+    outcome = run_crawl(cfg, RecordSink(server, key), shared=coord, redis_url=args.redis)
+    print(f"{published['run']}: this process fetched {outcome.pages} pages")
+    return EXIT_OK
+
+
+def _resume_crawl(args) -> int:
+    from dataclasses import replace
+
+    from aeo.crawler.config import config_from_dict
     from aeo.governance import Governance
     from aeo.store import Workspace, _alive
 
@@ -347,14 +417,15 @@ def _resume_crawl(args) -> int:
     if m.get("crawl_status") == "complete":
         raise AuditError(f"run {run.run_id} crawled its site completely: nothing to resume",
                          EXIT_USAGE)
-    known = {f.name for f in fields(CrawlConfig)}
-    settings = {k: v for k, v in (m.get("settings") or {}).items() if k in known}
+    if args.redis:
+        raise AuditError("--resume continues in this process only; leave out --redis",
+                         EXIT_USAGE)
     try:
-        cfg = CrawlConfig(**settings)
+        cfg = config_from_dict(m.get("settings") or {})
     except TypeError:
         raise AuditError(f"run {run.run_id} has no crawl settings to resume with",
                          EXIT_UNAUDITABLE) from None
-    cfg = replace(cfg, probe_tokens=tuple(cfg.probe_tokens), quiet=args.quiet,
+    cfg = replace(cfg, quiet=args.quiet,
                   max_pages=args.max_pages or cfg.max_pages,
                   total_time=args.max_time or cfg.total_time)
     saved = m.get("governance") or {}

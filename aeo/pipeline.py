@@ -54,15 +54,26 @@ def say(msg: str, quiet: bool) -> None:
 
 # -- stage 1: crawl -------------------------------------------------------------------------
 def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
-          resume: Run | None = None) -> tuple[Run, Stage]:
-    """Crawl into a new run, or (resume) go on with an interrupted run in its own folder."""
-    from aeo.crawler.run import SettingsError, extra_settings, run_crawl
+          resume: Run | None = None, redis_url: str | None = None, processes: int = 1
+          ) -> tuple[Run, Stage]:
+    """Crawl into a new run, or (resume) go on with an interrupted run in its own folder.
+    redis_url: share the crawl through Redis with processes-1 more crawler processes here
+    (and any that join from elsewhere)."""
+    from aeo.crawler.run import SettingsError, extra_settings
     from aeo.crawler.scope import Scope
 
     try:
         extra_settings()   # checked before a run folder exists
     except SettingsError as exc:
         raise AuditError(str(exc), EXIT_USAGE) from None
+    server = None
+    if redis_url:
+        from aeo.crawler.distributed import DistributedError, connect
+
+        try:
+            server = connect(redis_url)     # before a run folder exists
+        except DistributedError as exc:
+            raise AuditError(str(exc), EXIT_USAGE) from None
     cfg = replace(cfg, probe_tokens=tuple(gov["required_bots"]))
     scope = Scope.from_url(cfg.start_url)
     if resume is None:
@@ -85,7 +96,12 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
     t0 = time.monotonic()
     db = run.open_db()
     try:
-        outcome = run_crawl(cfg, db, resume=resume is not None)
+        if server is None:
+            from aeo.crawler.run import run_crawl
+
+            outcome = run_crawl(cfg, db, resume=resume is not None)
+        else:
+            outcome = _shared_crawl(cfg, db, run, server, redis_url, processes, quiet)
     finally:
         db.close()
     if outcome.status == "incomplete" and any(
@@ -103,6 +119,40 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
         run.update_manifest(finished=utc_now())
         raise AuditError(f"could not audit {cfg.start_url}: {outcome.message}", EXIT_UNAUDITABLE)
     return run, Stage("crawl", seconds, outcome.pages)
+
+
+def _shared_crawl(cfg, db, run: Run, server, redis_url: str, processes: int, quiet: bool):
+    """This process leads a crawl shared through Redis: it publishes the settings, starts
+    processes-1 helpers here (each `aeo crawl --redis URL --join KEY`), crawls with them, and
+    stores everything in this run."""
+    import subprocess
+
+    from aeo.crawler.distributed import Coordinator, run_key
+    from aeo.crawler.run import run_crawl
+
+    coord = Coordinator(server, run_key(run.run_id), leader=True)
+    coord.cleanup()      # nothing left from an earlier crawl of the same key
+    coord.publish_config(asdict(cfg), str(run.path))
+    say(f"Sharing the crawl through {redis_url} as {coord.k} ({processes} process"
+        f"{'es' if processes > 1 else ''} here; more can join with: aeo crawl --redis "
+        f"{redis_url} --join {coord.k})", quiet)
+    helpers = []
+    for n in range(1, processes):
+        log = open(run.path / f"helper-{n}.log", "wb")   # noqa: SIM115 (closed below)
+        helpers.append((subprocess.Popen(
+            [sys.executable, "-m", "aeo", "crawl", "--redis", redis_url, "--join", coord.k,
+             "--quiet"], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT), log))
+    try:
+        outcome = run_crawl(cfg, db, shared=coord, redis_url=redis_url)
+    finally:
+        for proc, log in helpers:
+            try:
+                proc.wait(timeout=cfg.timeout * 2 + 30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+        coord.cleanup()
+    return outcome
 
 
 # -- stage 2: analyze -----------------------------------------------------------------------

@@ -38,6 +38,18 @@ class CrawlConfig:
     robots_max_bytes: int = 500 * 1024                       # RFC 9309: at least 500 KiB
 
 
+def config_from_dict(data: dict) -> CrawlConfig:
+    """A CrawlConfig from its stored form (a run manifest, or Redis for a joined process);
+    TypeError when data has no start_url."""
+    from dataclasses import fields
+
+    known = {f.name for f in fields(CrawlConfig)}
+    data = {k: v for k, v in data.items() if k in known}
+    if "probe_tokens" in data:
+        data["probe_tokens"] = tuple(data["probe_tokens"])
+    return CrawlConfig(**data)
+
+
 from aeo.crawler.resolver import allowed_networks  # noqa: E402
 
 

@@ -11,7 +11,6 @@ from scrapy.crawler import CrawlerProcess
 
 from aeo.crawler.config import CrawlConfig, scrapy_settings
 from aeo.crawler.spider import AuditSpider
-from aeo.store import CrawlDB
 
 # Scrapy finish reasons that mean "stopped early".
 _EARLY = {
@@ -59,21 +58,49 @@ def extra_settings() -> dict:
     return data
 
 
-def run_crawl(cfg: CrawlConfig, db: CrawlDB, resume: bool = False) -> CrawlOutcome:
+def run_crawl(cfg: CrawlConfig, db, resume: bool = False, shared=None,
+              redis_url: str | None = None) -> CrawlOutcome:
     """Crawl into db. resume: db holds an interrupted crawl of the same site; what it stored
-    is not fetched again."""
+    is not fetched again. shared: a distributed.Coordinator when several processes share the
+    crawl through Redis (redis_url); db is then the run database for the leader and a
+    RecordSink for a process that joined."""
     logging.getLogger("scrapy").setLevel(logging.ERROR)
-    process = CrawlerProcess({**scrapy_settings(cfg), **extra_settings(),
-                              "LOG_INSTALL_ROOT_HANDLER": False})
+    settings = {**scrapy_settings(cfg), **extra_settings(), "LOG_INSTALL_ROOT_HANDLER": False}
+    frontier = None
+    if shared is not None:
+        from aeo.crawler.distributed import RedisFrontier, redis_settings
+
+        settings.update(redis_settings(redis_url, shared.k))
+        frontier = RedisFrontier(shared.r, shared.k)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(AuditSpider)
-    process.crawl(crawler, config=cfg, db=db, resume=resume)
+    process.crawl(crawler, config=cfg, db=db, resume=resume, frontier=frontier, shared=shared)
     process.start()
     spider: AuditSpider = crawler.spider
+    if shared is not None and not shared.leader:
+        return CrawlOutcome("complete", "joined", "", spider.pages_done, spider.errors)
+    if shared is not None:
+        _gather(shared, db, spider, wait=cfg.timeout * 2 + 30)
     db.commit()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
              for k, v in (crawler.stats.get_stats() or {}).items()}
     finish = stats.get("finish_reason", "finished")
     return judge(spider, finish, stats)
+
+
+def _gather(shared, db, spider, wait: float) -> None:
+    """The leader, its own crawl over: wait for the other processes to leave (they stop on
+    the leader's signal), take in their last records and the whole crawl's tallies."""
+    import time
+
+    from aeo.crawler.distributed import drain
+
+    deadline = time.monotonic() + wait
+    while shared.members() and time.monotonic() < deadline:
+        drain(shared.r, shared.k, db)
+        time.sleep(0.2)
+    drain(shared.r, shared.k, db)
+    spider.shared_outcome()
 
 
 def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:

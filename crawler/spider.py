@@ -15,7 +15,7 @@ from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
 from scrapy.http import TextResponse
 from twisted.internet import defer, task
 from twisted.internet.error import (
@@ -95,7 +95,7 @@ class AuditSpider(Spider):
     name = "aeo-audit"
 
     def __init__(self, config: CrawlConfig, db: CrawlDB, resume: bool = False,
-                 frontier=None, **kw):
+                 frontier=None, shared=None, **kw):
         super().__init__(**kw)
         self.cfg = config
         self.db = db
@@ -105,6 +105,8 @@ class AuditSpider(Spider):
         self.robots = RobotsPolicy()
         # claims (URLs, sitemaps), budgets (pages, query variants per path) and traps
         self.frontier = frontier if frontier is not None else LocalFrontier()
+        # several crawler processes (crawler/distributed.py): the Coordinator, else None
+        self.shared = shared
         self.pages_done = 0
         self.errors = 0
         self.error_streak = 0
@@ -115,16 +117,27 @@ class AuditSpider(Spider):
         self.started_at = time.monotonic()
         self._rate = deque(maxlen=10)
         self._progress = None
+        self._tick = None
+        if shared is not None and not shared.leader:
+            robots = shared.robots()   # read by the leader, published before any page
+            if robots is not None and robots[0] is not None:
+                self.robots = parse_robots(robots[0], robots[1], robots[2],
+                                           config.robots_max_bytes)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
+        if spider.shared is not None:
+            crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         return spider
 
     # -- start: robots.txt before anything else ------------------------------------------
     async def start(self):
+        if self.shared is not None and not self.shared.leader:
+            return      # a joined process takes its requests from the shared queue
+            yield
         if self.resume:
             requests = self._resume_requests()
             if requests is not None:
@@ -221,6 +234,9 @@ class AuditSpider(Spider):
                                    self.cfg.robots_max_bytes)
         for problem in self.robots.problems:
             self.db.add_event("robots_problem", response.url, problem=problem)
+        if self.shared is not None:
+            self.shared.publish_robots(status, response.body,
+                                       response.headers.get(b"Content-Type", b"").decode("latin-1"))
         yield from self._after_robots()
 
     def on_robots_error(self, failure):
@@ -238,6 +254,8 @@ class AuditSpider(Spider):
     def _robots_unreachable(self, why: str):
         if not self.cfg.obey_robots:
             self.db.add_event("robots_problem", self.scope.url_for("/robots.txt"), problem=why)
+            if self.shared is not None:
+                self.shared.publish_robots(None, b"", "")
             return
         self.fatal = "robots_unreachable"
         self.db.add_event("robots_unreachable", self.scope.url_for("/robots.txt"), problem=why)
@@ -270,14 +288,15 @@ class AuditSpider(Spider):
                           meta={"kind": KIND_PROBE, "depth": 0, "probe": "missing-page",
                                 "dont_retry": True})
 
-    def _apply_delay(self, delay: float) -> None:
+    def _apply_delay(self, delay: float, record: bool = True) -> None:
         downloader = self.crawler.engine.downloader
         downloader._delay = delay
         downloader._jitter = 0.0
         for slot in downloader.slots.values():
             slot.delay = delay
             slot.jitter = 0.0
-        self.db.add_event("crawl_delay", None, seconds=delay)
+        if record:
+            self.db.add_event("crawl_delay", None, seconds=delay)
 
     # -- pages -----------------------------------------------------------------------------
     def _page_request(self, url: str, depth: int, referrer: str | None, start: bool = False,
@@ -527,8 +546,63 @@ class AuditSpider(Spider):
             referrer=request.meta.get("referrer"), error=error, error_detail=detail,
             user_agent=request.meta.get("probe", ""), fetched_at=utc_now()))
 
+    # -- several processes -----------------------------------------------------------------
+    def _idle(self, spider):
+        """The shared queue may be empty for now while another process is still fetching: this
+        one waits until every process is idle at once (then nothing is in flight anywhere)."""
+        if self.shared.idle_everywhere() or self.shared.done():
+            return
+        raise DontCloseSpider
+
+    def _shared_tick(self):
+        """Four times a second: look for work in the shared queue (Scrapy's own heartbeat
+        is five seconds), stop when the leader has stopped, and (leader) take in the records
+        of the other processes."""
+        engine = self.crawler.engine
+        if engine is None or engine._slot is None:
+            return
+        if self.shared.leader:
+            from aeo.crawler.distributed import drain
+
+            drain(self.shared.r, self.shared.k, self.db)
+        elif self.shared.done() and engine._slot.closing is None:
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason="shutdown"))
+            return
+        engine._slot.nextcall.schedule()
+
+    def _publish_totals(self):
+        f = self.frontier
+        f.incr("pages_done", self.pages_done)
+        f.incr("errors", self.errors)
+        for name, on in (("start_ok", self.start_ok), (f"fatal {self.fatal}", self.fatal),
+                         (f"stop {self.stop_reason}", self.stop_reason)):
+            if on:
+                f.flag(name)
+
+    def shared_outcome(self) -> None:
+        """(leader, after every process has left) the whole crawl's tallies, for judge()."""
+        f = self.frontier
+        flags = f.flags()
+        self.pages_done, self.errors = f.count("pages_done"), f.count("errors")
+        self.start_ok = "start_ok" in flags
+        self.limits_hit = {x.removeprefix("limit ") for x in flags if x.startswith("limit ")}
+        fatal = sorted(x.removeprefix("fatal ") for x in flags if x.startswith("fatal "))
+        self.fatal = self.fatal or (fatal[0] if fatal else None)
+        stops = sorted(x.removeprefix("stop ") for x in flags if x.startswith("stop "))
+        self.stop_reason = self.stop_reason or (stops[0] if stops else None)
+
     # -- progress --------------------------------------------------------------------------
     def _opened(self, spider):
+        if self.shared is not None:
+            self.shared.register()
+            if not self.shared.leader:
+                delay = self.robots.crawl_delay(USER_AGENT_TOKEN)
+                if delay and delay > self.cfg.delay:
+                    self._apply_delay(min(delay, 30.0), record=False)
+            self._tick = task.LoopingCall(self._shared_tick)
+            self._tick.start(0.25, now=False)
         if not self.cfg.quiet and sys.stderr.isatty():
             self._progress = task.LoopingCall(self._show_progress)
             self._progress.start(1.0, now=False)
@@ -546,9 +620,17 @@ class AuditSpider(Spider):
         sys.stderr.flush()
 
     def _closed(self, spider, reason):
-        for pattern, trap in self.frontier.traps().items():
-            self.db.add_event("crawl_trap", trap["example"], pattern=pattern, trap=trap["kind"],
-                              truncated=trap["truncated"])
+        if self._tick is not None and self._tick.running:
+            self._tick.stop()
+        if self.shared is not None:
+            self._publish_totals()
+            if self.shared.leader:
+                self.shared.finish()    # the leader stopping stops the others
+            self.shared.deregister()
+        if self.shared is None or self.shared.leader:
+            for pattern, trap in self.frontier.traps().items():
+                self.db.add_event("crawl_trap", trap["example"], pattern=pattern,
+                                  trap=trap["kind"], truncated=trap["truncated"])
         self.db.commit()
         if self._progress is not None and self._progress.running:
             self._progress.stop()
