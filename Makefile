@@ -4,9 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF BENCH_PAGES
+export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF BENCH_PAGES REDIS PROCESSES RESUME JOIN
 
-.PHONY: install audit demo test bench lint clean
+.PHONY: install audit crawl demo test bench lint clean
 
 install: $(STAMP)
 
@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # make audit URL=https://example.com/ [OUT=dir] [WORKSPACE=dir] [MAX_PAGES=n] [GOVERNANCE=file] [AS_OF=YYYY-MM-DD]
+#            [REDIS=redis://host:6379/0 [PROCESSES=n]]
 # Without URL: the bundled demo site, served on 127.0.0.1 for the duration.
 audit: install
 	@set -- ; \
+	if [ -n "$$REDIS" ]; then set -- "$$@" --redis "$$REDIS"; fi; \
+	if [ -n "$$PROCESSES" ]; then set -- "$$@" --processes "$$PROCESSES"; fi; \
 	if [ -n "$$OUT" ]; then set -- "$$@" --out "$$OUT"; fi; \
 	if [ -n "$$WORKSPACE" ]; then set -- "$$@" --workspace "$$WORKSPACE"; fi; \
 	if [ -n "$$MAX_PAGES" ]; then set -- "$$@" --max-pages "$$MAX_PAGES"; fi; \
@@ -27,6 +30,21 @@ audit: install
 	if [ -n "$$AS_OF" ]; then set -- "$$@" --as-of "$$AS_OF"; fi; \
 	if [ -z "$$URL" ]; then exec $(BIN)/aeo demo "$$@"; fi; \
 	exec $(BIN)/aeo audit "$$@" -- "$$URL"
+
+# make crawl URL=https://example.com/ [REDIS=redis://host:6379/0 [PROCESSES=n]] [MAX_PAGES=n]
+# make crawl RESUME=SITE/TIMESTAMP|latest [MAX_PAGES=n]    go on with an interrupted crawl
+# make crawl REDIS=redis://host:6379/0 JOIN=1|KEY          help a crawl started elsewhere
+crawl: install
+	@set -- ; \
+	if [ -n "$$WORKSPACE" ]; then set -- "$$@" --workspace "$$WORKSPACE"; fi; \
+	if [ -n "$$MAX_PAGES" ]; then set -- "$$@" --max-pages "$$MAX_PAGES"; fi; \
+	if [ -n "$$GOVERNANCE" ]; then set -- "$$@" --governance "$$GOVERNANCE"; fi; \
+	if [ -n "$$REDIS" ]; then set -- "$$@" --redis "$$REDIS"; fi; \
+	if [ -n "$$PROCESSES" ]; then set -- "$$@" --processes "$$PROCESSES"; fi; \
+	if [ -n "$$RESUME" ]; then exec $(BIN)/aeo crawl --resume "$$RESUME" "$$@"; fi; \
+	if [ "$$JOIN" = 1 ]; then exec $(BIN)/aeo crawl --join "$$@"; fi; \
+	if [ -n "$$JOIN" ]; then exec $(BIN)/aeo crawl --join "$$JOIN" "$$@"; fi; \
+	exec $(BIN)/aeo crawl "$$@" -- "$$URL"
 
 demo: install
 	@set -- ; \
