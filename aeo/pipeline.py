@@ -21,7 +21,6 @@ from aeo.records import (
     TOOL,
     Fetch,
     PageFacts,
-    SiteFacts,
 )
 from aeo.store import Run, Workspace, host_slug, utc_now
 
@@ -275,45 +274,59 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
     return Stage("analyze", time.monotonic() - t0, count)
 
 
-def load_facts(run: Run, gov: Governance) -> tuple[list[PageFacts], SiteFacts]:
-    from aeo.analyzers.site import build_site_facts
-    from aeo.crawler.scope import Scope
+class _PageTypes:
+    """URL -> page type, read from the report's page rows (for the site rules' findings)."""
 
-    manifest = run.manifest()
-    db = run.open_db()
-    try:
-        pages = [PageFacts.from_dict(d) for d in db.facts()]
-        fetches = chain(*(db.fetches(kind=k) for k in (KIND_ROBOTS, KIND_LLMS, KIND_PROBE)),
-                        db.fetches(kind=KIND_PAGE, with_body=False))
-        site = build_site_facts(Scope.from_url(manifest["start_url"]), fetches, pages,
-                                db.events(), db.sitemap_urls(), gov["required_bots"],
-                                gov["watched_bots"])
-    finally:
-        db.close()
-    return pages, site
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get(self, url, default="other"):
+        row = self.rows.get(url)
+        return row.page_type if row is not None else default
 
 
 # -- stages 3 and 4: rules and report ---------------------------------------------------------
 def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: str | None = None
            ) -> list[Stage]:
+    """Judge the analyzed pages and write the outputs, streaming the pages from the run
+    database (aeo.pageset): memory holds one page's facts at a time, plus a small row per page."""
+    from aeo.analyzers.site import build_site_facts
+    from aeo.crawler.scope import Scope
+    from aeo.pageset import FullPages, SlimPages, page_texts, survey
     from aeo.reports.build import build_outputs
-    from aeo.rules.base import all_rules, run_rules
+    from aeo.rules.base import all_rules, run_rules_stream
 
     manifest = run.manifest()
     if as_of:
         manifest = run.update_manifest(as_of=as_of)
     t0 = time.monotonic()
-    pages, site = load_facts(run, gov)
-    previous = workspace.previous_complete(run.path.parent.name, run.run_id)
-    site = replace(site, as_of=manifest.get("as_of") or today(),
-                   previous_pages=workspace.run_pages(previous["run_id"]) if previous else None)
-    rules = all_rules()
-    outcomes = run_rules(pages, site, gov, rules)
-    t1 = time.monotonic()
-    build_outputs(run=run, manifest=manifest, out=out, pages=pages, site=site,
-                  outcomes=outcomes, rules=rules, gov=gov, workspace=workspace)
+    db = run.open_db()
+    try:
+        found = survey(db, gov.settings.get("expected_types", {}))
+        full, slim = FullPages(db), SlimPages(db)
+        fetches = chain(*(db.fetches(kind=k) for k in (KIND_ROBOTS, KIND_LLMS, KIND_PROBE)),
+                        db.fetches(kind=KIND_PAGE, with_body=False))
+        site = build_site_facts(Scope.from_url(manifest["start_url"]), fetches, slim,
+                                db.events(), db.sitemap_urls(), gov["required_bots"],
+                                gov["watched_bots"], survey=found, lookup=full.get,
+                                texts=page_texts(full))
+        previous = workspace.previous_complete(run.path.parent.name, run.run_id)
+        site = replace(site, as_of=manifest.get("as_of") or today(),
+                       previous_pages=workspace.run_pages(previous["run_id"]) if previous
+                       else None)
+        rules = all_rules()
+        db.clear_findings()
+        outcomes = run_rules_stream(full, slim, site, gov, rules, db, _PageTypes(found.rows),
+                                    intern=found.url)
+        db.commit()
+        t1 = time.monotonic()
+        build_outputs(run=run, manifest=manifest, out=out, db=db, survey=found, slim=slim,
+                      site=site, outcomes=outcomes, rules=rules, gov=gov, workspace=workspace)
+        db.commit()
+    finally:
+        db.close()
     t2 = time.monotonic()
-    n = max(1, len(pages))
+    n = max(1, len(found.rows))
     return [Stage("rules", t1 - t0, n), Stage("report", t2 - t1, n)]
 
 

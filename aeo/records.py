@@ -179,6 +179,8 @@ class SiteFacts:
     bot_probes: tuple[Probe, ...] = ()
     status_by_url: dict[str, int | None] = field(default_factory=dict)
     inlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)   # target -> sources
+    inlink_counts: dict[str, int] = field(default_factory=dict)   # target -> all its sources
+    about_links: frozenset[str] = frozenset()   # internal link targets whose text says 'about'
     redirects: dict[str, str] = field(default_factory=dict)              # url -> final url
     fetch_errors: dict[str, str] = field(default_factory=dict)           # url -> why it failed
     main_hash_by_url: dict[str, str] = field(default_factory=dict)
@@ -218,5 +220,15 @@ class RuleOutcome:
     pillar: str
     applicable: int          # pages (or 1 for a site rule) the rule judged
     failed: int              # of those, how many failed
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[Finding, ...] = ()   # all of them, or (count given) the first ones
     error: str | None = None  # the rule raised: shown, not scored
+    count: int | None = None             # findings in all, when findings holds a sample
+    urls: tuple[str, ...] | None = None  # every finding's URL, when findings holds a sample
+
+    @property
+    def total(self) -> int:
+        return len(self.findings) if self.count is None else self.count
+
+    @property
+    def finding_urls(self) -> tuple[str, ...]:
+        return tuple(f.url for f in self.findings) if self.urls is None else self.urls

@@ -22,7 +22,7 @@ import re
 import sqlite3
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,27 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "w"):
+    """A file handle whose content replaces path only when the block ends without an error."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode
+                                     else {})) as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -87,6 +108,11 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS sitemap_urls (url TEXT PRIMARY KEY, sitemap TEXT);
 CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS site (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS slim (url TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS findings (
+    seq INTEGER PRIMARY KEY, rule_order INTEGER NOT NULL, rule TEXT NOT NULL, url TEXT,
+    severity TEXT, data TEXT NOT NULL
+);
 """
 
 
@@ -135,6 +161,51 @@ class CrawlDB:
     def clear_analysis(self) -> None:
         self.conn.execute("DELETE FROM facts")
         self.conn.execute("DELETE FROM site")
+        self.clear_slim()
+        self.clear_findings()
+
+    # -- the report stage's working tables (aeo/pageset.py, reports/build.py) -------------
+    def clear_slim(self) -> None:
+        self.conn.execute("DELETE FROM slim")
+
+    def put_slim(self, url: str, data: dict) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO slim VALUES (?,?)", (url, json.dumps(data)))
+        self._tick()
+
+    def slim_facts(self, urls: list[str] | None = None) -> Iterator[dict]:
+        """The slim facts in crawl order: all of them, or those of urls (at most 30,000)."""
+        if urls is None:
+            sql, args = "SELECT data FROM slim ORDER BY rowid", ()
+        else:
+            sql = f"SELECT data FROM slim WHERE url IN ({','.join('?' * len(urls))}) ORDER BY rowid"
+            args = tuple(urls)
+        for (data,) in self.conn.cursor().execute(sql, args):
+            yield json.loads(data)
+
+    def count_slim(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM slim").fetchone()[0]
+
+    def clear_findings(self) -> None:
+        self.conn.execute("DELETE FROM findings")
+
+    def add_finding(self, rule_order: int, data: dict) -> None:
+        self.conn.execute("INSERT INTO findings (rule_order, rule, url, severity, data) "
+                          "VALUES (?,?,?,?,?)", (rule_order, data["rule"], data["url"],
+                                                 data["severity"], json.dumps(data)))
+        self._tick()
+
+    def drop_findings(self, rule: str) -> None:
+        self.conn.execute("DELETE FROM findings WHERE rule = ?", (rule,))
+
+    def findings(self, where: str = "", args: tuple = ()) -> Iterator[dict]:
+        """The stored findings in report order (rule by rule, then as found)."""
+        sql = "SELECT data FROM findings " + where + " ORDER BY rule_order, seq"
+        for (data,) in self.conn.cursor().execute(sql, args):
+            yield json.loads(data)
+
+    def finding_keys(self) -> Iterator[tuple[str, str, str]]:
+        yield from self.conn.cursor().execute(
+            "SELECT rule, url, severity FROM findings ORDER BY rule_order, seq")
 
     def _tick(self) -> None:
         self._pending += 1
@@ -186,6 +257,13 @@ class CrawlDB:
     def facts(self) -> Iterator[dict]:
         for (data,) in self.conn.cursor().execute("SELECT data FROM facts ORDER BY rowid"):
             yield json.loads(data)
+
+    def fact(self, url: str) -> dict | None:
+        row = self.conn.execute("SELECT data FROM facts WHERE url = ?", (url,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def count_facts(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
 
     def site(self, key: str) -> Any:
         row = self.conn.execute("SELECT data FROM site WHERE key = ?", (key,)).fetchone()
@@ -335,9 +413,10 @@ class Workspace:
             return Run(runs[-1].parent) if runs else None
         return None
 
-    def record_run(self, run: Run, manifest: dict, findings: list[dict],
-                   pages: list[dict], overall: float | None) -> None:
-        """Index a finished run (one transaction: all of it or none of it)."""
+    def record_run(self, run: Run, manifest: dict, findings: Iterable[dict],
+                   pages: Iterable[dict], overall: float | None) -> None:
+        """Index a finished run (one transaction: all of it or none of it). findings and pages
+        may be streams."""
         conn = self._index()
         try:
             with conn:
@@ -352,12 +431,12 @@ class Workspace:
                      manifest.get("pages_crawled"), manifest.get("as_of"), overall))
                 conn.executemany(
                     "INSERT INTO findings VALUES (?,?,?,?,?,?)",
-                    [(run.run_id, f["rule"], f["pillar"], f["severity"], f["url"],
-                      f["evidence"]) for f in findings])
+                    ((run.run_id, f["rule"], f["pillar"], f["severity"], f["url"],
+                      f["evidence"]) for f in findings))
                 conn.executemany(
                     "INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?)",
-                    [(run.run_id, p["url"], p.get("status"), p.get("page_type"),
-                      p.get("main_text_hash"), p.get("date_modified")) for p in pages])
+                    ((run.run_id, p["url"], p.get("status"), p.get("page_type"),
+                      p.get("main_text_hash"), p.get("date_modified")) for p in pages))
         finally:
             conn.close()
 
@@ -391,6 +470,15 @@ class Workspace:
             return {r[0]: {"status": r[1], "main_text_hash": r[2], "date_modified": r[3]}
                     for r in conn.execute("SELECT url, status, main_text_hash, date_modified "
                                           "FROM pages WHERE run_id = ?", (run_id,))}
+        finally:
+            conn.close()
+
+    def finding_keys(self, run_id: str) -> Iterator[tuple[str, str, str]]:
+        """(rule, url, severity) of a recorded run's findings, streamed."""
+        conn = self._index()
+        try:
+            yield from conn.execute("SELECT rule, url, severity FROM findings WHERE run_id = ?"
+                                    " ORDER BY rowid", (run_id,))
         finally:
             conn.close()
 

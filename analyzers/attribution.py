@@ -384,16 +384,19 @@ def page_author_nodes(page, index: dict) -> list[dict]:
     return out
 
 
-def author_matrix(pages) -> dict:
+def author_matrix(pages, lookup=None) -> dict:
     """Author x what their chain has: pages, the sources that name them, a profile link, the
     profile page if crawled, the Person markup properties found for them anywhere, and the
-    credentials their profile page shows."""
+    credentials their profile page shows. pages is read as a stream; lookup(url) gives a
+    page's full facts (its main text), by default from pages."""
     from urllib.parse import urljoin
 
     from aeo.analyzers.site import entity_index
 
     index = entity_index(pages)
-    by_url = {p.url: p for p in pages}
+    if lookup is None:
+        by_url = {p.url: p for p in pages}
+        lookup = by_url.get
     matrix: dict[str, dict] = {}
     for page in pages:
         if page.page_type != "article":
@@ -418,7 +421,7 @@ def author_matrix(pages) -> dict:
                 entry["props"] = sorted(set(entry["props"]) | {
                     p for p in PERSON_PROPS if node["props"].get(p)})
     for entry in matrix.values():
-        profile = by_url.get(entry["profile"].split("#")[0])
+        profile = lookup(entry["profile"].split("#")[0])
         if profile is None:
             continue
         entry["profile_page"] = profile.url

@@ -77,15 +77,21 @@ def _first_word(name: str) -> str:
     return ""
 
 
-def build_identity(pages: list[PageFacts], root: str) -> dict:
+MAX_VARIANT_PAGES = 50    # pages listed per name variant (all are counted)
+
+
+def build_identity(pages, root: str, texts=None) -> dict:
     """{name, source, allowed (declared forms), variants: {form: {source: count}},
-    pages: {form: [urls]}}; empty name when the site never names itself."""
-    html_pages = [p for p in pages
-                  if p.status and 200 <= p.status < 300 and (p.title or p.h1)]
+    pages: {form: [urls]}}; empty name when the site never names itself. pages is read as a
+    stream (it may be re-iterated, never held); texts: (url, main text) of each page, by
+    default joined from the pages' own main text blocks."""
+    def html_pages():
+        return (p for p in pages if p.status and 200 <= p.status < 300 and (p.title or p.h1))
+
     home = next((p for p in pages if p.page_type == "home"), None)
     orgs = own_organizations(pages, root)
-    og = Counter(spaced(p.og_site_name) for p in html_pages if p.og_site_name.strip())
-    suffix = title_suffix([p.title for p in html_pages if p.title])
+    og = Counter(spaced(p.og_site_name) for p in html_pages() if p.og_site_name.strip())
+    suffix = title_suffix([p.title for p in html_pages() if p.title])
 
     name, source = "", ""
     home_orgs = [n for p, n in orgs if home is not None and p.url == home.url and
@@ -120,10 +126,10 @@ def build_identity(pages: list[PageFacts], root: str) -> dict:
                 k.startswith(key(name) + " "):
             return   # not this brand, just its first word, or a product named after it
         variants[form][src] += 1
-        if url not in where[form]:
+        if url not in where[form] and len(where[form]) < MAX_VARIANT_PAGES:
             where[form].append(url)
 
-    for p in html_pages:
+    for p in html_pages():
         if p.title:
             parts = [x for x in TITLE_SEPARATORS.split(p.title) if x.strip()]
             for part in {parts[0], parts[-1]} if parts else ():
@@ -140,10 +146,11 @@ def build_identity(pages: list[PageFacts], root: str) -> dict:
     if first_key:
         pattern = re.compile(r"(?<![\w-])(" + re.escape(first)
                              + r"[\w&]*(?:[ \t]+[A-Z][\w&'’-]*)?)")
-        for p in html_pages:
-            text = " ".join(b["t"] for b in p.main_blocks)
+        if texts is None:
+            texts = ((p.url, " ".join(b["t"] for b in p.main_blocks)) for p in html_pages())
+        for url, text in texts:
             for m in pattern.finditer(text):
-                note(m.group(1), "body text", p.url)
+                note(m.group(1), "body text", url)
     return {"name": name, "source": source, "allowed": sorted(allowed),
             "variants": {k: dict(v) for k, v in variants.items()},
             "pages": dict(where)}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -130,9 +129,12 @@ def llms_problems(status: int | None, body: bytes | None, content_type: str) -> 
 
 
 # -- the whole site ------------------------------------------------------------------------
-def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFacts],
-                     events: list[dict], sitemap_urls: set[str], required: list[str],
-                     watched: list[str]) -> SiteFacts:
+def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list[dict],
+                     sitemap_urls: set[str], required: list[str], watched: list[str],
+                     survey, lookup=None, texts=None) -> SiteFacts:
+    """The site's facts. pages: the (slim) pages, re-iterable; survey: aeo.pageset.Survey of
+    the same pages (inlinks, analysis failures, hashes); lookup(url): a page's full facts (an
+    author's profile page); texts: (url, main text) of every page, for the brand name."""
     robots: Fetch | None = None
     llms: Fetch | None = None
     missing: Fetch | None = None
@@ -158,20 +160,21 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
             else:
                 probes.append(p)
         elif f.kind == KIND_PAGE:
-            status_by_url[f.url] = f.status
+            url = survey.url(f.url)
+            status_by_url[url] = f.status
             if f.error:
-                fetch_errors[f.url] = f"{f.error}: {f.error_detail}"[:300]
+                fetch_errors[url] = f"{f.error}: {f.error_detail}"[:300]
             if f.final_url and f.status and 300 <= f.status < 400:
-                redirects[f.url] = f.final_url
+                redirects[url] = f.final_url
 
-    for page in pages:   # pages the analysis gave up on (time budget, a parser failure)
-        if page.fetch_error and page.fetch_error.startswith("analysis_"):
-            fetch_errors[page.url] = page.fetch_error[:300]
+    # pages the analysis gave up on (time budget, a parser failure)
+    fetch_errors.update(survey.analysis_errors)
     if robots is None:   # no robots.txt fetch stored: the same as a 404
         policy = parse_robots(404, b"")
     else:
         policy = parse_robots(robots.status, robots.body or b"", robots.content_type)
-    content_urls = [scope.root] + [p.url for p in pages if p.page_type in CONTENT_TYPES]
+    content_urls = [scope.root] + [r.url for r in survey.rows.values()
+                                   if r.page_type in CONTENT_TYPES]
     bots: list[BotAccess] = []
     for token in dict.fromkeys(list(required) + list(watched)):
         info = bot(token)
@@ -181,12 +184,6 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
             group, line = robots_evidence(policy.text, token, blocked[0])
         bots.append(BotAccess(token=info.token, operator=info.operator, purpose=info.purpose,
                               blocked_urls=blocked, group=group, line=line))
-
-    inlinks: dict[str, list[str]] = defaultdict(list)
-    for p in pages:
-        for link in p.links:
-            if link.internal and link.url != p.url:
-                inlinks[link.url].append(p.url)
 
     return SiteFacts(
         root=scope.root, host=display_host(scope.host),
@@ -198,13 +195,14 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages: list[PageFac
                                           llms.content_type if llms else "")),
         sitemaps_found=tuple(sitemaps_found), sitemap_urls=frozenset(sitemap_urls),
         browser_probe=browser, bot_probes=tuple(probes), status_by_url=status_by_url,
-        inlinks={k: tuple(dict.fromkeys(v)) for k, v in inlinks.items()},
+        inlinks={k: tuple(v) for k, v in survey.inlinks.items()},
+        inlink_counts=dict(survey.inlink_counts), about_links=frozenset(survey.about_links),
         redirects=redirects, fetch_errors=fetch_errors,
-        main_hash_by_url={p.url: p.main_text_hash for p in pages if p.main_text_hash},
+        main_hash_by_url=survey.main_hash_by_url,
         crawl_events=tuple(events),
         entities_by_id=entity_index(pages),
-        identity=build_identity(pages, scope.root),
-        authors=author_matrix(pages),
+        identity=build_identity(pages, scope.root, texts),
+        authors=author_matrix(pages, lookup),
         missing_page=missing_page_fingerprint(missing, scope),
     )
 

@@ -11,12 +11,15 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from aeo.records import CONTENT_TYPES, TOOL
+from aeo.pageset import coverage_rows
+from aeo.records import TOOL
+from aeo.reports.compare import KINDS, classify, compare  # noqa: F401 (compare: aeo compare)
 from aeo.reports.export import (
     BACKLOG_COLUMNS,
     ENTITY_COLUMNS,
     FINDING_COLUMNS,
     PAGE_COLUMNS,
+    Stream,
     entity_rows,
     findings_rows,
     write_csv,
@@ -27,44 +30,11 @@ from aeo.reports.layouts import detect_templates
 from aeo.reports.scoring import (
     compute_scores,
     expected_overall,
-    findings_of,
     fix_first,
     leave_alone,
     prioritize,
 )
 from aeo.store import atomic_write, utc_now
-
-
-def compare(current: list[dict], pages_now: dict[str, int | None], previous: dict | None,
-            workspace, complete: bool = True, config_changed: bool = False,
-            known_rules: set[str] | None = None) -> dict | None:
-    """new / fixed / persisting / not_comparable, keyed by (rule, url). A finding of the
-    previous run counts as fixed only where the page was fetched again with a 2xx answer, the
-    crawl is complete, the governance is the same and the rule still exists; elsewhere it was
-    not re-checked the same way."""
-    if previous is None:
-        return None
-    before = workspace.run_findings(previous["run_id"])
-    key = lambda f: (f["rule"], f["url"])  # noqa: E731
-    now_keys = {key(f): f for f in current}
-    before_keys = {key(f): f for f in before}
-    rechecked = {u for u, s in pages_now.items() if s is not None and 200 <= s < 300}
-    new = [now_keys[k] for k in now_keys if k not in before_keys]
-    persisting = [now_keys[k] for k in now_keys if k in before_keys]
-    fixed, not_comparable = [], []
-    for k, f in before_keys.items():
-        if k in now_keys:
-            continue
-        site_file = f["url"].endswith(("/robots.txt", "/llms.txt", "/sitemap.xml"))
-        same_rule = known_rules is None or f["rule"] in known_rules
-        ok = complete and not config_changed and same_rule and (
-            f["url"] in rechecked or site_file)
-        (fixed if ok else not_comparable).append(f)
-    slim = lambda fs: [{"rule": f["rule"], "url": f["url"], "severity": f["severity"]}  # noqa: E731
-                       for f in fs]
-    return {"previous_run": previous["run_id"], "new": slim(new), "fixed": slim(fixed),
-            "persisting": slim(persisting), "not_comparable": slim(not_comparable),
-            "config_changed": config_changed}
 
 
 def config_hash(gov) -> str:
@@ -87,7 +57,10 @@ def backlog_rows(priorities, outcomes, scores, gov, rules) -> list[dict]:
     return rows
 
 
-def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov, workspace):
+def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes, rules, gov,
+                  workspace):
+    """Write every output. Findings are read back from the run database (db) as streams, and
+    pages from the slim table (slim), so the outputs of a large run never sit in memory."""
     if os.environ.get("AEO_FAULT") == "kill_before_publish":   # durability tests only
         os.kill(os.getpid(), signal.SIGKILL)
     out = Path(out)
@@ -95,28 +68,30 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
         raise NotADirectoryError(f"--out {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
     scores = compute_scores(outcomes, gov, rules)
-    templates = detect_templates(pages)
-    priorities = prioritize(outcomes, pages, site, gov, rules, templates)
+    rows = survey.rows
+    templates = detect_templates(rows.values())
+    priorities = prioritize(outcomes, rows.values(), site, gov, rules, templates)
     leave = leave_alone(priorities)
-    findings = [f.to_dict() for f in findings_of(outcomes)]
-    count_by_url = Counter(f["url"] for f in findings)
+    count_by_url = Counter(u for o in outcomes for u in o.finding_urls)
     finished = utc_now()
     complete = bool(manifest.get("complete"))
-    analyzed = sum(1 for p in pages if p.word_count or p.title or p.h1)  # HTML pages read
 
     previous = workspace.previous_complete(run.path.parent.name, run.run_id)
     chash = config_hash(gov)
     earlier = workspace.find_run(previous["run_id"]) if previous else None
     before_hash = earlier.manifest().get("config_hash") if earlier else None
-    comparison = compare(findings, {p.url: p.status for p in pages}, previous, workspace,
-                         complete=complete,
-                         config_changed=bool(before_hash and before_hash != chash),
-                         known_rules=set(rules))
+    comparison = None
+    if previous is not None:
+        comparison = classify(
+            db.conn, db.finding_keys(), workspace.finding_keys(previous["run_id"]),
+            (r.url for r in rows.values() if r.status is not None and 200 <= r.status < 300),
+            previous["run_id"], complete=complete,
+            config_changed=bool(before_hash and before_hash != chash), known_rules=set(rules))
 
     run_info = {"start_url": manifest.get("start_url"), "as_of": manifest.get("as_of"),
                 "started": manifest.get("started"), "finished": finished, "complete": complete,
-                "pages_crawled": manifest.get("pages_crawled", len(pages)),
-                "pages_analyzed": analyzed,
+                "pages_crawled": manifest.get("pages_crawled", len(rows)),
+                "pages_analyzed": survey.analyzed,
                 "reason": manifest.get("reason"), "message": manifest.get("message", ""),
                 "status": manifest.get("crawl_status"),
                 "run_id": run.run_id}
@@ -131,26 +106,18 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
         "rules": [{"rule": o.rule, "pillar": o.pillar, "applicable": o.applicable,
                    "failed": o.failed, "pass_rate": scores.rules.get(o.rule), "error": o.error}
                   for o in outcomes],
-        "findings": findings,
-        "comparison": comparison,
+        "findings": Stream(db.findings()),
+        "comparison": None if comparison is None else {
+            "previous_run": comparison.previous_run,
+            **{k: Stream(comparison.iter(k)) for k in KINDS},
+            "config_changed": comparison.config_changed},
         "identity": site.identity,
         "authors": site.authors,
     }
     write_json(out / "findings.json", data)
-    write_csv(out / "findings.csv", findings_rows(findings), FINDING_COLUMNS)
-    page_rows = []
-    for p in pages:
-        page_rows.append({
-            "url": p.url, "status": "" if p.status is None else str(p.status),
-            "page_type": p.page_type, "title": p.title,
-            "word_count": p.word_count, "author": p.author, "date_published": p.date_published,
-            "date_modified": p.date_modified, "schema_types": " ".join(p.schema_types),
-            "question_headings": p.question_headings, "findings": count_by_url.get(p.url, 0),
-            "depth": p.depth, "inlinks": len(site.inlinks.get(p.url, ())),
-            "canonical": p.canonicals[0] if p.canonicals else "",
-            "content_type": p.content_type, "error": p.fetch_error or ""})
-    write_csv(out / "pages.csv", page_rows, PAGE_COLUMNS)
-    write_csv(out / "entities.csv", entity_rows(pages, site.entities_by_id), ENTITY_COLUMNS)
+    write_csv(out / "findings.csv", findings_rows(db.findings()), FINDING_COLUMNS)
+    write_csv(out / "pages.csv", (_page_row(p, count_by_url, site) for p in slim), PAGE_COLUMNS)
+    write_csv(out / "entities.csv", entity_rows(slim, site.entities_by_id), ENTITY_COLUMNS)
     write_csv(out / "backlog.csv", backlog_rows(priorities, outcomes, scores, gov, rules),
               BACKLOG_COLUMNS)
     trend = [{"run": r["run_id"].split("/")[-1], "score": r["overall_score"],
@@ -161,16 +128,57 @@ def build_outputs(*, run, manifest, out: Path, pages, site, outcomes, rules, gov
                   "complete": complete})
     ctx = report_context(tool=TOOL, run=run_info, site=site, scores=scores,
                          priorities=priorities, leave=leave, outcomes=outcomes, rules=rules,
-                         pages=pages, governance=gov, limits=manifest.get("limits", []),
-                         comparison=comparison, trend=trend, templates=templates)
+                         survey=survey, governance=gov, limits=manifest.get("limits", []),
+                         comparison=comparison, trend=trend, templates=templates,
+                         drill=_drill(db, slim, count_by_url),
+                         coverage=coverage_rows(survey.coverage,
+                                                gov.settings.get("expected_types", {})))
     atomic_write(out / "audit.html", render_report(ctx))
     manifest = run.update_manifest(status=manifest.get("crawl_status", "complete"),
                                    config_hash=chash,
                                    finished=finished, report_dir=str(out.resolve()),
-                        overall_score=scores.overall,
-                        content_pages=sum(1 for p in pages if p.page_type in CONTENT_TYPES))
-    workspace.record_run(run, manifest, findings,
-                         [{"url": p.url, "status": p.status, "page_type": p.page_type,
+                                   overall_score=scores.overall,
+                                   content_pages=survey.content_pages)
+    workspace.record_run(run, manifest, db.findings(),
+                         ({"url": p.url, "status": p.status, "page_type": p.page_type,
                            "main_text_hash": p.main_text_hash,
-                           "date_modified": p.date_modified} for p in pages], scores.overall)
+                           "date_modified": p.date_modified} for p in slim), scores.overall)
     return data
+
+
+def _page_row(p, count_by_url: Counter, site) -> dict:
+    return {"url": p.url, "status": "" if p.status is None else str(p.status),
+            "page_type": p.page_type, "title": p.title,
+            "word_count": p.word_count, "author": p.author, "date_published": p.date_published,
+            "date_modified": p.date_modified, "schema_types": " ".join(p.schema_types),
+            "question_headings": p.question_headings, "findings": count_by_url.get(p.url, 0),
+            "depth": p.depth,
+            "inlinks": site.inlink_counts.get(p.url, len(site.inlinks.get(p.url, ()))),
+            "canonical": p.canonicals[0] if p.canonicals else "",
+            "content_type": p.content_type, "error": p.fetch_error or ""}
+
+
+DRILL_PAGES = 300
+
+
+def _drill(db, slim, count_by_url: Counter) -> list[dict]:
+    """The pages with the most findings (the first DRILL_PAGES), each with its facts and
+    every finding on it."""
+    top = sorted(count_by_url.items(), key=lambda kv: (-kv[1], kv[0]))[:DRILL_PAGES]
+    wanted = [u for u, _ in top]
+    findings: dict[str, list[dict]] = {u: [] for u in wanted}
+    marks = ",".join("?" * len(wanted))
+    if wanted:
+        for f in db.findings(f"WHERE url IN ({marks})", tuple(wanted)):
+            findings[f["url"]].append(f)
+    facts = {p.url: p for p in slim.some(wanted)}
+    rows = []
+    for url, _ in top:
+        p = facts.get(url)
+        rows.append({"url": url, "type": p.page_type if p else "other",
+                     "status": p.status if p else None, "words": p.main_word_count if p else 0,
+                     "author": p.author if p else "", "published": p.date_published if p else "",
+                     "modified": p.date_modified if p else "",
+                     "schema": " ".join(p.schema_types[:6]) if p else "",
+                     "findings": findings[url]})
+    return rows

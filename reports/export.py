@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
+from collections.abc import Iterable
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 
-from aeo.store import atomic_write
+from aeo.store import atomic_file
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0", "|", "%")
 
@@ -21,18 +22,64 @@ def csv_safe(value):
     return value
 
 
-def write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
-    frame = pd.DataFrame(rows, columns=columns)
-    for col in frame.columns:
-        if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
-            frame[col] = frame[col].map(csv_safe)
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    atomic_write(path, buf.getvalue())
+CHUNK = 5000    # rows per pandas frame: a million-row export never sits in memory at once
+
+
+def write_csv(path: Path, rows: Iterable[dict], columns: list[str]) -> int:
+    """rows (a list or a stream) to path, spreadsheet-safe, atomically; the rows written."""
+    written = 0
+    with atomic_file(path) as fh:
+        it = iter(rows)
+        first = True
+        while True:
+            chunk = list(islice(it, CHUNK))
+            if not chunk and not first:
+                break
+            frame = pd.DataFrame(chunk, columns=columns)
+            for col in frame.columns:
+                if frame[col].dtype == object or str(frame[col].dtype).startswith("str"):
+                    frame[col] = frame[col].map(csv_safe)
+            frame.to_csv(fh, index=False, header=first)
+            written += len(chunk)
+            first = False
+            if len(chunk) < CHUNK:
+                break
+    return written
+
+
+class Stream:
+    """A list too long to hold: written to JSON item by item."""
+
+    def __init__(self, items: Iterable):
+        self.items = items
 
 
 def write_json(path: Path, data: dict) -> None:
-    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+    """data as indented JSON, atomically; a Stream value is written as a list item by item."""
+    with atomic_file(path) as fh:
+        _write(fh, data, 0)
+
+
+def _write(fh, value, level: int) -> None:
+    pad = "  " * (level + 1)
+    if isinstance(value, Stream):
+        fh.write("[")
+        sep = "\n"
+        for item in value.items:
+            fh.write(sep + pad + json.dumps(item, ensure_ascii=False, allow_nan=False))
+            sep = ",\n"
+        fh.write("]" if sep == "\n" else "\n" + "  " * level + "]")
+    elif isinstance(value, dict) and any(isinstance(v, (Stream, dict)) for v in value.values()):
+        fh.write("{")
+        sep = "\n"
+        for k, v in value.items():
+            fh.write(sep + pad + json.dumps(k) + ": ")
+            _write(fh, v, level + 1)
+            sep = ",\n"
+        fh.write("}" if sep == "\n" else "\n" + "  " * level + "}")
+    else:
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        fh.write(text.replace("\n", "\n" + "  " * level))
 
 
 FINDING_COLUMNS = ["rule", "pillar", "severity", "engines", "url", "page_type", "evidence",
@@ -48,10 +95,9 @@ ENTITY_COLUMNS = ["url", "node", "syntax", "types", "id", "parent", "property", 
                   "properties", "references"]
 
 
-def entity_rows(pages, entities_by_id: dict[str, dict]) -> list[dict]:
+def entity_rows(pages, entities_by_id: dict[str, dict]) -> Iterable[dict]:
     """entities.csv: one row per structured-data node on every page. References name the
     node they resolve to (on the page as #n, elsewhere as url#n) or say 'unresolved'."""
-    rows = []
     for page in pages:
         for node in page.entities:
             refs = []
@@ -66,16 +112,15 @@ def entity_rows(pages, entities_by_id: dict[str, dict]) -> list[dict]:
                         if v["id"] in entities_by_id else "unresolved")
                     refs.append(f"{v['id']} -> {target}")
             names = [v for v in node["props"].get("name", []) if isinstance(v, str)]
-            rows.append({
+            yield {
                 "url": page.url, "node": node["n"], "syntax": node["syntax"],
                 "types": " ".join(node["types"]), "id": node["id"],
                 "parent": "" if node["parent"] is None else node["parent"],
                 "property": node["prop"], "name": names[0][:200] if names else "",
                 "properties": json.dumps(node["props"], ensure_ascii=False)[:2000],
-                "references": " | ".join(refs)})
-    return rows
+                "references": " | ".join(refs)}
 
 
-def findings_rows(findings: list[dict]) -> list[dict]:
-    return [{**f, "engines": " ".join(f["engines"]), "urls": " ".join(f.get("urls", []))}
-            for f in findings]
+def findings_rows(findings: Iterable[dict]) -> Iterable[dict]:
+    return ({**f, "engines": " ".join(f["engines"]), "urls": " ".join(f.get("urls", []))}
+            for f in findings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -39,24 +38,6 @@ def render_report(ctx: dict) -> str:
     return environment().get_template("audit.html.j2").render(**ctx)
 
 
-def _coverage(pages, governance) -> list[dict]:
-    """Structured data by page type: pages, pages with any markup, with the expected type,
-    and the types seen most."""
-    expected = governance.settings.get("expected_types", {})
-    rows = []
-    for ptype in sorted({p.page_type for p in pages if p.status == 200}):
-        group = [p for p in pages if p.page_type == ptype and p.status == 200]
-        marked = [p for p in group if any(n["syntax"] != "opengraph" for n in p.entities)]
-        want = set(expected.get(ptype, []))
-        with_expected = [p for p in group if want & set(p.schema_types)] if want else []
-        seen = Counter(t for p in group for t in dict.fromkeys(p.schema_types))
-        rows.append({"type": ptype, "pages": len(group), "marked": len(marked),
-                     "expected": ", ".join(sorted(want)) if want else "",
-                     "with_expected": len(with_expected) if want else None,
-                     "seen": ", ".join(f"{t} ({n})" for t, n in seen.most_common(5))})
-    return rows
-
-
 def _trend_points(trend: list[dict]) -> list[dict]:
     pts = [t for t in trend if t["score"] is not None]
     n = len(pts)
@@ -69,8 +50,11 @@ def _trend_points(trend: list[dict]) -> list[dict]:
     return pts
 
 
-def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rules, pages,
-                   governance, limits, comparison=None, trend=(), templates=()) -> dict:
+def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rules, survey,
+                   governance, limits, comparison=None, trend=(), templates=(), drill=(),
+                   coverage=()) -> dict:
+    """Everything the template shows. Page-level facts come from survey (aeo.pageset), the
+    findings of each rule from its outcome's sample (the first findings) and counts."""
     groups_by_pillar: dict[str, list] = {p: [] for p in PILLARS}
     pillar_state: dict[str, str] = {}
     for p in PILLARS:
@@ -81,14 +65,31 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
             pillar_state[p] = "No rule of this pillar applied to the pages crawled."
         else:
             pillar_state[p] = "Every applicable rule passed."
+    shown_templates = list(templates)[:12]
+    template_sets = [set(t.urls) for t in shown_templates]
+    tpl_of: dict[str, list[int]] = {}
     order = {pr.rule: pr.rank for pr in priorities}
     ids = sorted(o.rule for o in outcomes)
+    all_types: set[str] = set()
+    severities: set[str] = set()
     for o in sorted(outcomes, key=lambda o: order.get(o.rule, 10**6)):
-        if o.findings:
-            r = rules[o.rule]
-            groups_by_pillar[o.pillar].append({
-                "rule": r, "severity": o.findings[0].severity, "findings": list(o.findings),
-                "rule_order": ids.index(o.rule)})
+        if not o.total:
+            continue
+        r = rules[o.rule]
+        urls = set(o.finding_urls)
+        types = {survey.rows[u].page_type for u in urls if u in survey.rows}
+        types |= {f.page_type for f in o.findings}
+        all_types |= types
+        severities.add(o.findings[0].severity)
+        for f in o.findings[:200]:
+            if f.url not in tpl_of:
+                tpl_of[f.url] = [i + 1 for i, urls_of in enumerate(template_sets)
+                                 if f.url in urls_of]
+        groups_by_pillar[o.pillar].append({
+            "rule": r, "severity": o.findings[0].severity, "findings": list(o.findings),
+            "count": o.total, "types": sorted(types),
+            "tpls": [i + 1 for i, urls_of in enumerate(template_sets) if urls & urls_of],
+            "rule_order": ids.index(o.rule)})
     evidence_for = {o.rule: o.findings[0].evidence for o in outcomes if o.findings}
     first = fix_first(priorities)
     effect_for = {}
@@ -112,37 +113,17 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         fix_first=first, leave_alone=leave, groups_by_pillar=groups_by_pillar,
         pillar_state=pillar_state, evidence_for=evidence_for, effect_for=effect_for,
         errored=[o for o in outcomes if o.error], bots=site.bots, probe_for=probe_for,
-        by_status=sorted(Counter(str(p.status) for p in pages).items()),
-        by_type=sorted(Counter(p.page_type for p in pages if p.status == 200).items()),
+        by_status=sorted(survey.by_status.items()),
+        by_type=sorted(survey.by_type.items()),
         limits=limits, governance=governance.to_dict(),
         governance_text=json.dumps(governance.to_dict(), indent=2, ensure_ascii=False),
         rules_run=len(outcomes),
         comparison=comparison, trend=_trend_points([dict(t) for t in trend]),
-        coverage=_coverage(pages, governance), authors=sorted(
+        coverage=list(coverage), authors=sorted(
             site.authors.values(), key=lambda a: (-len(a["pages"]), a["name"])),
-        templates=list(templates)[:12],
-        page_types=sorted({f.page_type for o in outcomes for f in o.findings}),
-        severities=[s for s in ("critical", "high", "medium", "low")
-                    if any(f.severity == s for o in outcomes for f in o.findings)],
+        templates=shown_templates, tpl_of=tpl_of,
+        page_types=sorted(all_types),
+        severities=[s for s in ("critical", "high", "medium", "low") if s in severities],
         template_of={p.rule: p.template for p in priorities if p.template},
-        drill=_drill(pages, outcomes),
+        drill=list(drill),
     )
-
-
-def _drill(pages, outcomes) -> list[dict]:
-    """Per page: its facts and every finding on it, pages with the most findings first."""
-    by_url: dict[str, list] = {}
-    for o in outcomes:
-        for f in o.findings:
-            by_url.setdefault(f.url, []).append(f)
-    rows = []
-    for p in pages:
-        fs = by_url.get(p.url, [])
-        if not fs:
-            continue
-        rows.append({"url": p.url, "type": p.page_type, "status": p.status,
-                     "words": p.main_word_count, "author": p.author,
-                     "published": p.date_published, "modified": p.date_modified,
-                     "schema": " ".join(p.schema_types[:6]), "findings": fs})
-    rows.sort(key=lambda r: (-len(r["findings"]), r["url"]))
-    return rows[:300]

@@ -74,9 +74,10 @@ def compute_scores(outcomes: list[RuleOutcome], gov: Governance, rules: dict) ->
 
 
 def page_importance(page: PageFacts | None, site: SiteFacts) -> float:
+    """page: anything with url and depth (PageFacts, or the report's PageRow)."""
     if page is None:
         return 1.0
-    inlinks = len(site.inlinks.get(page.url, ()))
+    inlinks = site.inlink_counts.get(page.url, len(site.inlinks.get(page.url, ())))
     return (1.0 + math.log1p(inlinks)) / (2 ** min(page.depth, 10))
 
 
@@ -116,16 +117,19 @@ def effort_of(urls, templates) -> tuple[float, str | None]:
     return max(effort, 1.0), label
 
 
-def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFacts,
+def prioritize(outcomes: list[RuleOutcome], pages, site: SiteFacts,
                gov: Governance, rules: dict, templates: list | None = None) -> list[Priority]:
+    """pages: anything with url, page_type, status and depth (PageFacts, or PageRows)."""
     by_url = {p.url: p for p in pages}
+    pages = list(by_url.values())
+    importance_of_type: dict[tuple[str, ...], tuple[int, float]] = {}
     groups = []
     for o in outcomes:
-        if not o.findings:
+        if not o.total:
             continue
         r = rules[o.rule]
         sev = gov.severity(o.rule, r.severity)
-        urls = tuple(dict.fromkeys(f.url for f in o.findings))
+        urls = tuple(dict.fromkeys(o.finding_urls))
         if r.scope == "site" and not r.site_level:
             affected = tuple(dict.fromkeys(u for f in o.findings for u in f.urls))
             content = [p for p in pages if p.page_type in CONTENT_TYPES]
@@ -138,11 +142,14 @@ def prioritize(outcomes: list[RuleOutcome], pages: list[PageFacts], site: SiteFa
             hit_weight = sum(page_importance(by_url.get(u), site) for u in urls)
             # the pages of the types the rule is about, not only those it could judge: a rule
             # on one sensitive article out of sixteen reaches a sixteenth of the articles
-            of_type = [p for p in pages if p.page_type in r.page_types and p.status
-                       and 200 <= p.status < 300]
-            judged = max(len(of_type), o.applicable, len(urls))
-            avg = (sum(page_importance(p, site) for p in of_type) / len(of_type)
-                   if of_type else 1.0) or 1.0
+            if r.page_types not in importance_of_type:
+                of_type = [p for p in pages if p.page_type in r.page_types and p.status
+                           and 200 <= p.status < 300]
+                importance_of_type[r.page_types] = (
+                    len(of_type), (sum(page_importance(p, site) for p in of_type) / len(of_type)
+                                   if of_type else 1.0) or 1.0)
+            n_of_type, avg = importance_of_type[r.page_types]
+            judged = max(n_of_type, o.applicable, len(urls))
             reach = min(1.0, hit_weight / (judged * avg)) if judged else 1.0
             effort, template = effort_of(urls, templates)
             npages = len(urls)

@@ -517,11 +517,14 @@ def acc107(site, pages, gov):
           Example("clean links", False, pages=({"alias_links": {}},)),
       ))
 def acc108(site, pages, gov):
-    hit_pages = [p for p in pages if p.alias_links]
+    hit_pages, session, tracking = [], [], []
+    for p in pages:   # a stream: keep what the finding needs, not the pages
+        if p.alias_links:
+            hit_pages.append(p.url)
+            session += p.alias_links.get("session", [])
+            tracking += p.alias_links.get("tracking", [])
     if not hit_pages:
         return []
-    session = [h for p in hit_pages for h in p.alias_links.get("session", [])]
-    tracking = [h for p in hit_pages for h in p.alias_links.get("tracking", [])]
     parts = []
     if session:
         parts.append("session ids: " + _short(dict.fromkeys(session)))
@@ -531,7 +534,7 @@ def acc108(site, pages, gov):
                          "once under its clean URL)",
                 detail="Internal links carry " + " and ".join(
                     k for k, v in (("session ids", session), ("tracking parameters", tracking))
-                    if v) + ".", urls=tuple(p.url for p in hit_pages), page_type="other")]
+                    if v) + ".", urls=tuple(hit_pages), page_type="other")]
 
 
 @rule(id="ACC109", name="Content type does not match the content", pillar="ACCESS",
@@ -628,19 +631,18 @@ def acc111(site, pages, gov):
           Example("no refresh", False, pages=({"url": "https://example.com/a"},)),
       ))
 def acc112(site, pages, gov):
+    refreshes = [(p.url, p.refresh) for p in pages
+                 if p.refresh and p.status and 200 <= p.status < 300]
+    judged = sum(1 for p in pages if p.status and 200 <= p.status < 300)
     targets = {p.url: p.refresh.get("target") for p in pages if p.refresh}
-    judged = [p for p in pages if p.status and 200 <= p.status < 300]
     hits = []
-    for p in judged:
-        r = p.refresh
-        if not r:
-            continue
-        loop, seen, at = False, [p.url], r.get("target")
+    for url, r in refreshes:
+        loop, seen, at = False, [url], r.get("target")
         for _ in range(10):
             if not at:
                 break
             if at in seen:
-                loop = at == p.url or at in seen
+                loop = at == url or at in seen
                 break
             seen.append(at)
             at = targets.get(at)
@@ -658,8 +660,8 @@ def acc112(site, pages, gov):
         else:
             continue   # a page that only reloads itself
         hits.append(Hit(evidence=why, detail="The page redirects with a meta refresh.",
-                        url=p.url))
-    return Judged(len(judged), hits)
+                        url=url))
+    return Judged(judged, hits)
 
 
 @rule(id="ACC113", name="Soft 404s", pillar="ACCESS", scope="site", severity="medium",
@@ -738,10 +740,12 @@ def acc113(site, pages, gov):
       ))
 def acc114(site, pages, gov):
     target = {p.url: p.canonicals[0] for p in pages if p.canonicals}
-    judged = [p for p in pages if p.status and 200 <= p.status < 300 and
-              (p.canonicals or p.canonical_issues)]
+    judged = 0
     hits = []
-    for p in judged:
+    for p in pages:   # a stream: judged one at a time
+        if not (p.status and 200 <= p.status < 300 and (p.canonicals or p.canonical_issues)):
+            continue
+        judged += 1
         issues = list(p.canonical_issues)
         other = target.get(p.url)
         if other and other != p.url and target.get(other) == p.url:
@@ -750,4 +754,4 @@ def acc114(site, pages, gov):
             hits.append(Hit(evidence="; ".join(issues),
                             detail="The page's canonical link is ambiguous or ignored.",
                             url=p.url))
-    return Judged(len(judged), hits)
+    return Judged(judged, hits)

@@ -126,8 +126,12 @@ def _finding(r: Rule, gov: Governance, hit: Hit, url: str, page_type: str) -> Fi
                    evidence=hit.evidence[:1000], detail=hit.detail, urls=tuple(hit.urls))
 
 
-def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance) -> RuleOutcome:
-    by_url = {p.url: p for p in pages}
+def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance,
+             page_type_of: dict[str, str] | None = None) -> RuleOutcome:
+    """One rule over the pages (a list, or a re-iterable stream when page_type_of, URL ->
+    page type, is given for the site rules' findings)."""
+    if page_type_of is None:
+        page_type_of = {p.url: p.page_type for p in pages}
     try:
         if r.scope == "page" and not r.site_level:
             applicable = failed = 0
@@ -154,13 +158,70 @@ def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance) 
         findings = []
         for h in hits:
             url = h.url or site.root
-            ptype = h.page_type or (by_url[url].page_type if url in by_url else "other")
+            ptype = h.page_type or page_type_of.get(url, "other")
             findings.append(_finding(r, gov, h, url, ptype))
         failed = len(hits) if isinstance(result, Judged) else int(bool(hits))
         return RuleOutcome(r.id, r.pillar, applicable, failed, tuple(findings))
     except Exception as exc:  # a broken rule must not stop the audit: it is shown as errored
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return RuleOutcome(r.id, r.pillar, 0, 0, (), error=tb)
+
+
+SAMPLE = 200   # findings of one rule kept in memory for the report; all of them are stored
+
+
+def run_rules_stream(full_pages, slim_pages, site: SiteFacts, gov: Governance,
+                     rules: dict[str, Rule], store, page_type_of: dict[str, str],
+                     intern=lambda url: url) -> list[RuleOutcome]:
+    """Every enabled rule, with memory that does not grow with the pages' text: the page rules
+    judge full_pages one page at a time, the site rules read slim_pages (re-iterable, no bulky
+    text). Every finding goes to store.add_finding(rule order, finding dict) as it is made;
+    an outcome keeps the first SAMPLE findings, the count and every finding's URL (interned).
+    A rule that raises is reported as errored and its stored findings are dropped."""
+    order = {rid: i for i, rid in enumerate(rules)}
+    enabled = [r for r in rules.values() if gov.enabled(r.id)]
+    streamed = [r for r in enabled if r.scope == "page" and not r.site_level]
+    acc = {r.id: {"applicable": 0, "failed": 0, "sample": [], "urls": [], "error": None}
+           for r in streamed}
+    for page in full_pages:
+        if page.status is None or not 200 <= page.status < 300:
+            continue
+        for r in streamed:
+            a = acc[r.id]
+            if a["error"] or page.page_type not in r.page_types:
+                continue
+            try:
+                hits = r.check(page, site, gov)
+            except Exception as exc:  # a broken rule must not stop the audit
+                a["error"] = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                store.drop_findings(r.id)
+                continue
+            if hits is None:
+                continue
+            a["applicable"] += 1
+            if hits:
+                a["failed"] += 1
+                for h in hits:
+                    f = _finding(r, gov, h, page.url, page.page_type)
+                    store.add_finding(order[r.id], f.to_dict())
+                    a["urls"].append(intern(f.url))
+                    if len(a["sample"]) < SAMPLE:
+                        a["sample"].append(f)
+    outcomes: dict[str, RuleOutcome] = {}
+    for r in streamed:
+        a = acc[r.id]
+        outcomes[r.id] = (RuleOutcome(r.id, r.pillar, 0, 0, (), error=a["error"]) if a["error"]
+                          else RuleOutcome(r.id, r.pillar, a["applicable"], a["failed"],
+                                           tuple(a["sample"]), count=len(a["urls"]),
+                                           urls=tuple(a["urls"])))
+    for r in enabled:
+        if r.id in outcomes:
+            continue
+        o = run_rule(r, slim_pages, site, gov, page_type_of)
+        for f in o.findings:
+            store.add_finding(order[r.id], f.to_dict())
+        outcomes[r.id] = o
+    return [outcomes[r.id] for r in enabled]
 
 
 def run_rules(pages: list[PageFacts], site: SiteFacts, gov: Governance,

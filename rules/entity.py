@@ -222,16 +222,12 @@ def en004(page, site, gov):
                        f"noun or the H1's subject) in its first {n} words.")]
 
 
-def _about_page(pages):
-    candidates = [p for p in pages if p.page_type == "about" and p.status == 200]
-    if candidates:
-        return candidates[0]
-    linked = {link.url for p in pages for link in p.links
-              if link.internal and "about" in link.text.lower()}
-    for p in pages:
-        if p.url in linked and p.status == 200:
-            return p
-    return None
+def _about_page(site, pages):
+    """The about page: one classified so, or else a page an internal link calls 'about'."""
+    about = next((p for p in pages if p.page_type == "about" and p.status == 200), None)
+    if about is None and site.about_links:
+        about = next((p for p in pages if p.url in site.about_links and p.status == 200), None)
+    return about
 
 
 @rule(id="EN005", name="No about page, or one that says nothing concrete", pillar="ENTITY",
@@ -257,7 +253,7 @@ def _about_page(pages):
                                   "does": []}}},)),
       ))
 def en005(site, pages, gov):
-    about = _about_page(pages)
+    about = _about_page(site, pages)
     if about is None:
         return [Hit(evidence="no page classified as an about page and no internal link whose "
                              "text says 'about'",

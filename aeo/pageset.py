@@ -1,0 +1,172 @@
+"""The report stage's view of a run's analyzed pages: read from the run database as streams,
+never all at once, so that judging and reporting a 100,000-page run needs about the memory of
+a 10,000-page one.
+
+- `FullPages`: every page's complete facts, one page at a time (the page rules read these).
+- `SlimPages`: the same pages without their bulky text (main text blocks, links, sections,
+  answers, raw JSON-LD), from a table written by `survey()`: what the site rules and the site
+  facts read, as often as they need, one page at a time.
+- `survey()`: one pass over the full facts that writes the slim table and keeps, per page,
+  only a `PageRow` (URL, status, type, depth, template skeleton) plus the site-wide tallies the
+  report needs (inlinks, 'about' links, pages by status and type, structured-data coverage).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from aeo.records import CONTENT_TYPES, PageFacts
+
+# what the site rules and site facts never read: left out of the slim copy
+BULKY = ("main_blocks", "links", "opening", "sections", "answers", "jsonld_blocks",
+         "markup_unseen")
+INLINK_SOURCES = 10     # sources kept per link target (for evidence); all are counted
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """What the report keeps in memory of one page."""
+
+    url: str
+    status: int | None
+    page_type: str
+    depth: int
+    skeleton: str
+
+
+class FullPages:
+    """The pages' complete facts, streamed in crawl order; re-iterable."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __iter__(self) -> Iterator[PageFacts]:
+        for data in self.db.facts():
+            yield PageFacts.from_dict(data)
+
+    def __len__(self) -> int:
+        return self.db.count_facts()
+
+    def get(self, url: str) -> PageFacts | None:
+        data = self.db.fact(url)
+        return PageFacts.from_dict(data) if data is not None else None
+
+
+class SlimPages:
+    """The pages without their bulky text, streamed from the slim table; re-iterable."""
+
+    def __init__(self, db):
+        self.db = db
+
+    def __iter__(self) -> Iterator[PageFacts]:
+        for data in self.db.slim_facts():
+            yield PageFacts.from_dict(data)
+
+    def __len__(self) -> int:
+        return self.db.count_slim()
+
+    def some(self, urls: list[str]) -> Iterator[PageFacts]:
+        for data in self.db.slim_facts(urls):
+            yield PageFacts.from_dict(data)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
+@dataclass
+class Survey:
+    rows: dict[str, PageRow] = field(default_factory=dict)
+    inlinks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    inlink_counts: Counter = field(default_factory=Counter)
+    about_links: set[str] = field(default_factory=set)
+    analysis_errors: dict[str, str] = field(default_factory=dict)
+    main_hash_by_url: dict[str, str] = field(default_factory=dict)
+    by_status: Counter = field(default_factory=Counter)
+    by_type: Counter = field(default_factory=Counter)
+    coverage: dict[str, dict] = field(default_factory=dict)
+    analyzed: int = 0           # HTML pages read (a title, a heading or words)
+    content_pages: int = 0
+
+    def url(self, url: str) -> str:
+        """The one string object for a page's URL (so that a million findings of a hundred
+        thousand pages keep a hundred thousand URL strings)."""
+        row = self.rows.get(url)
+        return row.url if row is not None else url
+
+
+def survey(db, expected_types: dict[str, list[str]]) -> Survey:
+    """One pass over the full facts: the slim table, one PageRow per page, site tallies."""
+    s = Survey()
+    db.clear_slim()
+    for data in db.facts():
+        url = sys.intern(data["url"])
+        p = PageFacts.from_dict(data)
+        db.put_slim(url, {k: v for k, v in data.items() if k not in BULKY})
+        s.rows[url] = PageRow(url, p.status, p.page_type, p.depth, p.skeleton)
+        s.by_status[str(p.status)] += 1
+        if p.word_count or p.title or p.h1:
+            s.analyzed += 1
+        if p.page_type in CONTENT_TYPES:
+            s.content_pages += 1
+        if p.fetch_error and p.fetch_error.startswith("analysis_"):
+            s.analysis_errors[url] = p.fetch_error[:300]
+        if p.main_text_hash:
+            s.main_hash_by_url[url] = p.main_text_hash
+        targets: set[str] = set()
+        for link in p.links:
+            if link.internal and link.url != url:
+                if "about" in link.text.lower():
+                    s.about_links.add(sys.intern(link.url))
+                if link.url in targets:
+                    continue
+                targets.add(link.url)
+                target = sys.intern(link.url)
+                s.inlink_counts[target] += 1
+                sources = s.inlinks[target]
+                if len(sources) < INLINK_SOURCES:
+                    sources.append(url)
+        if p.status == 200:
+            s.by_type[p.page_type] += 1
+            _cover(s.coverage, p, expected_types)
+    db.commit()
+    return s
+
+
+def _cover(coverage: dict, p: PageFacts, expected_types: dict) -> None:
+    """Structured data by page type: pages, pages with any markup, with the expected type,
+    and the types seen."""
+    c = coverage.setdefault(p.page_type, {"pages": 0, "marked": 0, "with_expected": 0,
+                                          "seen": Counter()})
+    c["pages"] += 1
+    if any(n["syntax"] != "opengraph" for n in p.entities):
+        c["marked"] += 1
+    if set(expected_types.get(p.page_type, [])) & set(p.schema_types):
+        c["with_expected"] += 1
+    c["seen"].update(set(p.schema_types))
+
+
+def coverage_rows(coverage: dict, expected_types: dict) -> list[dict]:
+    rows = []
+    for ptype in sorted(coverage):
+        c = coverage[ptype]
+        want = set(expected_types.get(ptype, []))
+        rows.append({"type": ptype, "pages": c["pages"], "marked": c["marked"],
+                     "expected": ", ".join(sorted(want)) if want else "",
+                     "with_expected": c["with_expected"] if want else None,
+                     "seen": ", ".join(f"{t} ({n})" for t, n in c["seen"].most_common(5))})
+    return rows
+
+
+def page_texts(pages) -> Iterator[tuple[str, str]]:
+    """(url, main text) of each page, for the brand-name count."""
+    for p in pages:
+        if p.status and 200 <= p.status < 300 and (p.title or p.h1):
+            yield p.url, " ".join(b["t"] for b in p.main_blocks)
+
+
+def dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False)
