@@ -77,6 +77,25 @@ def peak_rss_mb() -> float:
     return max(own, kids) / 1024.0
 
 
+def stage_peak_mb(reset: bool = True) -> float:
+    """This process's peak RSS since the last reset (Linux: VmHWM, reset through clear_refs);
+    0 where /proc does not tell."""
+    try:
+        with open("/proc/self/status") as fh:
+            peak = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM")), 0)
+        if reset:
+            with open("/proc/self/clear_refs", "w") as fh:
+                fh.write("5")
+        return peak / 1024.0
+    except OSError:
+        return 0.0
+
+
+def workers_peak_mb() -> float:
+    """The largest peak RSS of the finished child processes (the analysis workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
+
+
 def time_structured(run, limit: int = 1000) -> tuple[int, float, float, float]:
     """The structured-data stage on its own, over stored pages: (pages, parse ms/page,
     extraction ms/page, STRUCT rules ms/page). Extraction runs inside analyze; this isolates
@@ -156,6 +175,9 @@ def main() -> int:
     from aeo.store import Workspace
 
     n = int(os.environ.get("BENCH_PAGES") or 2000)
+    # BENCH_QUICK=1: the pipeline and its memory only (no floors, no single-process re-runs),
+    # for the 10,000- and 100,000-page memory runs
+    quick = os.environ.get("BENCH_QUICK") == "1"
     tmp = Path(tempfile.mkdtemp(prefix="aeo-bench-"))
     site = tmp / "site"
     t = time.monotonic()
@@ -167,16 +189,29 @@ def main() -> int:
         ws = Workspace(tmp / "ws")
         cfg = CrawlConfig(start_url=url, max_pages=n + 10, max_depth=50, concurrency=16,
                           quiet=True, probe_bots=False)
+        stage_peak_mb()
         t0 = time.monotonic()
         run, s_crawl = crawl(cfg, ws, gov, today(), quiet=True)
+        mem_crawl = stage_peak_mb()
         s_an = analyze(run, quiet=True)
+        mem_analyze, mem_workers = stage_peak_mb(), workers_peak_mb()
         s_rules, s_rep = report(run, tmp / "out", gov, ws)
+        mem_report = stage_peak_mb()
         total = time.monotonic() - t0
     finally:
         server.shutdown()
     pages = s_crawl.items
     for s in (s_crawl, s_an, s_rules, s_rep):
         print(f"{s.name:8} {s.items:6d} pages {s.seconds:8.2f}s {s.rate:9.1f} pages/s")
+    html_mb = (tmp / "out" / "audit.html").stat().st_size / 1e6
+    print(f"peak memory by stage: crawl {mem_crawl:.0f} MB, analyze {mem_analyze:.0f} MB "
+          f"(each worker at most {mem_workers:.0f} MB), rules and report {mem_report:.0f} MB; "
+          f"audit.html {html_mb:.1f} MB")
+    if quick:
+        print(f"bench pages={pages} end_to_end_pps={pages / total:.1f} "
+              f"crawl_pps={s_crawl.rate:.1f} analyze_pps={s_an.rate:.1f} "
+              f"peak_rss_mb={peak_rss_mb():.0f}")
+        return 0
     n_sd, parse_ms, sd_ms, sd_rules_ms = time_structured(run)
     n_lang, main_ms, lang_ms, components = time_language(run)
     t = time.monotonic()

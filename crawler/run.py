@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 
@@ -67,6 +69,12 @@ def run_crawl(cfg: CrawlConfig, db, resume: bool = False, shared=None,
     logging.getLogger("scrapy").setLevel(logging.ERROR)
     settings = {**scrapy_settings(cfg), **extra_settings(), "LOG_INSTALL_ROOT_HANDLER": False}
     frontier = None
+    jobdir = None
+    if shared is None and getattr(db, "path", None) is not None:
+        # pending requests wait on disk, not in memory: a 100,000-page frontier costs no RAM
+        jobdir = Path(db.path).parent / ".queue"
+        shutil.rmtree(jobdir, ignore_errors=True)   # a killed crawl's queue is not resumed
+        settings["JOBDIR"] = str(jobdir)
     if shared is not None:
         from aeo.crawler.distributed import RedisFrontier, redis_settings
 
@@ -75,7 +83,11 @@ def run_crawl(cfg: CrawlConfig, db, resume: bool = False, shared=None,
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(AuditSpider)
     process.crawl(crawler, config=cfg, db=db, resume=resume, frontier=frontier, shared=shared)
-    process.start()
+    try:
+        process.start()
+    finally:
+        if jobdir is not None:
+            shutil.rmtree(jobdir, ignore_errors=True)
     spider: AuditSpider = crawler.spider
     if shared is not None and not shared.leader:
         return CrawlOutcome("complete", "joined", "", spider.pages_done, spider.errors)
