@@ -56,13 +56,26 @@ class FullPages:
         return PageFacts.from_dict(data) if data is not None else None
 
 
+SLIM_CACHE_PAGES = 5000   # a run this small keeps its slim pages in memory (about 30 MB)
+
+
 class SlimPages:
-    """The pages without their bulky text, streamed from the slim table; re-iterable."""
+    """The pages without their bulky text, from the slim table; re-iterable. The site rules
+    read them about twenty times: a run of up to SLIM_CACHE_PAGES pages decodes them once and
+    keeps them, a larger one streams them each time, so memory stays bounded either way."""
 
     def __init__(self, db):
         self.db = db
+        self._cache: list[PageFacts] | None = None
 
     def __iter__(self) -> Iterator[PageFacts]:
+        if self._cache is not None:
+            yield from self._cache
+            return
+        if len(self) <= SLIM_CACHE_PAGES:
+            self._cache = [PageFacts.from_dict(d) for d in self.db.slim_facts()]
+            yield from self._cache
+            return
         for data in self.db.slim_facts():
             yield PageFacts.from_dict(data)
 

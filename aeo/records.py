@@ -206,10 +206,9 @@ class Finding:
     urls: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["engines"] = list(self.engines)
-        d["urls"] = list(self.urls)
-        return d
+        return {"rule": self.rule, "pillar": self.pillar, "severity": self.severity,
+                "engines": list(self.engines), "url": self.url, "page_type": self.page_type,
+                "evidence": self.evidence, "detail": self.detail, "urls": list(self.urls)}
 
 
 @dataclass(frozen=True)
