@@ -139,10 +139,11 @@ def _crawl_options(p: argparse.ArgumentParser, resumable: bool = False) -> None:
                         "staging server under the real name")
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from "
                                                "(default: today)")
-    p.add_argument("--redis", metavar="URL",
+    p.add_argument("--redis", metavar="URL", default=os.environ.get("AEO_REDIS") or None,
                    help="share the crawl through Redis (redis://host:6379/0): one queue and "
                         "one set of claimed URLs for several crawler processes, on this "
-                        "machine (--processes) or others (aeo crawl --redis URL --join)")
+                        "machine (--processes) or others (aeo crawl --redis URL --join); "
+                        "default $AEO_REDIS, which keeps a password off the command line")
     p.add_argument("--processes", type=_positive_int, default=1, metavar="N",
                    help="with --redis: crawler processes on this machine, this one included "
                         "(default 1)")
@@ -354,6 +355,7 @@ def _join_crawl(args) -> int:
         RecordSink,
         active_runs,
         connect,
+        masked,
     )
     from aeo.crawler.run import run_crawl
 
@@ -370,7 +372,7 @@ def _join_crawl(args) -> int:
     running = active_runs(server)
     if args.join == "any":
         if len(running) != 1:
-            raise AuditError(f"{len(running)} crawls are running in {args.redis}"
+            raise AuditError(f"{len(running)} crawls are running in {masked(args.redis)}"
                              + (f" ({', '.join(running)}): say which with --join KEY"
                                 if running else ": start one with aeo crawl URL --redis"),
                              EXIT_USAGE)
@@ -378,7 +380,8 @@ def _join_crawl(args) -> int:
     elif args.join in running:
         key = args.join
     else:
-        raise AuditError(f"no crawl {args.join!r} is running in {args.redis}", EXIT_USAGE)
+        raise AuditError(f"no crawl {args.join!r} is running in {masked(args.redis)}",
+                         EXIT_USAGE)
     coord = Coordinator(server, key, leader=False)
     published = coord.config()
     if published is None:

@@ -126,21 +126,23 @@ def _shared_crawl(cfg, db, run: Run, server, redis_url: str, processes: int, qui
     stores everything in this run."""
     import subprocess
 
-    from aeo.crawler.distributed import Coordinator, run_key
+    from aeo.crawler.distributed import Coordinator, masked, run_key
     from aeo.crawler.run import run_crawl
 
     coord = Coordinator(server, run_key(run.run_id), leader=True)
     coord.cleanup()      # nothing left from an earlier crawl of the same key
     coord.publish_config(asdict(cfg), str(run.path))
-    say(f"Sharing the crawl through {redis_url} as {coord.k} ({processes} process"
+    shown = masked(redis_url)
+    say(f"Sharing the crawl through {shown} as {coord.k} ({processes} process"
         f"{'es' if processes > 1 else ''} here; more can join with: aeo crawl --redis "
-        f"{redis_url} --join {coord.k})", quiet)
+        f"{shown} --join {coord.k})", quiet)
     helpers = []
     for n in range(1, processes):
         log = open(run.path / f"helper-{n}.log", "wb")   # noqa: SIM115 (closed below)
-        helpers.append((subprocess.Popen(
-            [sys.executable, "-m", "aeo", "crawl", "--redis", redis_url, "--join", coord.k,
-             "--quiet"], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT), log))
+        helpers.append((subprocess.Popen(   # the URL (and its password) in the environment
+            [sys.executable, "-m", "aeo", "crawl", "--join", coord.k, "--quiet"],
+            env={**os.environ, "AEO_REDIS": redis_url}, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT), log))
     try:
         outcome = run_crawl(cfg, db, shared=coord, redis_url=redis_url)
     finally:

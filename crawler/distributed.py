@@ -30,6 +30,7 @@ import time
 import zlib
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
@@ -37,11 +38,20 @@ from scrapy_redis.scheduler import Scheduler
 from aeo.records import Fetch
 
 ACTIVE = "aeo:active"     # set of run keys being crawled
-TTL = 7 * 24 * 3600       # a crashed crawl's keys expire after a week
 
 
 class DistributedError(Exception):
     """Redis cannot be used for this crawl: one line for a person."""
+
+
+def masked(url: str) -> str:
+    """The Redis URL as it may be shown: without its password."""
+    parts = urlsplit(url)
+    if parts.password:
+        host = parts.netloc.rsplit("@", 1)[-1]
+        user = parts.username or ""
+        return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    return url
 
 
 def connect(url: str):
@@ -51,9 +61,9 @@ def connect(url: str):
         server = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30)
         server.ping()
     except ValueError as exc:
-        raise DistributedError(f"not a Redis URL: {url!r} ({exc})") from None
+        raise DistributedError(f"not a Redis URL: {masked(url)!r} ({exc})") from None
     except redis.exceptions.RedisError as exc:
-        raise DistributedError(f"cannot reach Redis at {url}: {exc}") from None
+        raise DistributedError(f"cannot reach Redis at {masked(url)}: {exc}") from None
     return server
 
 
@@ -294,10 +304,6 @@ class Coordinator:
             pipe.delete(*keys)
         pipe.srem(ACTIVE, self.k)
         pipe.execute()
-
-    def expire(self) -> None:
-        for key in self.r.scan_iter(match=self.k + "*", count=500):
-            self.r.expire(key, TTL)
 
 
 def active_runs(server) -> list[str]:

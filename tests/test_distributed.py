@@ -148,3 +148,35 @@ def test_redis_problems_are_one_line(tmp_path, redis_url):
     assert r.returncode == 2 and "--processes needs --redis" in r.stderr
     r = _aeo("crawl", "--redis", "nonsense://x", "--join", cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_a_password_stays_out_of_messages_and_command_lines(tmp_path):
+    server = shutil.which("redis-server")
+    port = _free_port()
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--requirepass", "s3cret-pw",
+                             "--dir", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.3)
+        wrong = _aeo("crawl", "http://127.0.0.1:9/", "--workspace", str(tmp_path / "ws"),
+                     "--redis", f"redis://:nope-pw@127.0.0.1:{port}/0", cwd=tmp_path)
+        assert wrong.returncode == 2 and "cannot reach Redis" in wrong.stderr
+        assert "nope-pw" not in wrong.stderr and ":***@" in wrong.stderr
+        with FixtureServer(routes(8, delay=0.05)) as srv:
+            r = subprocess.run(
+                [sys.executable, "-m", "aeo", "audit", srv.url + "/", "--workspace",
+                 str(tmp_path / "ws"), "--out", str(tmp_path / "out"), "--processes", "2"],
+                capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                stdin=subprocess.DEVNULL,
+                env={**os.environ, "AEO_REDIS": f"redis://:s3cret-pw@127.0.0.1:{port}/0"})
+            assert r.returncode == 0, r.stderr
+            assert "s3cret-pw" not in r.stderr + r.stdout
+            assert "Sharing the crawl through redis://:***@" in r.stderr
+            run_dir = next((tmp_path / "ws").glob("*/*/run.json")).parent
+            assert "s3cret-pw" not in (run_dir / "helper-1.log").read_text()
+            assert "s3cret-pw" not in (run_dir / "run.json").read_text()
+            assert max(_fetches(srv).values()) == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
