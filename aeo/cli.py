@@ -309,10 +309,12 @@ def cmd_audit(args) -> int:
     as_of = args.as_of or today()
     require_language_model()   # a missing model stops the audit before the crawl
     with _site_lock(ws, cfg):
-        run, _ = crawl(cfg, ws, gov, as_of, args.quiet, **_distribution(args))
+        run, _ = crawl(cfg, ws, gov, as_of, args.quiet, **_distribution(args),
+                       analyze_alongside=os.environ.get("AEO_ANALYZE_ALONGSIDE") != "0")
         out = Path(args.out) if args.out else run.path
-        say("Analyzing pages", args.quiet)
-        analyze(run, args.quiet)
+        if not run.manifest().get("analyzed_alongside"):
+            say("Analyzing pages", args.quiet)
+            analyze(run, args.quiet)
         say("Judging and writing the report", args.quiet)
         report(run, out, gov, ws)
     print(str((out / "audit.html").resolve()))

@@ -53,11 +53,12 @@ def say(msg: str, quiet: bool) -> None:
 
 # -- stage 1: crawl -------------------------------------------------------------------------
 def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
-          resume: Run | None = None, redis_url: str | None = None, processes: int = 1
-          ) -> tuple[Run, Stage]:
+          resume: Run | None = None, redis_url: str | None = None, processes: int = 1,
+          analyze_alongside: bool = False) -> tuple[Run, Stage]:
     """Crawl into a new run, or (resume) go on with an interrupted run in its own folder.
     redis_url: share the crawl through Redis with processes-1 more crawler processes here
-    (and any that join from elsewhere)."""
+    (and any that join from elsewhere). analyze_alongside: analyze each page while the crawl
+    goes on (then the run is analyzed when this returns, see Alongside)."""
     from aeo.crawler.run import SettingsError, extra_settings
     from aeo.crawler.scope import Scope
 
@@ -94,14 +95,22 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
             "pages in all)", quiet)
     t0 = time.monotonic()
     db = run.open_db()
+    helper = None
     try:
         if server is None:
             from aeo.crawler.run import run_crawl
 
-            outcome = run_crawl(cfg, db, resume=resume is not None)
+            if analyze_alongside and resume is None:
+                helper = Alongside(run, normalize_start(cfg.start_url))
+            outcome = run_crawl(cfg, db, resume=resume is not None,
+                                alongside=helper.take if helper else None)
         else:
             outcome = _shared_crawl(cfg, db, run, server, redis_url, processes, quiet)
+        if helper is not None:
+            helper.finish(db, quiet)
     finally:
+        if helper is not None:
+            helper.close()
         db.close()
     if outcome.status == "incomplete" and any(
             r in outcome.reason for r in ("interrupted", "time_limit", "memory_limit")):
@@ -158,6 +167,106 @@ def _shared_crawl(cfg, db, run: Run, server, redis_url: str, processes: int, qui
 
 # -- stage 2: analyze -----------------------------------------------------------------------
 _WORKER: dict = {}
+
+
+def normalize_start(url: str) -> str:
+    from aeo.crawler.scope import normalize_url
+
+    return normalize_url(url)
+
+
+def _ready(_: int) -> int:
+    return os.getpid()
+
+
+class Alongside:
+    """The page analysis, run while the crawl goes on. The worker processes are forked before
+    the crawl starts its threads; a reader thread with its own database connection hands each
+    committed page to them; their facts come back through a queue and are written by the
+    crawl's own thread (take(), twice a second), so the run database keeps a single writer.
+    When the crawl ends, finish() analyzes what is left. If anything goes wrong here, the run
+    is analyzed afterwards as usual (analyze())."""
+
+    BATCH = 64
+
+    def __init__(self, run: Run, start_url: str, workers: int | None = None):
+        import queue
+        import threading
+
+        self.run = run
+        self.workers = workers or min(os.cpu_count() or 1, 4)
+        memory_mb = int(os.environ.get("AEO_PAGE_MEMORY_MB") or 2048)
+        self.pool = ProcessPoolExecutor(self.workers, initializer=_init_pool_worker,
+                                        initargs=(start_url, memory_mb))
+        list(self.pool.map(_ready, range(self.workers)))   # fork now, before any thread
+        self.results: queue.SimpleQueue = queue.SimpleQueue()
+        self.crawl_over = threading.Event()
+        self.failed: BaseException | None = None
+        self.count = 0
+        self.started = time.monotonic()
+        self.seconds = 0.0
+        self.thread = threading.Thread(target=self._feed, name="analysis", daemon=True)
+        self.thread.start()
+
+    def _feed(self) -> None:
+        import sqlite3
+
+        from aeo.store import CrawlDB
+
+        try:
+            conn = sqlite3.connect(self.run.db_path, timeout=60, isolation_level=None)
+            last = 0
+            try:
+                while True:
+                    over = self.crawl_over.is_set()
+                    batch = CrawlDB.pages_after(conn, last, self.BATCH * self.workers)
+                    if not batch:
+                        if over:
+                            return
+                        time.sleep(0.2)
+                        continue
+                    last = batch[-1][0]
+                    for facts in self.pool.map(_analyze_one, [f for _, f in batch],
+                                               chunksize=8):
+                        self.results.put(facts)
+            finally:
+                conn.close()
+        except BaseException as exc:  # noqa: BLE001 (the run is analyzed afterwards instead)
+            self.failed = exc
+
+    def take(self, db) -> None:
+        """Write the facts that are ready (in the crawl's thread)."""
+        while not self.results.empty():
+            facts = self.results.get()
+            db.put_facts(facts["url"], facts)
+            self.count += 1
+
+    def finish(self, db, quiet: bool) -> None:
+        db.commit()
+        self.crawl_over.set()
+        while self.thread.is_alive():
+            self.thread.join(timeout=0.5)
+            self.take(db)
+            if not quiet and sys.stderr.isatty():
+                sys.stderr.write(f"\ranalyze: {self.count} pages")
+                sys.stderr.flush()
+        self.take(db)
+        db.commit()
+        self.seconds = time.monotonic() - self.started
+        if not quiet and sys.stderr.isatty():
+            sys.stderr.write("\n")
+        if self.failed is None:
+            self.run.update_manifest(analyzed=utc_now(), pages_analyzed=self.count,
+                                     analyzed_alongside=True,
+                                     analysis_seconds=round(self.seconds, 2))
+
+    def close(self) -> None:
+        self.crawl_over.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    @property
+    def stage(self) -> Stage:
+        return Stage("analyze", self.seconds, self.count)
 
 
 def _init_worker(start_url: str) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from aeo.records import Fetch
+from aeo.records import KIND_PAGE, Fetch
 
 SCHEMA_VERSION = 1
 
@@ -114,6 +114,21 @@ CREATE TABLE IF NOT EXISTS findings (
     severity TEXT, data TEXT NOT NULL
 );
 """
+
+
+_FETCH_COLS = ("url, kind, status, final_url, content_type, depth, referrer, headers,"
+               " elapsed_ms, size, error, error_detail, encoding, user_agent, fetched_at")
+
+
+def _fetch(row) -> Fetch:
+    (url, kind, status, final_url, ctype, depth, referrer, headers, elapsed, size,
+     error, detail, enc, ua, fetched_at, body) = row
+    return Fetch(url=url, kind=kind, status=status, final_url=final_url,
+                 content_type=ctype or "", depth=depth or 0, referrer=referrer,
+                 headers=json.loads(headers or "{}"), elapsed_ms=elapsed or 0,
+                 size=size or 0, error=error, error_detail=detail or "", encoding=enc or "",
+                 user_agent=ua or "", fetched_at=fetched_at or "",
+                 body=zlib.decompress(body) if body is not None else None)
 
 
 class CrawlDB:
@@ -224,10 +239,17 @@ class CrawlDB:
         self.conn.close()
 
     # -- reading -------------------------------------------------------------------------
+    @staticmethod
+    def pages_after(conn: sqlite3.Connection, last_id: int, limit: int
+                    ) -> list[tuple[int, Fetch]]:
+        """(id, page fetch) stored after last_id, committed ones only: for a reader with its
+        own connection (the analysis alongside the crawl)."""
+        rows = conn.execute(f"SELECT id, {_FETCH_COLS}, body FROM fetches WHERE kind = ? AND "
+                            "id > ? ORDER BY id LIMIT ?", (KIND_PAGE, last_id, limit))
+        return [(row[0], _fetch(row[1:])) for row in rows.fetchall()]
+
     def fetches(self, kind: str | None = None, with_body: bool = True) -> Iterator[Fetch]:
-        cols = ("url, kind, status, final_url, content_type, depth, referrer, headers,"
-                " elapsed_ms, size, error, error_detail, encoding, user_agent, fetched_at")
-        cols += ", body" if with_body else ", NULL"
+        cols = _FETCH_COLS + (", body" if with_body else ", NULL")
         sql = f"SELECT {cols} FROM fetches"
         args: tuple = ()
         if kind:
@@ -235,14 +257,7 @@ class CrawlDB:
             args = (kind,)
         cur = self.conn.cursor()
         for row in cur.execute(sql + " ORDER BY id", args):
-            (url, kind_, status, final_url, ctype, depth, referrer, headers, elapsed, size,
-             error, detail, enc, ua, fetched_at, body) = row
-            yield Fetch(url=url, kind=kind_, status=status, final_url=final_url,
-                        content_type=ctype or "", depth=depth or 0, referrer=referrer,
-                        headers=json.loads(headers or "{}"), elapsed_ms=elapsed or 0,
-                        size=size or 0, error=error, error_detail=detail or "", encoding=enc or "",
-                        user_agent=ua or "", fetched_at=fetched_at or "",
-                        body=zlib.decompress(body) if body is not None else None)
+            yield _fetch(row)
 
     def events(self, kind: str | None = None) -> list[dict]:
         sql, args = "SELECT kind, url, detail FROM events", ()

@@ -61,11 +61,12 @@ def extra_settings() -> dict:
 
 
 def run_crawl(cfg: CrawlConfig, db, resume: bool = False, shared=None,
-              redis_url: str | None = None) -> CrawlOutcome:
+              redis_url: str | None = None, alongside=None) -> CrawlOutcome:
     """Crawl into db. resume: db holds an interrupted crawl of the same site; what it stored
     is not fetched again. shared: a distributed.Coordinator when several processes share the
     crawl through Redis (redis_url); db is then the run database for the leader and a
-    RecordSink for a process that joined."""
+    RecordSink for a process that joined. alongside(db): called twice a second in the crawl's
+    thread (the page analysis takes in its results there)."""
     logging.getLogger("scrapy").setLevel(logging.ERROR)
     settings = {**scrapy_settings(cfg), **extra_settings(), "LOG_INSTALL_ROOT_HANDLER": False}
     frontier = None
@@ -82,7 +83,8 @@ def run_crawl(cfg: CrawlConfig, db, resume: bool = False, shared=None,
         frontier = RedisFrontier(shared.r, shared.k)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(AuditSpider)
-    process.crawl(crawler, config=cfg, db=db, resume=resume, frontier=frontier, shared=shared)
+    process.crawl(crawler, config=cfg, db=db, resume=resume, frontier=frontier, shared=shared,
+                  alongside=alongside)
     try:
         process.start()
     finally:

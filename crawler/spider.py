@@ -95,7 +95,7 @@ class AuditSpider(Spider):
     name = "aeo-audit"
 
     def __init__(self, config: CrawlConfig, db: CrawlDB, resume: bool = False,
-                 frontier=None, shared=None, **kw):
+                 frontier=None, shared=None, alongside=None, **kw):
         super().__init__(**kw)
         self.cfg = config
         self.db = db
@@ -118,6 +118,10 @@ class AuditSpider(Spider):
         self._rate = deque(maxlen=10)
         self._progress = None
         self._tick = None
+        # work done alongside the crawl (the page analysis): called twice a second in the
+        # crawl's thread with the run database, which only this thread writes
+        self.alongside = alongside
+        self._alongside_tick = None
         if shared is not None and not shared.leader:
             robots = shared.robots()   # read by the leader, published before any page
             if robots is not None and robots[0] is not None:
@@ -594,7 +598,14 @@ class AuditSpider(Spider):
         self.stop_reason = self.stop_reason or (stops[0] if stops else None)
 
     # -- progress --------------------------------------------------------------------------
+    def _run_alongside(self):
+        self.db.commit()          # what was fetched becomes visible to the analysis
+        self.alongside(self.db)
+
     def _opened(self, spider):
+        if self.alongside is not None:
+            self._alongside_tick = task.LoopingCall(self._run_alongside)
+            self._alongside_tick.start(0.5, now=False)
         if self.shared is not None:
             self.shared.register()
             if not self.shared.leader:
@@ -620,8 +631,9 @@ class AuditSpider(Spider):
         sys.stderr.flush()
 
     def _closed(self, spider, reason):
-        if self._tick is not None and self._tick.running:
-            self._tick.stop()
+        for tick in (self._tick, self._alongside_tick):
+            if tick is not None and tick.running:
+                tick.stop()
         if self.shared is not None:
             self._publish_totals()
             if self.shared.leader:
