@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
+
+from conftest import run_aeo
 
 from aeo.bench import generate
 from aeo.demo.serve import start
@@ -22,14 +22,11 @@ def test_a_rule_on_every_page_is_summarized_in_html_and_complete_in_the_exports(
     generate(tmp_path / "site", N)
     server, url = start(0, root=tmp_path / "site")
     try:
-        r = subprocess.run([sys.executable, "-m", "aeo", "audit", url, "--workspace",
-                            str(tmp_path / "ws"), "--out", str(tmp_path / "out"), "--quiet",
-                            "--max-pages", "1000"], capture_output=True, text=True,
-                           timeout=600, stdin=subprocess.DEVNULL)
+        r = run_aeo(url, tmp_path, "--max-pages", "1000", timeout=600)
     finally:
         server.shutdown()
     assert r.returncode == 0, r.stderr
-    out = tmp_path / "out"
+    out = r.out
     data = json.loads((out / "findings.json").read_text())
     by_rule = Counter(f["rule"] for f in data["findings"])
     big = [rule for rule, n in by_rule.items() if n > 200]
