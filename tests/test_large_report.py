@@ -25,7 +25,7 @@ def test_a_rule_on_every_page_is_summarized_in_html_and_complete_in_the_exports(
         r = run_aeo(url, tmp_path, "--max-pages", "1000", timeout=600)
     finally:
         server.shutdown()
-    assert r.returncode == 0, r.stderr
+    assert r.code == 0, r.stderr
     out = r.out
     data = json.loads((out / "findings.json").read_text())
     by_rule = Counter(f["rule"] for f in data["findings"])
