@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -24,7 +24,7 @@ from aeo.records import CONTENT_TYPES, PageFacts
 # what the site rules and site facts never read: left out of the slim copy
 BULKY = ("main_blocks", "links", "opening", "sections", "answers", "jsonld_blocks",
          "markup_unseen")
-INLINK_SOURCES = 10     # sources kept per link target (for evidence); all are counted
+INLINK_SOURCES = 5      # sources kept per link target (for evidence); all are counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,7 @@ class SlimPages:
 @dataclass
 class Survey:
     rows: dict[str, PageRow] = field(default_factory=dict)
-    inlinks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    inlinks: dict[str, list[str]] = field(default_factory=dict)
     inlink_counts: Counter = field(default_factory=Counter)
     about_links: set[str] = field(default_factory=set)
     analysis_errors: dict[str, str] = field(default_factory=dict)
@@ -119,7 +119,9 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
         url = sys.intern(data["url"])
         p = PageFacts.from_dict(data)
         db.put_slim(url, {k: v for k, v in data.items() if k not in BULKY})
-        s.rows[url] = PageRow(url, p.status, p.page_type, p.depth, p.skeleton)
+        # page types and skeletons repeat across pages: one string object each
+        s.rows[url] = PageRow(url, p.status, sys.intern(p.page_type), p.depth,
+                              sys.intern(p.skeleton))
         s.by_status[str(p.status)] += 1
         if p.word_count or p.title or p.h1:
             s.analyzed += 1
@@ -139,7 +141,7 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
                 targets.add(link.url)
                 target = sys.intern(link.url)
                 s.inlink_counts[target] += 1
-                sources = s.inlinks[target]
+                sources = s.inlinks.setdefault(target, [])
                 if len(sources) < INLINK_SOURCES:
                     sources.append(url)
         if p.status == 200:

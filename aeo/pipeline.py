@@ -276,12 +276,28 @@ def _init_worker(start_url: str) -> None:
     _WORKER["start"] = start_url
 
 
+def _die_with_parent() -> None:
+    """A worker whose audit is killed (kill -9) goes with it instead of waiting forever for
+    work (Linux: the parent-death signal)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:   # the parent died before the signal was set
+        os._exit(1)
+
+
 def _init_pool_worker(start_url: str, memory_mb: int) -> None:
     """A pool worker: the page budget in memory is its address space now (the model it
     shares with the parent included) plus memory_mb; a page that needs more gets a
     MemoryError, recorded as that page's analysis failure."""
     import resource
 
+    _die_with_parent()
     _init_worker(start_url)
     try:
         with open("/proc/self/statm") as fh:

@@ -179,6 +179,7 @@ class SiteFacts:
     bot_probes: tuple[Probe, ...] = ()
     status_by_url: dict[str, int | None] = field(default_factory=dict)
     inlinks: dict[str, tuple[str, ...]] = field(default_factory=dict)   # target -> sources
+    # (the report keeps the first five sources of each target; inlink_counts counts them all)
     inlink_counts: dict[str, int] = field(default_factory=dict)   # target -> all its sources
     about_links: frozenset[str] = frozenset()   # internal link targets whose text says 'about'
     redirects: dict[str, str] = field(default_factory=dict)              # url -> final url

@@ -195,8 +195,8 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
                                           llms.content_type if llms else "")),
         sitemaps_found=tuple(sitemaps_found), sitemap_urls=frozenset(sitemap_urls),
         browser_probe=browser, bot_probes=tuple(probes), status_by_url=status_by_url,
-        inlinks={k: tuple(v) for k, v in survey.inlinks.items()},
-        inlink_counts=dict(survey.inlink_counts), about_links=frozenset(survey.about_links),
+        inlinks=survey.inlinks, inlink_counts=survey.inlink_counts,   # shared, not copied
+        about_links=frozenset(survey.about_links),
         redirects=redirects, fetch_errors=fetch_errors,
         main_hash_by_url=survey.main_hash_by_url,
         crawl_events=tuple(events),

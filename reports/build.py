@@ -70,7 +70,7 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
     scores = compute_scores(outcomes, gov, rules)
     rows = survey.rows
     templates = detect_templates(rows.values())
-    priorities = prioritize(outcomes, rows.values(), site, gov, rules, templates)
+    priorities = prioritize(outcomes, rows, site, gov, rules, templates)
     leave = leave_alone(priorities)
     count_by_url = Counter(u for o in outcomes for u in o.finding_urls)
     finished = utc_now()

@@ -119,8 +119,9 @@ def effort_of(urls, templates) -> tuple[float, str | None]:
 
 def prioritize(outcomes: list[RuleOutcome], pages, site: SiteFacts,
                gov: Governance, rules: dict, templates: list | None = None) -> list[Priority]:
-    """pages: anything with url, page_type, status and depth (PageFacts, or PageRows)."""
-    by_url = {p.url: p for p in pages}
+    """pages: anything with url, page_type, status and depth (PageFacts, or PageRows), or a
+    dict of them by URL."""
+    by_url = pages if isinstance(pages, dict) else {p.url: p for p in pages}
     pages = list(by_url.values())
     importance_of_type: dict[tuple[str, ...], tuple[int, float]] = {}
     groups = []

@@ -293,8 +293,11 @@ def acc009(site, pages, gov):
         judged += 1
         status = _final_status(target, site)
         if status is not None and status >= 400:
-            hits.append(Hit(evidence=f"HTTP {status}; linked from {_short(sources)}",
-                            detail=f"{len(sources)} page(s) link to this URL, which answers "
+            n = site.inlink_counts.get(target, len(sources))
+            more = f" and {n - 3} more" if n > 3 else ""
+            hits.append(Hit(evidence=f"HTTP {status}; linked from "
+                                     f"{', '.join(list(sources)[:3])}{more}",
+                            detail=f"{n} page(s) link to this URL, which answers "
                                    f"HTTP {status}.", url=target, urls=tuple(sources),
                             page_type="other"))
     return Judged(judged, hits) if judged else None

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from fixtures.server import FixtureServer, page, text
 
@@ -34,6 +35,25 @@ def _cmd(url, ws, out=None):
     return cmd + (["--out", str(out)] if out else [])
 
 
+def _no_process_left(ws: Path) -> None:
+    """No process of a killed audit (its analysis workers) is left behind."""
+    deadline = time.time() + 10
+    while True:
+        left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and
+                str(ws) in _cmdline(p)]
+        if not left or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert not left, f"processes left behind: {[_cmdline(p) for p in left]}"
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 def test_t43_kill_mid_crawl_and_before_publish(tmp_path):
     ws = tmp_path / "ws"
     with _site(300, delay=0.02) as fs:
@@ -52,12 +72,14 @@ def test_t43_kill_mid_crawl_and_before_publish(tmp_path):
             time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+        _no_process_left(ws)
 
         # kill -9 just before the report is published
         env = {**os.environ, "AEO_FAULT": "kill_before_publish"}
         killed = subprocess.run(_cmd(fs.url + "/", ws), capture_output=True, env=env,
                                 timeout=300, stdin=subprocess.DEVNULL)
         assert killed.returncode == -signal.SIGKILL
+        _no_process_left(ws)
 
         assert _hashes(run1) == before
         runs = sorted(p.parent for p in ws.glob("*/*/run.json"))
