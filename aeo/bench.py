@@ -209,9 +209,10 @@ def main() -> int:
     pages = s_crawl.items
     for s in (s_crawl, s_an, s_rules, s_rep):
         print(f"{s.name:8} {s.items:6d} pages {s.seconds:8.2f}s {s.rate:9.1f} pages/s")
-    print(f"the analysis ran alongside the crawl and ended {s_an.seconds - s_crawl.seconds:.1f}s"
-          " after it" if s_an.seconds >= s_crawl.seconds and s_an.items else
-          "the analysis ran after the crawl")
+    tail = run.manifest().get("analysis_after_crawl_seconds")
+    print("the analysis ran after the crawl" if tail is None else
+          f"the analysis ran alongside the crawl (both rows are the same span) and ended "
+          f"{tail:.1f}s after the last page was fetched")
     html_mb = (tmp / "out" / "audit.html").stat().st_size / 1e6
     print(f"peak memory by stage: crawl {mem_crawl:.0f} MB, analyze {mem_analyze:.0f} MB "
           f"(each worker at most {mem_workers:.0f} MB), rules and report {mem_report:.0f} MB; "

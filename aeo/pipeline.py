@@ -204,7 +204,7 @@ class Alongside:
         self.failed: BaseException | None = None
         self.count = 0
         self.started = time.monotonic()
-        self.seconds = 0.0
+        self.seconds = self.tail = 0.0
         self.thread = threading.Thread(target=self._feed, name="analysis", daemon=True)
         self.thread.start()
 
@@ -242,6 +242,7 @@ class Alongside:
             self.count += 1
 
     def finish(self, db, quiet: bool) -> None:
+        crawl_ended = time.monotonic()
         db.commit()
         self.crawl_over.set()
         while self.thread.is_alive():
@@ -253,12 +254,14 @@ class Alongside:
         self.take(db)
         db.commit()
         self.seconds = time.monotonic() - self.started
+        self.tail = time.monotonic() - crawl_ended
         if not quiet and sys.stderr.isatty():
             sys.stderr.write("\n")
         if self.failed is None:
             self.run.update_manifest(analyzed=utc_now(), pages_analyzed=self.count,
                                      analyzed_alongside=True,
-                                     analysis_seconds=round(self.seconds, 2))
+                                     analysis_seconds=round(self.seconds, 2),
+                                     analysis_after_crawl_seconds=round(self.tail, 2))
 
     def close(self) -> None:
         self.crawl_over.set()
