@@ -168,6 +168,21 @@ def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
 
 
 def main() -> int:
+    """Run the bench in a temporary folder, removed afterwards unless BENCH_KEEP=1 (a
+    100,000-page run leaves about 3 GB)."""
+    import shutil
+
+    tmp = Path(tempfile.mkdtemp(prefix="aeo-bench-"))
+    try:
+        return _bench(tmp)
+    finally:
+        if os.environ.get("BENCH_KEEP") == "1":
+            print(f"kept {tmp} (BENCH_KEEP=1)", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(tmp: Path) -> int:
     from aeo.crawler.config import CrawlConfig
     from aeo.demo.serve import start
     from aeo.governance import load_governance
@@ -178,7 +193,6 @@ def main() -> int:
     # BENCH_QUICK=1: the pipeline and its memory only (no floors, no single-process re-runs),
     # for the 10,000- and 100,000-page memory runs
     quick = os.environ.get("BENCH_QUICK") == "1"
-    tmp = Path(tempfile.mkdtemp(prefix="aeo-bench-"))
     site = tmp / "site"
     t = time.monotonic()
     generate(site, n)
@@ -257,7 +271,7 @@ def main() -> int:
           f"({pages / max(analysis_floor_s, 1e-9):.0f} pages/s)")
     print(f"end to end {total:.1f}s against a floor of {floor_total:.1f}s: "
           f"x{total / max(floor_total, 1e-9):.2f} of the floor")
-    print(f"peak RSS {peak_rss_mb():.0f} MB; report at {tmp / 'out' / 'audit.html'}")
+    print(f"peak RSS {peak_rss_mb():.0f} MB")
     print(f"bench pages={pages} end_to_end_pps={pages / total:.1f} crawl_pps={s_crawl.rate:.1f} "
           f"analyze_pps={s_an.rate:.1f} peak_rss_mb={peak_rss_mb():.0f}")
     return 0
