@@ -86,7 +86,9 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
     else:
         run = resume
         manifest = {k: v for k, v in run.manifest().items()
-                    if k not in ("analyzed", "pages_analyzed", "finished", "overall_score")}
+                    if k not in ("analyzed", "pages_analyzed", "analyzed_alongside",
+                                 "analysis_seconds", "analysis_after_crawl_seconds",
+                                 "finished", "overall_score")}
         manifest.update(status="running", complete=False, pid=os.getpid(),
                         settings=asdict(cfg),
                         resumed=[*manifest.get("resumed", []), utc_now()])
