@@ -147,6 +147,10 @@ class CrawlDB:
                           (kind, url, json.dumps(detail)))
         self._tick()
 
+    def drop_events(self, *kinds: str) -> None:
+        self.conn.execute(f"DELETE FROM events WHERE kind IN ({','.join('?' * len(kinds))})",
+                          kinds)
+
     def add_sitemap_url(self, url: str, sitemap: str) -> None:
         self.conn.execute("INSERT OR IGNORE INTO sitemap_urls VALUES (?,?)", (url, sitemap))
         self._tick()

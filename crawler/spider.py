@@ -165,8 +165,7 @@ class AuditSpider(Spider):
             self.robots = parse_robots(last.status, last.body or b"", last.content_type,
                                        self.cfg.robots_max_bytes)
         # what the new crawl decides again: its limits, traps, delay and error-rate stop
-        self.db.conn.execute("DELETE FROM events WHERE kind IN "
-                             "('limit', 'crawl_trap', 'crawl_delay', 'error_rate')")
+        self.db.drop_events("limit", "crawl_trap", "crawl_delay", "error_rate")
         for event in self.db.events("robots_blocked"):
             self.frontier.claim(event["url"])
         stored: set[tuple[str, str]] = set()
