@@ -38,6 +38,8 @@ from scrapy_redis.scheduler import Scheduler
 from aeo.records import Fetch
 
 ACTIVE = "aeo:active"     # set of run keys being crawled
+# the leader renews a key this often (seconds to live); the others stop when it lapses
+LEADER_TTL = float(os.environ.get("AEO_REDIS_LEADER_TTL") or 30)
 
 
 class DistributedError(Exception):
@@ -250,6 +252,13 @@ class Coordinator:
         pipe.hdel(self.k + "idle", self.name)
         pipe.execute()
 
+    def beat(self) -> None:
+        """(leader) Still here."""
+        self.r.set(self.k + "leader", self.name, px=int(LEADER_TTL * 1000))
+
+    def leader_alive(self) -> bool:
+        return bool(self.r.exists(self.k + "leader"))
+
     def members(self) -> int:
         return int(self.r.scard(self.k + "members"))
 
@@ -267,6 +276,7 @@ class Coordinator:
 
     # -- what the leader publishes ------------------------------------------------------
     def publish_config(self, config: dict, run_dir: str) -> None:
+        self.beat()
         pipe = self.r.pipeline()
         pipe.set(self.k + "config", json.dumps({"config": config, "run": run_dir}))
         pipe.sadd(ACTIVE, self.k)
@@ -292,7 +302,7 @@ class Coordinator:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             robots = self.robots()
-            if robots is not None or self.done():
+            if robots is not None or self.done() or not self.leader_alive():
                 return robots
             time.sleep(0.2)
         return None

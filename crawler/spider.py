@@ -559,16 +559,18 @@ class AuditSpider(Spider):
 
     def _shared_tick(self):
         """Four times a second: look for work in the shared queue (Scrapy's own heartbeat
-        is five seconds), stop when the leader has stopped, and (leader) take in the records
-        of the other processes."""
+        is five seconds), stop when the leader has stopped or died, and (leader) say it is
+        alive and take in the records of the other processes."""
         engine = self.crawler.engine
         if engine is None or engine._slot is None:
             return
         if self.shared.leader:
             from aeo.crawler.distributed import drain
 
+            self.shared.beat()
             drain(self.shared.r, self.shared.k, self.db)
-        elif self.shared.done() and engine._slot.closing is None:
+        elif (self.shared.done() or not self.shared.leader_alive()) and \
+                engine._slot.closing is None:   # the leader has finished, or died
             from scrapy.utils.defer import deferred_from_coro
 
             deferred_from_coro(engine.close_spider_async(reason="shutdown"))

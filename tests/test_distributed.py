@@ -180,3 +180,34 @@ def test_a_password_stays_out_of_messages_and_command_lines(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_the_others_stop_when_the_leader_dies(tmp_path, redis_url):
+    env = {**os.environ, "AEO_REDIS_LEADER_TTL": "2"}
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    with FixtureServer(routes(N, delay=0.3)) as srv:
+        leader = subprocess.Popen(
+            [sys.executable, "-m", "aeo", "crawl", srv.url + "/", "--workspace",
+             str(tmp_path / "ws"), "--quiet", "--redis", redis_url, "--concurrency", "2"],
+            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 60
+        while not client.smembers("aeo:active") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        helper = subprocess.Popen([sys.executable, "-m", "aeo", "crawl", "--redis", redis_url,
+                                   "--join", "--quiet"], cwd=tmp_path, env=env,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        while len(srv.requests("/p/")) < 8 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        leader.kill()          # kill -9: no goodbye
+        leader.wait()
+        t0 = time.monotonic()
+        out, err = helper.communicate(timeout=60)
+        assert helper.returncode == 0, err
+        assert "Traceback" not in err
+        assert time.monotonic() - t0 < 30     # the lapsed leader key, not --max-time
+    for key in client.scan_iter(match="aeo:*"):
+        client.delete(key)                    # what the dead leader left
