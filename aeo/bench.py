@@ -186,7 +186,15 @@ def _bench(tmp: Path) -> int:
     from aeo.crawler.config import CrawlConfig
     from aeo.demo.serve import start
     from aeo.governance import load_governance
-    from aeo.pipeline import Stage, analyze, crawl, report, require_language_model, today
+    from aeo.pipeline import (
+        Stage,
+        analysis_workers,
+        analyze,
+        crawl,
+        report,
+        require_language_model,
+        today,
+    )
     from aeo.store import Workspace
 
     n = int(os.environ.get("BENCH_PAGES") or 2000)
@@ -246,7 +254,7 @@ def _bench(tmp: Path) -> int:
     print(f"spaCy ({n_lang} pages, one process, components: {components}): "
           f"{lang_ms:.1f} ms/page ({1000 / max(lang_ms, 1e-9):.0f} pages/s)")
     print(f"analyze a stored run in one process: {one.rate:.1f} pages/s; with the pool of "
-          f"{min(os.cpu_count() or 1, 4)} workers: {pool.rate:.1f} pages/s "
+          f"{analysis_workers()} workers: {pool.rate:.1f} pages/s "
           f"(speed-up x{pool.rate / max(one.rate, 1e-9):.2f}; {time.monotonic() - t:.0f}s)")
     print(f"structured data ({n_sd} pages, one process): parse {parse_ms:.2f} ms/page, "
           f"extraction {sd_ms:.2f} ms/page ({1000 / max(sd_ms, 1e-9):.0f} pages/s), "
@@ -260,7 +268,7 @@ def _bench(tmp: Path) -> int:
         server.shutdown()
     crawl_floor_s, floor_pages = (float(floor.stdout.split()[0]), int(floor.stdout.split()[1])
                                   ) if floor.returncode == 0 and floor.stdout.split() else (0, 0)
-    workers = min(os.cpu_count() or 1, 4)
+    workers = analysis_workers()
     floor_ms = parse_ms + sd_ms + lang_ms        # the per-page steps the rules need
     analysis_floor_s = pages * floor_ms / 1000 / workers
     floor_total = crawl_floor_s + analysis_floor_s

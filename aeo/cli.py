@@ -434,9 +434,7 @@ def _resume_crawl(args) -> int:
                   max_pages=args.max_pages or cfg.max_pages,
                   total_time=args.max_time or cfg.total_time)
     saved = m.get("governance") or {}
-    gov = Governance(settings=saved["settings"], pillar_weights=saved.get("pillars") or {},
-                     rule_overrides=saved.get("rules") or {}, source=saved.get("source", "")
-                     ) if saved.get("settings") else _governance(args)
+    gov = Governance.from_dict(saved) if saved.get("settings") else _governance(args)
     with _site_lock(ws, cfg):
         run, _ = crawl(cfg, ws, gov, m.get("as_of") or today(), args.quiet, resume=run)
     print(run.path)

@@ -38,6 +38,12 @@ class Governance:
         return {"source": self.source, "settings": self.settings, "pillars": self.pillar_weights,
                 "rules": self.rule_overrides}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Governance:
+        """The governance a run recorded (to_dict's form), as it was then."""
+        return cls(settings=data["settings"], pillar_weights=data.get("pillars") or {},
+                   rule_overrides=data.get("rules") or {}, source=data.get("source", ""))
+
 
 def _defaults() -> dict[str, Any]:
     text = resources.files("aeo").joinpath("governance.toml").read_text("utf-8")

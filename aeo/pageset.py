@@ -13,7 +13,6 @@ a 10,000-page one.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -47,9 +46,6 @@ class FullPages:
     def __iter__(self) -> Iterator[PageFacts]:
         for data in self.db.facts():
             yield PageFacts.from_dict(data)
-
-    def __len__(self) -> int:
-        return self.db.count_facts()
 
     def get(self, url: str) -> PageFacts | None:
         data = self.db.fact(url)
@@ -174,14 +170,3 @@ def coverage_rows(coverage: dict, expected_types: dict) -> list[dict]:
                      "with_expected": c["with_expected"] if want else None,
                      "seen": ", ".join(f"{t} ({n})" for t, n in c["seen"].most_common(5))})
     return rows
-
-
-def page_texts(pages) -> Iterator[tuple[str, str]]:
-    """(url, main text) of each page, for the brand-name count."""
-    for p in pages:
-        if p.status and 200 <= p.status < 300 and (p.title or p.h1):
-            yield p.url, " ".join(b["t"] for b in p.main_blocks)
-
-
-def dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False)

@@ -60,7 +60,7 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
     (and any that join from elsewhere). analyze_alongside: analyze each page while the crawl
     goes on (then the run is analyzed when this returns, see Alongside)."""
     from aeo.crawler.run import SettingsError, extra_settings
-    from aeo.crawler.scope import Scope
+    from aeo.crawler.scope import Scope, normalize_url
 
     try:
         extra_settings()   # checked before a run folder exists
@@ -103,7 +103,7 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
             from aeo.crawler.run import run_crawl
 
             if analyze_alongside and resume is None:
-                helper = Alongside(run, normalize_start(cfg.start_url))
+                helper = Alongside(run, normalize_url(cfg.start_url))
             outcome = run_crawl(cfg, db, resume=resume is not None,
                                 alongside=helper.take if helper else None)
         else:
@@ -171,10 +171,15 @@ def _shared_crawl(cfg, db, run: Run, server, redis_url: str, processes: int, qui
 _WORKER: dict = {}
 
 
-def normalize_start(url: str) -> str:
-    from aeo.crawler.scope import normalize_url
+def analysis_workers() -> int:
+    return min(os.cpu_count() or 1, 4)
 
-    return normalize_url(url)
+
+def analysis_pool(start_url: str, workers: int) -> ProcessPoolExecutor:
+    """Worker processes for page analysis, each with the page budgets (_init_pool_worker)."""
+    memory_mb = int(os.environ.get("AEO_PAGE_MEMORY_MB") or 2048)
+    return ProcessPoolExecutor(workers, initializer=_init_pool_worker,
+                               initargs=(start_url, memory_mb))
 
 
 def _ready(_: int) -> int:
@@ -196,10 +201,8 @@ class Alongside:
         import threading
 
         self.run = run
-        self.workers = workers or min(os.cpu_count() or 1, 4)
-        memory_mb = int(os.environ.get("AEO_PAGE_MEMORY_MB") or 2048)
-        self.pool = ProcessPoolExecutor(self.workers, initializer=_init_pool_worker,
-                                        initargs=(start_url, memory_mb))
+        self.workers = workers or analysis_workers()
+        self.pool = analysis_pool(start_url, self.workers)
         list(self.pool.map(_ready, range(self.workers)))   # fork now, before any thread
         self.results: queue.SimpleQueue = queue.SimpleQueue()
         self.crawl_over = threading.Event()
@@ -268,10 +271,6 @@ class Alongside:
     def close(self) -> None:
         self.crawl_over.set()
         self.pool.shutdown(wait=True, cancel_futures=True)
-
-    @property
-    def stage(self) -> Stage:
-        return Stage("analyze", self.seconds, self.count)
 
 
 def _init_worker(start_url: str) -> None:
@@ -378,9 +377,8 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
     try:
         db.clear_analysis()
         total = db.count(KIND_PAGE)
-        workers = workers or min(os.cpu_count() or 1, 4)
+        workers = workers or analysis_workers()
         fetches = db.fetches(kind=KIND_PAGE)
-        memory_mb = int(os.environ.get("AEO_PAGE_MEMORY_MB") or 2048)
         if workers < 2 or total < 2:
             _init_worker(start_url)
             for fetch in fetches:
@@ -388,8 +386,7 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
                 count += 1
         else:
             # worker processes even for small runs: each page gets a time and a memory budget
-            with ProcessPoolExecutor(min(workers, total), initializer=_init_pool_worker,
-                                     initargs=(start_url, memory_mb)) as pool:
+            with analysis_pool(start_url, min(workers, total)) as pool:
                 for batch in _batches(fetches, 64 * workers):
                     for facts in pool.map(_analyze_one, batch, chunksize=16):
                         db.put_facts(facts["url"], facts)
@@ -422,9 +419,10 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
            ) -> list[Stage]:
     """Judge the analyzed pages and write the outputs, streaming the pages from the run
     database (aeo.pageset): memory holds one page's facts at a time, plus a small row per page."""
+    from aeo.analyzers.identity import page_texts
     from aeo.analyzers.site import build_site_facts
     from aeo.crawler.scope import Scope
-    from aeo.pageset import FullPages, SlimPages, page_texts, survey
+    from aeo.pageset import FullPages, SlimPages, survey
     from aeo.reports.build import build_outputs
     from aeo.rules.base import all_rules, run_rules_stream
 

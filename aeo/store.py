@@ -267,9 +267,6 @@ class CrawlDB:
         row = self.conn.execute("SELECT data FROM facts WHERE url = ?", (url,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def count_facts(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0]
-
     def site(self, key: str) -> Any:
         row = self.conn.execute("SELECT data FROM site WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from aeo.records import PageFacts
@@ -75,6 +76,13 @@ def _first_word(name: str) -> str:
         if w.lower() not in generic:
             return w
     return ""
+
+
+def page_texts(pages) -> Iterator[tuple[str, str]]:
+    """(url, main text) of each HTML page read, for the brand-name count."""
+    for p in pages:
+        if p.status and 200 <= p.status < 300 and (p.title or p.h1):
+            yield p.url, " ".join(b["t"] for b in p.main_blocks)
 
 
 MAX_VARIANT_PAGES = 50    # pages listed per name variant (all are counted)
@@ -146,9 +154,7 @@ def build_identity(pages, root: str, texts=None) -> dict:
     if first_key:
         pattern = re.compile(r"(?<![\w-])(" + re.escape(first)
                              + r"[\w&]*(?:[ \t]+[A-Z][\w&'’-]*)?)")
-        if texts is None:
-            texts = ((p.url, " ".join(b["t"] for b in p.main_blocks)) for p in html_pages())
-        for url, text in texts:
+        for url, text in (page_texts(pages) if texts is None else texts):
             for m in pattern.finditer(text):
                 note(m.group(1), "body text", url)
     return {"name": name, "source": source, "allowed": sorted(allowed),

@@ -114,9 +114,6 @@ class RedisFrontier:
     def flag(self, name: str) -> bool:
         return self.r.sadd(self.k + "flags", name) == 1
 
-    def flagged(self, name: str) -> bool:
-        return bool(self.r.sismember(self.k + "flags", name))
-
     def flags(self) -> set[str]:
         return {f.decode() for f in self.r.smembers(self.k + "flags")}
 
@@ -158,10 +155,7 @@ class RecordSink:
         self.r.rpush(self.k, _encode("sitemap_url", {"url": url, "sitemap": sitemap}))
 
     def commit(self) -> None:
-        pass
-
-    def events(self, kind: str | None = None) -> list[dict]:
-        return []     # the leader judges the crawl from its own database
+        pass      # every record is pushed as it comes
 
 
 def drain(server, key: str, db, batch: int = 500) -> int:

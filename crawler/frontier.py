@@ -48,9 +48,6 @@ class LocalFrontier:
         self._flags.add(name)
         return True
 
-    def flagged(self, name: str) -> bool:
-        return name in self._flags
-
     # -- traps ------------------------------------------------------------------------------
     def trap(self, pattern: str, kind: str, example: str) -> None:
         trap = self._traps.setdefault(pattern, {"kind": kind, "example": example,

@@ -267,9 +267,7 @@ class AuditSpider(Spider):
     def _after_robots(self, stored: frozenset[tuple[str, str]] = frozenset()):
         """The crawl's first requests once robots.txt is known. stored: (kind, user agent)
         of site documents a resumed run already has, which are not asked for again."""
-        delay = self.robots.crawl_delay(USER_AGENT_TOKEN)
-        if delay and delay > self.cfg.delay:
-            self._apply_delay(min(delay, 30.0))
+        self._obey_crawl_delay()
         yield from self._page_request(self.start_url, depth=0, referrer=None, start=True)
         if (KIND_LLMS, "") not in stored:
             yield Request(self.scope.url_for("/llms.txt"), callback=self.on_document,
@@ -290,6 +288,12 @@ class AuditSpider(Spider):
                           dont_filter=True, priority=30,
                           meta={"kind": KIND_PROBE, "depth": 0, "probe": "missing-page",
                                 "dont_retry": True})
+
+    def _obey_crawl_delay(self, record: bool = True) -> None:
+        """robots.txt's Crawl-delay (up to 30 s) where it is longer than ours."""
+        delay = self.robots.crawl_delay(USER_AGENT_TOKEN)
+        if delay and delay > self.cfg.delay:
+            self._apply_delay(min(delay, 30.0), record)
 
     def _apply_delay(self, delay: float, record: bool = True) -> None:
         downloader = self.crawler.engine.downloader
@@ -610,9 +614,7 @@ class AuditSpider(Spider):
         if self.shared is not None:
             self.shared.register()
             if not self.shared.leader:
-                delay = self.robots.crawl_delay(USER_AGENT_TOKEN)
-                if delay and delay > self.cfg.delay:
-                    self._apply_delay(min(delay, 30.0), record=False)
+                self._obey_crawl_delay(record=False)   # the leader recorded it
             self._tick = task.LoopingCall(self._shared_tick)
             self._tick.start(0.25, now=False)
         if not self.cfg.quiet and sys.stderr.isatty():

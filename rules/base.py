@@ -126,6 +126,19 @@ def _finding(r: Rule, gov: Governance, hit: Hit, url: str, page_type: str) -> Fi
                    evidence=hit.evidence[:1000], detail=hit.detail, urls=tuple(hit.urls))
 
 
+def _judge_page(r: Rule, page: PageFacts, site: SiteFacts, gov: Governance
+                ) -> list[Finding] | None:
+    """A page rule on one page: its findings, or None where the rule does not apply (another
+    page type, a page not fetched with 2xx, or the rule's own verdict)."""
+    if page.page_type not in r.page_types or page.status is None or \
+            not 200 <= page.status < 300:
+        return None
+    hits = r.check(page, site, gov)
+    if hits is None:
+        return None
+    return [_finding(r, gov, h, page.url, page.page_type) for h in hits]
+
+
 def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance,
              page_type_of: dict[str, str] | None = None) -> RuleOutcome:
     """One rule over the pages (a list, or a re-iterable stream when page_type_of, URL ->
@@ -137,16 +150,13 @@ def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance,
             applicable = failed = 0
             findings: list[Finding] = []
             for page in pages:
-                if page.page_type not in r.page_types or page.status is None or \
-                        not 200 <= page.status < 300:
-                    continue
-                hits = r.check(page, site, gov)
-                if hits is None:
+                found = _judge_page(r, page, site, gov)
+                if found is None:
                     continue
                 applicable += 1
-                if hits:
+                if found:
                     failed += 1
-                    findings += [_finding(r, gov, h, page.url, page.page_type) for h in hits]
+                    findings += found
             return RuleOutcome(r.id, r.pillar, applicable, failed, tuple(findings))
         result = r.check(site, pages, gov)
         if result is None:
@@ -184,25 +194,22 @@ def run_rules_stream(full_pages, slim_pages, site: SiteFacts, gov: Governance,
     acc = {r.id: {"applicable": 0, "failed": 0, "sample": [], "urls": [], "error": None}
            for r in streamed}
     for page in full_pages:
-        if page.status is None or not 200 <= page.status < 300:
-            continue
         for r in streamed:
             a = acc[r.id]
-            if a["error"] or page.page_type not in r.page_types:
+            if a["error"]:
                 continue
             try:
-                hits = r.check(page, site, gov)
+                found = _judge_page(r, page, site, gov)
             except Exception as exc:  # a broken rule must not stop the audit
                 a["error"] = traceback.format_exception_only(type(exc), exc)[-1].strip()
                 store.drop_findings(r.id)
                 continue
-            if hits is None:
+            if found is None:
                 continue
             a["applicable"] += 1
-            if hits:
+            if found:
                 a["failed"] += 1
-                for h in hits:
-                    f = _finding(r, gov, h, page.url, page.page_type)
+                for f in found:
                     store.add_finding(order[r.id], f.to_dict())
                     a["urls"].append(intern(f.url))
                     if len(a["sample"]) < SAMPLE:

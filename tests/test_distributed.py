@@ -37,25 +37,44 @@ def redis_url(tmp_path_factory):
             subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
             subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"],
                            capture_output=True, timeout=600)
-    server = shutil.which("redis-server")
-    assert server, "Debian's redis-server package is needed for the shared-crawl tests"
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
+    assert shutil.which("redis-server"), \
+        "Debian's redis-server package is needed for the shared-crawl tests"
+    proc, port = _redis_server(tmp_path_factory.mktemp("redis"))
     yield f"redis://127.0.0.1:{port}/0"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+def _redis_server(workdir: Path, *options: str) -> tuple[subprocess.Popen, int]:
+    """A redis-server on 127.0.0.1 that keeps nothing on disk, once it accepts connections."""
+    port = _free_port()
+    proc = subprocess.Popen([shutil.which("redis-server"), "--port", str(port), "--bind",
+                             "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
+                             str(workdir), *options],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return proc, port
+
+
+def _start_leader(srv: FixtureServer, ws: Path, redis_url: str, cwd: Path,
+                  **popen) -> subprocess.Popen:
+    """`aeo crawl URL --redis` in the background, once its crawl is open for others to join."""
+    import redis
+
+    leader = subprocess.Popen(
+        [sys.executable, "-m", "aeo", "crawl", srv.url + "/", "--workspace", str(ws), "--quiet",
+         "--redis", redis_url, "--concurrency", "2"], cwd=cwd, stdin=subprocess.DEVNULL,
+        **popen)
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 60
+    while not client.smembers("aeo:active") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return leader
 
 
 def _aeo(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -87,14 +106,8 @@ def test_two_processes_fetch_every_page_once_and_audit_the_same(tmp_path, redis_
         srv.log.clear()
         srv.routes = routes(N, delay=0.25)     # slower, so that the second process has work
 
-        leader = subprocess.Popen(
-            [sys.executable, "-m", "aeo", "crawl", srv.url + "/", "--workspace",
-             str(tmp_path / "ws2"), "--quiet", "--redis", redis_url, "--concurrency", "2"],
-            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 60
-        while not client.smembers("aeo:active") and time.monotonic() < deadline:
-            time.sleep(0.05)
+        leader = _start_leader(srv, tmp_path / "ws2", redis_url, tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         helper = _aeo("crawl", "--redis", redis_url, "--join", "--quiet", cwd=tmp_path)
         out, err = leader.communicate(timeout=300)
         assert leader.returncode == 0, err
@@ -151,14 +164,8 @@ def test_redis_problems_are_one_line(tmp_path, redis_url):
 
 
 def test_a_password_stays_out_of_messages_and_command_lines(tmp_path):
-    server = shutil.which("redis-server")
-    port = _free_port()
-    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--requirepass", "s3cret-pw",
-                             "--dir", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = _redis_server(tmp_path, "--requirepass", "s3cret-pw")
     try:
-        time.sleep(0.3)
         wrong = _aeo("crawl", "http://127.0.0.1:9/", "--workspace", str(tmp_path / "ws"),
                      "--redis", f"redis://:nope-pw@127.0.0.1:{port}/0", cwd=tmp_path)
         assert wrong.returncode == 2 and "cannot reach Redis" in wrong.stderr
@@ -188,14 +195,9 @@ def test_the_others_stop_when_the_leader_dies(tmp_path, redis_url):
 
     client = redis.Redis.from_url(redis_url)
     with FixtureServer(routes(N, delay=0.3)) as srv:
-        leader = subprocess.Popen(
-            [sys.executable, "-m", "aeo", "crawl", srv.url + "/", "--workspace",
-             str(tmp_path / "ws"), "--quiet", "--redis", redis_url, "--concurrency", "2"],
-            cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, env=env)
+        leader = _start_leader(srv, tmp_path / "ws", redis_url, tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while not client.smembers("aeo:active") and time.monotonic() < deadline:
-            time.sleep(0.05)
         helper = subprocess.Popen([sys.executable, "-m", "aeo", "crawl", "--redis", redis_url,
                                    "--join", "--quiet"], cwd=tmp_path, env=env,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -4,7 +4,6 @@ fetching again anything it stored, and ends with the same audit as an uninterrup
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -125,4 +124,3 @@ def test_page_limit_run_resumes_with_a_larger_budget(tmp_path):
         events = sqlite3.connect(run_dir / "crawl.sqlite").execute(
             "SELECT kind, detail FROM events WHERE kind IN ('limit', 'resumed')").fetchall()
         assert [k for k, _ in events] == ["resumed"]   # the old page_limit no longer holds
-    assert os.path.isdir(run_dir)
