@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF BENCH_PAGES BENCH_QUICK BENCH_KEEP REDIS PROCESSES RESUME JOIN
+export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF CONNECT_TO BENCH_PAGES BENCH_QUICK BENCH_KEEP REDIS PROCESSES RESUME JOIN
 
 .PHONY: install audit crawl demo test bench lint clean
 
@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # make audit URL=https://example.com/ [OUT=dir] [WORKSPACE=dir] [MAX_PAGES=n] [GOVERNANCE=file] [AS_OF=YYYY-MM-DD]
-#            [REDIS=redis://host:6379/0 [PROCESSES=n]]
+#            [CONNECT_TO="example.com:443:127.0.0.1:8443 ..."] [REDIS=redis://host:6379/0 [PROCESSES=n]]
 # Without URL: the bundled demo site, served on 127.0.0.1 for the duration.
 audit: install
-	@set -- ; \
+	@set -f; set -- ; \
+	for c in $$CONNECT_TO; do set -- "$$@" --connect-to "$$c"; done; \
 	if [ -n "$$REDIS" ]; then set -- "$$@" --redis "$$REDIS"; fi; \
 	if [ -n "$$PROCESSES" ]; then set -- "$$@" --processes "$$PROCESSES"; fi; \
 	if [ -n "$$OUT" ]; then set -- "$$@" --out "$$OUT"; fi; \
@@ -35,7 +36,8 @@ audit: install
 # make crawl RESUME=SITE/TIMESTAMP|latest [MAX_PAGES=n]    go on with an interrupted crawl
 # make crawl REDIS=redis://host:6379/0 JOIN=1|KEY          help a crawl started elsewhere
 crawl: install
-	@set -- ; \
+	@set -f; set -- ; \
+	for c in $$CONNECT_TO; do set -- "$$@" --connect-to "$$c"; done; \
 	if [ -n "$$WORKSPACE" ]; then set -- "$$@" --workspace "$$WORKSPACE"; fi; \
 	if [ -n "$$MAX_PAGES" ]; then set -- "$$@" --max-pages "$$MAX_PAGES"; fi; \
 	if [ -n "$$GOVERNANCE" ]; then set -- "$$@" --governance "$$GOVERNANCE"; fi; \

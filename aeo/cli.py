@@ -86,6 +86,15 @@ def _resolve(value: str) -> tuple[str, str]:
     return host, ip
 
 
+def _connect_to(value: str) -> str:
+    from aeo.crawler.resolver import ConnectTo, ConnectToError
+
+    try:
+        return str(ConnectTo.parse(value))
+    except ConnectToError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace", "-w", default=os.environ.get("AEO_WORKSPACE", "audits"),
                    help="folder where runs and their history live (default: ./audits)")
@@ -137,6 +146,13 @@ def _crawl_options(p: argparse.ArgumentParser, resumable: bool = False) -> None:
     p.add_argument("--resolve", action="append", type=_resolve, default=[], metavar="HOST:IP",
                    help="answer DNS for HOST with IP (like curl --resolve), e.g. to audit a "
                         "staging server under the real name")
+    p.add_argument("--connect-to", action="append", type=_connect_to, default=[],
+                   metavar="HOST:PORT:ADDR:PORT",
+                   help="connect to ADDR:PORT whenever a URL asks for HOST:PORT (like curl "
+                        "--connect-to; repeatable): URLs, Host headers and TLS names stay "
+                        "HOST's. Audits a staging or local copy under the site's real name, "
+                        "e.g. --connect-to example.com:443:127.0.0.1:8443 for "
+                        "https://example.com/")
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from "
                                                "(default: today)")
     p.add_argument("--redis", metavar="URL", default=os.environ.get("AEO_REDIS") or None,
@@ -274,7 +290,8 @@ def _crawl_config(args):
         max_page_bytes=int(args.max_page_mb * 1024 * 1024), timeout=args.timeout,
         total_time=args.max_time or MAX_TIME, concurrency=args.concurrency, delay=max(0.0, args.delay),
         retry_times=max(0, args.retries), obey_robots=not args.ignore_robots_errors,
-        quiet=args.quiet, resolve=dict(args.resolve), allow_private=list(args.allow_private))
+        quiet=args.quiet, resolve=dict(args.resolve), allow_private=list(args.allow_private),
+        connect_to=tuple(args.connect_to))
 
 
 def _find_run(args):
@@ -292,11 +309,17 @@ def _find_run(args):
 
 
 def _exit_for(run) -> int:
-    """0 for a complete crawl; 4, with the reason on stderr, for an incomplete one."""
+    """0 for a complete audit; 4, with the reason on stderr in one line, for a crawl that
+    stopped early or covered much less of the site than it announces."""
     manifest = run.manifest()
     if manifest.get("complete"):
         return EXIT_OK
-    print(f"aeo: incomplete crawl: {manifest.get('message')}", file=sys.stderr)
+    warnings = manifest.get("coverage_warnings") or []
+    if manifest.get("crawl_status") == "complete" and warnings:
+        more = f" (and {len(warnings) - 1} more in the report)" if len(warnings) > 1 else ""
+        print(f"aeo: incomplete audit: {warnings[0]}{more}", file=sys.stderr)
+    else:
+        print(f"aeo: incomplete crawl: {manifest.get('message')}", file=sys.stderr)
     return EXIT_INCOMPLETE
 
 
@@ -316,7 +339,7 @@ def cmd_audit(args) -> int:
             say("Analyzing pages", args.quiet)
             analyze(run, args.quiet)
         say("Judging and writing the report", args.quiet)
-        report(run, out, gov, ws)
+        report(run, out, gov, ws, quiet=args.quiet)
     print(str((out / "audit.html").resolve()))
     return _exit_for(run)
 
@@ -454,7 +477,7 @@ def cmd_report(args) -> int:
     if "pages_analyzed" not in run.manifest():
         analyze(run, args.quiet)
     out = Path(args.out) if args.out else run.path
-    report(run, out, gov, ws, as_of=args.as_of)
+    report(run, out, gov, ws, as_of=args.as_of, quiet=args.quiet)
     print(str((out / "audit.html").resolve()))
     return _exit_for(run)
 

@@ -18,12 +18,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from aeo.records import CONTENT_TYPES, PageFacts
+from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, PageFacts
 
 # what the site rules and site facts never read: left out of the slim copy
 BULKY = ("main_blocks", "links", "opening", "sections", "answers", "jsonld_blocks",
          "markup_unseen")
 INLINK_SOURCES = 5      # sources kept per link target (for evidence); all are counted
+EXTERNAL_KEPT = 2000    # distinct URLs kept per external origin (all links are counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,13 @@ class Survey:
     coverage: dict[str, dict] = field(default_factory=dict)
     analyzed: int = 0           # HTML pages read (a title, a heading or words)
     content_pages: int = 0
+    # where the links and canonicals that leave the site go ('scheme://host[:port]' → count):
+    # a copy of a site whose links are absolute to its real name shows it here
+    internal_link_count: int = 0
+    external_links: Counter = field(default_factory=Counter)
+    external_targets: dict[str, set] = field(default_factory=dict)   # up to EXTERNAL_KEPT each
+    canonical_origins: Counter = field(default_factory=Counter)
+    refresh_targets: dict[str, str] = field(default_factory=dict)   # quick meta refreshes
 
     def url(self, url: str) -> str:
         """The one string object for a page's URL (so that a million findings of a hundred
@@ -127,9 +135,21 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
             s.analysis_errors[url] = p.fetch_error[:300]
         if p.main_text_hash:
             s.main_hash_by_url[url] = p.main_text_hash
+        if p.refresh.get("target") and (p.refresh.get("delay") or 0) <= REFRESH_REDIRECT_S:
+            s.refresh_targets[url] = p.refresh["target"]
+        for canonical in set(p.canonicals):
+            s.canonical_origins[origin(canonical)] += 1
         targets: set[str] = set()
         for link in p.links:
-            if link.internal and link.url != url:
+            if not link.internal:
+                key = origin(link.url)
+                s.external_links[key] += 1
+                kept = s.external_targets.setdefault(key, set())
+                if len(kept) < EXTERNAL_KEPT:
+                    kept.add(link.url)
+                continue
+            s.internal_link_count += 1
+            if link.url != url:
                 if "about" in link.text.lower():
                     s.about_links.add(sys.intern(link.url))
                 if link.url in targets:
@@ -145,6 +165,12 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
             _cover(s.coverage, p, expected_types)
     db.commit()
     return s
+
+
+def origin(url: str) -> str:
+    """'scheme://host[:port]' of a URL."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}"
 
 
 def _cover(coverage: dict, p: PageFacts, expected_types: dict) -> None:

@@ -415,12 +415,13 @@ class _PageTypes:
 
 
 # -- stages 3 and 4: rules and report ---------------------------------------------------------
-def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: str | None = None
-           ) -> list[Stage]:
+def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: str | None = None,
+           quiet: bool = True) -> list[Stage]:
     """Judge the analyzed pages and write the outputs, streaming the pages from the run
     database (aeo.pageset): memory holds one page's facts at a time, plus a small row per page."""
     from aeo.analyzers.identity import page_texts
     from aeo.analyzers.site import build_site_facts
+    from aeo.coverage import measure as measure_coverage
     from aeo.crawler.scope import Scope
     from aeo.pageset import FullPages, SlimPages, survey
     from aeo.reports.build import build_outputs
@@ -444,6 +445,11 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         site = replace(site, as_of=manifest.get("as_of") or today(),
                        previous_pages=workspace.run_pages(previous["run_id"]) if previous
                        else None)
+        coverage = measure_coverage(Scope.from_url(manifest["start_url"]), found, site,
+                                    manifest)
+        manifest = _judge_coverage(run, manifest, coverage)
+        for warning in coverage.warnings:
+            say(f"warning: {warning}", quiet)
         rules = all_rules()
         db.clear_findings()
         outcomes = run_rules_stream(full, slim, site, gov, rules, db, _PageTypes(found.rows),
@@ -451,13 +457,21 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         db.commit()
         t1 = time.monotonic()
         build_outputs(run=run, manifest=manifest, out=out, db=db, survey=found, slim=slim,
-                      site=site, outcomes=outcomes, rules=rules, gov=gov, workspace=workspace)
+                      site=site, outcomes=outcomes, rules=rules, gov=gov, workspace=workspace,
+                      coverage=coverage)
         db.commit()
     finally:
         db.close()
     t2 = time.monotonic()
     n = max(1, len(found.rows))
     return [Stage("rules", t1 - t0, n), Stage("report", t2 - t1, n)]
+
+
+def _judge_coverage(run: Run, manifest: dict, coverage) -> dict:
+    """A run whose coverage falls short is not a complete audit, whatever the crawl said:
+    complete is the crawl's own verdict and the coverage's, recomputed on every report."""
+    complete = manifest.get("crawl_status") == "complete" and not coverage.warnings
+    return run.update_manifest(complete=complete, coverage_warnings=list(coverage.warnings))
 
 
 def today() -> str:

@@ -25,6 +25,8 @@ KIND_LLMS = "llms"
 KIND_SITEMAP = "sitemap"
 KIND_PROBE = "probe"        # the home page fetched with another user agent (ACC010)
 
+REFRESH_REDIRECT_S = 5      # a meta refresh this quick is a redirect to crawlers and browsers
+
 
 @dataclass(frozen=True)
 class Fetch:

@@ -34,6 +34,8 @@ class CrawlConfig:
     quiet: bool = False
     user_agent: str = USER_AGENT
     resolve: dict[str, str] = field(default_factory=dict)   # host -> IP, like curl --resolve
+    # HOST1:PORT1:HOST2:PORT2, like curl --connect-to: connections elsewhere, names unchanged
+    connect_to: tuple[str, ...] = ()
     allow_private: list[str] = field(default_factory=list)  # CIDRs the SSRF guard lets through
     robots_max_bytes: int = 500 * 1024                       # RFC 9309: at least 500 KiB
 
@@ -45,12 +47,13 @@ def config_from_dict(data: dict) -> CrawlConfig:
 
     known = {f.name for f in fields(CrawlConfig)}
     data = {k: v for k, v in data.items() if k in known}
-    if "probe_tokens" in data:
-        data["probe_tokens"] = tuple(data["probe_tokens"])
+    for name in ("probe_tokens", "connect_to"):
+        if name in data:
+            data[name] = tuple(data[name])
     return CrawlConfig(**data)
 
 
-from aeo.crawler.resolver import allowed_networks  # noqa: E402
+from aeo.crawler.resolver import ConnectTo, allowed_networks  # noqa: E402
 
 
 def scrapy_settings(cfg: CrawlConfig) -> dict:
@@ -71,8 +74,10 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "DNS_TIMEOUT": min(10.0, cfg.timeout),
         "DNS_RESOLVER": "aeo.crawler.resolver.MappedResolver",
         "AEO_RESOLVE": dict(cfg.resolve),
+        "AEO_CONNECT_TO": list(cfg.connect_to),
         "AEO_ALLOWED_NETWORKS": allowed_networks(urlsplit(cfg.start_url).hostname or "",
-                                                 cfg.resolve, cfg.allow_private),
+                                                 cfg.resolve, cfg.allow_private,
+                                                 [ConnectTo.parse(c) for c in cfg.connect_to]),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": cfg.retry_times,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],

@@ -128,3 +128,39 @@ def meta_refresh(root: etree._Element | None, page_url: str) -> dict:
                     "problem": f"unsafe or invalid target {raw[:120]!r}"}
         return {"content": content, "delay": delay, "target": target, "problem": ""}
     return {}
+
+
+def canonical_link(root: etree._Element | None, page_url: str) -> str:
+    """The page's one rel=canonical target as an absolute normalized URL ('' when there is
+    none, or several that disagree)."""
+    if root is None:
+        return ""
+    found = set()
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            url, _ = resolve_href(link.get("href"), base_url(root, page_url))
+            if url:
+                found.add(url)
+    return found.pop() if len(found) == 1 else ""
+
+
+PAGE_PARAMS = ("page", "p", "paged", "pg", "pagenum", "page_num", "pagenumber", "start",
+               "offset")
+_PAGE_SEGMENT = re.compile(r"/(?:page|p|seite|pagina|strona)[/=_-]?(\d{1,5})(?=/|$)", re.I)
+
+
+def is_pagination(url: str, rel: str = "") -> str:
+    """The series a link to the next or an earlier page of a paginated list belongs to (the
+    URL with its page number taken out), or '' when the link is not one: rel=next/prev, a
+    /page/3/ segment, or a query of only a page number (?page=3)."""
+    parts = urlsplit(url)
+    pairs = [q.split("=", 1) for q in parts.query.split("&") if q]
+    if len(pairs) == 1 and len(pairs[0]) == 2 and pairs[0][0].lower() in PAGE_PARAMS and \
+            pairs[0][1].isdigit():
+        return f"{parts.netloc}{parts.path}?{pairs[0][0].lower()}="
+    found = _PAGE_SEGMENT.search(parts.path)
+    if found:
+        return f"{parts.netloc}{parts.path[:found.start()]}/page/#{parts.path[found.end():]}"
+    if {"next", "prev", "previous"} & set(rel.split()):
+        return f"{parts.netloc}{re.sub(r'[0-9]+', '#', parts.path)}"
+    return ""

@@ -30,23 +30,32 @@ from twisted.web._newclient import ResponseFailed
 from aeo.crawler import bots as botlist
 from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
 from aeo.crawler.frontier import LocalFrontier
-from aeo.crawler.links import extract_links, meta_refresh, parse_html
-from aeo.crawler.resolver import MappedResolver
+from aeo.crawler.links import canonical_link, extract_links, is_pagination, meta_refresh, parse_html
+from aeo.crawler.resolver import ConnectTo, MappedResolver, connect_target
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
-from aeo.crawler.scope import InvalidURL, Scope, normalize_url
-from aeo.crawler.sitemaps import DEFAULT_PATHS, read_sitemap
-from aeo.records import KIND_LLMS, KIND_PAGE, KIND_PROBE, KIND_ROBOTS, KIND_SITEMAP, Fetch
+from aeo.crawler.scope import InvalidURL, Scope, normalize_url, split_url
+from aeo.crawler.sitemaps import DEFAULT_PATHS, folder_paths, read_sitemap
+from aeo.records import (
+    KIND_LLMS,
+    KIND_PAGE,
+    KIND_PROBE,
+    KIND_ROBOTS,
+    KIND_SITEMAP,
+    REFRESH_REDIRECT_S,
+    Fetch,
+)
 from aeo.store import CrawlDB, utc_now
 
 MAX_PATH_SEGMENTS = 20
-REFRESH_FOLLOW_S = 5
-MISSING_PAGE_PREFIX = "aeo-audit-missing-"     # a meta refresh this quick is followed like a redirect
+MISSING_PAGE_PREFIX = "aeo-audit-missing-"
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "x-robots-tag", "location",
                 "last-modified", "retry-after", "server", "cache-control", "link", "refresh")
 TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
               "application/ld+json", "application/rss", "application/atom")
 ROBOTS_MAX_HOPS = 5
-MAX_SITEMAPS = 50
+MAX_SITEMAPS = 50                 # sitemap files read (an index of 50,000 sitemaps is cut here)
+MAX_SITEMAP_URLS = 200_000        # sitemap entries recorded in all (the rest are counted)
+MAX_PAGINATION = 500              # pages of one paginated series crawled without adding depth
 
 
 def failure_kind(failure) -> tuple[str, str]:
@@ -103,6 +112,11 @@ class AuditSpider(Spider):
         self.scope = Scope.from_url(config.start_url)
         self.start_url = normalize_url(config.start_url)
         self.robots = RobotsPolicy()
+        # --connect-to: when it maps the start URL's own host and port, the run audits a copy,
+        # and a variant of the site it does not map (the other scheme, the www twin) is not
+        # fetched from wherever the public name points: recorded as not mapped instead
+        self.connect_to = tuple(ConnectTo.parse(c) for c in config.connect_to)
+        self.copy_mode = bool(self.connect_to) and self._mapped(self.start_url)
         # claims (URLs, sitemaps), budgets (pages, query variants per path) and traps
         self.frontier = frontier if frontier is not None else LocalFrontier()
         # several crawler processes (crawler/distributed.py): the Coordinator, else None
@@ -275,6 +289,7 @@ class AuditSpider(Spider):
                           meta={"kind": KIND_LLMS, "depth": 0})
         candidates = [urljoin(self.scope.url_for("/robots.txt"), u) for u in self.robots.sitemaps()]
         candidates += [self.scope.url_for(p) for p in DEFAULT_PATHS]
+        candidates += [self.scope.url_for(p) for p in folder_paths(self.start_url)]
         for url in candidates:
             yield from self._sitemap_request(url)
         if self.cfg.probe_bots:
@@ -306,12 +321,23 @@ class AuditSpider(Spider):
             self.db.add_event("crawl_delay", None, seconds=delay)
 
     # -- pages -----------------------------------------------------------------------------
+    def _mapped(self, url: str) -> bool:
+        """--connect-to maps the URL's host and port."""
+        scheme, host, port = split_url(url)
+        return connect_target(self.connect_to, host,
+                              port or (443 if scheme == "https" else 80)) is not None
+
     def _page_request(self, url: str, depth: int, referrer: str | None, start: bool = False,
-                      chain: tuple[str, ...] = ()):
+                      chain: tuple[str, ...] = (), stub: bool = False):
         """Yield a request for url if it is new, in scope, allowed and within limits. The URL
-        is claimed first, so that of several crawler processes only one asks for it."""
+        is claimed first, so that of several crawler processes only one asks for it. stub:
+        the request follows a meta refresh or a canonical link (once: not from another stub)."""
         frontier = self.frontier
         if frontier.seen(url) or not self.scope.contains(url):
+            return
+        if self.copy_mode and not self._mapped(url):
+            if frontier.claim(url):
+                self.db.add_event("not_mapped", url, referrer=referrer)
             return
         if self.cfg.obey_robots and not self.robots.can_fetch(url, USER_AGENT_TOKEN):
             if frontier.claim(url):
@@ -331,7 +357,7 @@ class AuditSpider(Spider):
         yield Request(url, callback=self.on_page, errback=self.on_page_error, dont_filter=True,
                       priority=-depth,
                       meta={"kind": KIND_PAGE, "depth": depth, "referrer": referrer,
-                            "chain": chain, "start": start})
+                            "chain": chain, "start": start, "stub": stub})
 
     def _trapped(self, url: str, referrer: str | None) -> bool:
         """Crawl traps: a path that keeps growing by repeating itself (/a/a/a/...), and a
@@ -344,7 +370,7 @@ class AuditSpider(Spider):
         if repeated or len(segments) > MAX_PATH_SEGMENTS:
             self._trap(f"{parts.path[:80]}…", "repeating path", url)
             return True
-        if parts.query:
+        if parts.query and not is_pagination(url):   # page=N has the pagination budget
             if self.frontier.incr("query " + parts.path) > self.cfg.max_query_variants:
                 names = {q.split("=", 1)[0] for q in parts.query.split("&") if q}
                 kind = "faceted navigation" if len(names) >= 2 else "endless parameter"
@@ -381,23 +407,36 @@ class AuditSpider(Spider):
                         response.body):
             return
         yield from self._follow(response.body, response.encoding, response.url,
-                                meta.get("depth", 0))
+                                meta.get("depth", 0), stub=bool(meta.get("stub")))
 
-    def _follow(self, body: bytes, encoding: str, url: str, depth: int, record: bool = True):
-        """Requests for the links (and a quick meta refresh) of an HTML page. record: False
-        when a resumed run re-reads a stored page, whose invalid links are already recorded."""
+    def _follow(self, body: bytes, encoding: str, url: str, depth: int, record: bool = True,
+                stub: bool = False):
+        """Requests for the links of an HTML page, its quick meta refresh and its canonical.
+        A link to the next page of a paginated series (rel=next, /page/3/, ?page=3) does not
+        add depth, up to MAX_PAGINATION pages a series: depth stops link chains, not archives.
+        A meta refresh or canonical target is followed at the page's own depth, once (not
+        from a page reached that way). record: False when a resumed run re-reads a stored
+        page, whose invalid links are already recorded."""
         root = parse_html(body, encoding)
         for link in extract_links(root, url):
             if link.problem:
                 if record:
                     self.db.add_event("invalid_link", url, href=link.href, problem=link.problem)
             elif link.url:
-                yield from self._page_request(link.url, depth + 1, url)
+                step = 1
+                series = is_pagination(link.url, link.rel)
+                if series and self.frontier.incr("series " + series) <= MAX_PAGINATION:
+                    step = 0
+                yield from self._page_request(link.url, depth + step, url)
+        step = 1 if stub else 0
         refresh = meta_refresh(root, url)
         if refresh.get("target") and refresh["delay"] is not None and \
-                refresh["delay"] <= REFRESH_FOLLOW_S:
+                refresh["delay"] <= REFRESH_REDIRECT_S:
             # a quick meta refresh is a redirect to browsers and crawlers: follow it
-            yield from self._page_request(refresh["target"], depth + 1, url)
+            yield from self._page_request(refresh["target"], depth + step, url, stub=True)
+        canonical = canonical_link(root, url)
+        if canonical and canonical != url:
+            yield from self._page_request(canonical, depth + step, url, stub=True)
 
     def _redirect(self, response):
         meta = response.meta
@@ -465,16 +504,25 @@ class AuditSpider(Spider):
         except InvalidURL:
             self.db.add_event("sitemap_problem", url, problem="invalid sitemap URL")
             return
-        if self.frontier.seen("sitemap " + url) or self.frontier.count("sitemaps") >= MAX_SITEMAPS:
+        if self.frontier.seen("sitemap " + url):
+            return
+        if self.frontier.count("sitemaps") >= MAX_SITEMAPS:
+            if self.frontier.claim("sitemap " + url):
+                self.frontier.incr("sitemaps_skipped")
             return
         if not self.scope.contains(url):
             if self.frontier.claim("sitemap " + url):
                 self.db.add_event("sitemap_problem", url,
                                   problem="sitemap on another host: not read")
             return
+        if self.copy_mode and not self._mapped(url):
+            if self.frontier.claim("sitemap " + url):
+                self.db.add_event("not_mapped", url, referrer="sitemap")
+            return
         if not self.frontier.claim("sitemap " + url):
             return
         if self.frontier.incr("sitemaps") > MAX_SITEMAPS:
+            self.frontier.incr("sitemaps_skipped")
             return
         yield Request(url, callback=self.on_document, errback=self.on_document_error,
                       dont_filter=True, priority=40, meta={"kind": KIND_SITEMAP, "depth": 0})
@@ -497,26 +545,41 @@ class AuditSpider(Spider):
     def on_document(self, response):
         kind = response.meta["kind"]
         self._store(response, kind)
-        if kind == KIND_SITEMAP and 200 <= response.status < 300:
+        if kind == KIND_SITEMAP and 300 <= response.status < 400 and \
+                b"Location" in response.headers:
+            # /sitemap.xml → /sitemap.xml/ or to the www host: the sitemap is where it leads
+            target = urljoin(response.url,
+                             response.headers[b"Location"].decode("latin-1").strip())
+            yield from self._sitemap_request(target)
+        elif kind == KIND_SITEMAP and 200 <= response.status < 300:
             parsed = read_sitemap(response.body, self.cfg.max_page_bytes)
+            if parsed.kind:
+                self.db.add_event("sitemap_read", response.url, type=parsed.kind,
+                                  urls=len(parsed.locs) + parsed.truncated,
+                                  truncated=parsed.truncated)
             if parsed.problem:
                 self.db.add_event("sitemap_problem", response.url, problem=parsed.problem)
-            else:
-                self.db.add_event("sitemap_read", response.url, type=parsed.kind,
-                                  urls=len(parsed.locs))
             yield from self._sitemap_follow(parsed, response.url)
 
     def _sitemap_follow(self, parsed, sitemap_url: str):
-        for loc in parsed.locs:
-            if parsed.kind == "sitemapindex":
+        if parsed.kind == "sitemapindex":
+            for loc in parsed.locs:
                 yield from self._sitemap_request(loc)
-                continue
+            self.frontier.incr("sitemaps_skipped", parsed.truncated)
+            return
+        recorded = self.frontier.count("sitemap_urls")
+        for loc in parsed.locs:
             try:
                 url = normalize_url(loc)
             except InvalidURL:
                 continue
+            if recorded >= MAX_SITEMAP_URLS:
+                self.frontier.incr("sitemap_urls_skipped")
+                continue
             self.db.add_sitemap_url(url, sitemap_url)
+            recorded = self.frontier.incr("sitemap_urls")
             yield from self._page_request(url, 1, sitemap_url)
+        self.frontier.incr("sitemap_urls_skipped", parsed.truncated)
 
     def on_document_error(self, failure):
         self.errors += 1
@@ -643,6 +706,12 @@ class AuditSpider(Spider):
                 self.shared.finish()    # the leader stopping stops the others
             self.shared.deregister()
         if self.shared is None or self.shared.leader:
+            skipped = (self.frontier.count("sitemaps_skipped"),
+                       self.frontier.count("sitemap_urls_skipped"))
+            if any(skipped):
+                self.db.add_event("sitemap_limit", None, sitemaps_read=MAX_SITEMAPS,
+                                  sitemaps_skipped=skipped[0], urls_read=MAX_SITEMAP_URLS,
+                                  urls_skipped=skipped[1])
             for pattern, trap in self.frontier.traps().items():
                 self.db.add_event("crawl_trap", trap["example"], pattern=pattern,
                                   trap=trap["kind"], truncated=trap["truncated"])

@@ -58,7 +58,7 @@ def backlog_rows(priorities, outcomes, scores, gov, rules) -> list[dict]:
 
 
 def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes, rules, gov,
-                  workspace):
+                  workspace, coverage):
     """Write every output. Findings are read back from the run database (db) as streams, and
     pages from the slim table (slim), so the outputs of a large run never sit in memory."""
     if os.environ.get("AEO_FAULT") == "kill_before_publish":   # durability tests only
@@ -94,7 +94,7 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
                 "pages_analyzed": survey.analyzed,
                 "reason": manifest.get("reason"), "message": manifest.get("message", ""),
                 "status": manifest.get("crawl_status"),
-                "run_id": run.run_id}
+                "run_id": run.run_id, "coverage": coverage.to_dict()}
     data = {
         "tool": TOOL,
         "run": run_info,
@@ -116,7 +116,8 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
     }
     write_json(out / "findings.json", data)
     write_csv(out / "findings.csv", findings_rows(db.findings()), FINDING_COLUMNS)
-    write_csv(out / "pages.csv", (_page_row(p, count_by_url, site) for p in slim), PAGE_COLUMNS)
+    write_csv(out / "pages.csv", (_page_row(p, count_by_url, site, coverage.orphan_set)
+                                  for p in slim), PAGE_COLUMNS)
     write_csv(out / "entities.csv", entity_rows(slim, site.entities_by_id), ENTITY_COLUMNS)
     write_csv(out / "backlog.csv", backlog_rows(priorities, outcomes, scores, gov, rules),
               BACKLOG_COLUMNS)
@@ -134,7 +135,10 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
                          coverage=coverage_rows(survey.coverage,
                                                 gov.settings.get("expected_types", {})))
     atomic_write(out / "audit.html", render_report(ctx))
-    manifest = run.update_manifest(status=manifest.get("crawl_status", "complete"),
+    status = manifest.get("crawl_status", "complete")
+    if status == "complete" and not complete:
+        status = "incomplete"    # the coverage fell short (aeo.coverage)
+    manifest = run.update_manifest(status=status,
                                    config_hash=chash,
                                    finished=finished, report_dir=str(out.resolve()),
                                    overall_score=scores.overall,
@@ -146,7 +150,7 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
     return data
 
 
-def _page_row(p, count_by_url: Counter, site) -> dict:
+def _page_row(p, count_by_url: Counter, site, orphans: frozenset = frozenset()) -> dict:
     return {"url": p.url, "status": "" if p.status is None else str(p.status),
             "page_type": p.page_type, "title": p.title,
             "word_count": p.word_count, "author": p.author, "date_published": p.date_published,
@@ -154,6 +158,8 @@ def _page_row(p, count_by_url: Counter, site) -> dict:
             "question_headings": p.question_headings, "findings": count_by_url.get(p.url, 0),
             "depth": p.depth,
             "inlinks": site.inlink_counts.get(p.url, len(site.inlinks.get(p.url, ()))),
+            "in_sitemap": "yes" if p.url in site.sitemap_urls else "",
+            "orphan": "yes" if p.url in orphans else "",
             "canonical": p.canonicals[0] if p.canonicals else "",
             "content_type": p.content_type, "error": p.fetch_error or ""}
 

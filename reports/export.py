@@ -86,7 +86,7 @@ FINDING_COLUMNS = ["rule", "pillar", "severity", "engines", "url", "page_type", 
                    "detail", "urls"]
 PAGE_COLUMNS = ["url", "status", "page_type", "title", "word_count", "author", "date_published",
                 "date_modified", "schema_types", "question_headings", "findings", "depth",
-                "inlinks", "canonical", "content_type", "error"]
+                "inlinks", "in_sitemap", "orphan", "canonical", "content_type", "error"]
 
 
 BACKLOG_COLUMNS = ["rank", "title", "rule", "pillar", "severity", "pages", "template", "effort",

@@ -1,5 +1,5 @@
-"""T20: canonical anomalies, each its own finding; canonicals are never fetched into a loop and
-a canonical to another domain is never fetched."""
+"""T20: canonical anomalies, each its own finding; a canonical target is fetched once (a canonical
+stub leads to its page), never into a loop, and a canonical to another domain is never fetched."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def test_t20_canonical_anomalies(aeo):
             fetched = [e["path"] for e in fs.log]
         assert other.log == []                      # another domain's canonical: never fetched
     assert r.code == 0
-    assert "/missing" not in fetched                # canonicals are not followed
+    assert fetched.count("/missing") == 1           # a canonical target is fetched, once
+    assert fetched.count("/a") == 1 and fetched.count("/b") == 1   # a canonical cycle: once each
     anomalies = {f["url"].rsplit("/", 1)[-1]: f["evidence"] for f in r.rules("ACC114")}
     assert "canonical cycle" in anomalies["a"] and "canonical cycle" in anomalies["b"]
     assert "disagree" in anomalies["two"]
@@ -46,4 +47,5 @@ def test_t20_canonical_anomalies(aeo):
     assert "not an http(s) URL" in anomalies["js"]
     acc008 = {f["url"].rsplit("/", 1)[-1] for f in r.rules("ACC008")}
     assert {"to404", "toredirect", "elsewhere"} <= acc008
+    assert "HTTP 404" in next(f["evidence"] for f in r.rules("ACC008") if f["url"].endswith("to404"))
     assert "relative" not in acc008 and "relative" not in anomalies   # resolves to itself
