@@ -123,8 +123,11 @@ def _crawl_options(p: argparse.ArgumentParser, resumable: bool = False) -> None:
     p.add_argument("--max-pages", "-n", type=_positive_int, default=None,
                    help=f"stop after this many pages (default {MAX_PAGES}; hitting it makes the "
                         "crawl incomplete)")
-    p.add_argument("--max-depth", type=_positive_int, default=10,
-                   help="links followed from the start page (default 10)")
+    p.add_argument("--max-depth", type=_positive_int, default=20,
+                   help="links followed from the start page (default 20); the next page of a "
+                        "paginated list (rel=next, /page/3/, ?page=3) adds no depth, and "
+                        "sitemap URLs start at depth 1, so this is a safety net against "
+                        "endless link chains")
     p.add_argument("--max-page-mb", type=_positive_float, default=16.0,
                    help="largest page read, decompressed, in MB (default 16)")
     p.add_argument("--timeout", type=_positive_float, default=30.0,

@@ -106,8 +106,9 @@ def measure(scope: Scope, survey, site, manifest: dict) -> Coverage:
             c.notes.append(f"The sitemap indexes list {e['sitemaps_skipped']} more sitemaps "
                            f"than the {e['sitemaps_read']} read; their URLs were not read.")
         if e.get("urls_skipped"):
-            c.notes.append(f"The sitemaps list {e['urls_skipped']} more URLs than the "
-                           f"{e['urls_read']:,} read.")
+            c.notes.append(f"{e['urls_skipped']:,} sitemap entries were not read: past "
+                           f"{e.get('urls_per_file', 50000):,} in one sitemap (the protocol's "
+                           f"limit) or {e.get('urls_in_all', 200000):,} in all.")
     if c.orphans:
         c.notes.append(f"{c.orphans} page(s) in the sitemap are linked from no crawled page "
                        "(orphans): crawlers that follow links never find them.")

@@ -18,6 +18,7 @@ from aeo.records import (
     KIND_PAGE,
     KIND_PROBE,
     KIND_ROBOTS,
+    KIND_SITEMAP,
     TOOL,
     Fetch,
     PageFacts,
@@ -436,6 +437,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         found = survey(db, gov.settings.get("expected_types", {}))
         full, slim = FullPages(db), SlimPages(db)
         fetches = chain(*(db.fetches(kind=k) for k in (KIND_ROBOTS, KIND_LLMS, KIND_PROBE)),
+                        db.fetches(kind=KIND_SITEMAP, with_body=False),
                         db.fetches(kind=KIND_PAGE, with_body=False))
         site = build_site_facts(Scope.from_url(manifest["start_url"]), fetches, slim,
                                 db.events(), db.sitemap_urls(), gov["required_bots"],

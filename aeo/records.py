@@ -177,6 +177,8 @@ class SiteFacts:
     llms_problems: tuple[str, ...] = ()    # empty when present and well formed
     sitemaps_found: tuple[str, ...] = ()
     sitemap_urls: frozenset[str] = frozenset()
+    sitemaps_tried: tuple[str, ...] = ()      # every sitemap URL asked for, found or not
+    sitemaps_complete: bool = True            # every sitemap read whole (no cap, no failure)
     browser_probe: Probe | None = None
     bot_probes: tuple[Probe, ...] = ()
     status_by_url: dict[str, int | None] = field(default_factory=dict)
@@ -184,7 +186,8 @@ class SiteFacts:
     # (the report keeps the first five sources of each target; inlink_counts counts them all)
     inlink_counts: dict[str, int] = field(default_factory=dict)   # target -> all its sources
     about_links: frozenset[str] = frozenset()   # internal link targets whose text says 'about'
-    redirects: dict[str, str] = field(default_factory=dict)              # url -> final url
+    redirects: dict[str, str] = field(default_factory=dict)      # url -> where its 3xx leads
+    refreshes: dict[str, str] = field(default_factory=dict)      # url -> quick meta refresh target
     fetch_errors: dict[str, str] = field(default_factory=dict)           # url -> why it failed
     main_hash_by_url: dict[str, str] = field(default_factory=dict)
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...

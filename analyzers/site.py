@@ -11,13 +11,14 @@ from aeo.analyzers.attribution import author_matrix
 from aeo.analyzers.identity import build_identity
 from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
-from aeo.crawler.scope import Scope, display_host
+from aeo.crawler.scope import InvalidURL, Scope, display_host, normalize_url
 from aeo.records import (
     CONTENT_TYPES,
     KIND_LLMS,
     KIND_PAGE,
     KIND_PROBE,
     KIND_ROBOTS,
+    KIND_SITEMAP,
     BotAccess,
     Fetch,
     PageFacts,
@@ -140,6 +141,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
     missing: Fetch | None = None
     # the crawler read each sitemap as it arrived (under the run's size cap): not again here
     sitemaps_found = [e["url"] for e in events if e["kind"] == "sitemap_read"]
+    sitemaps_tried: list[str] = []
     probes: list[Probe] = []
     browser: Probe | None = None
     status_by_url: dict[str, int | None] = {}
@@ -150,6 +152,8 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
             robots = f  # the last hop of the robots.txt chain decides
         elif f.kind == KIND_LLMS:
             llms = f
+        elif f.kind == KIND_SITEMAP:
+            sitemaps_tried.append(f.url)
         elif f.kind == KIND_PROBE and f.user_agent == "missing-page":
             missing = f
         elif f.kind == KIND_PROBE:
@@ -165,7 +169,10 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
             if f.error:
                 fetch_errors[url] = f"{f.error}: {f.error_detail}"[:300]
             if f.final_url and f.status and 300 <= f.status < 400:
-                redirects[url] = f.final_url
+                try:
+                    redirects[url] = normalize_url(f.final_url)
+                except (InvalidURL, ValueError):
+                    redirects[url] = f.final_url
 
     # pages the analysis gave up on (time budget, a parser failure)
     fetch_errors.update(survey.analysis_errors)
@@ -194,10 +201,13 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
                                           llms.body if llms else None,
                                           llms.content_type if llms else "")),
         sitemaps_found=tuple(sitemaps_found), sitemap_urls=frozenset(sitemap_urls),
+        sitemaps_tried=tuple(dict.fromkeys(sitemaps_tried)),
+        sitemaps_complete=not any(e["kind"] in ("sitemap_problem", "sitemap_limit")
+                                  for e in events),
         browser_probe=browser, bot_probes=tuple(probes), status_by_url=status_by_url,
         inlinks=survey.inlinks, inlink_counts=survey.inlink_counts,   # shared, not copied
         about_links=frozenset(survey.about_links),
-        redirects=redirects, fetch_errors=fetch_errors,
+        redirects=redirects, refreshes=dict(survey.refresh_targets), fetch_errors=fetch_errors,
         main_hash_by_url=survey.main_hash_by_url,
         crawl_events=tuple(events),
         entities_by_id=entity_index(pages),

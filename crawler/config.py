@@ -15,7 +15,7 @@ USER_AGENT = f"Mozilla/5.0 (compatible; {USER_AGENT_TOKEN}/{__version__}; +https
 class CrawlConfig:
     start_url: str
     max_pages: int = 5000
-    max_depth: int = 10
+    max_depth: int = 20                # links from the start page; pagination adds none
     max_query_variants: int = 50      # distinct query strings per path before it is a trap
     max_page_bytes: int = 16 * 1024 * 1024      # decompressed
     timeout: float = 30.0                         # per request, seconds

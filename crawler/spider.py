@@ -34,7 +34,7 @@ from aeo.crawler.links import canonical_link, extract_links, is_pagination, meta
 from aeo.crawler.resolver import ConnectTo, MappedResolver, connect_target
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, split_url
-from aeo.crawler.sitemaps import DEFAULT_PATHS, folder_paths, read_sitemap
+from aeo.crawler.sitemaps import DEFAULT_PATHS, MAX_URLS, folder_paths, read_sitemap
 from aeo.records import (
     KIND_LLMS,
     KIND_PAGE,
@@ -585,6 +585,10 @@ class AuditSpider(Spider):
         self.errors += 1
         kind, msg = failure_kind(failure)
         self._store_failure(failure.request, failure.request.meta["kind"], kind, msg)
+        if failure.request.meta["kind"] == KIND_SITEMAP:
+            why = (f"larger than the {self.cfg.max_page_bytes // 2**20} MB read limit "
+                   "(--max-page-mb): not read" if kind == "too_large" else f"not read ({kind})")
+            self.db.add_event("sitemap_problem", failure.request.url, problem=why)
 
     # -- storing ---------------------------------------------------------------------------
     def _store(self, response, kind: str) -> None:
@@ -710,8 +714,8 @@ class AuditSpider(Spider):
                        self.frontier.count("sitemap_urls_skipped"))
             if any(skipped):
                 self.db.add_event("sitemap_limit", None, sitemaps_read=MAX_SITEMAPS,
-                                  sitemaps_skipped=skipped[0], urls_read=MAX_SITEMAP_URLS,
-                                  urls_skipped=skipped[1])
+                                  sitemaps_skipped=skipped[0], urls_per_file=MAX_URLS,
+                                  urls_in_all=MAX_SITEMAP_URLS, urls_skipped=skipped[1])
             for pattern, trap in self.frontier.traps().items():
                 self.db.add_event("crawl_trap", trap["example"], pattern=pattern,
                                   trap=trap["kind"], truncated=trap["truncated"])

@@ -174,8 +174,9 @@ def acc005(page, site, gov):
 def acc006(site, pages, gov):
     if site.sitemaps_found:
         return []
-    return [Hit(evidence="no XML sitemap in robots.txt Sitemap: lines, /sitemap.xml or "
-                         "/sitemap_index.xml",
+    tried = _short(site.sitemaps_tried, 5) if site.sitemaps_tried else \
+        "robots.txt Sitemap: lines, /sitemap.xml or /sitemap_index.xml"
+    return [Hit(evidence=f"no XML sitemap at {tried}",
                 detail="No XML sitemap was found, so crawlers must discover every page by links.",
                 url=site.root.rstrip("/") + "/sitemap.xml", page_type="other")]
 
@@ -202,10 +203,15 @@ def _indexable(page) -> bool:
           Example("listed", False, page={"url": "https://example.com/a", "canonicals": ()},
                   site={"sitemaps_found": ("https://example.com/sitemap.xml",),
                         "sitemap_urls": frozenset({"https://example.com/a"})}),
+          Example("a sitemap cut at its limit says nothing of missing pages", None,
+                  page={"url": "https://example.com/a", "canonicals": ()},
+                  site={"sitemaps_found": ("https://example.com/sitemap.xml",),
+                        "sitemap_urls": frozenset({"https://example.com/"}),
+                        "sitemaps_complete": False}),
       ))
 def acc007(page, site, gov):
-    if not site.sitemaps_found or not _indexable(page):
-        return None
+    if not site.sitemaps_found or not site.sitemaps_complete or not _indexable(page):
+        return None   # a sitemap not read whole cannot say a page is missing from it
     if page.url in site.sitemap_urls:
         return []
     return [Hit(evidence=f"not listed in {_short(site.sitemaps_found, 2)}",

@@ -98,7 +98,16 @@ def rule(**meta: Any) -> Callable[[Callable], Callable]:
 
 
 def all_rules() -> dict[str, Rule]:
-    from aeo.rules import access, attr, cite, entity, fresh, qa, structured  # noqa: F401
+    from aeo.rules import (  # noqa: F401
+        access,
+        attr,
+        cite,
+        entity,
+        fresh,
+        qa,
+        redirects,
+        structured,
+    )
 
     return dict(sorted(REGISTRY.items(), key=lambda kv: (PILLARS.index(kv[1].pillar), kv[0])))
 

@@ -40,10 +40,17 @@ def test_rule_examples(rid, ex):
         assert bool(hits) is ex.fails, hits
 
 
-def test_access_ids_of_the_catalogue_exist():
-    ids = set(re.findall(r"\| (ACC\d{3}) \|", RULES_MD.read_text())) if RULES_MD.exists() else \
-        {f"ACC{i:03d}" for i in range(1, 11)}
-    assert ids and ids <= set(RULES)
+# second-round catalogue rules whose issue has not landed yet: each must still be missing, so
+# that the rule's arrival takes it off this list (and then the test below holds it to exist)
+NOT_YET_BUILT = {"ACC117": "issue 15", "FR005": "issue 15", "ACC011": "issue 19",
+                 "ACC012": "issue 19", "ACC013": "issue 19"}
+
+
+def test_the_ids_of_the_catalogue_exist():
+    ids = set(re.findall(r"\| ([A-Z]{2,3}\d{3}) \|", RULES_MD.read_text())) \
+        if RULES_MD.exists() else {f"ACC{i:03d}" for i in range(1, 11)}
+    assert ids and ids - set(NOT_YET_BUILT) <= set(RULES), ids - set(RULES) - set(NOT_YET_BUILT)
+    assert not set(NOT_YET_BUILT) & set(RULES), "built: take it off NOT_YET_BUILT"
 
 
 def test_a_rule_that_raises_is_an_error_result_not_a_crash():
