@@ -146,7 +146,7 @@ def canonical_link(root: etree._Element | None, page_url: str) -> str:
 
 PAGE_PARAMS = ("page", "p", "paged", "pg", "pagenum", "page_num", "pagenumber", "start",
                "offset")
-_PAGE_SEGMENT = re.compile(r"/(?:page|p|seite|pagina|strona)[/=_-]?(\d{1,5})(?=/|$)", re.I)
+_PAGE_SEGMENT = re.compile(r"/(?:(?:page|seite|pagina|strona)[/=_-]?|p/)(\d{1,5})(?=/|$)", re.I)
 
 
 def is_pagination(url: str, rel: str = "") -> str:
