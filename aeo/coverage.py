@@ -174,11 +174,16 @@ GENERIC_SEGMENTS = {"index.html", "index.htm", "index", "overview", "home", "abo
                     "contact", "blog", "news", "docs", "en"}
 
 
-def _site_origins(scope: Scope, survey, site) -> list[str]:
-    """Other origins that are this site's own name: the pages' canonicals, the sitemaps'
-    URLs or the sitemaps an index names point there, or it is the audited host on another
-    scheme or port. Most linked first."""
-    found = set(survey.canonical_origins) | {origin(u) for u in site.sitemap_urls}
+def _site_origins(scope: Scope, survey, site, pages: int) -> list[str]:
+    """Other origins that are this site's own name: most pages name it as their canonical,
+    most sitemap entries (or the sitemaps an index names) sit there, or it is the audited host
+    on another scheme or port. Most linked first. (A few canonicals to another origin are
+    syndicated posts, not a copy.)"""
+    found = {o for o, n in survey.canonical_origins.items() if n >= 0.5 * max(1, pages)}
+    listed: dict[str, int] = {}
+    for u in site.sitemap_urls:
+        listed[origin(u)] = listed.get(origin(u), 0) + 1
+    found |= {o for o, n in listed.items() if n >= 0.5 * len(site.sitemap_urls)}
     found |= {origin(e["url"]) for e in site.crawl_events
               if e["kind"] == "sitemap_problem" and "another host" in str(e.get("problem"))}
     found |= {o for o in survey.external_links if urlsplit(o).hostname in scope.hosts}
@@ -192,7 +197,7 @@ def _sibling(c: Coverage, scope: Scope, survey, site, fetched: set[str],
     never fetched them here: a copy served under another name than the one its links use.
     Canonicals alone pointing there make a note: the pages were crawled, but canonical,
     sitemap and link findings judge them against the other name."""
-    for top in _site_origins(scope, survey, site):
+    for top in _site_origins(scope, survey, site, c.pages_analyzed):
         host = urlsplit(top).hostname or ""
         if settings.get("connect_to"):
             fix = f"add --connect-to for {host}:{_port_of(top + '/')}"
