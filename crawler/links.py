@@ -149,10 +149,16 @@ PAGE_PARAMS = ("page", "p", "paged", "pg", "pagenum", "page_num", "pagenumber", 
 _PAGE_SEGMENT = re.compile(r"/(?:(?:page|seite|pagina|strona)[/=_-]?|p/)(\d{1,5})(?=/|$)", re.I)
 
 
-def is_pagination(url: str, rel: str = "") -> str:
+_PAGER_TEXT = re.compile(
+    r"^(?:next|older|newer|prev|previous|more|next page|previous page|older posts|newer posts|"
+    r"older entries|newer entries|weiter|suivant|siguiente|[›»→«‹←]+)(?:\W.{0,20})?$", re.I)
+
+
+def is_pagination(url: str, rel: str = "", text: str = "") -> str:
     """The series a link to the next or an earlier page of a paginated list belongs to (the
     URL with its page number taken out), or '' when the link is not one: rel=next/prev, a
-    /page/3/ segment, or a query of only a page number (?page=3)."""
+    /page/3/ segment, a query of only a page number (?page=3), or a pager's link (its text
+    'Next', 'Older posts', '»', or the page number itself) to a URL with a number in it."""
     parts = urlsplit(url)
     pairs = [q.split("=", 1) for q in parts.query.split("&") if q]
     if len(pairs) == 1 and len(pairs[0]) == 2 and pairs[0][0].lower() in PAGE_PARAMS and \
@@ -161,6 +167,13 @@ def is_pagination(url: str, rel: str = "") -> str:
     found = _PAGE_SEGMENT.search(parts.path)
     if found:
         return f"{parts.netloc}{parts.path[:found.start()]}/page/#{parts.path[found.end():]}"
+    numbered = re.sub(r"[0-9]+", "#", f"{parts.netloc}{parts.path}?{parts.query}")
     if {"next", "prev", "previous"} & set(rel.split()):
-        return f"{parts.netloc}{re.sub(r'[0-9]+', '#', parts.path)}"
+        return numbered
+    label = text.strip()
+    if "#" in numbered and label and (
+            _PAGER_TEXT.match(label) or
+            (label.isdigit() and len(label) <= 5 and
+             re.search(rf"(?<![0-9]){label}(?![0-9])", parts.path + "?" + parts.query))):
+        return numbered
     return ""

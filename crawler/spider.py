@@ -424,7 +424,7 @@ class AuditSpider(Spider):
                     self.db.add_event("invalid_link", url, href=link.href, problem=link.problem)
             elif link.url:
                 step = 1
-                series = is_pagination(link.url, link.rel)
+                series = is_pagination(link.url, link.rel, link.text)
                 if series and self.frontier.incr("series " + series) <= MAX_PAGINATION:
                     step = 0
                 yield from self._page_request(link.url, depth + step, url)

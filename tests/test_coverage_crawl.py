@@ -146,23 +146,43 @@ def test_links_to_the_bare_host_are_internal_and_grouped_by_acc115(aeo):
 
 
 # -- depth is a safety net; pagination is not depth ---------------------------------------------
-def test_a_paginated_archive_deeper_than_the_depth_limit_is_read_whole(aeo):
+@pytest.mark.parametrize("style", ["/blog/page/{}/", "/blog/{}/", "/blog/?page={}"])
+def test_a_paginated_archive_deeper_than_the_depth_limit_is_read_whole(aeo, style):
+    """45 archive pages, each linking only to the next ('Older posts') and to its posts."""
     routes = {"/": html(page("home", ["/blog/"]))}
     n = 45
     for i in range(1, n + 1):
-        here = "/blog/" if i == 1 else f"/blog/page/{i}/"
         links = [f"/posts/{i}-{j}" for j in range(3)]
-        if i < n:
-            links.append(f"/blog/page/{i + 1}/")
-        routes[here] = html(page(f"Archive {i}", links))
+        older = f'<a href="{style.format(i + 1)}">Older posts</a>' if i < n else ""
+        routes["/blog/" if i == 1 else style.format(i)] = html(page(f"Archive {i}", links,
+                                                                    extra=older))
         for j in range(3):
             routes[f"/posts/{i}-{j}"] = html(page(f"post {i}-{j}"))
     with site(routes) as fs:
         r = aeo(fs.url + "/")
         asked = {e["path"] for e in fs.log}
     assert r.code == 0, r.stderr
-    assert {f"/posts/{n}-{j}" for j in range(3)} <= asked and f"/blog/page/{n}/" in asked
+    assert {f"/posts/{n}-{j}" for j in range(3)} <= asked and style.format(n) in asked
     assert r.findings["run"]["complete"] is True
+
+
+def test_pagination_links_are_told_from_ordinary_ones():
+    from aeo.crawler.links import is_pagination
+
+    series = {is_pagination(u, rel, text) for u, rel, text in (
+        ("https://x.test/blog/page/3/", "", ""), ("https://x.test/blog/page/4/", "", ""))}
+    assert len(series) == 1 and "" not in series          # one series, one budget
+    for url, rel, text in (("https://x.test/blog?page=3", "", ""),
+                           ("https://x.test/blog/3/", "", "3"),
+                           ("https://x.test/blog/3/", "", "Older posts"),
+                           ("https://x.test/docs/intro/", "next", "")):
+        assert is_pagination(url, rel, text), url
+    for url, rel, text in (("https://x.test/news/2017/12/12/release-1.4.0.html", "", "1.4.0"),
+                           ("https://x.test/p2", "", "Product two"),
+                           ("https://x.test/blog/3/", "", "Read more"),
+                           ("https://x.test/a?page=2&sort=x", "", ""),
+                           ("https://x.test/docs/intro/", "", "Next")):
+        assert not is_pagination(url, rel, text), url
 
 
 def test_a_link_chain_past_the_depth_limit_says_which_option(aeo):
