@@ -169,20 +169,20 @@ def test_a_paginated_archive_deeper_than_the_depth_limit_is_read_whole(aeo, styl
 def test_pagination_links_are_told_from_ordinary_ones():
     from aeo.crawler.links import is_pagination
 
-    series = {is_pagination(u, rel, text) for u, rel, text in (
+    series = {is_pagination(u, rel, label) for u, rel, label in (
         ("https://x.test/blog/page/3/", "", ""), ("https://x.test/blog/page/4/", "", ""))}
     assert len(series) == 1 and "" not in series          # one series, one budget
-    for url, rel, text in (("https://x.test/blog?page=3", "", ""),
+    for url, rel, label in (("https://x.test/blog?page=3", "", ""),
                            ("https://x.test/blog/3/", "", "3"),
                            ("https://x.test/blog/3/", "", "Older posts"),
                            ("https://x.test/docs/intro/", "next", "")):
-        assert is_pagination(url, rel, text), url
-    for url, rel, text in (("https://x.test/news/2017/12/12/release-1.4.0.html", "", "1.4.0"),
+        assert is_pagination(url, rel, label), url
+    for url, rel, label in (("https://x.test/news/2017/12/12/release-1.4.0.html", "", "1.4.0"),
                            ("https://x.test/p2", "", "Product two"),
                            ("https://x.test/blog/3/", "", "Read more"),
                            ("https://x.test/a?page=2&sort=x", "", ""),
                            ("https://x.test/docs/intro/", "", "Next")):
-        assert not is_pagination(url, rel, text), url
+        assert not is_pagination(url, rel, label), url
 
 
 def test_a_link_chain_past_the_depth_limit_says_which_option(aeo):
