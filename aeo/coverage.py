@@ -69,7 +69,8 @@ def measure(scope: Scope, survey, site, manifest: dict) -> Coverage:
     reasons = {"robots.txt": len(left & blocked), "not_mapped": len(left & unmapped),
                "crawl_trap": trapped}
     limits = set(manifest.get("limits") or [])
-    other = len(left - blocked - unmapped)
+    # trapped URLs are claimed, not stored one by one: they are among the rest
+    other = max(0, len(left - blocked - unmapped) - trapped)
     if "page_limit" in limits:
         reasons["page_limit"] = other
     elif "depth_limit" in limits:
@@ -146,8 +147,13 @@ def _copy_command(target: str, scope: Scope) -> str:
     tls = ""
     if parts.scheme == "https" and scope.scheme == "http":
         tls = " (the copy must then answer HTTPS on that port; any certificate will do)"
-    return (f"aeo audit {target}/ --connect-to {parts.hostname}:{port}:{scope.host}:{here}"
-            + tls)
+    return (f"aeo audit {target}/ --connect-to {_bracketed(parts.hostname or '')}:{port}:"
+            f"{_bracketed(scope.host)}:{here}" + tls)
+
+
+def _bracketed(host: str) -> str:
+    host = host.strip("[]")
+    return f"[{host}]" if ":" in host else host
 
 
 def _uncovered(targets: set[str], fetched: set[str]) -> list[str]:
@@ -176,18 +182,16 @@ GENERIC_SEGMENTS = {"index.html", "index.htm", "index", "overview", "home", "abo
 
 def _site_origins(scope: Scope, survey, site, pages: int) -> list[str]:
     """Other origins that are this site's own name: most pages name it as their canonical,
-    most sitemap entries (or the sitemaps an index names) sit there, or it is the audited host
-    on another scheme or port. Most linked first. (A few canonicals to another origin are
+    most sitemap entries sit there, or it is the audited host on another port. Most linked first. (A few canonicals to another origin are
     syndicated posts, not a copy.)"""
     found = {o for o, n in survey.canonical_origins.items() if n >= 0.5 * max(1, pages)}
     listed: dict[str, int] = {}
     for u in site.sitemap_urls:
         listed[origin(u)] = listed.get(origin(u), 0) + 1
     found |= {o for o, n in listed.items() if n >= 0.5 * len(site.sitemap_urls)}
-    found |= {origin(e["url"]) for e in site.crawl_events
-              if e["kind"] == "sitemap_problem" and "another host" in str(e.get("problem"))}
     found |= {o for o in survey.external_links if urlsplit(o).hostname in scope.hosts}
-    found.discard(origin(scope.root))
+    # the site's own variants (scheme, www twin) are the audited site, not another name
+    found = {o for o in found if o and not scope.contains(o + "/")}
     return sorted(found, key=lambda o: -survey.external_links.get(o, 0))
 
 
@@ -200,7 +204,7 @@ def _sibling(c: Coverage, scope: Scope, survey, site, fetched: set[str],
     for top in _site_origins(scope, survey, site, c.pages_analyzed):
         host = urlsplit(top).hostname or ""
         if settings.get("connect_to"):
-            fix = f"add --connect-to for {host}:{_port_of(top + '/')}"
+            fix = f"add --connect-to for {_bracketed(host)}:{_port_of(top + '/')}"
         else:
             fix = ("if this is a copy of that site, audit it under its real name: "
                    + _copy_command(top, scope))
@@ -255,7 +259,8 @@ def _unmapped(c: Coverage, unmapped: set, known: set, settings: dict) -> None:
     first = max(by_origin, key=by_origin.get)
     text = (f"{len(unmapped)} URLs of the site were not fetched because --connect-to does not "
             f"map their host and port ({parts}): add --connect-to "
-            f"{urlsplit(first).hostname}:{_port_of(first + '/')}:ADDR:PORT to follow them.")
+            f"{_bracketed(urlsplit(first).hostname or '')}:{_port_of(first + '/')}:ADDR:PORT "
+            "to follow them.")
     if len(unmapped) >= MIN_SHORTFALL and len(unmapped) > 0.1 * len(known):
         c.warnings.append(text)
     else:

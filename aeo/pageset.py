@@ -138,11 +138,15 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
         if p.refresh.get("target") and (p.refresh.get("delay") or 0) <= REFRESH_REDIRECT_S:
             s.refresh_targets[url] = p.refresh["target"]
         for canonical in set(p.canonicals):
-            s.canonical_origins[origin(canonical)] += 1
+            key = origin(canonical)
+            if key:
+                s.canonical_origins[key] += 1
         targets: set[str] = set()
         for link in p.links:
             if not link.internal:
                 key = origin(link.url)
+                if not key:
+                    continue
                 s.external_links[key] += 1
                 kept = s.external_targets.setdefault(key, set())
                 if len(kept) < EXTERNAL_KEPT:
@@ -168,9 +172,17 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
 
 
 def origin(url: str) -> str:
-    """'scheme://host[:port]' of a URL."""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0].split('?', 1)[0]}"
+    """'scheme://host[:port]' of an http(s) URL (IPv6 in brackets, no default port); '' for
+    anything else (a canonical the page wrote as garbage)."""
+    from aeo.crawler.scope import InvalidURL, split_url
+
+    try:
+        scheme, host, port = split_url(url)
+    except InvalidURL:
+        return ""
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{scheme}://{host}" + (f":{port}" if port else "")
 
 
 def _cover(coverage: dict, p: PageFacts, expected_types: dict) -> None:

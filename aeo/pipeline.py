@@ -423,7 +423,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
     from aeo.analyzers.identity import page_texts
     from aeo.analyzers.site import build_site_facts
     from aeo.coverage import measure as measure_coverage
-    from aeo.crawler.scope import Scope
+    from aeo.crawler.scope import Scope, normalize_url
     from aeo.pageset import FullPages, SlimPages, survey
     from aeo.reports.build import build_outputs
     from aeo.rules.base import all_rules, run_rules_stream
@@ -442,7 +442,8 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         site = build_site_facts(Scope.from_url(manifest["start_url"]), fetches, slim,
                                 db.events(), db.sitemap_urls(), gov["required_bots"],
                                 gov["watched_bots"], survey=found, lookup=full.get,
-                                texts=page_texts(full))
+                                texts=page_texts(full),
+                                start_url=normalize_url(manifest["start_url"]))
         previous = workspace.previous_complete(run.path.parent.name, run.run_id)
         site = replace(site, as_of=manifest.get("as_of") or today(),
                        previous_pages=workspace.run_pages(previous["run_id"]) if previous

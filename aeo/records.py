@@ -169,6 +169,7 @@ class SiteFacts:
 
     root: str
     host: str
+    start_url: str = ""                   # the audit's start URL ('' reads as the root)
     robots_status: int | None = None
     robots_found: bool = False
     robots_problems: tuple[str, ...] = ()

@@ -132,7 +132,7 @@ def llms_problems(status: int | None, body: bytes | None, content_type: str) -> 
 # -- the whole site ------------------------------------------------------------------------
 def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list[dict],
                      sitemap_urls: set[str], required: list[str], watched: list[str],
-                     survey, lookup=None, texts=None) -> SiteFacts:
+                     survey, lookup=None, texts=None, start_url: str = "") -> SiteFacts:
     """The site's facts. pages: the (slim) pages, re-iterable; survey: aeo.pageset.Survey of
     the same pages (inlinks, analysis failures, hashes); lookup(url): a page's full facts (an
     author's profile page); texts: (url, main text) of every page, for the brand name."""
@@ -193,7 +193,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
                               blocked_urls=blocked, group=group, line=line))
 
     return SiteFacts(
-        root=scope.root, host=display_host(scope.host),
+        root=scope.root, host=display_host(scope.host), start_url=start_url or scope.root,
         robots_status=robots.status if robots else None, robots_found=policy.found,
         robots_problems=tuple(policy.problems), bots=tuple(bots),
         llms_status=llms.status if llms else None,

@@ -53,7 +53,7 @@ def config_from_dict(data: dict) -> CrawlConfig:
     return CrawlConfig(**data)
 
 
-from aeo.crawler.resolver import ConnectTo, allowed_networks  # noqa: E402
+from aeo.crawler.resolver import allowed_networks  # noqa: E402
 
 
 def scrapy_settings(cfg: CrawlConfig) -> dict:
@@ -76,8 +76,7 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "AEO_RESOLVE": dict(cfg.resolve),
         "AEO_CONNECT_TO": list(cfg.connect_to),
         "AEO_ALLOWED_NETWORKS": allowed_networks(urlsplit(cfg.start_url).hostname or "",
-                                                 cfg.resolve, cfg.allow_private,
-                                                 [ConnectTo.parse(c) for c in cfg.connect_to]),
+                                                 cfg.resolve, cfg.allow_private),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": cfg.retry_times,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],

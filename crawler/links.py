@@ -144,21 +144,19 @@ def canonical_link(root: etree._Element | None, page_url: str) -> str:
     return found.pop() if len(found) == 1 else ""
 
 
-PAGE_PARAMS = ("page", "p", "paged", "pg", "pagenum", "page_num", "pagenumber", "start",
-               "offset")
-_PAGE_SEGMENT = re.compile(r"/(?:(?:page|seite|pagina|strona)[/=_-]?|p/)(\d{1,5})(?=/|$)", re.I)
-
-
+PAGE_PARAMS = ("page", "paged", "pg", "pagenum", "page_num", "pagenumber", "start", "offset")
+_PAGE_SEGMENT = re.compile(r"/(?:page|seite|pagina|strona)[/=_-]?(\d{1,5})(?=/|$)", re.I)
 _PAGER_TEXT = re.compile(
-    r"^(?:next|older|newer|prev|previous|more|next page|previous page|older posts|newer posts|"
-    r"older entries|newer entries|weiter|suivant|siguiente|[›»→«‹←]+)(?:\W.{0,20})?$", re.I)
+    r"^[\s«‹←»›→]*(?:next|older|newer|prev|previous|next page|previous page|older posts|"
+    r"newer posts|older entries|newer entries|older articles|newer articles|weiter|suivant|"
+    r"siguiente|precedent|précédent|zurück)?[\s«‹←»›→]*$", re.I)
 
 
 def is_pagination(url: str, rel: str = "", text: str = "") -> str:
     """The series a link to the next or an earlier page of a paginated list belongs to (the
-    URL with its page number taken out), or '' when the link is not one: rel=next/prev, a
-    /page/3/ segment, a query of only a page number (?page=3), or a pager's link (its text
-    'Next', 'Older posts', '»', or the page number itself) to a URL with a number in it."""
+    URL with its page number taken out), or '' when the link is not one: a /page/3/ segment, a
+    query of only a page number (?page=3), or a link to a URL with a number in it that says
+    it is a pager's (rel=next/prev, or the text 'Next', 'Older posts', '»' and the like)."""
     parts = urlsplit(url)
     pairs = [q.split("=", 1) for q in parts.query.split("&") if q]
     if len(pairs) == 1 and len(pairs[0]) == 2 and pairs[0][0].lower() in PAGE_PARAMS and \
@@ -168,12 +166,9 @@ def is_pagination(url: str, rel: str = "", text: str = "") -> str:
     if found:
         return f"{parts.netloc}{parts.path[:found.start()]}/page/#{parts.path[found.end():]}"
     numbered = re.sub(r"[0-9]+", "#", f"{parts.netloc}{parts.path}?{parts.query}")
-    if {"next", "prev", "previous"} & set(rel.split()):
-        return numbered
-    label = text.strip()
-    if "#" in numbered and label and (
-            _PAGER_TEXT.match(label) or
-            (label.isdigit() and len(label) <= 5 and
-             re.search(rf"(?<![0-9]){label}(?![0-9])", parts.path + "?" + parts.query))):
+    if "#" not in numbered:
+        return ""
+    label = " ".join(text.split())
+    if {"next", "prev", "previous"} & set(rel.split()) or (label and _PAGER_TEXT.match(label)):
         return numbered
     return ""

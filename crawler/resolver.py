@@ -4,8 +4,9 @@ guard.
 
 Every address a connection is about to use passes through `check`: a non-public address
 (loopback, private, link-local, carrier-grade NAT, unspecified, metadata) is refused unless the
-user asked for it: the start URL is that address literally, `--resolve` or `--connect-to` maps a
-name to it, or `--allow-private` names its range. The check runs on every resolution, at connect
+user asked for it: the start URL is that address literally, `--resolve` maps a name to it,
+`--allow-private` names its range, or `--connect-to` names it for one host and port (for that
+host and port only: the address is not opened to any other name). The check runs on every resolution, at connect
 time, so a name that first answers with a public address and later with an internal one (DNS
 rebinding) is caught on the later answer. Resolution failures fail closed.
 
@@ -97,14 +98,16 @@ def _port(text: str, value: str) -> int | None:
     return int(text)
 
 
-def connect_target(entries, host: str, port: int) -> tuple[str, int] | None:
-    """The first --connect-to entry's target for host:port (curl uses the first match)."""
+def connect_entry(entries, host: str, port: int) -> ConnectTo | None:
+    """The first --connect-to entry that maps host:port (curl uses the first match)."""
     host = host.strip("[]").rstrip(".").lower()
-    for entry in entries:
-        found = entry.target(host, port)
-        if found is not None:
-            return found
-    return None
+    return next((e for e in entries if e.target(host, port) is not None), None)
+
+
+def connect_target(entries, host: str, port: int) -> tuple[str, int] | None:
+    """Where the first --connect-to entry for host:port sends its connections, or None."""
+    entry = connect_entry(entries, host, port)
+    return entry.target(host.strip("[]").rstrip(".").lower(), port) if entry else None
 
 
 def _is_address(host: str) -> bool:
@@ -115,8 +118,7 @@ def _is_address(host: str) -> bool:
         return False
 
 
-def allowed_networks(start_host: str, resolve: dict[str, str], allow: list[str],
-                     connect_to=()) -> list[str]:
+def allowed_networks(start_host: str, resolve: dict[str, str], allow: list[str]) -> list[str]:
     """The non-public ranges this crawl may connect to, as CIDR strings."""
     nets = []
     try:
@@ -131,9 +133,6 @@ def allowed_networks(start_host: str, resolve: dict[str, str], allow: list[str],
         pass
     for ip in resolve.values():
         nets.append(str(ip_network(ip)))
-    for entry in connect_to:   # the addresses --connect-to names, exactly
-        if entry.to_host and _is_address(entry.to_host):
-            nets.append(str(ip_network(entry.to_host)))
     nets += [str(ip_network(a, strict=False)) for a in allow]
     return nets
 
@@ -198,18 +197,26 @@ class ConnectingResolver:
 
     def resolveHostName(self, receiver, hostName, portNumber=0, addressTypes=None,
                         transportSemantics="TCP"):
-        target = connect_target(self.simple.connect_to, hostName, portNumber)
-        if target is None:
+        entry = connect_entry(self.simple.connect_to, hostName, portNumber)
+        if entry is None:
             return self.usual.resolveHostName(receiver, hostName, portNumber, addressTypes,
                                               transportSemantics)
-        to_host, to_port = target
+        to_port = entry.to_port or portNumber
         resolution = HostResolution(hostName)
         receiver.resolutionBegan(resolution)
-        if _is_address(to_host):
-            d = self.simple.getHostByName(to_host)    # checked: an address --connect-to named
-        else:   # a name the user wrote: whatever it resolves to is what they asked for
-            d = self.simple.lookup(to_host)
-            d.addCallback(self.simple.check, to_host, True)
+        simple = self.simple
+        if entry.to_host:
+            # the user named where this host and port connect: that address, and only for
+            # this host and port, passes the guard (a name there resolves as --resolve says)
+            if _is_address(entry.to_host):
+                d = defer.succeed(entry.to_host)
+            elif entry.to_host in simple.mapping:
+                d = defer.succeed(simple.mapping[entry.to_host])
+            else:
+                d = simple.lookup(entry.to_host)
+            d.addCallback(simple.check, entry.to_host, True)
+        else:   # only the port changes: the host resolves, and is checked, as usual
+            d = simple.getHostByName(hostName)
 
         def resolved(ip: str) -> None:
             kind = IPv6Address if ":" in ip else IPv4Address

@@ -34,7 +34,7 @@ from aeo.crawler.links import canonical_link, extract_links, is_pagination, meta
 from aeo.crawler.resolver import ConnectTo, MappedResolver, connect_target
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, split_url
-from aeo.crawler.sitemaps import DEFAULT_PATHS, MAX_URLS, folder_paths, read_sitemap
+from aeo.crawler.sitemaps import DEFAULT_PATHS, MAX_BYTES, MAX_URLS, folder_paths, read_sitemap
 from aeo.records import (
     KIND_LLMS,
     KIND_PAGE,
@@ -117,6 +117,8 @@ class AuditSpider(Spider):
         # fetched from wherever the public name points: recorded as not mapped instead
         self.connect_to = tuple(ConnectTo.parse(c) for c in config.connect_to)
         self.copy_mode = bool(self.connect_to) and self._mapped(self.start_url)
+        # a sitemap may be as large as the protocol allows, whatever the page limit
+        self.sitemap_bytes = max(config.max_page_bytes, MAX_BYTES)
         # claims (URLs, sitemaps), budgets (pages, query variants per path) and traps
         self.frontier = frontier if frontier is not None else LocalFrontier()
         # several crawler processes (crawler/distributed.py): the Coordinator, else None
@@ -179,7 +181,7 @@ class AuditSpider(Spider):
             self.robots = parse_robots(last.status, last.body or b"", last.content_type,
                                        self.cfg.robots_max_bytes)
         # what the new crawl decides again: its limits, traps, delay and error-rate stop
-        self.db.drop_events("limit", "crawl_trap", "crawl_delay", "error_rate")
+        self.db.drop_events("limit", "crawl_trap", "crawl_delay", "error_rate", "sitemap_limit")
         for event in self.db.events("robots_blocked"):
             self.frontier.claim(event["url"])
         stored: set[tuple[str, str]] = set()
@@ -215,8 +217,10 @@ class AuditSpider(Spider):
         requests = list(self._after_robots(frozenset(stored)))
         for f in self.db.fetches(kind=KIND_SITEMAP):
             if f.status and 200 <= f.status < 300 and f.body:
-                requests += self._sitemap_follow(read_sitemap(f.body, self.cfg.max_page_bytes),
+                requests += self._sitemap_follow(read_sitemap(f.body, self.sitemap_bytes),
                                                  f.url)
+            elif f.status and 300 <= f.status < 400 and f.final_url:
+                requests += self._sitemap_request(f.final_url)   # a redirect not yet followed
         for f in self.db.fetches(kind=KIND_PAGE):
             status = f.status or 0
             if 300 <= status < 400 and f.final_url:
@@ -287,11 +291,11 @@ class AuditSpider(Spider):
             yield Request(self.scope.url_for("/llms.txt"), callback=self.on_document,
                           errback=self.on_document_error, dont_filter=True, priority=50,
                           meta={"kind": KIND_LLMS, "depth": 0})
-        candidates = [urljoin(self.scope.url_for("/robots.txt"), u) for u in self.robots.sitemaps()]
-        candidates += [self.scope.url_for(p) for p in DEFAULT_PATHS]
-        candidates += [self.scope.url_for(p) for p in folder_paths(self.start_url)]
-        for url in candidates:
-            yield from self._sitemap_request(url)
+        for url in self.robots.sitemaps():      # declared: a problem with one is a finding
+            yield from self._sitemap_request(urljoin(self.scope.url_for("/robots.txt"), url))
+        for path in DEFAULT_PATHS + tuple(folder_paths(self.start_url)):
+            # probed: a site that answers these paths with an HTML page has no sitemap there
+            yield from self._sitemap_request(self.scope.url_for(path), probed=True)
         if self.cfg.probe_bots:
             yield from (r for r in self._probe_requests()
                         if (KIND_PROBE, r.meta["probe"]) not in stored)
@@ -328,10 +332,11 @@ class AuditSpider(Spider):
                               port or (443 if scheme == "https" else 80)) is not None
 
     def _page_request(self, url: str, depth: int, referrer: str | None, start: bool = False,
-                      chain: tuple[str, ...] = (), stub: bool = False):
+                      chain: tuple[str, ...] = (), stub: bool = False, listed: bool = False):
         """Yield a request for url if it is new, in scope, allowed and within limits. The URL
         is claimed first, so that of several crawler processes only one asks for it. stub:
-        the request follows a meta refresh or a canonical link (once: not from another stub)."""
+        the request follows a meta refresh or a canonical link (once: not from another stub).
+        listed: a sitemap lists the URL (a page the site declares, never a crawl trap)."""
         frontier = self.frontier
         if frontier.seen(url) or not self.scope.contains(url):
             return
@@ -343,7 +348,7 @@ class AuditSpider(Spider):
             if frontier.claim(url):
                 self.db.add_event("robots_blocked", url, referrer=referrer)
             return
-        if not chain and not start and self._trapped(url, referrer):
+        if not chain and not start and not listed and self._trapped(url, referrer):
             return
         if not chain and depth > self.cfg.max_depth:
             self._limit("depth_limit")
@@ -425,8 +430,9 @@ class AuditSpider(Spider):
             elif link.url:
                 step = 1
                 series = is_pagination(link.url, link.rel, link.text)
-                if series and self.frontier.incr("series " + series) <= MAX_PAGINATION:
-                    step = 0
+                if series and not self.frontier.seen(link.url) and \
+                        self.frontier.incr("series " + series) <= MAX_PAGINATION:
+                    step = 0      # (the budget counts the series' new pages, not its links)
                 yield from self._page_request(link.url, depth + step, url)
         step = 1 if stub else 0
         refresh = meta_refresh(root, url)
@@ -498,7 +504,9 @@ class AuditSpider(Spider):
             raise CloseSpider("error_rate")
 
     # -- site documents --------------------------------------------------------------------
-    def _sitemap_request(self, url: str):
+    def _sitemap_request(self, url: str, probed: bool = False):
+        """A request for a sitemap, within the scope and the MAX_SITEMAPS budget. probed: a
+        path tried on the chance (/sitemap.xml), not one robots.txt or an index names."""
         try:
             url = normalize_url(url)
         except InvalidURL:
@@ -525,7 +533,9 @@ class AuditSpider(Spider):
             self.frontier.incr("sitemaps_skipped")
             return
         yield Request(url, callback=self.on_document, errback=self.on_document_error,
-                      dont_filter=True, priority=40, meta={"kind": KIND_SITEMAP, "depth": 0})
+                      dont_filter=True, priority=40,
+                      meta={"kind": KIND_SITEMAP, "depth": 0, "probed": probed,
+                            "download_maxsize": self.sitemap_bytes})
 
     def _probe_requests(self):
         root = self.scope.root
@@ -550,22 +560,27 @@ class AuditSpider(Spider):
             # /sitemap.xml → /sitemap.xml/ or to the www host: the sitemap is where it leads
             target = urljoin(response.url,
                              response.headers[b"Location"].decode("latin-1").strip())
-            yield from self._sitemap_request(target)
+            yield from self._sitemap_request(target, probed=response.meta.get("probed", False))
         elif kind == KIND_SITEMAP and 200 <= response.status < 300:
-            parsed = read_sitemap(response.body, self.cfg.max_page_bytes)
+            parsed = read_sitemap(response.body, self.sitemap_bytes)
             if parsed.kind:
                 self.db.add_event("sitemap_read", response.url, type=parsed.kind,
                                   urls=len(parsed.locs) + parsed.truncated,
                                   truncated=parsed.truncated)
-            if parsed.problem:
+            if parsed.problem and (parsed.kind or not response.meta.get("probed")):
                 self.db.add_event("sitemap_problem", response.url, problem=parsed.problem)
             yield from self._sitemap_follow(parsed, response.url)
 
     def _sitemap_follow(self, parsed, sitemap_url: str):
         if parsed.kind == "sitemapindex":
-            for loc in parsed.locs:
+            skipped = parsed.truncated
+            for n, loc in enumerate(parsed.locs):
+                if self.frontier.count("sitemaps") >= MAX_SITEMAPS:
+                    skipped += len(parsed.locs) - n     # counted at once, not one by one
+                    break
                 yield from self._sitemap_request(loc)
-            self.frontier.incr("sitemaps_skipped", parsed.truncated)
+            if skipped:
+                self.frontier.incr("sitemaps_skipped", skipped)
             return
         recorded = self.frontier.count("sitemap_urls")
         for loc in parsed.locs:
@@ -578,16 +593,17 @@ class AuditSpider(Spider):
                 continue
             self.db.add_sitemap_url(url, sitemap_url)
             recorded = self.frontier.incr("sitemap_urls")
-            yield from self._page_request(url, 1, sitemap_url)
+            yield from self._page_request(url, 1, sitemap_url, listed=True)
         self.frontier.incr("sitemap_urls_skipped", parsed.truncated)
 
     def on_document_error(self, failure):
         self.errors += 1
         kind, msg = failure_kind(failure)
         self._store_failure(failure.request, failure.request.meta["kind"], kind, msg)
-        if failure.request.meta["kind"] == KIND_SITEMAP:
-            why = (f"larger than the {self.cfg.max_page_bytes // 2**20} MB read limit "
-                   "(--max-page-mb): not read" if kind == "too_large" else f"not read ({kind})")
+        meta = failure.request.meta
+        if meta["kind"] == KIND_SITEMAP and (kind == "too_large" or not meta.get("probed")):
+            why = (f"larger than the {self.sitemap_bytes // 2**20} MB a sitemap may be read "
+                   "to: not read" if kind == "too_large" else f"not read ({kind})")
             self.db.add_event("sitemap_problem", failure.request.url, problem=why)
 
     # -- storing ---------------------------------------------------------------------------

@@ -21,6 +21,9 @@ def _twins(a: str, b: str) -> bool:
     return a != b and (a == f"www.{b}" or b == f"www.{a}")
 
 
+TEMPORARY = (302, 303, 307)
+
+
 def follow(url: str, site) -> tuple[list[str], bool]:
     """The hops from url to where its redirects and quick meta refreshes end ([url] when it
     answers directly), and whether a meta refresh was among them."""
@@ -83,6 +86,12 @@ def redirect_kinds(start: str, end: str, refreshed: bool = False) -> list[str]:
               {"url": "https://example.com/", "links": (Link("https://example.com/about/"),)},),
               site={"status_by_url": {"https://example.com/about/": 200},
                     "inlinks": {"https://example.com/about/": ("https://example.com/",)}}),
+          Example("a temporary redirect to another path (a login, a language)", False, pages=(
+              {"url": "https://example.com/", "links": (Link("https://example.com/account"),)},),
+              site={"redirects": {"https://example.com/account": "https://example.com/login"},
+                    "status_by_url": {"https://example.com/account": 302,
+                                      "https://example.com/login": 200},
+                    "inlinks": {"https://example.com/account": ("https://example.com/",)}}),
           Example("redirect to a broken page (ACC009's finding)", False, pages=(
               {"url": "https://example.com/", "links": (Link("https://example.com/old"),)},),
               site={"redirects": {"https://example.com/old": "https://example.com/gone"},
@@ -102,10 +111,14 @@ def acc115(site, pages, gov):
         hops, refreshed = follow(target, site)
         if len(hops) < 2 or site.status_by_url.get(hops[-1]) != 200:
             continue
+        kinds = redirect_kinds(target, hops[-1], refreshed)
+        if "old path" in kinds and any(site.status_by_url.get(h) in TEMPORARY
+                                       for h in hops[:-1]):
+            continue   # /account → 302 /login, / → 302 /en/: a decision made per visit
         sources = site.inlinks[target]
         n = site.inlink_counts.get(target, len(sources))
         more = f" and {n - len(sources)} more" if n > len(sources) else ""
-        how = ", ".join(redirect_kinds(target, hops[-1], refreshed))
+        how = ", ".join(kinds)
         via = f" in {len(hops) - 1} hops" if len(hops) > 2 else ""
         hits.append(Hit(
             evidence=f"link {target} → {hops[-1]} ({how}{via}); on "
@@ -147,13 +160,22 @@ def acc115(site, pages, gov):
               site={"sitemap_urls": frozenset({"https://example.com/a/"}),
                     "sitemaps_found": ("https://example.com/sitemap.xml",),
                     "status_by_url": {"https://example.com/a/": 200}}),
+          Example("a site in a folder whose host root redirects elsewhere", False, pages=(
+              {"url": "https://example.com/ai/", "canonicals": ("https://example.com/ai/",)},),
+              site={"start_url": "https://example.com/ai/",
+                    "sitemap_urls": frozenset({"https://example.com/ai/"}),
+                    "redirects": {"https://example.com/": "https://corp.example/"},
+                    "status_by_url": {"https://example.com/": 301,
+                                      "https://example.com/ai/": 200}}),
           Example("no sitemap (ACC006's finding)", None, site={"sitemap_urls": frozenset()}),
       ))
 def acc116(site, pages, gov):
     if not site.sitemap_urls:
         return None
-    home, _ = follow(site.root, site)
-    site_origin = _origin(home[-1])
+    start = site.start_url or site.root
+    home, _ = follow(start, site)
+    # the origin the start URL ends on (not one off the site, which was never fetched)
+    site_origin = _origin(home[-1] if home[-1] in site.status_by_url else start)
     kinds: dict[str, list[str]] = {"redirect": [], "fail": [], "not canonical": [],
                                    "another host or scheme": []}
     examples: dict[str, list[str]] = {k: [] for k in kinds}

@@ -9,6 +9,7 @@ import json
 import re
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -97,8 +98,20 @@ def test_connect_to_opens_the_ssrf_guard_for_its_address_only(aeo):
         port = inner.server_address[1]
         r = aeo(f"http://public.test:{port}/", "--connect-to",
                 f"other.test:80:127.0.0.1:{port}", env=play)
+        # an entry that changes only the port names no address: the host is checked as usual
+        same_host = aeo(f"http://public.test:{port}/", "--connect-to",
+                        f"public.test:{port}::{port}", env=play)
         assert inner.log == []
     assert r.code == 3 and "non-public address 127.0.0.2" in r.stderr
+    assert same_host.code == 3 and "non-public address 127.0.0.2" in same_host.stderr
+
+
+def test_connect_to_opens_its_address_for_its_host_and_port_only(aeo):
+    with site({"/": html(page("LOCAL"))}) as fs:
+        port = fs.server_address[1]
+        r = aeo(f"http://localhost:{port}/", "--connect-to", "unrelated.test:443:127.0.0.1:9")
+        assert fs.log == []
+    assert r.code == 3 and "non-public address 127.0.0.1" in r.stderr
 
 
 def test_make_audit_passes_connect_to(tmp_path):
@@ -173,15 +186,23 @@ def test_pagination_links_are_told_from_ordinary_ones():
         ("https://x.test/blog/page/3/", "", ""), ("https://x.test/blog/page/4/", "", ""))}
     assert len(series) == 1 and "" not in series          # one series, one budget
     for url, rel, label in (("https://x.test/blog?page=3", "", ""),
-                           ("https://x.test/blog/3/", "", "3"),
-                           ("https://x.test/blog/3/", "", "Older posts"),
-                           ("https://x.test/docs/intro/", "next", "")):
+                            ("https://x.test/blog/page3", "", ""),
+                            ("https://x.test/blog/3/", "", "Older posts"),
+                            ("https://x.test/blog/3/", "", "Next »"),
+                            ("https://x.test/blog/3/", "", "»"),
+                            ("https://x.test/list/2/", "next", "")):
         assert is_pagination(url, rel, label), url
     for url, rel, label in (("https://x.test/news/2017/12/12/release-1.4.0.html", "", "1.4.0"),
-                           ("https://x.test/p2", "", "Product two"),
-                           ("https://x.test/blog/3/", "", "Read more"),
-                           ("https://x.test/a?page=2&sort=x", "", ""),
-                           ("https://x.test/docs/intro/", "", "Next")):
+                            ("https://x.test/?p=123", "", ""),            # a WordPress post id
+                            ("https://x.test/shop/p/12345", "", ""),      # a product id
+                            ("https://x.test/docs/v1/", "", "1"),
+                            ("https://x.test/2023/", "", "2023"),
+                            ("https://x.test/blog/3/", "", "Read more"),
+                            ("https://x.test/blog/3/", "", "More posts"),
+                            ("https://x.test/events/2027-01/", "", "Next month »"),
+                            ("https://x.test/docs/intro/", "next", ""),   # no number: a chain
+                            ("https://x.test/a?page=2&sort=x", "", ""),
+                            ("https://x.test/docs/intro/", "", "Next")):
         assert not is_pagination(url, rel, label), url
 
 
@@ -262,7 +283,27 @@ def test_a_sitemap_of_10_million_urls_is_cut_at_the_size_limit(aeo):
         r = aeo(fs.url + "/", "--max-page-mb", "8", timeout=300)
     assert r.code == 0, r.stderr
     acc107 = r.rules("ACC107")
-    assert acc107 and "larger than the 8 MB read limit" in acc107[0]["evidence"]
+    assert acc107 and "larger than the 50 MB a sitemap may be read to" in acc107[0]["evidence"]
+
+
+def test_a_gzip_sitemap_of_10_million_urls_is_read_in_bounded_memory(aeo):
+    """About 3 MB compressed, 550 MB inflated: read as a stream up to the 50 MB a sitemap may
+    be, its first 50,000 entries kept, the rest counted, and said so. (Its URLs are on
+    another host, which the coverage warning names.)"""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)      # gzip, fed in chunks
+    parts = [packer.compress(b"<?xml version='1.0'?><urlset>" + b"".join(
+        f"<url><loc>https://example.com/p/{i:010d}</loc></url>".encode() for i in range(60_000)))]
+    chunk = b"<url><loc>https://example.com/p/0000000000</loc></url>" * 100_000
+    parts += [packer.compress(chunk) for _ in range(99)]
+    body = b"".join(parts) + packer.compress(b"</urlset>") + packer.flush()
+    with site({"/": html(page("home", ["/a"])), "/a": html(page("a")),
+               "/sitemap.xml": raw(body, ctype="application/gzip")}) as fs:
+        r = aeo(fs.url + "/", timeout=300)
+    assert r.code == 4 and "50000 of them are on https://example.com" in r.stderr
+    assert "not read past its limit" in r.rules("ACC107")[0]["evidence"]
+    notes = " ".join(r.findings["run"]["coverage"]["notes"])
+    assert "sitemap entries were not read" in notes, notes
+    assert r.findings["run"]["coverage"]["sitemap_urls"] == 50_000
 
 
 def test_a_sitemap_past_50000_entries_is_read_to_the_protocol_limit(aeo):
@@ -293,3 +334,77 @@ def test_connect_to_syntax_units():
     assert str(ConnectTo.parse("a.test::b.test:")) == "a.test::b.test:"
     with pytest.raises(ConnectToError):
         ConnectTo.parse("a.test:http:b:1")
+
+
+def test_a_malformed_canonical_is_no_internal_error(aeo):
+    bad = '<link rel="canonical" href="https://example.com:PORT/">'
+    with site({"/": html(page("home", ["/a"], extra=bad)),
+               "/a": html(page("a", extra='<link rel="canonical" href="http://[::1">'))}) as fs:
+        r = aeo(fs.url + "/")
+    assert r.code == 0, r.stderr
+    assert "internal error" not in r.stderr
+
+
+def test_a_numbered_pager_of_many_links_a_page_is_read_whole(aeo):
+    """A WordPress-style pager (nine links on every page) over 80 pages: the pagination
+    budget counts the series' pages, not its links."""
+    n = 80
+    routes = {"/": html(page("home", ["/blog/"]))}
+    for i in range(1, n + 1):
+        pager = [f"/blog/page/{k}/" for k in range(max(2, i - 4), min(n, i + 4) + 1)]
+        routes["/blog/" if i == 1 else f"/blog/page/{i}/"] = html(
+            page(f"Archive {i}", [f"/posts/{i}"] + pager))
+        routes[f"/posts/{i}"] = html(page(f"post {i}"))
+    with site(routes) as fs:
+        r = aeo(fs.url + "/", timeout=300)
+        asked = {e["path"] for e in fs.log}
+    assert r.code == 0, r.stderr
+    assert {f"/posts/{i}" for i in range(1, n + 1)} <= asked
+
+
+def test_sitemap_urls_with_queries_are_pages_not_a_trap(aeo):
+    with site({}) as fs:
+        urls = [f"{fs.url}/product.html?id={i}" for i in range(120)]
+        fs.routes.update({"/": html(page("home", ["/a"])), "/a": html(page("a")),
+                          "/product.html": html(page("product")),
+                          "/sitemap.xml": raw(urlset(urls), ctype="application/xml")})
+        r = aeo(fs.url + "/", timeout=300)
+        asked = [e["path"] for e in fs.log if e["path"].startswith("/product.html")]
+    assert r.code == 0, r.stderr
+    assert len(asked) == 120 and r.findings["run"]["coverage"]["warnings"] == []
+
+
+def test_a_probed_sitemap_path_answering_html_is_no_sitemap_problem(aeo):
+    """/sitemap_index.xml redirects to the home page, as many sites do with unknown paths:
+    that is no sitemap there, not an unreadable one, and the real sitemap still counts."""
+    with site({}) as fs:
+        fs.routes.update({"/": html(page("home", ["/a"])), "/a": html(page("a")),
+                          "/b": html(page("b")),
+                          "/sitemap_index.xml": redirect("/", 302),
+                          "/sitemap.xml": raw(urlset([fs.url + "/", fs.url + "/b"]),
+                                              ctype="application/xml")})
+        r = aeo(fs.url + "/")
+    assert r.code == 0, r.stderr
+    assert not r.rules("ACC107")
+    acc007 = next(o for o in r.findings["rules"] if o["rule"] == "ACC007")
+    assert acc007["applicable"] >= 1                                     # still judged
+
+
+def test_starting_at_the_bare_host_of_a_www_site_is_no_copy(aeo):
+    def by_host(req: Req):
+        host = req.headers.get("Host", "")
+        if host.startswith("example.test"):
+            req.send(301, b"", headers={"Location": f"http://www.{host}{req.path}"})
+        elif req.path == "/robots.txt":
+            req.send(200, b"User-agent: *\nAllow: /\n", "text/plain")
+        else:
+            canon = f'<link rel="canonical" href="http://{host}{req.path}">'
+            req.send(200, page(req.path, [f"/p{i}" for i in range(8)], extra=canon).encode())
+
+    with FixtureServer({"__default__": by_host}) as fs:
+        port = fs.server_address[1]
+        r = aeo(f"http://example.test:{port}/", "--resolve", "www.example.test:127.0.0.1",
+                "--resolve", "example.test:127.0.0.1")
+    assert r.code == 0, r.stderr
+    cov = r.findings["run"]["coverage"]
+    assert cov["warnings"] == [] and cov["notes"] == [] and cov["pages_analyzed"] == 9
