@@ -47,6 +47,24 @@ def findings(result, rule: str) -> list[dict]:
     return [f for f in result.findings["findings"] if f["rule"] == rule]
 
 
+JUDGED = Path(__file__).parent / "fixtures" / "judged"
+COVERAGE_RULES = ("ACC115", "ACC116")
+
+
+def assert_judged(result, site: str, rules=COVERAGE_RULES) -> None:
+    """Every finding of these rules on a real site is judged (tests/fixtures/judged/SITE.jsonl,
+    read from the pages), and none that was judged false comes back."""
+    verdicts = {}
+    for line in (JUDGED / f"{site}.jsonl").read_text().splitlines():
+        j = json.loads(line)
+        verdicts[(j["rule"], j["url"])] = j["verdict"]
+    found = [(f["rule"], f["url"]) for f in result.findings["findings"] if f["rule"] in rules]
+    assert found, f"no {rules} findings on {site}: the judged file no longer applies"
+    unjudged = [k for k in found if k not in verdicts]
+    false = [k for k in found if verdicts.get(k) == "FP"]
+    assert not false and not unjudged, {"judged false": false, "not judged yet": unjudged}
+
+
 def linking_pages(finding: dict) -> int:
     return int(re.match(r"(\d+) page", finding["detail"]).group(1))
 
@@ -85,6 +103,7 @@ def test_flink_audited_under_its_real_name_over_tls_covers_the_site(flink_real):
     assert all(f["url"].startswith(("https://flink.apache.org", "http://flink.apache.org"))
                for f in r.findings["findings"])
     assert_covers(r, FLINK, FLINK_HOSTS)
+    assert_judged(r, "flink-site")
 
 
 def test_acc115_groups_a_site_wide_link_and_names_the_redirect(flink_real):
@@ -143,6 +162,7 @@ def test_erudika_under_its_real_name_covers_the_site(tmp_path):
     assert_covers(r, ERUDIKA, hosts)
     about = next(f for f in findings(r, "ACC115") if f["url"] == "https://erudika.com/about")
     assert "https://erudika.com/about/" in about["evidence"] and linking_pages(about) > 50
+    assert_judged(r, "erudika-site")
 
 
 # -- the RStudio AI blog, as it is and in its folder under its real name ----------------------
@@ -172,6 +192,7 @@ def test_a_site_in_a_folder_has_its_sitemap_found_there(tmp_path):
     assert not findings(r, "ACC006")
     assert r.findings["run"]["coverage"]["sitemap_urls"] == 91
     assert_covers(r, RSTUDIO, {host}, prefix="/ai/")
+    assert_judged(r, "rstudio-ai-blog")
 
 
 # -- Django's documentation, as it is ---------------------------------------------------------
