@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF CONNECT_TO BENCH_PAGES BENCH_QUICK BENCH_KEEP REDIS PROCESSES RESUME JOIN
 
-.PHONY: install audit crawl demo test bench lint clean
+.PHONY: install audit crawl demo test bench precision lint clean
 
 install: $(STAMP)
 
@@ -59,6 +59,10 @@ test: install
 
 bench: install
 	$(BIN)/python -m aeo.bench
+
+# the findings on the shared real sites against the judged ones (tests/fixtures/judged/)
+precision: install
+	$(BIN)/python tests/precision.py
 
 lint: install
 	$(BIN)/ruff check aeo crawler analyzers rules reports demo tests
