@@ -126,7 +126,6 @@ def evaluate(site: RealSite, result: dict, out: Path) -> dict:
             by_rule[f["rule"]][j["verdict"]] += 1
     fired = {(f["rule"], f["url"]) for f in result["findings"]}
     gone = [j for k, j in judged.items() if k not in fired and j["verdict"] == "TP"]
-    back = [j for k, j in judged.items() if k in fired and j["verdict"] == "FP"]
     tool_type = {p["url"]: p["page_type"] for p in result["pages"]}
     typed = [(u, t, tool_type.get(u)) for u, t in types.items()]
     right = sum(1 for _, t, got in typed if got == t)
