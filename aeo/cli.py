@@ -596,7 +596,10 @@ def cmd_rules(args) -> int:
     from aeo.rules.base import all_rules
 
     for r in all_rules().values():
-        print(f"{r.id:7} {r.pillar:7} {r.scope:5} {r.severity:9} {r.heading}")
+        m = r.precision
+        measured = f"{m['precision']:.2f}" if m else "  -  "
+        print(f"{r.id:7} {r.pillar:7} {r.scope:5} {r.severity:9} {measured:5} "
+              f"{'advisory ' if r.advisory else ''}{r.heading}")
     return EXIT_OK
 
 
@@ -612,6 +615,14 @@ def cmd_explain(args) -> int:
     print(f"Pillar {r.pillar} · {r.scope} rule · default severity {r.severity} · "
           f"page types {', '.join(r.page_types) if r.scope == 'page' else 'n/a'} · "
           f"engines {', '.join(r.engines)}\n")
+    m = r.precision
+    if m:
+        print(f"Measured precision {m['precision']:.2f} over {m['judged']} findings judged on "
+              f"real sites ({m['measured']})"
+              + (": advisory (shown apart, not scored, never in Fix first)" if r.advisory
+                 else "") + "\n")
+    else:
+        print("Measured precision: no finding of this rule on the judged real sites yet\n")
     print("Why it matters\n" + wrap(r.why) + "\n")
     print("How to fix\n" + wrap(r.fix) + "\n")
     print("Before\n" + textwrap.indent(r.before, "    ") + "\n")

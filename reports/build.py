@@ -104,8 +104,11 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
         "fix_first": [p.rule for p in fix_first(priorities)],
         "leave_alone": [p.rule for p in leave],
         "rules": [{"rule": o.rule, "pillar": o.pillar, "applicable": o.applicable,
-                   "failed": o.failed, "pass_rate": scores.rules.get(o.rule), "error": o.error}
+                   "failed": o.failed, "pass_rate": scores.rules.get(o.rule), "error": o.error,
+                   "precision": (rules[o.rule].precision or {}).get("precision"),
+                   "advisory": rules[o.rule].advisory}
                   for o in outcomes],
+        "advisory": [o.rule for o in outcomes if rules[o.rule].advisory and o.total],
         "findings": Stream(db.findings()),
         "comparison": None if comparison is None else {
             "previous_run": comparison.previous_run,

@@ -72,10 +72,15 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
     ids = sorted(o.rule for o in outcomes)
     all_types: set[str] = set()
     severities: set[str] = set()
+    advisory = []
     for o in sorted(outcomes, key=lambda o: order.get(o.rule, 10**6)):
         if not o.total:
             continue
         r = rules[o.rule]
+        if r.advisory:      # below the precision bar: shown apart, with what was measured
+            advisory.append({"rule": r, "count": o.total, "findings": list(o.findings[:20]),
+                             "precision": r.precision})
+            continue
         urls = set(o.finding_urls)
         types = {survey.rows[u].page_type for u in urls if u in survey.rows}
         types |= {f.page_type for f in o.findings}
@@ -112,7 +117,8 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         unscored_note=("unscored: " + ", ".join(unscored)) if unscored else "",
         fix_first=first, leave_alone=leave, groups_by_pillar=groups_by_pillar,
         pillar_state=pillar_state, evidence_for=evidence_for, effect_for=effect_for,
-        errored=[o for o in outcomes if o.error], bots=site.bots, probe_for=probe_for,
+        errored=[o for o in outcomes if o.error], advisory=advisory, bots=site.bots,
+        probe_for=probe_for,
         by_status=sorted(survey.by_status.items()),
         by_type=sorted(survey.by_type.items()),
         limits=limits, governance=governance.to_dict(),

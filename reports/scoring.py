@@ -11,7 +11,9 @@ Severity weights (how much one rule counts inside its pillar, and how urgent its
 
 Pillar score (0-100) = weighted mean of its applicable rules' pass rates, where a page rule's
 pass rate is the share of the pages it judged that passed and a site rule's is 1 or 0. A rule
-that judged nothing counts for nothing; a rule that raised is shown and not scored. The overall
+that judged nothing counts for nothing; a rule that raised is shown and not scored; an advisory
+rule (measured precision on the judged real sites under 0.9: rules/base.py) is shown apart and
+neither scored nor prioritized. The overall
 score is the mean of the pillar scores weighted by the governance pillar weights, over the
 pillars that have a score.
 
@@ -52,8 +54,8 @@ def compute_scores(outcomes: list[RuleOutcome], gov: Governance, rules: dict) ->
     by_pillar: dict[str, list[tuple[float, float]]] = defaultdict(list)
     rule_rates: dict[str, float | None] = {}
     for o in outcomes:
-        if o.error or o.applicable == 0:
-            rule_rates[o.rule] = None
+        if o.error or o.applicable == 0 or rules[o.rule].advisory:
+            rule_rates[o.rule] = None     # not applicable, broken, or below the precision bar
             continue
         rate = 1.0 - min(o.failed, o.applicable) / o.applicable
         rule_rates[o.rule] = rate
@@ -126,7 +128,7 @@ def prioritize(outcomes: list[RuleOutcome], pages, site: SiteFacts,
     importance_of_type: dict[tuple[str, ...], tuple[int, float]] = {}
     groups = []
     for o in outcomes:
-        if not o.total:
+        if not o.total or rules[o.rule].advisory:   # advisory rules are shown apart
             continue
         r = rules[o.rule]
         sev = gov.severity(o.rule, r.severity)

@@ -10,9 +10,12 @@ error outcome; the audit goes on.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import tomllib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aeo.governance import Governance
@@ -79,6 +82,37 @@ class Rule:
     @property
     def heading(self) -> str:
         return self.title or self.name
+
+    @property
+    def precision(self) -> dict | None:
+        """What `make precision` measured for this rule on the shared real sites:
+        {"precision": TP / (TP + FP + DEB), "judged": n, "measured": date}, or None when the
+        rule fired on none of them."""
+        return measured_precision().get(self.id)
+
+    @property
+    def advisory(self) -> bool:
+        """Below the precision bar: shown apart in the report, never scored, never in Fix
+        first, until it is fixed."""
+        m = self.precision
+        return bool(m and m["judged"] and m["precision"] < PRECISION_BAR)
+
+
+PRECISION_BAR = 0.9
+PRECISION_FILE = Path(__file__).parent / "data" / "precision.toml"
+
+
+@functools.cache
+def measured_precision() -> dict[str, dict]:
+    """rule id -> its measured precision, from rules/data/precision.toml (written by
+    `python tests/precision.py --write` from the judged findings)."""
+    try:
+        data = tomllib.loads(PRECISION_FILE.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    when = data.get("measured", "")
+    return {rid: {"precision": float(v["precision"]), "judged": int(v["judged"]),
+                  "measured": when} for rid, v in data.get("rules", {}).items()}
 
 
 REGISTRY: dict[str, Rule] = {}

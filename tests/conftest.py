@@ -91,3 +91,19 @@ def analyze_html(url: str, html: str, root: str | None = None):
     root = root or url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/"
     return analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
                               body=html.encode(), encoding="utf-8"), Scope.from_url(root), root)
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory):
+    """real_site(name): the audit of a shared real site served under its real name, as
+    `make precision` runs it (tests/precision.py), once per test session."""
+    from precision import SITES, audit
+
+    cache: dict[str, dict] = {}
+
+    def get(name: str) -> dict:
+        if name not in cache:
+            site = next(s for s in SITES if s.name == name)
+            cache[name] = audit(site, tmp_path_factory.mktemp(name))
+        return cache[name]
+    return get

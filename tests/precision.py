@@ -60,7 +60,8 @@ SITES = (
 
 
 def audit(site: RealSite, out: Path) -> dict:
-    """Serve the site under its real name and audit it; the outputs go into out."""
+    """Serve the site under its real name and audit it; the outputs go into out. Returns the
+    exit code, stderr, findings.json, pages.csv rows and the servers' request logs."""
     host = site.host
     names = (host, f"www.{host}") if not host.startswith("www.") else (host,)
 
@@ -75,13 +76,15 @@ def audit(site: RealSite, out: Path) -> dict:
                "--connect-to", f"{host}:80:127.0.0.1:{plain.server_address[1]}"]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, cwd=ROOT,
                               stdin=subprocess.DEVNULL)
+        logs = {"tls": list(tls.log), "http": list(plain.log)}
     if proc.returncode not in (0, 4) or not (out / "findings.json").exists():
         raise SystemExit(f"precision: the audit of {site.name} failed (exit "
                          f"{proc.returncode}): {proc.stderr.strip()[-500:]}")
     with open(out / "pages.csv", newline="", encoding="utf-8") as fh:
         pages = list(csv.DictReader(fh))
-    return {"findings": json.loads((out / "findings.json").read_text())["findings"],
-            "pages": pages, "exit": proc.returncode}
+    report = json.loads((out / "findings.json").read_text())
+    return {"findings": report["findings"], "report": report, "pages": pages, "out": out,
+            "exit": proc.returncode, "stderr": proc.stderr, "logs": logs}
 
 
 def load_judged(site: str) -> tuple[dict, dict]:
@@ -138,11 +141,40 @@ def evaluate(site: RealSite, result: dict, out: Path) -> dict:
             "type_misses": [(u, t, got) for u, t, got in typed if got != t]}
 
 
+PRECISION_TOML = ROOT / "rules" / "data" / "precision.toml"
+
+
+def measured(by_rule: dict[str, Counter]) -> dict[str, tuple[float, int]]:
+    """rule -> (strict precision, findings judged TP, FP or DEB), for rules judged at all."""
+    out = {}
+    for rule, c in sorted(by_rule.items()):
+        n = c["TP"] + c["FP"] + c["DEB"]
+        if n:
+            out[rule] = (round(c["TP"] / n, 3), n)
+    return out
+
+
+def write_precision(by_rule: dict[str, Counter], type_acc: float | None) -> None:
+    import datetime
+
+    lines = ["# Each rule's precision measured on the shared real sites (make precision: the",
+             "# findings judged by reading the pages, tests/fixtures/judged/). Written by",
+             "# `python tests/precision.py --write`; a rule under 0.9 is advisory.",
+             f'measured = "{datetime.date.today().isoformat()}"',
+             f"page_types = {round(type_acc, 3) if type_acc is not None else 0}", ""]
+    for rule, (p, n) in measured(by_rule).items():
+        lines += [f"[rules.{rule}]", f"precision = {p}", f"judged = {n}", ""]
+    PRECISION_TOML.write_text("\n".join(lines), encoding="utf-8")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, help="where each site's audit and the unjudged "
                                              "findings go (default: a temporary folder)")
     ap.add_argument("--site", action="append", choices=[s.name for s in SITES])
+    ap.add_argument("--write", action="store_true",
+                    help="record each rule's measured precision in rules/data/precision.toml "
+                         "(what `aeo explain` shows, and what makes a rule advisory)")
     args = ap.parse_args(argv)
     if not CORPORA.exists():
         print(f"precision: {CORPORA} is missing: the shared corpora sit beside the repo",
@@ -184,6 +216,11 @@ def main(argv=None) -> int:
               f"precision {fmt(strict(c))}")
     overall = strict(total)
     type_acc = types_right / types_all if types_all else None
+    if args.write:
+        if args.site:
+            raise SystemExit("precision: --write measures every site; leave out --site")
+        write_precision(by_rule_all, type_acc)
+        print(f"wrote {PRECISION_TOML.relative_to(ROOT)}", file=sys.stderr)
     print(f"precision overall={fmt(overall).strip()} judged={total['TP'] + total['FP'] + total['DEB']} "
           f"unjudged={unjudged} page_types={fmt(type_acc).strip()} ({types_right}/{types_all})")
     return 0

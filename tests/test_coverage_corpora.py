@@ -10,12 +10,12 @@ import csv
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 from conftest import SHARED, run_aeo
 from fixtures.reachable import reachable_pages, served_file
-from fixtures.server import FixtureServer
 from fixtures.static_site import StaticSite
 
 CORPORA = SHARED / "corpora"
@@ -41,6 +41,12 @@ def assert_covers(result, root: Path, hosts: set[str], prefix: str = "/") -> Non
     got = analysed_files(result, root, prefix)
     missed = sorted(str(p.relative_to(root)) for p in truth - got)
     assert len(truth & got) >= 0.95 * len(truth), (len(truth & got), len(truth), missed[:20])
+
+
+def as_run(audit: dict) -> SimpleNamespace:
+    """The shared real-site audit (conftest.real_site) in the shape of run_aeo's result."""
+    return SimpleNamespace(code=audit["exit"], findings=audit["report"], out=audit["out"],
+                           stderr=audit["stderr"])
 
 
 def findings(result, rule: str) -> list[dict]:
@@ -75,18 +81,11 @@ FLINK_HOSTS = {"flink.apache.org", "www.flink.apache.org"}
 
 
 @pytest.fixture(scope="module")
-def flink_real(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("flink-real")
-
-    def to_https(req):   # what the real site's port 80 does
-        req.send(301, b"", headers={"Location": "https://flink.apache.org" + req.path})
-
-    with StaticSite(FLINK, tls_names=tuple(sorted(FLINK_HOSTS))) as tls, \
-            FixtureServer({"__default__": to_https}) as plain:
-        r = run_aeo("https://flink.apache.org/", tmp, *AS_OF,
-                    "--connect-to", f"flink.apache.org:443:127.0.0.1:{tls.port}",
-                    "--connect-to", f"flink.apache.org:80:127.0.0.1:{plain.server_address[1]}", timeout=400)
-        return r, list(tls.log), list(plain.log)
+def flink_real(real_site):
+    """flink.apache.org under its real name: 443 over TLS and 80 redirecting to https, both
+    through --connect-to (tests/precision.py serves it so, as make precision does)."""
+    audit = real_site("flink-site")
+    return as_run(audit), audit["logs"]["tls"], audit["logs"]["http"]
 
 
 def test_flink_audited_under_its_real_name_over_tls_covers_the_site(flink_real):
@@ -150,11 +149,9 @@ def test_flink_copy_on_a_bare_port_says_to_audit_it_under_its_real_name(flink_ba
 ERUDIKA = CORPORA / "erudika-site" / "www"
 
 
-def test_erudika_under_its_real_name_covers_the_site(tmp_path):
+def test_erudika_under_its_real_name_covers_the_site(real_site):
     hosts = {"erudika.com", "www.erudika.com"}
-    with StaticSite(ERUDIKA, tls_names=tuple(sorted(hosts))) as site:
-        r = run_aeo("https://erudika.com/", tmp_path, *AS_OF,
-                    "--connect-to", f"erudika.com:443:127.0.0.1:{site.port}", timeout=300)
+    r = as_run(real_site("erudika-site"))
     assert r.code == 0, r.stderr
     cov = r.findings["run"]["coverage"]
     assert cov["warnings"] == [] and cov["sitemap_urls"] == cov["sitemap_urls_crawled"] == 81
@@ -181,12 +178,10 @@ def test_rstudio_blog_served_as_it_is_covers_the_site(tmp_path):
     assert acc116 and "91 another host or scheme" in acc116[0]["evidence"]
 
 
-def test_a_site_in_a_folder_has_its_sitemap_found_there(tmp_path):
+def test_a_site_in_a_folder_has_its_sitemap_found_there(real_site):
     host = "blogs.rstudio.com"
-    with StaticSite(RSTUDIO, prefix="/ai/", tls_names=(host,)) as site:
-        r = run_aeo(f"https://{host}/ai/", tmp_path, *AS_OF,
-                    "--connect-to", f"{host}:443:127.0.0.1:{site.port}", timeout=300)
-        asked = site.paths()
+    audit = real_site("rstudio-ai-blog")     # served at https://blogs.rstudio.com/ai/
+    r, asked = as_run(audit), {urlsplit(e["path"]).path for e in audit["logs"]["tls"]}
     assert r.code == 0, r.stderr
     assert "/ai/sitemap.xml" in asked
     assert not findings(r, "ACC006")
