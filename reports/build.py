@@ -32,6 +32,7 @@ from aeo.reports.scoring import (
     expected_overall,
     fix_first,
     leave_alone,
+    precision_bar,
     prioritize,
 )
 from aeo.store import atomic_write, utc_now
@@ -68,6 +69,7 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
         raise NotADirectoryError(f"--out {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
     scores = compute_scores(outcomes, gov, rules)
+    bar = precision_bar(gov)
     rows = survey.rows
     templates = detect_templates(rows.values())
     priorities = prioritize(outcomes, rows, site, gov, rules, templates)
@@ -106,9 +108,9 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
         "rules": [{"rule": o.rule, "pillar": o.pillar, "applicable": o.applicable,
                    "failed": o.failed, "pass_rate": scores.rules.get(o.rule), "error": o.error,
                    "precision": (rules[o.rule].precision or {}).get("precision"),
-                   "advisory": rules[o.rule].advisory}
+                   "advisory": rules[o.rule].advisory_at(bar)}
                   for o in outcomes],
-        "advisory": [o.rule for o in outcomes if rules[o.rule].advisory and o.total],
+        "advisory": [o.rule for o in outcomes if rules[o.rule].advisory_at(bar) and o.total],
         "findings": Stream(db.findings()),
         "comparison": None if comparison is None else {
             "previous_run": comparison.previous_run,

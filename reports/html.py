@@ -7,7 +7,7 @@ import json
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from aeo.records import PILLARS
-from aeo.reports.scoring import expected_overall, fix_first
+from aeo.reports.scoring import expected_overall, fix_first, precision_bar
 
 PILLAR_COLORS = {"ACCESS": "#2f5bea", "STRUCT": "#7a3fe4", "ENTITY": "#0f8b8d", "QA": "#c4480b",
                  "ATTR": "#a15c07", "FRESH": "#157f3b", "CITE": "#b42318"}
@@ -77,7 +77,7 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         if not o.total:
             continue
         r = rules[o.rule]
-        if r.advisory:      # below the precision bar: shown apart, with what was measured
+        if r.advisory_at(precision_bar(governance)):   # shown apart, with what was measured
             advisory.append({"rule": r, "count": o.total, "findings": list(o.findings[:20]),
                              "precision": r.precision})
             continue

@@ -43,6 +43,11 @@ from aeo.records import CONTENT_TYPES, PILLARS, Finding, PageFacts, RuleOutcome,
 SEVERITY_WEIGHTS = {"critical": 10.0, "high": 6.0, "medium": 3.0, "low": 1.0}
 
 
+def precision_bar(gov: Governance) -> float:
+    """The measured precision a rule needs to be scored and prioritized (governance)."""
+    return float(gov.settings.get("precision_bar", 0.9))
+
+
 @dataclass(frozen=True)
 class Scores:
     overall: float | None
@@ -53,8 +58,9 @@ class Scores:
 def compute_scores(outcomes: list[RuleOutcome], gov: Governance, rules: dict) -> Scores:
     by_pillar: dict[str, list[tuple[float, float]]] = defaultdict(list)
     rule_rates: dict[str, float | None] = {}
+    bar = precision_bar(gov)
     for o in outcomes:
-        if o.error or o.applicable == 0 or rules[o.rule].advisory:
+        if o.error or o.applicable == 0 or rules[o.rule].advisory_at(bar):
             rule_rates[o.rule] = None     # not applicable, broken, or below the precision bar
             continue
         rate = 1.0 - min(o.failed, o.applicable) / o.applicable
@@ -127,8 +133,9 @@ def prioritize(outcomes: list[RuleOutcome], pages, site: SiteFacts,
     pages = list(by_url.values())
     importance_of_type: dict[tuple[str, ...], tuple[int, float]] = {}
     groups = []
+    bar = precision_bar(gov)
     for o in outcomes:
-        if not o.total or rules[o.rule].advisory:   # advisory rules are shown apart
+        if not o.total or rules[o.rule].advisory_at(bar):   # advisory: shown apart
             continue
         r = rules[o.rule]
         sev = gov.severity(o.rule, r.severity)

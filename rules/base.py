@@ -90,15 +90,19 @@ class Rule:
         rule fired on none of them."""
         return measured_precision().get(self.id)
 
+    def advisory_at(self, bar: float) -> bool:
+        """Below the precision bar (governance precision_bar): shown apart in the report,
+        never scored, never in Fix first, until it is fixed."""
+        m = self.precision
+        return bool(m and m["judged"] and m["precision"] < bar)
+
     @property
     def advisory(self) -> bool:
-        """Below the precision bar: shown apart in the report, never scored, never in Fix
-        first, until it is fixed."""
-        m = self.precision
-        return bool(m and m["judged"] and m["precision"] < PRECISION_BAR)
+        """Advisory at the default bar."""
+        return self.advisory_at(PRECISION_BAR)
 
 
-PRECISION_BAR = 0.9
+PRECISION_BAR = 0.9     # the default of governance precision_bar
 PRECISION_FILE = Path(__file__).parent / "data" / "precision.toml"
 
 
@@ -112,7 +116,8 @@ def measured_precision() -> dict[str, dict]:
         return {}
     when = data.get("measured", "")
     return {rid: {"precision": float(v["precision"]), "judged": int(v["judged"]),
-                  "measured": when} for rid, v in data.get("rules", {}).items()}
+                  "false": int(v.get("false", 0)), "measured": when}
+            for rid, v in data.get("rules", {}).items()}
 
 
 REGISTRY: dict[str, Rule] = {}

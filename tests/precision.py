@@ -144,13 +144,14 @@ def evaluate(site: RealSite, result: dict, out: Path) -> dict:
 PRECISION_TOML = ROOT / "rules" / "data" / "precision.toml"
 
 
-def measured(by_rule: dict[str, Counter]) -> dict[str, tuple[float, int]]:
-    """rule -> (strict precision, findings judged TP, FP or DEB), for rules judged at all."""
+def measured(by_rule: dict[str, Counter]) -> dict[str, tuple[float, int, int]]:
+    """rule -> (strict precision, findings judged TP, FP or DEB, of them FP), for rules
+    judged at all."""
     out = {}
     for rule, c in sorted(by_rule.items()):
         n = c["TP"] + c["FP"] + c["DEB"]
         if n:
-            out[rule] = (round(c["TP"] / n, 3), n)
+            out[rule] = (round(c["TP"] / n, 3), n, c["FP"])
     return out
 
 
@@ -162,8 +163,9 @@ def write_precision(by_rule: dict[str, Counter], type_acc: float | None) -> None
              "# `python tests/precision.py --write`; a rule under 0.9 is advisory.",
              f'measured = "{datetime.date.today().isoformat()}"',
              f"page_types = {round(type_acc, 3) if type_acc is not None else 0}", ""]
-    for rule, (p, n) in measured(by_rule).items():
-        lines += [f"[rules.{rule}]", f"precision = {p}", f"judged = {n}", ""]
+    for rule, (p, n, fp) in measured(by_rule).items():
+        lines += [f"[rules.{rule}]", f"precision = {p}", f"judged = {n}",
+                  f"false = {fp}      # judged false and still found: fix them, never add", ""]
     PRECISION_TOML.write_text("\n".join(lines), encoding="utf-8")
 
 

