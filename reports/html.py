@@ -78,7 +78,7 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
             continue
         r = rules[o.rule]
         if r.advisory_at(precision_bar(governance)):   # shown apart, with what was measured
-            advisory.append({"rule": r, "count": o.total, "findings": list(o.findings[:20]),
+            advisory.append({"rule": r, "count": o.total, "findings": list(o.findings),
                              "precision": r.precision})
             continue
         urls = set(o.finding_urls)

@@ -5,8 +5,6 @@ errors, and no foreign script from a page full of injection payloads."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import csv
 import json
 import os
@@ -14,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
