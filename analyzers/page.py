@@ -21,7 +21,7 @@ from aeo.analyzers.page_type import classify
 from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import extract_links, meta_refresh, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
-from aeo.records import CONTENT_TYPES, Fetch, Link, PageFacts
+from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, Fetch, Link, PageFacts
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
 BOILERPLATE = ("nav", "header", "footer", "aside", "form")
@@ -289,9 +289,12 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     is_home = fetch.url in (start_url, scope.root)
     main_words = words(main_text)
     og_type = meta_content(root, "og:type")
+    refresh = meta_refresh(root, fetch.url)
     page_type = classify(fetch.url, is_home=is_home, schema_types=tuple(page_types),
                          og_type=og_type, h1=h1, main_words=main_words,
-                         article_elements=len(root.xpath("//article")))
+                         article_elements=len(root.xpath("//article")),
+                         redirects=bool(refresh.get("target")) and
+                         (refresh.get("delay") or 0) <= REFRESH_REDIRECT_S)
 
     language = language_facts(blocks, opening, h1, page_type, fetch.url)
     # last: htmldate, the date fallback, may tidy the tree it is given
@@ -321,6 +324,6 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         sections=tuple(answers.pop("sections")), answers=answers,
         language=language, attribution=attribution, skeleton=skeleton(body, main),
         alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
-        charset_problem=charset_problem(fetch), refresh=meta_refresh(root, fetch.url),
+        charset_problem=charset_problem(fetch), refresh=refresh,
         canonical_issues=tuple(canonical_issues),
     )

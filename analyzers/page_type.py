@@ -42,14 +42,22 @@ URL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions)\b", re.I)
 
 
+REDIRECT_STUB_WORDS = 50    # a page that redirects at once and says little is a redirect
+
+
 def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
              og_type: str = "", h1: tuple[str, ...] = (), main_words: int = 0,
-             article_elements: int = 0) -> str:
+             article_elements: int = 0, redirects: bool = False) -> str:
+    """redirects: the page sends browsers on at once (a meta refresh of 5 s or less)."""
     if is_home:
         return "home"
     path = urlsplit(url).path.lower() or "/"
     if path in ("", "/"):
         return "home"
+    if redirects and main_words < REDIRECT_STUB_WORDS:
+        # an old URL kept as a redirect page (a static site's alias): not content, whatever
+        # its markup or URL says (its canonical and refresh name the page that is)
+        return "other"
     types = set(schema_types)
     for page_type, names in SCHEMA_TYPES:
         if types & names:
