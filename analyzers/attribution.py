@@ -36,8 +36,13 @@ REVIEWER_TEXT = re.compile(   # 'Reviewed by Maria Okafor, CPA'; the name must b
     r"(?i:\b(?:medically |legally |financially |expert[- ])?(?:reviewed|fact[- ]checked|"
     r"verified)\s+by)\s*:?\s+([A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le))"
     r"{0,4}(?:,\s*[A-Z][\w.]{1,6})?)")
-DATE_LABEL = re.compile(r"\b(published|posted|written|created|updated|last updated|modified|"
-                        r"last modified|revised|reviewed)\s*(?:on|:)?\s*[:\-–—]?\s*", re.I)
+DATE_LABEL = re.compile(r"\b(published|posted|written|created|updated|last updated|last update|"
+                        r"modified|last modified|revised|reviewed)\s*(?:on|:)?\s*[:\-–—]?\s*",
+                        re.I)
+MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s",
+                        re.I)
+# a version number (3.2.25, 1.8.15) that a date guesser reads as a day, month and year
+VERSION = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{1,4})(?![\d.])")
 _ROLE_ONLY = re.compile(   # a part of a byline that is a role or credential, not a name
     r"^(?:[A-Z]{2,6}\.?|Ph\.?D\.?|M\.?D\.?|(?i:esq\.?|jr\.?|sr\.?|(?:senior |lead |chief |"
     r"staff |contributing |guest |managing |deputy )?(?:editor|writer|reporter|correspondent|"
@@ -273,19 +278,33 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[d
             kind = "modified" if re.search(r"updat|modif|revis", context, re.I) else "published"
             add(t.get("datetime"), "time element", kind)
     for el in root.xpath("//body//*[self::p or self::span or self::div or self::li or self::time "
-                         "or self::small][string-length(normalize-space()) < 200]"):
+                         "or self::small or self::dt or self::h3 or self::h4 or self::h5 or "
+                         "self::h6 or self::strong or self::b]"
+                         "[string-length(normalize-space()) < 200]"):
         if len(el) > 6:
             continue
         text = " ".join(el.text_content().split())
+        label_only = DATE_LABEL.fullmatch(text)
+        if label_only is not None and el.getnext() is not None:
+            # <h3>Last update:</h3><p>Nov 11, 2026</p>: the value is the next element
+            text += " " + " ".join(el.getnext().text_content().split())[:60]
         for m in DATE_LABEL.finditer(text):
             label = m.group(1).lower()
             rest = text[m.end():]
             rest = re.split(r"\s+(?:[·|•]|and|by)\s+|\s+(?=updated|modified|published)", rest,
                             flags=re.I)[0]
-            kind = "modified" if label in ("updated", "last updated", "modified",
+            kind = "modified" if label in ("updated", "last updated", "last update", "modified",
                                            "last modified", "revised") else (
                 "reviewed" if label == "reviewed" else "published")
             add(rest[:60], "visible text", kind, machine=False)
+    for h in root.xpath("//body//h1")[:3]:
+        # a date on its own line right under the title ('Django 3.2.13 release notes' then
+        # '<p><em>April 11, 2022</em></p>'): what the page says is its date
+        for sib in list(h.itersiblings())[:2]:
+            text = " ".join(sib.text_content().split())
+            if 0 < len(text) <= 40 and MONTH_NAME.search(text):
+                add(text, "visible text", "published", machine=False)
+                break
     m = URL_DATE.search(urlsplit(url).path)
     if m and m.group(3):
         out.append({"value": f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}",
@@ -348,11 +367,25 @@ def attribution_facts(root: etree._Element, nodes: list[dict], blocks: list[dict
                               outputformat="%Y-%m-%d")
         except Exception:  # noqa: BLE001 - a third-party heuristic on hostile input
             found = None
-        if found:
+        if found and not _version_read_as_date(found, root):
             dates.append({"value": found, "raw": found, "source": "htmldate",
                           "kind": "published"})
     return {"authors": authors[:20], "dates": dates[:20],
             "reviewers": reviewers(root, nodes, body_text)}
+
+
+def _version_read_as_date(iso: str, root: etree._Element) -> bool:
+    """htmldate's date is a version number of the page's title or headings ('Django 3.2.25
+    documentation' read as 3 February 2025), not a date the page states."""
+    year, month, day = (int(x) for x in iso.split("-"))
+    text = " ".join(root.xpath("//title//text() | //h1//text()"))[:2000]
+    for m in VERSION.finditer(text):
+        a, b, c = (int(x) for x in m.groups())
+        full = c if c >= 100 else 2000 + c
+        if (full, b, a) == (year, month, day) or (full, a, b) == (year, month, day) or \
+                (2000 + a if a < 100 else a, b, c) == (year, month, day):
+            return True
+    return False
 
 
 CREDENTIALS = re.compile(

@@ -185,6 +185,39 @@ def charset_problem(fetch: Fetch) -> str:
     return ""
 
 
+INDEX_FILES = ("index.html", "index.htm", "index.php", "default.aspx")
+
+
+def _same_page(url: str, other: str) -> bool:
+    """The same page, /x/ and /x/index.html being one."""
+    def folder(u: str) -> str:
+        head, _, last = u.partition("?")[0].rpartition("/")
+        return head + "/" if last.lower() in INDEX_FILES else u
+    return url == other or folder(url) == folder(other)
+
+
+def _link_text(main: etree._Element | None) -> tuple[int, int]:
+    """(words inside links, links) in the main content, outside its navigation and footers."""
+    if main is None:
+        return 0, 0
+    n_words = n_links = 0
+    for a in main.iter("a"):
+        href = a.get("href")
+        if href is None or href.startswith("#"):
+            continue
+        chrome = False
+        for anc in a.iterancestors():
+            if anc is main:
+                break
+            if anc.tag in BOILERPLATE:
+                chrome = True
+                break
+        if not chrome:
+            n_links += 1
+            n_words += words(a.text_content())
+    return n_words, n_links
+
+
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     problem = content_problem(fetch)
     base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
@@ -286,13 +319,19 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     blocks, main_source = main_blocks(root, main)
     opening = opening_paragraph(blocks)
     answers = answer_facts(blocks, body, fetch.url, with_citations=True)
-    is_home = fetch.url in (start_url, scope.root)
+    is_home = _same_page(fetch.url, start_url) or _same_page(fetch.url, scope.root)
     main_words = words(main_text)
+    link_words, link_count = _link_text(main)
+    code_words = sum(words(pre.text_content()) for pre in main.iter("pre")) \
+        if main is not None else 0
     og_type = meta_content(root, "og:type")
     refresh = meta_refresh(root, fetch.url)
     page_type = classify(fetch.url, is_home=is_home, schema_types=tuple(page_types),
                          og_type=og_type, h1=h1, main_words=main_words,
                          article_elements=len(root.xpath("//article")),
+                         link_share=min(1.0, link_words / main_words) if main_words else 0.0,
+                         main_links=link_count,
+                         code_share=min(1.0, code_words / main_words) if main_words else 0.0,
                          redirects=bool(refresh.get("target")) and
                          (refresh.get("delay") or 0) <= REFRESH_REDIRECT_S)
 

@@ -43,17 +43,25 @@ FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions)\b", re.I)
 
 
 REDIRECT_STUB_WORDS = 50    # a page that redirects at once and says little is a redirect
+LINK_LIST = (8, 0.6)        # links, and the share of the main text inside them: a list of links
+ARTICLE_WORDS = 150         # running text long enough to be a guide, post or reference page
+OG_ARTICLE_WORDS = 150      # og:type=article, which themes put on every page, needs some text
+CODE_PAGE = 0.7             # a page whose main text is this much code is a listing of source
+LANGUAGE_HOME = re.compile(r"^/[a-z]{2}(?:[-_][a-z]{2,4})?/?(?:index\.html?)?$")
 
 
 def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
              og_type: str = "", h1: tuple[str, ...] = (), main_words: int = 0,
-             article_elements: int = 0, redirects: bool = False) -> str:
-    """redirects: the page sends browsers on at once (a meta refresh of 5 s or less)."""
+             article_elements: int = 0, redirects: bool = False, link_share: float = 0.0,
+             main_links: int = 0, code_share: float = 0.0) -> str:
+    """redirects: the page sends browsers on at once (a meta refresh of 5 s or less);
+    link_share: the share of the main text's words inside links; main_links: its links;
+    code_share: the share inside <pre> blocks (a source listing is not running text)."""
     if is_home:
         return "home"
     path = urlsplit(url).path.lower() or "/"
-    if path in ("", "/"):
-        return "home"
+    if path in ("", "/") or LANGUAGE_HOME.match(path):
+        return "home"          # the site's root, or the root of one of its languages (/zh/)
     if redirects and main_words < REDIRECT_STUB_WORDS:
         # an old URL kept as a redirect page (a static site's alias): not content, whatever
         # its markup or URL says (its canonical and refresh name the page that is)
@@ -65,15 +73,22 @@ def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
             if page_type == "article" and URL_PATTERNS[2][1].search(path):
                 return "listing"
             return page_type
+    if main_links >= LINK_LIST[0] and link_share >= LINK_LIST[1]:
+        return "listing"       # a table of contents, an index, an archive: mostly links
+    if code_share >= CODE_PAGE:
+        return "other"         # a source-code listing
     for page_type, pattern in URL_PATTERNS:
         if pattern.search(path):
+            if page_type == "listing" and main_words >= 2 * ARTICLE_WORDS and \
+                    link_share < 0.3 and article_elements <= 1:
+                return "article"   # /topics/x of a documentation site: running text
             return page_type
     if any(FAQ_HEADING.search(h) for h in h1):
         return "faq"
-    if og_type.lower() == "article":
+    if og_type.lower() == "article" and main_words >= OG_ARTICLE_WORDS:
         return "article"
     if article_elements >= 3 and main_words < 40 * article_elements:
         return "listing"
-    if article_elements == 1 and main_words >= 300:
-        return "article"
+    if main_words >= ARTICLE_WORDS and link_share < 0.5:
+        return "article"       # a guide or reference page without article markup
     return "other"

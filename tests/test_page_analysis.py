@@ -82,3 +82,31 @@ def test_encodings_libxml2_does_not_name_are_decoded_by_python():
                                    body=body.encode("latin-1"), encoding=enc),
                              Scope.from_url("http://x.test/"), "http://x.test/")
         assert facts.title == "Café crème" and facts.fetch_error is None, enc
+
+
+CORPORA_PAGES = [
+    # (corpus file, URL it is served at, page type): classes of pages real sites have
+    ("flink-site/www/2022/05/06/async-sink-base.html",
+     "http://site.test/2022/05/06/async-sink-base.html", "other"),      # an alias redirect page
+    ("flink-site/www/zh/index.html", "http://site.test/zh/", "home"),    # a language's home
+    ("rstudio-ai-blog/www/index.html", "http://site.test/index.html", "home"),  # home by its file
+    ("rstudio-ai-blog/www/gallery.html", "http://site.test/gallery.html", "listing"),
+    ("django-docs/html/contents.html", "http://site.test/contents.html", "listing"),  # a TOC
+    ("django-docs/html/faq/index.html", "http://site.test/faq/index.html", "listing"),
+    ("django-docs/html/topics/db/models.html", "http://site.test/topics/db/models.html",
+     "article"),                                                        # /topics/ of a docs site
+    ("django-docs/html/intro/tutorial01.html", "http://site.test/intro/tutorial01.html",
+     "article"),                                                        # a guide, no markup
+    ("django-docs/html/releases/3.2.25.html", "http://site.test/releases/3.2.25.html", "article"),
+    ("flink-site/www/documentation/flink-stable/index.html",
+     "http://site.test/documentation/flink-stable/", "other"),          # og:type article, a link
+    ("django-docs/html/_modules/django/db/transaction.html",
+     "http://site.test/_modules/django/db/transaction.html", "other"),  # a source listing
+]
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="shared corpora absent")
+@pytest.mark.parametrize("path,url,expected", CORPORA_PAGES, ids=[c[0] for c in CORPORA_PAGES])
+def test_page_types_of_real_pages(path, url, expected):
+    p = facts(url, (SHARED / path).read_bytes())
+    assert p.page_type == expected, (p.page_type, p.main_word_count, p.og_type)
