@@ -45,7 +45,7 @@ FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions)\b", re.I)
 REDIRECT_STUB_WORDS = 50    # a page that redirects at once and says little is a redirect
 LINK_LIST = (8, 0.6)        # links, and the share of the main text inside them: a list of links
 ARTICLE_WORDS = 150         # running text long enough to be a guide, post or reference page
-OG_ARTICLE_WORDS = 150      # og:type=article, which themes put on every page, needs some text
+OG_ARTICLE_WORDS = 50       # og:type=article, which themes put on every page, needs some text
 CODE_PAGE = 0.7             # a page whose main text is this much code is a listing of source
 LANGUAGE_HOME = re.compile(r"^/[a-z]{2}(?:[-_][a-z]{2,4})?/?(?:index\.html?)?$")
 
