@@ -29,9 +29,16 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "dc.date.modified",
                  "dcterms.modified", "last-modified", "lastmod", "article:modified")
 BYLINE_HINT = re.compile(r"(^|[\s_-])(byline|by-line|author|authors|writer|contributor|"
                          r"posted-by|meta-author)([\s_-]|$)", re.I)
-BYLINE_TEXT = re.compile(r"^\s*(?:written |posted |words |reported |story |article )?by\s*[:\-]?"
-                         r"\s+(.{2,200})$|^\s*(?:author|authors|writer|written by)\s*[:\-]\s*"
-                         r"(.{2,200})$", re.I)
+# 'By Jane Doe', 'Von Jane Doe', 'Par Jane Doe', 'Por Jane Doe', 'Door Jane Doe', 'Av Jane Doe',
+# 'Written by ...', 'Author: ...', 'Autor/in: ...': the byline words of the languages the
+# real pages use; what follows must read as a name (plausible_name)
+BY_WORDS = (r"(?:(?:written|posted|words|reported|story|article|text|published|veröffentlicht|"
+            r"geschrieben|verfasst|escrito|publicado|écrit|publié|scritto|pubblicato|"
+            r"geschreven)\s+)?(?:by|von|par|por|door|av|di|da)")
+LABEL_WORDS = (r"(?:author|authors|writer|written by|autor|autorin|autor/in|autor\*in|"
+               r"autoren|auteur|auteurs|autore|autora|text|texto|redakteur|redakteurin)")
+BYLINE_TEXT = re.compile(rf"^\s*{BY_WORDS}\s*[:\-]?\s+(.{{2,200}})$|^\s*{LABEL_WORDS}\s*[:\-]"
+                         rf"\s*(.{{2,200}})$", re.I)
 REVIEWER_TEXT = re.compile(   # 'Reviewed by Maria Okafor, CPA'; the name must be capitalized
     r"(?i:\b(?:medically |legally |financially |expert[- ])?(?:reviewed|fact[- ]checked|"
     r"verified)\s+by)\s*:?\s+([A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le))"
@@ -48,7 +55,8 @@ _ROLE_ONLY = re.compile(   # a part of a byline that is a role or credential, no
     r"staff |contributing |guest |managing |deputy )?(?:editor|writer|reporter|correspondent|"
     r"author|analyst|accountant|engineer|director|manager|founder|ceo|cto|cfo|contributor|"
     r"columnist)s?(?: at [\w .&-]+)?))$")
-_SPLIT = re.compile(r"\s*(?:,\s*and\s+|\s+and\s+|\s*&\s*|;\s*|\s*\|\s*|,\s+(?=[A-Z]))\s*")
+_SPLIT = re.compile(r"\s*(?:,\s*and\s+|\s+(?:and|und|et|og|och|y|e)\s+|\s*&\s*|;\s*|\s*\|\s*|"
+                    r",\s+(?=[A-Z]))\s*")
 _DATE_IN_NAME = re.compile(r"\s*(?:[|·•—–-]|\bon\b|\bpublished\b|\bupdated\b).*?\d{1,4}.*$",
                            re.I)
 URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?"
@@ -58,12 +66,65 @@ URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]
 # -- names ----------------------------------------------------------------------------------------
 def clean_name(raw: str) -> str:
     name = " ".join(raw.split()).strip(" .,;:|-–—\"'“”")
-    name = re.sub(r"^(?:(?:written|posted|words|story|reported|article|reviewed|edited|"
-                  r"medically reviewed|fact[- ]checked)\s+)?(?:by|author|authors)\s*[:\-–—]?\s+",
-                  "", name, flags=re.I)
+    name = re.sub(r"^[^\W\d_]+(?:/in)?:\s+(?=\w)", "", name)   # 'Interview: Julia Lauter'
+    name = re.sub(rf"^(?:(?:reviewed|edited|medically reviewed|fact[- ]checked)\s+by|{BY_WORDS}|"
+                  rf"{LABEL_WORDS})\s*[:\-–—]?\s+", "", name, flags=re.I)
     name = _DATE_IN_NAME.sub("", name)
+    # 'Die Redaktion Veröffentlicht am ...', 'Publiziert am': a date label ends the name
+    name = re.sub(r"(?i)(?:^|\s+)(?:veröffentlicht|publiziert|published|updated|aktualisiert|"
+                  r"publicado|publié|pubblicato|erstellt|posted|am|le|el)\b.*$", "", name)
     name = re.sub(r"\s*\(.*?\)\s*", " ", name)
+    # 'Emily Burack 8 January 2020, 3:51 pm', 'Janic Cathomen, 01.12.2021', 'lupa am 26/10/13':
+    # the name ends where a date or time starts
+    name = re.sub(r"(?<=\w)[\s,]+(?:(?:am|on|le|el|il|den|vom|at|um|the)\s+)?\d[\d./:-]*\b.*$",
+                  "", name, flags=re.I)
     return " ".join(name.split()).strip(" .,;:|-–—")
+
+
+# words that make a 'name' a form label, a placeholder account, a comment or a credit
+_NOT_A_NAME = re.compile(
+    r"^(?:name|your name|ihr name|nom|nombre|nome|e-?mail|website|webseite|author|autor|"
+    r"autorin|please .*|bitte .*|\d.*|.*\b(?:copyright|all rights reserved|alle rechte)\b.*|"
+    r".*[©=:\[\]<>{}].*)$", re.I)
+# a CMS account or a stand-in: a byline (AT006 reports it), but nobody's name
+PLACEHOLDER = re.compile(r"^(?:admin|administrator|administrador|webmaster|wordpressadmin|"
+                         r"super ?user|user|guest|gast|publisher|editor|anonymous|anonym|"
+                         r"anónimo|anonimo)$", re.I)
+# words that make a name an organization's: the publisher standing in as author
+_ORG_WORDS = re.compile(
+    r"(?i:\b(?:gmbh|ag|se|e\.\s?v|ev|inc|ltd|llc|plc|corp|co\. kg|kg|sa|s\.a|srl|bv|"
+    r"magazin|magazine|zeitung|zeitschrift|presse|press|verlag|news|media|medien|stiftung|"
+    r"verband|verein|amt|ministerium|ministry|department|departement|partei|institut|"
+    r"institute|university|universität|kitchens|online|tv|radio|rundfunk|group|gruppe|"
+    r"foundation|association|agency|agentur|noticias|periódico|diario|journal|times|post|"
+    r"illustrierte|kurier|blatt|volksblatt|rundschau|nachrichten)\b)")
+_COMMENT_SUFFIX = re.compile(r"\s(?:said|says|wrote|writes|sagt|schreibt|meint|dice|disse|"
+                             r"escribió|a dit|écrit|kommentierte|antwortete|replied)\W*$", re.I)
+_CREDIT = re.compile(r"^(?:photo|photograph|photos|foto|fotos|bild|image|images|illustration|"
+                     r"credit|credits|quelle|source|video|grafik|karte)\b", re.I)
+_PARTICLES = {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "dos", "das",
+              "la", "le", "ter", "ten", "zu", "y", "e", "bin", "ibn", "al", "el", "mc", "st"}
+_DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2}|com|net|org|"
+                     r"info|biz|online|world|media|news|blog|eu|io)/?$", re.I)
+
+
+def plausible_name(name: str, prose: bool = False) -> bool:
+    """Can this be a person's or a team's byline name? Form labels ('Name *'), placeholder
+    accounts ('admin'), comment headers ('Anna says'), photo credits, dates and domain names
+    are not (a domain name is the publisher's, see add). prose: it came from running text ('By default, ...', "By Bayes' rule, we
+    have"), so every word must be capitalized (or a particle such as 'von') and there are at
+    most five."""
+    text = name.strip(" *:")
+    if not text or len(text) > 60 or _NOT_A_NAME.match(text) or _COMMENT_SUFFIX.search(f" {text}") \
+            or _CREDIT.match(text) or "@" in text:
+        return False
+    words = text.split()
+    if len(words) > 6 or not re.search(r"[^\W\d_]", text) or max(map(len, words)) > 24:
+        return False   # (a word that long is text run together: 'Hingstonfacebooktwitter')
+    if prose:
+        return len(words) <= 5 and all(
+            w[:1].isupper() or w.lower() in _PARTICLES or w[:1] in "'’" for w in words)
+    return True
 
 
 _LAST_FIRST = re.compile(r"^([A-Z][\w'’-]+),\s+([A-Z][\w.'’-]+(?:\s+[A-Z]\.)?)$")
@@ -121,6 +182,12 @@ def parse_human_date(text: str) -> str:
     iso = iso_date(text)
     if iso:
         return iso
+    m = re.match(r"^(\d{1,2})[.-](\d{1,2})[.-]((?:19|20)\d\d)\b", text)
+    if m:   # '10.12.2022', '01-11-2023 10:29': dots and dashes put the day first
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1))).isoformat()
+        except ValueError:
+            return ""
     if not re.search(r"\b(1[89]|20)\d\d\b", text):
         return ""
     import dateparser
@@ -176,13 +243,57 @@ def _main_items(nodes: list[dict]) -> list[dict]:
     return items or [n for n in nodes if n["syntax"] != "opengraph" and n["parent"] is None]
 
 
+# containers whose names are comments, forms, cookie banners, widgets and related-post
+# teasers: their 'By ...' and author classes are not the page's byline
+# class or id names (their start: 'comments-area', 'cookie-notice', 'related-posts') of
+# containers for comments, forms, banners and teasers: their 'By ...' and author classes
+# are not the page's byline
+_CHROME = re.compile(r"(?:comment|respond|reply|replies|discussion|kommentar|commentaire|"
+                     r"comentario|cookie|consent|gdpr|newsletter|related|teaser|recommend|"
+                     r"popular|share|social|breadcrumb|nav$|navbar|navigation|menu|footer$|"
+                     r"site-footer|page-footer)", re.I)
+MAX_BYLINE_ELEMENTS = 3
+
+
+def in_chrome(el: etree._Element) -> bool:
+    """Is el inside a form, the site's navigation or footer, or a container named for
+    comments, banners, widgets or related posts? (An <article>'s own <footer> is its own;
+    the climb stops at the article or main element, whose own names are checked.)"""
+    node = el
+    while node is not None and isinstance(node.tag, str) and node.tag != "body":
+        tag = node.tag
+        if tag in ("form", "nav", "select", "button", "label"):
+            return True
+        if tag == "footer" and not any(a.tag == "article" for a in node.iterancestors()):
+            return True
+        for token in f"{node.get('class') or ''} {node.get('id') or ''}".split():
+            if _CHROME.match(token):
+                return True
+        if tag in ("article", "main"):
+            return False
+        node = node.getparent()
+    return False
+
+
 def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict]) -> list[dict]:
     out: list[dict] = []
 
-    def add(name: str, source: str, url: str = "", same_as=(), kind: str = "") -> None:
-        for n in split_names(name) if kind != "organization" else [clean_name(name)]:
+    def add(name: str, source: str, url: str = "", same_as=(), kind: str = "",
+            visible: bool = False, prose: bool = False, group: int = 0) -> int:
+        if visible and _CREDIT.match(name.strip()):
+            return 0   # 'Foto: Jane Doe' credits the picture, not the text
+        names = split_names(name) if kind != "organization" else [clean_name(name)]
+        names = [n for n in names if plausible_name(n, prose)] if visible else \
+            [n for n in names if n and not _NOT_A_NAME.match(n)]
+        # a domain name ('tagesschau.de, Frankfurt, Germany') makes the value the publisher's
+        publisher = any(_DOMAIN.match(n) for n in names)
+        for n in names:
+            org = publisher or kind == "organization" or bool(_ORG_WORDS.search(n))
             out.append({"name": n, "source": source, "url": url, "sameAs": list(same_as),
-                        "kind": kind or "person"})
+                        "kind": "placeholder" if PLACEHOLDER.match(n) else
+                        "organization" if org else kind or "person",
+                        "group": group})
+        return len(names)
 
     for item in _main_items(nodes):
         for value in item["props"].get("author", []) + item["props"].get("creator", []):
@@ -196,28 +307,67 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
     for key, value in _meta(root, AUTHOR_META):
         if value.startswith(("http://", "https://")):
             continue   # article:author is often a profile URL, not a name
+        if key == "twitter:data1" and not _meta_labels_author(root):
+            continue   # Twitter's data1 is 'Written by' only when label1 says so
         add(value, f"meta {key}")
     for a in root.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"):
         text = " ".join(a.text_content().split())
-        if text:
-            add(text, "rel=author", a.get("href") or "")
+        if text and not in_chrome(a):
+            add(text, "rel=author", a.get("href") or "", visible=True)
     for el in root.xpath("//*[@itemprop='author'][not(@itemscope)]"):
         text = " ".join(el.text_content().split())
-        if text and len(text) < 120:
-            add(text, "itemprop=author")
+        if text and len(text) < 120 and not in_chrome(el):
+            add(text, "itemprop=author", visible=True)
+    found = 0
     for el in root.xpath("//body//*[self::p or self::span or self::div or self::a or self::address"
                          " or self::li][string-length(normalize-space()) < 160]"):
+        if found >= MAX_BYLINE_ELEMENTS:
+            break   # the page's byline comes first; later ones are teasers and comments
         text = " ".join(el.text_content().split())
         m = BYLINE_TEXT.match(text)
         hinted = BYLINE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+        if not (m or hinted and text and len(el) <= 3 and not any(
+                BYLINE_HINT.search(f"{c.get('class') or ''}") for c in el.iterdescendants())):
+            continue
+        if in_chrome(el):
+            continue
+        link = next((a.get("href") for a in el.iter("a") if a.get("href")), "")
+        before = {name_key(c["name"]) for c in out if c["source"] == "byline"}
         if m:
-            link = next((a.get("href") for a in el.iter("a") if a.get("href")), "")
-            add(m.group(1) or m.group(2), "byline", link)
-        elif hinted and text and len(el) <= 3 and not any(
-                BYLINE_HINT.search(f"{c.get('class') or ''}") for c in el.iterdescendants()):
-            link = next((a.get("href") for a in el.iter("a") if a.get("href")), "")
-            add(text, "byline", link)
+            # a name in a link is a byline whatever its case; bare words must look like one
+            linked = any(" ".join(a.text_content().split()) for a in el.iter("a"))
+            add(m.group(1) or m.group(2), "byline", link, visible=True,
+                prose=not linked and not hinted, group=found)
+        else:
+            add(text, "byline", link, visible=True, group=found)
+        found += bool({name_key(c["name"]) for c in out if c["source"] == "byline"} - before)
+    publisher = _publisher_names(root, nodes)
+    for c in out:
+        if c["name"] and name_key(c["name"]) in publisher:
+            c["kind"] = "organization"    # the site's own name given as author
     return _dedupe(out)
+
+
+def _publisher_names(root: etree._Element, nodes: list[dict]) -> set[str]:
+    """Name keys of the site or publisher: og:site_name, application-name, the markup's
+    publisher, and the last part of the <title> ('... | Die Furche')."""
+    names = [v for _, v in _meta(root, ("og:site_name", "application-name",
+                                        "apple-mobile-web-app-title"))]
+    for node in nodes:
+        if node.get("prop") == "publisher" or (node["parent"] is None and any(
+                t in ("Organization", "NewsMediaOrganization", "WebSite") for t in node["types"])):
+            names += [v for v in node["props"].get("name", []) if isinstance(v, str)]
+    title = " ".join(root.xpath("string(//head/title)").split())
+    parts = re.split(r"\s+[|–—:-]\s+|\s+[·•]\s+", title)
+    if len(parts) > 1:
+        names.append(parts[-1])
+    return {name_key(n) for n in names if n.strip()}
+
+
+def _meta_labels_author(root: etree._Element) -> bool:
+    label = dict(_meta(root, ("twitter:label1",))).get("twitter:label1", "")
+    return bool(re.match(r"(?i)(written by|author|verfasst von|geschrieben von|autor|écrit par|"
+                         r"escrito por)", label))
 
 
 def _dedupe(cands: list[dict]) -> list[dict]:
@@ -245,7 +395,8 @@ def ner_authors(blocks: list[dict], nlp_model) -> list[dict]:
     out = []
     for doc in nlp_model.pipe(texts):
         out += [{"name": e.text, "source": "name near the headline", "url": "", "sameAs": [],
-                 "kind": "person"} for e in doc.ents if e.label_ == "PERSON"]
+                 "kind": "person"} for e in doc.ents
+                if e.label_ == "PERSON" and plausible_name(e.text, prose=True)]
     return _dedupe(out)
 
 
@@ -318,12 +469,19 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[d
     return uniq
 
 
-def settle(cands: list[dict], kind: str) -> str:
-    """The value of the most trusted source of a kind (markup, meta, time, visible, URL)."""
+def settle(cands: list[dict], kind: str, guess: str = "") -> str:
+    """The value of the most trusted source of a kind (markup, meta, time, visible, URL).
+    When the page's sources disagree on the publication day, the one htmldate's reading of
+    the whole page (guess) confirms wins: a template's stale markup date or a sidebar's
+    <time> loses to the day the article itself shows."""
     order = ("markup", "meta", "time element", "visible text", "URL", "htmldate")
     best = sorted((c for c in cands if c["kind"] == kind),
                   key=lambda c: next((i for i, o in enumerate(order) if c["source"].startswith(o)),
                                      len(order)))
+    if guess and kind == "published" and best and day(best[0]["value"]) != guess:
+        confirmed = next((c for c in best if day(c["value"]) == guess), None)
+        if confirmed is not None:
+            return confirmed["value"]
     return best[0]["value"] if best else ""
 
 
@@ -332,12 +490,22 @@ AUTHOR_ORDER = ("markup", "meta", "rel=author", "itemprop=author", "byline",
 
 
 def settled_authors(cands: list[dict]) -> list[str]:
-    """The names of the most trusted source that names anyone."""
+    """The names of the most trusted source that names a person; when the trusted sources
+    name only organizations (often the publisher standing in for everyone) or a CMS account
+    ('admin'), a person in a visible byline wins, and the stand-in stays when nobody else is
+    named."""
+    fallback: list[str] = []
     for prefix in AUTHOR_ORDER:
-        names = [c["name"] for c in cands if c["name"] and c["source"].startswith(prefix)]
-        if names:
-            return list(dict.fromkeys(names))
-    return []
+        found = [c for c in cands if c["name"] and c["source"].startswith(prefix)]
+        if found and prefix == "byline":   # the first byline on the page, not later teasers
+            first = min(c.get("group", 0) for c in found)
+            found = [c for c in found if c.get("group", 0) == first]
+        people = [c["name"] for c in found if c["kind"] not in ("organization", "placeholder")]
+        if people:
+            return list(dict.fromkeys(people))
+        if found and not fallback:
+            fallback = list(dict.fromkeys(c["name"] for c in found))
+    return fallback
 
 
 def reviewers(root: etree._Element, nodes: list[dict], body_text: str) -> list[str]:
@@ -354,24 +522,48 @@ def reviewers(root: etree._Element, nodes: list[dict], body_text: str) -> list[s
 def attribution_facts(root: etree._Element, nodes: list[dict], blocks: list[dict], url: str,
                       body_text: str, nlp_model, is_article: bool) -> dict:
     authors = author_candidates(root, nodes, blocks)
-    if not [a for a in authors if a["name"]] and is_article and nlp_model is not None:
+    if not [a for a in authors if a["name"]] and is_article and nlp_model is not None and \
+            _english(root, blocks):
         authors += ner_authors(blocks, nlp_model)
     dates = date_candidates(root, nodes, url)
-    if is_article and not any(d["kind"] == "published" for d in dates):
-        try:
-            from htmldate import find_date
-
-            # without extensive search: its guesses from bare years ('© 2026' -> 1 January)
-            # are worse than no date
-            found = find_date(root, original_date=True, extensive_search=False,
-                              outputformat="%Y-%m-%d")
-        except Exception:  # noqa: BLE001 - a third-party heuristic on hostile input
-            found = None
-        if found and not _version_read_as_date(found, root):
-            dates.append({"value": found, "raw": found, "source": "htmldate",
-                          "kind": "published"})
-    return {"authors": authors[:20], "dates": dates[:20],
+    guess = htmldate_guess(root, url, dates)
+    if guess and not any(d["kind"] == "published" for d in dates):
+        dates.append({"value": guess, "raw": guess, "source": "htmldate", "kind": "published"})
+    return {"authors": authors[:20], "dates": dates[:20], "htmldate": guess,
             "reviewers": reviewers(root, nodes, body_text)}
+
+
+def htmldate_guess(root: etree._Element, url: str, dates: list[dict]) -> str:
+    """htmldate's reading of the publication day (its extensive search included), or ''.
+    Two of its guesses are refused: a version number of the title read as a date ('Django
+    3.2.25'), and a bare 1 January, which is what it makes of a lone year ('© 2026') unless
+    the page states that day somewhere else."""
+    try:
+        from htmldate import find_date
+
+        found = find_date(root, original_date=True, outputformat="%Y-%m-%d") or ""
+    except Exception:  # noqa: BLE001 - a third-party heuristic on hostile input
+        return ""
+    if not found or _version_read_as_date(found, root):
+        return ""
+    if found.endswith("-01-01") and not any(day(d["value"]) == found for d in dates):
+        return ""
+    return found
+
+
+_EN_WORDS = frozenset("the and of to in is that for with on as are was this by it be".split())
+
+
+def _english(root: etree._Element, blocks: list[dict]) -> bool:
+    """The name finder is an English model: on a page in another language it takes common
+    nouns for people. The page's lang attribute decides; without one, English function
+    words must be common in the text."""
+    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or
+            "").strip().lower()
+    if lang:
+        return lang.startswith("en")
+    tokens = " ".join(b["t"] for b in blocks[:30]).lower().split()[:600]
+    return bool(tokens) and sum(t in _EN_WORDS for t in tokens) / len(tokens) > 0.08
 
 
 def _version_read_as_date(iso: str, root: etree._Element) -> bool:
@@ -380,6 +572,8 @@ def _version_read_as_date(iso: str, root: etree._Element) -> bool:
     year, month, day = (int(x) for x in iso.split("-"))
     text = " ".join(root.xpath("//title//text() | //h1//text()"))[:2000]
     for m in VERSION.finditer(text):
+        if len(m.group(3)) > 2 or m.group(0).startswith("0"):
+            continue   # '08.11.2021' is a date, not a version
         a, b, c = (int(x) for x in m.groups())
         full = c if c >= 100 else 2000 + c
         if (full, b, a) == (year, month, day) or (full, a, b) == (year, month, day) or \

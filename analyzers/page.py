@@ -352,7 +352,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         script_count=len(scripts), app_shell=app_shell, schema_types=tuple(types),
         og_site_name=meta_content(root, "og:site_name"), og_type=og_type,
         author="; ".join(authors)[:200],
-        date_published=settle(attribution["dates"], "published"),
+        date_published=settle(attribution["dates"], "published", attribution["htmldate"]),
         date_modified=settle(attribution["dates"], "modified"),
         question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
         fetch_error=fetch.error,

@@ -43,6 +43,17 @@ _TRAILING_COMMA = re.compile(r",\s*[}\]]")
 _COMMENT = re.compile(r"/\*|(?:^|[\s,{\[])//")
 
 
+
+def _scalar(value):
+    """A property value as the module's invariant wants it: text (capped), a number or a
+    boolean; anything else a syntax's extractor hands over (a dict or list that is no item)
+    is not a value a rule can read."""
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    if isinstance(value, (int, float, bool)):
+        return value
+    return None
+
 class _Unrepairable(ValueError):
     pass
 
@@ -328,7 +339,7 @@ class GraphBuilder:
 
     def _microdata(self, item, parent, prop: str, depth: int):
         if not isinstance(item, dict) or "properties" not in item and "type" not in item:
-            return item[:MAX_TEXT] if isinstance(item, str) else item
+            return _scalar(item)
         if depth > MAX_DEPTH:
             return None
         node = self._new("microdata", None, parent, prop)
@@ -388,7 +399,10 @@ class GraphBuilder:
                         v = v[:MAX_TEXT] if isinstance(v, str) else v
                     elif isinstance(v, dict) and "@id" in v:
                         v = {"id": v["@id"]}
-                    node["props"].setdefault(name, []).append(v)
+                    else:
+                        v = _scalar(v)
+                    if v is not None:
+                        node["props"].setdefault(name, []).append(v)
         # Nest RDFa nodes under the first node that points at them.
         by_id = {n["id"]: n for n in self.nodes[first:] if n["id"]}
         for node in self.nodes[first:]:
