@@ -205,6 +205,14 @@ def day(iso: str) -> str:
     return iso[:10]
 
 
+def is_placeholder(iso: str) -> bool:
+    """A date a template fills in when it has none: year 1 ('0001-01-01', .NET and Go zero
+    values), the Unix epoch, SQL and spreadsheet zero days, any year before 1900. Never a
+    page's real date, so it is reported (FR005), not used."""
+    d = day(iso)
+    return bool(d) and (d[:4] < "1900" or d in ("1970-01-01", "1900-01-01"))
+
+
 # -- extraction -----------------------------------------------------------------------------------
 def _meta(root: etree._Element, names: tuple[str, ...]) -> list[tuple[str, str]]:
     wanted = set(names)
@@ -341,6 +349,9 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
         else:
             add(text, "byline", link, visible=True, group=found)
         found += bool({name_key(c["name"]) for c in out if c["source"] == "byline"} - before)
+    if not any(c["source"] == "byline" for c in out):
+        for name, link in _dated_bylines(root):
+            add(name, "byline", link, visible=True, prose=True, group=found)   # one byline
     publisher = _publisher_names(root, nodes)
     for c in out:
         if c["name"] and name_key(c["name"]) in publisher:
@@ -362,6 +373,59 @@ def _publisher_names(root: etree._Element, nodes: list[dict]) -> set[str]:
     if len(parts) > 1:
         names.append(parts[-1])
     return {name_key(n) for n in names if n.strip()}
+
+
+_MONTHS = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*")
+DATE_IN_TEXT = re.compile(
+    rf"(?i:\b(?:\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]"
+    rf"\d{{4}})\b)")
+
+
+_INLINE = frozenset(("a", "span", "em", "strong", "b", "i", "small", "time", "br", "abbr"))
+
+
+def _dated_bylines(root: etree._Element) -> list[tuple[str, str]]:
+    """(name, profile link) of the names beside a date right under the headline, with no
+    'By': 'March 15, 2023 - Danny Cranmer', 'July 2, 2024 - Gyula Fora (@GyulaFora) Mate
+    Czagany' (one name a line, a handle linking the name before it), 'Jane Doe | 3 May 2024'.
+    Read from the inline text after the H1 up to the next block (or from its first sibling
+    element); with the date, separators, handles and nicknames gone, every line left must
+    read as a name."""
+    for h in root.xpath("//body//h1")[:2]:
+        pieces: list[tuple[str, str]] = [(h.tail or "", "")]
+        for sib in h.itersiblings():
+            if not isinstance(sib.tag, str) or sib.tag not in _INLINE:
+                break
+            pieces += [("\n" + sib.text_content() + "\n",
+                        sib.get("href") or "" if sib.tag == "a" else ""), (sib.tail or "", "")]
+        nxt = h.getnext()
+        runs = [pieces]
+        if nxt is not None and isinstance(nxt.tag, str) and nxt.tag not in _INLINE and \
+                len(nxt) <= 3:
+            runs.append([(nxt.text_content(), "")])
+        for run in runs:
+            text = "".join(t for t, _ in run)
+            if len(" ".join(text.split())) > 160 or not DATE_IN_TEXT.search(text):
+                continue
+            handle = bool(re.search(r"@[\w.]+", text))
+            names: list[list[str]] = []   # [name, link]
+            for piece, href in run:
+                if href and re.fullmatch(r"\s*\(?@[\w.]+\)?\s*", piece) and names:
+                    names[-1][1] = names[-1][1] or href   # the handle links the name before
+                    continue
+                for line in DATE_IN_TEXT.sub("\n", piece).split("\n"):
+                    for part in re.split(r"\s[-–—|·•]\s|\|", line):
+                        part = re.sub(r"\(?@[\w.]+\)?|\([^)]{0,40}\)", " ", part)
+                        part = " ".join(part.split()).strip(" -–—|·•,")
+                        if part:
+                            names.append([part, href])
+            # one word is a name only beside a handle ('Hong (@hlteoh2)')
+            if names and all(1 <= len(n.split()) <= 4 and plausible_name(n, prose=True)
+                             for n, _ in names) and (handle or any(len(n.split()) >= 2
+                                                                   for n, _ in names)):
+                return [(n, link) for n, link in names]
+    return []
 
 
 def _meta_labels_author(root: etree._Element) -> bool:
@@ -475,7 +539,7 @@ def settle(cands: list[dict], kind: str, guess: str = "") -> str:
     the whole page (guess) confirms wins: a template's stale markup date or a sidebar's
     <time> loses to the day the article itself shows."""
     order = ("markup", "meta", "time element", "visible text", "URL", "htmldate")
-    best = sorted((c for c in cands if c["kind"] == kind),
+    best = sorted((c for c in cands if c["kind"] == kind and not is_placeholder(c["value"])),
                   key=lambda c: next((i for i, o in enumerate(order) if c["source"].startswith(o)),
                                      len(order)))
     if guess and kind == "published" and best and day(best[0]["value"]) != guess:

@@ -354,6 +354,7 @@ def build() -> None:
             headings=["Do payment links speed up collection?"], published="2026-08-10", modified="2026-05-01",
             extra_top='<p>Businesses that add payment links get paid 40% faster.</p><blockquote>"Every invoice we send now carries a payment link, and late payments have almost disappeared."</blockquote>')
     plant("FR003", "/blog/invoice-payment-links", "dateModified before datePublished")
+    plant("FR005", "/blog/invoice-payment-links", "markup dateModified before datePublished")
     plant("CI001", "/blog/invoice-payment-links", "'40% faster' with no source")
     plant("CI003", "/blog/invoice-payment-links", "quotation not attributed to anyone")
     plant("AT003", "/blog/invoice-payment-links", "Priya Natarajan's Person markup lacks sameAs here too")

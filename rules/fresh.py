@@ -1,4 +1,4 @@
-"""FRESH: can an engine tell how current each article is, and trust it? FR001 to FR004 of
+"""FRESH: can an engine tell how current each article is, and trust it? FR001 to FR005 of
 RULES.md. They read every date candidate with its source (analyzers/attribution.py), the
 audit date, and the previous complete run of the same site."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from aeo.analyzers.attribution import day
+from aeo.analyzers.attribution import day, is_placeholder
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
@@ -22,7 +22,8 @@ def _d(iso: str) -> date | None:
 
 def _dates(page, kind: str, sources: tuple[str, ...] = ()) -> list[dict]:
     return [c for c in page.attribution.get("dates", []) if c["kind"] == kind
-            and (not sources or c["source"].startswith(sources))]
+            and (not sources or c["source"].startswith(sources))
+            and not is_placeholder(c["value"])]
 
 
 def _c(value: str, source: str, kind: str) -> dict:
@@ -111,7 +112,8 @@ def fr002(page, site, gov):
                                         _c("2026-09-01", "markup dateModified", "modified")]}}),
       ))
 def fr003(page, site, gov):
-    cands = page.attribution.get("dates", [])
+    # placeholders ('0001-01-01') are FR005's: no arithmetic on them here
+    cands = [c for c in page.attribution.get("dates", []) if not is_placeholder(c["value"])]
     if not cands:
         return None
     problems = []
@@ -180,3 +182,55 @@ def fr004(page, site, gov):
                              "unchanged since the previous run",
                     detail="The modified date moved forward but the content did not change.")]
     return []
+
+
+MACHINE = ("markup", "meta")
+
+
+@rule(id="FR005", name="Placeholder or impossible date in markup", pillar="FRESH",
+      scope="page", severity="medium", engines=ALL, page_types=CONTENT,
+      why="A datePublished of 0001-01-01 or 1970-01-01, a date after today, or a "
+          "dateModified before datePublished is what a template writes when it has no real "
+          "date. Engines read these dates as given: the page looks ancient, from the future, "
+          "or edited before it existed, and the real date is lost.",
+      fix="Fill the markup and meta dates from the article's real publication and update "
+          "dates, or leave the property out when there is none.",
+      before='"datePublished": "0001-01-01T00:00:00"',
+      after='"datePublished": "2026-03-03T09:00:00+01:00"',
+      references=("https://developers.google.com/search/docs/appearance/publication-dates",),
+      examples=(
+          Example("year one", True, site={"as_of": "2026-11-22"}, page={"attribution": {
+              "dates": [_c("0001-01-01", "markup datePublished", "published")]}}),
+          Example("the Unix epoch in meta", True, site={"as_of": "2026-11-22"}, page={
+              "attribution": {"dates": [_c("1970-01-01T00:00:00+00:00",
+                                           "meta article:modified_time", "modified")]}}),
+          Example("modified before published", True, site={"as_of": "2026-11-22"}, page={
+              "attribution": {"dates": [_c("2026-08-10", "markup datePublished", "published"),
+                                        _c("2026-05-01", "markup dateModified", "modified")]}}),
+          Example("real dates", False, site={"as_of": "2026-11-22"}, page={"attribution": {
+              "dates": [_c("2026-08-10", "markup datePublished", "published"),
+                        _c("2026-09-01", "markup dateModified", "modified")]}}),
+          Example("no machine-readable date", None, site={"as_of": "2026-11-22"}, page={
+              "attribution": {"dates": [_c("2026-08-10", "visible text", "published")]}}),
+      ))
+def fr005(page, site, gov):
+    cands = [c for c in page.attribution.get("dates", []) if c["source"].startswith(MACHINE)]
+    if not cands:
+        return None
+    problems = [f"{c['source']} {c['raw'] or c['value']} is a placeholder"
+                for c in cands if is_placeholder(c["value"])]
+    real = [(d, c) for d, c in ((_d(c["value"]), c) for c in cands if not is_placeholder(
+        c["value"])) if d]
+    as_of = _d(site.as_of) if site.as_of else date.today()
+    problems += [f"{c['source']} {d} is after the audit date {as_of}" for d, c in real
+                 if as_of and d > as_of + timedelta(days=1)]
+    published = [d for d, c in real if c["kind"] == "published"]
+    modified = [(d, c) for d, c in real if c["kind"] == "modified"]
+    if published:
+        first = min(published)
+        problems += [f"{c['source']} {d} is before datePublished {first}"
+                     for d, c in modified if d < first - timedelta(days=1)][:1]
+    if not problems:
+        return []
+    return [Hit(evidence="; ".join(dict.fromkeys(problems))[:500],
+                detail="The page's markup or meta carries a date no real page can have.")]

@@ -10,7 +10,10 @@ tests/fixtures/judged/SITE.jsonl:
 Precision is strict: TP / (TP + FP + DEB); SNAPSHOT (caused only by the local copy) is left
 out. The findings nobody judged yet are written to OUT/unjudged-SITE.jsonl and counted.
 
-Usage: python tests/precision.py [--out DIR] [--site NAME ...] [--keep]
+Then bylines and dates on the human-labelled pages (tests/attribution_eval.py): the audit's
+pages.csv beside trafilatura's and htmldate's reading of the same pages.
+
+Usage: python tests/precision.py [--out DIR] [--site NAME ...] [--write] [--no-attribution]
 """
 
 from __future__ import annotations
@@ -174,6 +177,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="where each site's audit and the unjudged "
                                              "findings go (default: a temporary folder)")
     ap.add_argument("--site", action="append", choices=[s.name for s in SITES])
+    ap.add_argument("--no-attribution", action="store_true",
+                    help="leave out the byline and date measurement on the labelled pages")
     ap.add_argument("--write", action="store_true",
                     help="record each rule's measured precision in rules/data/precision.toml "
                          "(what `aeo explain` shows, and what makes a rule advisory)")
@@ -223,8 +228,20 @@ def main(argv=None) -> int:
             raise SystemExit("precision: --write measures every site; leave out --site")
         write_precision(by_rule_all, type_acc)
         print(f"wrote {PRECISION_TOML.relative_to(ROOT)}", file=sys.stderr)
-    print(f"precision overall={fmt(overall).strip()} judged={total['TP'] + total['FP'] + total['DEB']} "
-          f"unjudged={unjudged} page_types={fmt(type_acc).strip()} ({types_right}/{types_all})")
+    last = (f"precision overall={fmt(overall).strip()} judged={total['TP'] + total['FP'] + total['DEB']} "
+            f"unjudged={unjudged} page_types={fmt(type_acc).strip()} ({types_right}/{types_all})")
+    if not args.no_attribution and not args.site:
+        import attribution_eval as ae
+
+        results = []
+        for corpus in ae.CORPUS_NAMES:
+            print(f"auditing {corpus} ...", file=sys.stderr, flush=True)
+            results.append(ae.evaluate(corpus, out / corpus))
+        t = ae.report(results)
+        a, tr, hd = t["aeo"], t["trafilatura"], t["htmldate"]
+        last += (f" byline_f1={ae.fmt(a.f1)} (trafilatura {ae.fmt(tr.f1)}) "
+                 f"date_accuracy={ae.fmt(a.accuracy)} (htmldate {ae.fmt(hd.accuracy)})")
+    print(last)
     return 0
 
 
