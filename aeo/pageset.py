@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, PageFacts
+from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, PageFacts, counted_for_titles, text_key
 
 # what the site rules and site facts never read: left out of the slim copy
 BULKY = ("main_blocks", "links", "opening", "sections", "answers", "jsonld_blocks",
@@ -107,6 +107,9 @@ class Survey:
     external_targets: dict[str, set] = field(default_factory=dict)   # up to EXTERNAL_KEPT each
     canonical_origins: Counter = field(default_factory=Counter)
     refresh_targets: dict[str, str] = field(default_factory=dict)   # quick meta refreshes
+    title_counts: Counter = field(default_factory=Counter)         # text_key -> pages
+    description_counts: Counter = field(default_factory=Counter)
+    titled_pages: int = 0
 
     def url(self, url: str) -> str:
         """The one string object for a page's URL (so that a million findings of a hundred
@@ -135,6 +138,10 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
             s.analysis_errors[url] = p.fetch_error[:300]
         if p.main_text_hash:
             s.main_hash_by_url[url] = p.main_text_hash
+        if counted_for_titles(p):
+            s.titled_pages += 1
+            s.title_counts[text_key(p.title)] += 1
+            s.description_counts[text_key(p.meta_description)] += 1
         if p.refresh.get("target") and (p.refresh.get("delay") or 0) <= REFRESH_REDIRECT_S:
             s.refresh_targets[url] = p.refresh["target"]
         for canonical in set(p.canonicals):

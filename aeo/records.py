@@ -191,6 +191,11 @@ class SiteFacts:
     refreshes: dict[str, str] = field(default_factory=dict)      # url -> quick meta refresh target
     fetch_errors: dict[str, str] = field(default_factory=dict)           # url -> why it failed
     main_hash_by_url: dict[str, str] = field(default_factory=dict)
+    # titles and meta descriptions of the HTML pages that answer 200 (text_key -> pages; ''
+    # keys the missing ones) and how many pages were counted: ACC117's 'shared by most'
+    title_counts: dict[str, int] = field(default_factory=dict)
+    description_counts: dict[str, int] = field(default_factory=dict)
+    titled_pages: int = 0
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
     identity: dict = field(default_factory=dict)   # the organization's name and its variants
@@ -198,6 +203,22 @@ class SiteFacts:
     as_of: str = ""                                # the audit date freshness counts from
     previous_pages: dict | None = None             # the previous complete run's pages, if any
     missing_page: dict = field(default_factory=dict)   # what a made-up URL answers (soft 404)
+
+
+def text_key(text: str) -> str:
+    """A short key for a title or description: case and spacing aside ('' for none)."""
+    import hashlib
+
+    norm = " ".join(text.casefold().split())
+    return hashlib.sha1(norm.encode()).hexdigest()[:16] if norm else ""
+
+
+def counted_for_titles(p) -> bool:
+    """The pages ACC117 counts and judges: HTML that answers 200, read, and neither an
+    instant meta-refresh stub nor kept out of search by noindex."""
+    return p.status == 200 and bool(p.word_count or p.title or p.h1) and not (
+        p.refresh.get("target") and (p.refresh.get("delay") or 0) <= REFRESH_REDIRECT_S) \
+        and not {"noindex", "none"} & set(p.robots_directives)
 
 
 @dataclass(frozen=True)

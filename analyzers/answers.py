@@ -102,22 +102,42 @@ def _question_text(text: str) -> bool:
     return text.strip().endswith("?")
 
 
+_Q_LABEL = re.compile(r"^\s*(?:Q|Question|Frage|F|Pregunta|P)\s*[:.)]\s+\S", re.I)
+_A_LABEL = re.compile(r"^\s*(?:A|Answer|Antwort|R|Respuesta|Réponse)\s*[:.)]\s+\S", re.I)
+
+
 def faq_structures(root: etree._Element | None, flags_for) -> dict:
     """Question-and-answer pairs a reader sees outside headings: <details>/<summary>,
-    <dt>/<dd>, and accordion toggles (aria-expanded buttons)."""
+    <dt>/<dd>, accordion toggles (aria-expanded, or buttons and accordion/FAQ-classed
+    elements whose text is a question), and 'Q: ... A: ...' pairs written as paragraphs."""
     if root is None:
-        return {"details": 0, "dl": 0, "accordion": 0}
+        return {"details": 0, "dl": 0, "accordion": 0, "qa": 0}
     summaries = [" ".join(s.text_content().split()) for d in root.iter("details")
                  for s in d.iter("summary")][:200]
     dts = [" ".join(dt.text_content().split()) for dl in root.iter("dl")
            for dt in dl.iter("dt") if dt.getnext() is not None and dt.getnext().tag == "dd"][:200]
-    toggles = [" ".join(b.text_content().split())
-               for b in root.xpath("//*[@aria-expanded][self::button or self::a or "
-                                   "@role='button']")][:200]
+    toggles = list(dict.fromkeys(
+        " ".join(b.text_content().split())
+        for b in root.xpath("//*[@aria-expanded][self::button or self::a or @role='button'] | "
+                            "//button | //*[contains(@class, 'accordion') or "
+                            "contains(@class, 'faq-q') or contains(@class, 'faq__q') or "
+                            "contains(@class, 'question')][self::div or self::span or "
+                            "self::a or self::h3 or self::h4 or self::h5 or self::p]"
+                            "[string-length(normalize-space()) < 200]")))[:200]
     texts = summaries + dts + toggles
     flags = flags_for(texts) if texts else []
     a, b = len(summaries), len(summaries) + len(dts)
-    return {"details": sum(flags[:a]), "dl": sum(flags[a:b]), "accordion": sum(flags[b:])}
+    qa = 0
+    for el in root.iter("p", "div", "li", "dt", "strong", "b", "h3", "h4", "h5", "h6"):
+        text = " ".join(el.text_content().split())[:600]
+        if len(el) > 4 or not _Q_LABEL.match(text):
+            continue
+        nxt = el.getnext()
+        following = " ".join(nxt.text_content().split())[:100] if nxt is not None else ""
+        if _A_LABEL.match(following) or re.search(r"\?\s+(?:A|Answer|Antwort)\s*[:.)]\s", text):
+            qa += 1
+    return {"details": sum(flags[:a]), "dl": sum(flags[a:b]), "accordion": sum(flags[b:]),
+            "qa": qa}
 
 
 def _is_statistic(sentence: str) -> str:

@@ -209,6 +209,8 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
         about_links=frozenset(survey.about_links),
         redirects=redirects, refreshes=dict(survey.refresh_targets), fetch_errors=fetch_errors,
         main_hash_by_url=survey.main_hash_by_url,
+        title_counts=survey.title_counts, description_counts=survey.description_counts,
+        titled_pages=survey.titled_pages,
         crawl_events=tuple(events),
         entities_by_id=entity_index(pages),
         identity=build_identity(pages, scope.root, texts),

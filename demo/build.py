@@ -418,6 +418,7 @@ def build() -> None:
     (SITE / "products").mkdir(exist_ok=True)
     (SITE / "products" / "forecasting.html").write_text(shell, "utf-8")
     SITEMAP.append("/products/forecasting")
+    plant("ACC117", "/products/forecasting", "no meta description (the app shell's head)")
     plant("ACC004", "/products/forecasting", "empty #root mount node, text only after JavaScript")
     plant("SD005", "/products/forecasting", "the app shell carries no markup in its raw HTML")
 

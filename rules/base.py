@@ -146,6 +146,7 @@ def all_rules() -> dict[str, Rule]:
         qa,
         redirects,
         structured,
+        titles,
     )
 
     return dict(sorted(REGISTRY.items(), key=lambda kv: (PILLARS.index(kv[1].pillar), kv[0])))
@@ -174,12 +175,29 @@ def _finding(r: Rule, gov: Governance, hit: Hit, url: str, page_type: str) -> Fi
                    evidence=hit.evidence[:1000], detail=hit.detail, urls=tuple(hit.urls))
 
 
+INDEX_FILES = frozenset(("index.html", "index.htm", "index.php", "index.shtml", "default.htm",
+                         "default.html", "default.aspx"))
+
+
+def index_twin(url: str, site: SiteFacts) -> bool:
+    """Is url a folder's index file ('/ai/index.html') whose folder URL ('/ai/') was crawled
+    with the same main text? Then it is one page under two URLs, judged once, as the folder."""
+    from urllib.parse import urljoin, urlsplit
+
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    if name not in INDEX_FILES:
+        return False
+    mine = site.main_hash_by_url.get(url)
+    return bool(mine) and site.main_hash_by_url.get(urljoin(url, "./")) == mine
+
+
 def _judge_page(r: Rule, page: PageFacts, site: SiteFacts, gov: Governance
                 ) -> list[Finding] | None:
     """A page rule on one page: its findings, or None where the rule does not apply (another
-    page type, a page not fetched with 2xx, or the rule's own verdict)."""
+    page type, a page not fetched with 2xx, the index-file twin of a folder URL, or the
+    rule's own verdict)."""
     if page.page_type not in r.page_types or page.status is None or \
-            not 200 <= page.status < 300:
+            not 200 <= page.status < 300 or index_twin(page.url, site):
         return None
     hits = r.check(page, site, gov)
     if hits is None:

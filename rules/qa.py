@@ -158,6 +158,8 @@ def qa002(page, site, gov):
               _sec(0, "", False, None, []), _sec(2, "FAQ", False, 0, []),
               _sec(3, "Can I?", True, 1, []), _sec(3, "Is it?", True, 1, []),
               _sec(3, "Does it?", True, 1, []))}),
+          Example("Q:/A: paragraphs on a product page", True, page={
+              "page_type": "product", "answers": {"faq_dom": {"qa": 3}}}),
           Example("marked up", False, page={
               "answers": {"faq_dom": {"details": 4, "dl": 0, "accordion": 0}},
               "entities": ({"n": 0, "syntax": "json-ld", "block": 0, "types": ["FAQPage"],
@@ -168,6 +170,8 @@ def qa003(page, site, gov):
     found = [f"{n} <{tag}> question-and-answer pairs" for tag, n in
              (("details", dom.get("details", 0)), ("dl", dom.get("dl", 0)),
               ("accordion", dom.get("accordion", 0))) if n >= 3]
+    if dom.get("qa", 0) >= 3:
+        found.append(f"{dom['qa']} 'Q: ... A: ...' pairs")
     for i, s in enumerate(page.sections):
         if s["level"] and FAQ_HEADING.search(s["heading"]):
             kids = [c for c in page.sections if c["parent"] == i and c["question"]]

@@ -176,6 +176,23 @@ def test_qa003_visible_faq_without_markup():
     assert check("QA003", facts("/blog/x", "<h1>X</h1>" + para(50))) is None
 
 
+def test_qa003_faq_written_as_qa_paragraphs_or_question_buttons_on_any_page():
+    qa = "".join(f"<p><strong>Q: {q}</strong></p><p>A: Yes, from the dashboard.</p>"
+                 for q in ("Can I export my data?", "Can I add a second user?",
+                           "Does the plan renew automatically?"))
+    page = facts("/products/ledger", "<h1>Ledger</h1>" + para(40) + qa)
+    assert "3 'Q: ... A: ...' pairs" in check("QA003", page)[0].evidence
+    buttons = "".join(f'<div class="faq-item"><button class="faq-question">{q}</button>'
+                      f'<div class="faq-answer"><p>Yes.</p></div></div>'
+                      for q in ("Can I pay by card?", "Is VAT included?",
+                                "Do you invoice monthly?"))
+    page = facts("/pricing", "<h1>Pricing</h1>" + para(40) + buttons)
+    assert "3 <accordion> question-and-answer pairs" in check("QA003", page)[0].evidence
+    # buttons that are not questions are no FAQ
+    plain = "".join(f"<button>{t}</button>" for t in ("Sign up", "Log in", "Contact sales"))
+    assert check("QA003", facts("/pricing", "<h1>Pricing</h1>" + para(40) + plain)) is None
+
+
 def test_qa004_outline():
     assert "H2 to H4" in check("QA004", facts("/p", "<h1>P</h1><h2>A</h2><h4>B</h4>"))[0].evidence
     assert "2 H1s" in check("QA004", facts("/p", "<h1>P</h1><h1>Q</h1>"))[0].evidence

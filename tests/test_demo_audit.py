@@ -15,11 +15,11 @@ from lxml import html as lhtml
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANTED = json.loads((ROOT / "demo" / "planted.json").read_text())
-ACC_IDS = [f"ACC{i:03d}" for i in range(1, 11)]
+ACC_IDS = [f"ACC{i:03d}" for i in range(1, 11)] + ["ACC117"]
 SD_IDS = [f"SD{i:03d}" for i in range(1, 11)]
 EN_IDS = [f"EN{i:03d}" for i in range(1, 7)]
 QA_IDS = [f"QA{i:03d}" for i in range(1, 7)] + [f"CI{i:03d}" for i in range(1, 4)]
-AT_IDS = [f"AT{i:03d}" for i in range(1, 8)] + [f"FR{i:03d}" for i in range(1, 4)]
+AT_IDS = [f"AT{i:03d}" for i in range(1, 8)] + [f"FR{i:03d}" for i in (1, 2, 3, 5)]
 
 
 @pytest.fixture(scope="module")

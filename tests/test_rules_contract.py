@@ -42,7 +42,7 @@ def test_rule_examples(rid, ex):
 
 # second-round catalogue rules whose issue has not landed yet: each must still be missing, so
 # that the rule's arrival takes it off this list (and then the test below holds it to exist)
-NOT_YET_BUILT = {"ACC117": "issue 15", "ACC011": "issue 19",
+NOT_YET_BUILT = {"ACC011": "issue 19",
                  "ACC012": "issue 19", "ACC013": "issue 19"}
 
 
@@ -119,3 +119,23 @@ def test_page_facts_round_trip():
     p = PageFacts(url="https://e.com/", status=200, links=(Link("https://e.com/a", "A"),),
                   headings=((1, "T"),), h1=("T",))
     assert PageFacts.from_dict(p.to_dict()) == p
+
+
+def test_a_folder_and_its_index_file_are_one_page_judged_once():
+    """/ai/ and /ai/index.html with the same main text: the page rules judge the folder URL
+    only; an index file whose text differs from its folder's is a page of its own."""
+    from aeo.rules.base import make_page, make_site
+
+    def page(url):
+        return make_page(url=url, status=200, page_type="article", title="", h1=("Post",),
+                         word_count=300, main_text_hash="abc")
+
+    folder, index = "https://example.com/ai/", "https://example.com/ai/index.html"
+    site = make_site(main_hash_by_url={folder: "abc", index: "abc"}, titled_pages=2,
+                     title_counts={"": 2}, description_counts={"": 2})
+    outcome = run_rule(RULES["ACC117"], [page(folder), page(index)], site, GOV)
+    assert [f.url for f in outcome.findings] == [folder]
+    site = make_site(main_hash_by_url={folder: "abc", index: "def"}, titled_pages=2,
+                     title_counts={"": 2}, description_counts={"": 2})
+    outcome = run_rule(RULES["ACC117"], [page(folder), page(index)], site, GOV)
+    assert sorted(f.url for f in outcome.findings) == [folder, index]
