@@ -67,8 +67,23 @@ REPORTING = re.compile(r"\b(said|says|say|found|finds|reported|reports|estimated
                        r"report|research|analysis|data)\b", re.I)
 QUOTED = re.compile(r"[“\"]([^“”\"]{12,600})[”\"]")
 SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|explains|explained|added|adds|"
-                    r"according to|recalls|notes|noted|put it)\b|^[—–-]\s*\w|\s[—–]\s*[A-Z]",
-                    re.I)
+                    r"according to|recalls|notes|noted|put it|in (?:\w+[’']s? )?own words|"
+                    r"citing|cites|quoting|quotes|as \w+ (?:puts|put) it)\b|^[—–-]\s*\w|"
+                    r"\s[—–]\s*[A-Z]", re.I)
+# quoted text that is code, markup, a log line or a literal, not someone's words
+CODEISH = re.compile(r"[{}<>=|\\*]|\{%|\{\{|\w\(\)|\b\d\d:\d\d:\d\d|\+-{3}|\bclass\s*=|"
+                     r"^\s*\[[^\]]{1,12}\]|%[0-9A-Fa-f]{2}|://|\S@\S")
+# a reference-list entry: its quoted titles are works cited, not quotations
+REFERENCE = re.compile(r"\((?:19|20)\d\d[a-z]?\)|\b(?:19|20)\d\d[a-z]?\.\s|\bet al\.|arXiv|"
+                       r"\bdoi\b|Proceedings|Journal of|\bpp\.\s*\d|\bVol\.\s*\d|ISBN|"
+                       r"(?-i:\b[A-Z][A-Z0-9]{1,15}-\d{1,6}\b)", re.I)   # (and issue keys: FLINK-2)
+# 'Again citing DeDeo, “...”', 'Citing from Statistical Rethinking:', 'according to Smith'
+CUE_CREDIT = re.compile(r"\b(?i:citing|quoting|according to|in the words of|as)(?: from)?\s+"
+                        r"((?:[A-Z][\w.’'-]+\s?){1,4})(?:\s+(?:put|puts|wrote|said)\b|[,:(]|$)|"
+                        r"\b(?i:in)\s+([A-Z][\w.-]+)[’']s?\s+own words")
+# a credit at the end of the quote itself: '— Para (@para_io) July 3, 2015', '- The Apache Mottos'
+TRAILING_CREDIT = re.compile(r"[”\"]?\s+[—–-]{1,2}\s*(?:The\s+)?[A-Z][\w.'’ -]{1,60}"
+                             r"(?:\(@\w+\))?[^—–]{0,40}$")
 FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions|common questions|questions and "
                          r"answers|q\s*&\s*a)\b", re.I)
 
@@ -191,19 +206,34 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         found = []
         if b["k"] == "quote":
             found.append(b["t"].strip(" \"“”'"))
-        elif b["k"] in ("p", "li"):
+        elif b["k"] in ("p", "li") and not REFERENCE.search(b["t"]):
             found += [m.group(1) for m in QUOTED.finditer(b["t"])]
         for q in found:
-            if n_words(q) < 5:
+            if n_words(q) < 5 or CODEISH.search(q):
                 continue
             context = b["t"]
+            credited = ""
+            if TRAILING_CREDIT.search(q) or (b["k"] != "quote" and re.search(
+                    re.escape(q[-20:]) + r"[”\"]?\s+[—–-]\s*(?:The\s+)?[A-Z]", b["t"])):
+                credited = "a credit line"
             if b["k"] == "quote":
                 for j in (i - 1, i + 1):
-                    if 0 <= j < len(blocks) and blocks[j]["k"] in ("p", "li") and \
-                            n_words(blocks[j]["t"]) <= 30:
-                        context += " " + blocks[j]["t"]
+                    if 0 <= j < len(blocks) and blocks[j]["k"] in ("p", "li"):
+                        near = blocks[j]["t"]
+                        if n_words(near) <= 30:
+                            context += " " + near
+                        elif j == i - 1:
+                            # a long lead-in paragraph whose last sentence introduces the
+                            # quote ('Or as Edward Lorenz is said to have put it,')
+                            last = (sentences(near) or [near])[-1]
+                            if last.rstrip().endswith(":") or SPEECH.search(last) or \
+                                    CUE_CREDIT.search(last):
+                                context += " " + last
+            if not credited and (m := CUE_CREDIT.search(context.replace(q, " "))):
+                credited = (m.group(1) or m.group(2)).strip()
             quotes.append({"text": " ".join(q.split())[:300], "words": n_words(q),
-                           "credited": "", "context": context[:1500]})
+                           "credited": credited, "context": context[:1500],
+                           "block": i})
     # spaCy over the few sentences that need it: a named organization or person as source.
     docs = list(nlp_model.pipe([stats[k]["context"] for k in to_tag] +
                                [q["context"] for q in quotes], batch_size=32)) \
@@ -213,17 +243,26 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         if names and REPORTING.search(doc.text):   # a name alone ('VAT') is not a source
             stats[k]["source"] = f"names {names[0]}"
     for q, doc in zip(quotes, docs[len(to_tag):], strict=True):
+        if q["credited"]:
+            continue
         outside = q["context"].replace(q["text"], " ")
-        names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON")
+        names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON", "WORK_OF_ART")
                  and e.text not in q["text"]]
         if names and (SPEECH.search(outside) or q["context"] != q["text"]):
             q["credited"] = names[0]
         elif re.search(r"<cite>|[—–]\s*[A-Z][a-z]+", outside):
             q["credited"] = "a credit line"
+    for prev, q in zip(quotes, quotes[1:], strict=False):
+        # a translation, or the next paragraph of the same quote: two blocks on at most, with
+        # no heading between
+        if not q["credited"] and prev["credited"] and 0 < q["block"] - prev["block"] <= 2 and \
+                not any(blocks[k]["k"].startswith("h") for k in range(prev["block"], q["block"])):
+            q["credited"] = prev["credited"]
     for s in stats:
         s.pop("context", None)
     for q in quotes:
         q.pop("context", None)
+        q.pop("block", None)
     return {"stats": stats[:50], "quotes": quotes[:30]}
 
 

@@ -172,6 +172,13 @@ def write_precision(by_rule: dict[str, Counter], type_acc: float | None) -> None
     PRECISION_TOML.write_text("\n".join(lines), encoding="utf-8")
 
 
+def _precision_bar() -> float:
+    from aeo.governance import load_governance
+    from aeo.reports.scoring import precision_bar
+
+    return precision_bar(load_governance())
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, help="where each site's audit and the unjudged "
@@ -222,6 +229,13 @@ def main(argv=None) -> int:
         print(f"  {rule:8} TP {c['TP']:4}  FP {c['FP']:4}  DEB {c['DEB']:4}  "
               f"precision {fmt(strict(c))}")
     overall = strict(total)
+    # the rules at or over the bar are the scored ones (the report's advisory rules are not)
+    bar = _precision_bar()
+    scored = Counter()
+    for c in by_rule_all.values():
+        p = strict(c)
+        if p is not None and p >= bar:
+            scored.update(c)
     type_acc = types_right / types_all if types_all else None
     if args.write:
         if args.site:
@@ -229,6 +243,8 @@ def main(argv=None) -> int:
         write_precision(by_rule_all, type_acc)
         print(f"wrote {PRECISION_TOML.relative_to(ROOT)}", file=sys.stderr)
     last = (f"precision overall={fmt(overall).strip()} judged={total['TP'] + total['FP'] + total['DEB']} "
+            f"scored_rules={fmt(strict(scored)).strip()} "
+            f"({scored['TP'] + scored['FP'] + scored['DEB']} judged) "
             f"unjudged={unjudged} page_types={fmt(type_acc).strip()} ({types_right}/{types_all})")
     if not args.no_attribution and not args.site:
         import attribution_eval as ae

@@ -8,6 +8,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
 from conftest import SHARED, analyze_html
 
 from aeo.analyzers.answers import citation_facts
@@ -257,3 +258,38 @@ def test_ci003_quotes_with_and_without_credit():
     scare = facts("/blog/story", "<h1>A customer story</h1><p>So-called “smart invoices” are "
                   "just invoices with a pay button.</p>")
     assert check("CI003", scare) is None
+
+
+SHARED_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+@pytest.mark.parametrize("path, url", [
+    # 'Or as Edward Lorenz is said to have put it,' then the blockquote
+    ("rstudio-ai-blog/www/posts/2019-10-03-intro-to-hmc/index.html",
+     "https://blogs.rstudio.com/ai/posts/2019-10-03-intro-to-hmc/"),     # 'In Neal's own words'
+    ("rstudio-ai-blog/www/posts/2019-07-09-feature-columns/index.html",
+     "https://blogs.rstudio.com/ai/posts/2019-07-09-feature-columns/"),  # 'Citing from ...'
+    ("rstudio-ai-blog/www/posts/2020-02-19-kl-divergence/index.html",
+     "https://blogs.rstudio.com/ai/posts/2020-02-19-kl-divergence/"),    # 'Again citing DeDeo, "'
+    ("rstudio-ai-blog/www/posts/2020-09-01-weather-prediction/index.html",
+     "https://blogs.rstudio.com/ai/posts/2020-09-01-weather-prediction/"),  # Brecht, translated
+    ("flink-site/www/what-is-flink/community/index.html",
+     "https://flink.apache.org/what-is-flink/community/"),   # '"..." - The Apache Mottos'
+    ("erudika-site/www/blog/hello-world/index.html",
+     "https://erudika.com/blog/hello-world/"),    # an embedded tweet, credited in its own block
+    ("flink-site/www/2021/08/06/apache-flink-1.13.2-released/index.html",
+     "https://flink.apache.org/2021/08/06/apache-flink-1.13.2-released/"),  # issue titles
+    ("django-docs/html/ref/templates/builtins.html",
+     "https://docs.djangoproject.com/en/3.2/ref/templates/builtins.html"),  # quoted literals
+])
+def test_ci003_credits_and_literals_on_real_pages(path, url):
+    """Quotes credited in the lead-in sentence, on a dash line, or as the next paragraph of a
+    credited quote, and quoted code, URLs, addresses and changelog titles, are no anonymous
+    quotations."""
+    file = SHARED_CORPORA / path
+    if not file.exists():
+        pytest.skip("shared corpora absent")
+    host = "/".join(url.split("/")[:3]) + "/"
+    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
+                              body=file.read_bytes()), Scope.from_url(host), host)
+    assert not check("CI003", page), [q for q in page.answers["quotes"] if not q["credited"]]
