@@ -22,12 +22,17 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9$£€])")
 WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")
 
-PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b|percentage points?\b)|"
+# ('the first half of the suite' is a position, '100% compatible' a figure of speech)
+PERCENT = re.compile(r"(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.,]\d+)?\s?"
+                     r"(?:%|percent\b|per cent\b|percentage points?\b)|"
+                     r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!former )(?<!last )"
                      r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
-MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:x|×)(?=\W)|\b\d+(?:\.\d+)?-fold\b|\b\d+(?:\.\d+)? "
-                      r"times\b|\b(?:twice|two|three|four|five|six|seven|eight|nine|ten) times "
-                      r"(?:more|less|faster|slower|higher|lower|as|greater|larger|smaller|the)\b|"
-                      r"\b(?:by|in) half\b|\bhalve[sd]?\b|\bdoubled?\b|\btripled?\b", re.I)
+# ('28 x 28' is a shape; 'double check', 'double-underscore' and 'double digits' are words)
+MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:x|×)(?=\W)(?!\s*\d)|\b\d+(?:\.\d+)?-fold\b|"
+                      r"\b\d+(?:\.\d+)? times\b|\b(?:twice|two|three|four|five|six|seven|eight|"
+                      r"nine|ten) times (?:more|less|faster|slower|higher|lower|as|greater|larger|"
+                      r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|es|"
+                      r"ing)\b|\b(?:double|triple) (?:the|their|its|our|your|that|this)\b", re.I)
 RATIO = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
                    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred)\b", re.I)
 AVERAGE = re.compile(r"\b(?:an? )?(?:average|median|mean) of (?:about |around |over |nearly )?"
@@ -49,6 +54,8 @@ STUDY_UNIT = re.compile(
     r"employees|workers|marketers|founders|CFOs|CEOs|executives|owners|patients|students|"
     r"households|interviews|responses)\b|\b(?:analysis|survey|study|sample|poll|review) of "
     r"(?:over |more than |nearly |about |some )?\d[\d,.]*", re.I)
+# 'Flink 1.3 series users', 'Django 1.6 users': a version, not a count of people
+VERSION_NUMBER = re.compile(r"\d+\.\d+(?:\.\d+)*\s+(?:series\s+)?\w+$|\d+\.\d+\.\d+")
 SOURCE_CUE = re.compile(
     r"\baccording to\b|\bsource[sd]?\s*:|\(source|\breported (by|in)\b|\breports? (that|by)\b|"
     r"\b(found|finds|showed|shows|estimates?|estimated|concluded|revealed) that\b|"
@@ -162,7 +169,7 @@ def _is_statistic(sentence: str) -> str:
         return "multiple"
     if AVERAGE.search(sentence):
         return "average"
-    if STUDY_UNIT.search(sentence):
+    if any(not VERSION_NUMBER.match(m.group(0)) for m in STUDY_UNIT.finditer(sentence)):
         return "count"
     if MONEY.search(sentence) and MONEY_STAT_CUE.search(sentence) and \
             not (PRICE_CUE.search(sentence) and not re.search(r"\baverage|median\b", sentence,

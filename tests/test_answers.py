@@ -293,3 +293,27 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
     page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
                               body=file.read_bytes()), Scope.from_url(host), host)
     assert not check("CI003", page), [q for q in page.answers["quotes"] if not q["credited"]]
+
+
+@pytest.mark.parametrize("sentence, kind", [
+    # words and shapes on the real sites that are no statistics (judged false)
+    ("Variables are surrounded by double-curly braces.", ""),                  # Django
+    ("(That’s a double-underscore).", ""),
+    ("This will double count failures that may need to be retried.", ""),        # Flink
+    ("Let’s double check:", ""),                                                # RStudio
+    ("The second half of this document describes how these storage systems work.", ""),
+    ("These releases will be 100% backwards-compatible with the previous patch release.", ""),
+    ("No tool fit our philosophies 100%.", ""),
+    ("It takes input tensors of shape batch_size x 1 x 28 x 28.", ""),
+    ("We highly recommend all Flink 1.3 series users to upgrade to Flink 1.3.3.", ""),
+    # and what still is one
+    ("Revenue doubled in two years.", "multiple"),
+    ("Half of small businesses close within five years.", "percentage"),
+    ("100% of the respondents said they would switch.", "percentage"),
+    ("The new engine is 3x faster.", "multiple"),
+    ("A survey of 1,200 customers found churn fell.", "count"),
+])
+def test_statistic_words_and_shapes(sentence, kind):
+    from aeo.analyzers.answers import _is_statistic
+
+    assert _is_statistic(sentence) == kind
