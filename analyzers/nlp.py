@@ -93,6 +93,11 @@ def head_nouns(h1_doc) -> set[str]:
         if tok.pos_ in ("NOUN", "PROPN") and tok.is_alpha and not tok.is_stop:
             phrases[-1].append(_norm_noun(tok.text))
     phrases = [p for p in phrases if p]
+    words = [_norm_noun(t.text) for t in h1_doc if t.is_alpha and not t.is_stop]
+    if len(words) <= 2:
+        # a one- or two-word H1 ('Models', 'Query Expressions') is its subject, however the
+        # tagger reads a word without a sentence around it
+        return set(words) | (set(phrases[0][-2:]) if phrases else set())
     if not phrases:
         return set()
     first = phrases[0]

