@@ -80,6 +80,9 @@ SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|explains|explaine
 # quoted text that is code, markup, a log line or a literal, not someone's words
 CODEISH = re.compile(r"[{}<>=|\\*]|\{%|\{\{|\w\(\)|\b\d\d:\d\d:\d\d|\+-{3}|\bclass\s*=|"
                      r"^\s*\[[^\]]{1,12}\]|%[0-9A-Fa-f]{2}|://|\S@\S")
+# a callout box set as a quote: 'Note: Set fps to NULL ...', 'Tip: ...'
+CALLOUT = re.compile(r"^\s*(?:note|tip|warning|important|caution|hint|info|hinweis|achtung|"
+                     r"astuce|nota)\b\s*[:!—–-]", re.I)
 # a reference-list entry: its quoted titles are works cited, not quotations
 REFERENCE = re.compile(r"\((?:19|20)\d\d[a-z]?\)|\b(?:19|20)\d\d[a-z]?\.\s|\bet al\.|arXiv|"
                        r"\bdoi\b|Proceedings|Journal of|\bpp\.\s*\d|\bVol\.\s*\d|ISBN|"
@@ -216,7 +219,7 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         elif b["k"] in ("p", "li") and not REFERENCE.search(b["t"]):
             found += [m.group(1) for m in QUOTED.finditer(b["t"])]
         for q in found:
-            if n_words(q) < 5 or CODEISH.search(q):
+            if n_words(q) < 5 or CODEISH.search(q) or CALLOUT.match(q):
                 continue
             context = b["t"]
             credited = ""

@@ -104,6 +104,7 @@ _CREDIT = re.compile(r"^(?:photo|photograph|photos|foto|fotos|bild|image|images|
                      r"credit|credits|quelle|source|video|grafik|karte)\b", re.I)
 _PARTICLES = {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "dos", "das",
               "la", "le", "ter", "ten", "zu", "y", "e", "bin", "ibn", "al", "el", "mc", "st"}
+_AND = {"and", "und", "et", "y", "e", "&", "og", "och"}
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2}|com|net|org|"
                      r"info|biz|online|world|media|news|blog|eu|io)/?$", re.I)
 
@@ -261,6 +262,7 @@ _CHROME = re.compile(r"(?:comment|respond|reply|replies|discussion|kommentar|com
                      r"popular|share|social|breadcrumb|nav$|navbar|navigation|menu|footer$|"
                      r"site-footer|page-footer)", re.I)
 MAX_BYLINE_ELEMENTS = 3
+_URL_OR_AFFILIATION = re.compile(r"https?://\S+|\([^)]{0,80}\)|\b(?:19|20)\d\d-\d\d-\d\d\b")
 
 
 def in_chrome(el: etree._Element) -> bool:
@@ -290,6 +292,9 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
             visible: bool = False, prose: bool = False, group: int = 0) -> int:
         if visible and _CREDIT.match(name.strip()):
             return 0   # 'Foto: Jane Doe' credits the picture, not the text
+        if prose and not all(w[:1].isupper() or w.lower() in _PARTICLES | _AND for w in
+                             clean_name(name).replace(",", " ").split()):
+            return 0   # 'By default, ModelChoiceField and ...' is a sentence, not a byline
         names = split_names(name) if kind != "organization" else [clean_name(name)]
         names = [n for n in names if plausible_name(n, prose)] if visible else \
             [n for n in names if n and not _NOT_A_NAME.match(n)]
@@ -328,13 +333,21 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
             add(text, "itemprop=author", visible=True)
     found = 0
     for el in root.xpath("//body//*[self::p or self::span or self::div or self::a or self::address"
-                         " or self::li][string-length(normalize-space()) < 160]"):
+                         " or self::li][string-length(normalize-space()) < 400]"):
         if found >= MAX_BYLINE_ELEMENTS:
             break   # the page's byline comes first; later ones are teasers and comments
         text = " ".join(el.text_content().split())
-        m = BYLINE_TEXT.match(text)
         hinted = BYLINE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
-        if not (m or hinted and text and len(el) <= 3 and not any(
+        if hinted:
+            # 'Matt Dancho https://github.com/mdancho84 (Business Science), Sigrid Keydana ...':
+            # links that spell out their URL, and affiliations, are not names
+            text = " ".join(_URL_OR_AFFILIATION.sub(" , ", text).split()).strip(" ,")
+        if len(text) >= 160:
+            continue
+        m = BYLINE_TEXT.match(text)
+        url_links = sum(1 for a in el.iter("a") if _URL_OR_AFFILIATION.fullmatch(
+            " ".join(a.text_content().split())))
+        if not (m or hinted and text and len(el) - url_links <= 3 and not any(
                 BYLINE_HINT.search(f"{c.get('class') or ''}") for c in el.iterdescendants())):
             continue
         if in_chrome(el):
@@ -342,8 +355,11 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
         link = next((a.get("href") for a in el.iter("a") if a.get("href")), "")
         before = {name_key(c["name"]) for c in out if c["source"] == "byline"}
         if m:
-            # a name in a link is a byline whatever its case; bare words must look like one
-            linked = any(" ".join(a.text_content().split()) for a in el.iter("a"))
+            # a name in a link ('By <a>jdoe</a>') is a byline whatever its case; bare words
+            # must look like one ('By default, <a>ModelChoiceField</a> ...' is prose)
+            said = (m.group(1) or m.group(2)).strip()
+            linked = any(t and said.startswith(t) for t in (
+                " ".join(a.text_content().split()) for a in el.iter("a")))
             add(m.group(1) or m.group(2), "byline", link, visible=True,
                 prose=not linked and not hinted, group=found)
         else:
@@ -444,8 +460,11 @@ def _dedupe(cands: list[dict]) -> list[dict]:
     return out
 
 
-def ner_authors(blocks: list[dict], nlp_model) -> list[dict]:
-    """Last resort: PERSON names in the two blocks right under the H1."""
+def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = frozenset()
+                ) -> list[dict]:
+    """Last resort: PERSON names in the two blocks right under the H1. A name with a word of
+    the site's own name in it ('Deploying Django', 'Django Admin' on Django's documentation)
+    is the product, not a person."""
     texts = []
     seen_h1 = False
     for b in blocks:
@@ -460,7 +479,10 @@ def ner_authors(blocks: list[dict], nlp_model) -> list[dict]:
     for doc in nlp_model.pipe(texts):
         out += [{"name": e.text, "source": "name near the headline", "url": "", "sameAs": [],
                  "kind": "person"} for e in doc.ents
-                if e.label_ == "PERSON" and plausible_name(e.text, prose=True)]
+                if e.label_ == "PERSON" and len(e.text.split()) >= 2 and
+                not set(name_key(e.text).split()) & brand_words and
+                not re.search(r"['’]s?$", e.text) and plausible_name(e.text, prose=True)]
+    # (one capitalized word, 'Flink' or 'Flink’s', is a product as often as a person)
     return _dedupe(out)
 
 
@@ -588,7 +610,9 @@ def attribution_facts(root: etree._Element, nodes: list[dict], blocks: list[dict
     authors = author_candidates(root, nodes, blocks)
     if not [a for a in authors if a["name"]] and is_article and nlp_model is not None and \
             _english(root, blocks):
-        authors += ner_authors(blocks, nlp_model)
+        brand = frozenset(w for key in _publisher_names(root, nodes) for w in key.split()
+                          if len(w) > 2 and not w.isdigit())
+        authors += ner_authors(blocks, nlp_model, brand)
     dates = date_candidates(root, nodes, url)
     guess = htmldate_guess(root, url, dates)
     if guess and not any(d["kind"] == "published" for d in dates):

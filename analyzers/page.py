@@ -197,6 +197,23 @@ def charset_problem(fetch: Fetch) -> str:
 INDEX_FILES = ("index.html", "index.htm", "index.php", "default.aspx")
 
 
+_OUTLINE_CHROME = re.compile(r"^(?:toc|table-?of-?contents|d-appendix|appendix|sidebar|"
+                             r"sphinxsidebar|book-toc)$", re.I)
+
+
+def _in_outline_chrome(h: etree._Element) -> bool:
+    """A heading of the theme's chrome, not of the page's outline: inside <nav> or <aside>
+    (a table of contents' 'On This Page', 'Contents'), or a container named toc, appendix or
+    sidebar (distill's 'Reuse' and 'Citation')."""
+    for a in h.iterancestors():
+        if a.tag in ("nav", "aside"):
+            return True
+        if any(_OUTLINE_CHROME.match(t) for t in
+               f"{a.get('id') or ''} {a.get('class') or ''}".split()):
+            return True
+    return False
+
+
 def _same_page(url: str, other: str) -> bool:
     """The same page, /x/ and /x/index.html being one."""
     def folder(u: str) -> str:
@@ -273,7 +290,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                                 + ", ".join(c[:80] for c in dict.fromkeys(canonicals)))
 
     headings = tuple((int(h.tag[1]), " ".join(h.text_content().split())[:300])
-                     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6"))
+                     for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")
+                     if not _in_outline_chrome(h))
     h1 = tuple(t for level, t in headings if level == 1)
 
     body = root.find("body")

@@ -225,6 +225,17 @@ def qa004(page, site, gov):
                 detail="The heading outline is broken: " + problems[0] + ".")]
 
 
+CODE_LISTING_WORDS = 30
+
+
+def _name_list(text: str) -> bool:
+    """A paragraph that is a list written inline: 'Ahmed Hamdy, Alan Sheinberg, Aleksandr
+    Pilipenko, ...' (at least 12 comma-separated items of at most three words each)."""
+    items = [x.strip() for x in text.split(",")]
+    return len(items) >= 12 and sum(1 for x in items if 0 < len(x.split()) <= 3) >= \
+        0.9 * len(items)
+
+
 @rule(id="QA005", name="Text not chunked for extraction", pillar="QA", scope="page",
       severity="low", engines=ALL,
       why="Answer engines quote passages of a few sentences. A 200-word paragraph, or 500 words "
@@ -249,16 +260,26 @@ def qa005(page, site, gov):
     max_p, max_s = gov["max_paragraph_words"], gov["max_section_words"]
     problems = []
     for b in page.main_blocks:
-        if b["k"] == "p":
+        if b["k"] == "p" and not _name_list(b["t"]):
             w = n_words(b["t"])
             if w > max_p:
                 problems.append(f"a {w}-word paragraph: \"{_first_words(b['t'], 10)}\"")
     for i, s in enumerate(page.sections):
         own = [page.main_blocks[j] for j in s["blocks"]]
-        words = sum(n_words(b["t"]) for b in own)
+        # code and lists of names are not prose (a list of names is a list), and a code
+        # listing (not a one-line snippet) breaks the prose around it: the longest run of
+        # prose is what counts
+        words = run = 0
+        for b in own:
+            if b["k"] == "code":
+                if n_words(b["t"]) >= CODE_LISTING_WORDS:
+                    run = 0
+            elif not _name_list(b["t"]):
+                run += n_words(b["t"])
+                words = max(words, run)
         has_children = any(c["parent"] == i for c in page.sections)
-        if words > max_s and not has_children and not any(b["k"] in ("li", "table")
-                                                           for b in own):
+        if words > max_s and not has_children and not any(
+                b["k"] in ("li", "table") or _name_list(b["t"]) for b in own):
             where = f"'{s['heading'][:60]}'" if s["heading"] else "the text before the first heading"
             problems.append(f"{words} words under {where} with no subheading, list or table")
     if not problems:

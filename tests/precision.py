@@ -90,6 +90,17 @@ def audit(site: RealSite, out: Path) -> dict:
             "exit": proc.returncode, "stderr": proc.stderr, "logs": logs}
 
 
+def reread(out: Path) -> dict:
+    """An audit made before (audit's outputs in out), read back."""
+    if not (out / "findings.json").exists():
+        raise SystemExit(f"precision: no audit in {out} to reuse")
+    with open(out / "pages.csv", newline="", encoding="utf-8") as fh:
+        pages = list(csv.DictReader(fh))
+    report = json.loads((out / "findings.json").read_text())
+    return {"findings": report["findings"], "report": report, "pages": pages, "out": out,
+            "exit": 0, "stderr": "", "logs": {}}
+
+
 def load_judged(site: str) -> tuple[dict, dict]:
     """(rule, url) -> judgement, url -> true page type."""
     findings, types = {}, {}
@@ -184,6 +195,9 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="where each site's audit and the unjudged "
                                              "findings go (default: a temporary folder)")
     ap.add_argument("--site", action="append", choices=[s.name for s in SITES])
+    ap.add_argument("--reuse", action="store_true",
+                    help="compare the audits already in --out with the judged files again, "
+                         "without auditing (after judging more findings)")
     ap.add_argument("--no-attribution", action="store_true",
                     help="leave out the byline and date measurement on the labelled pages")
     ap.add_argument("--write", action="store_true",
@@ -194,13 +208,15 @@ def main(argv=None) -> int:
         print(f"precision: {CORPORA} is missing: the shared corpora sit beside the repo",
               file=sys.stderr)
         return 2
+    if args.reuse and not args.out:
+        raise SystemExit("precision: --reuse reads the audits in --out DIR: give it")
     out = args.out or Path(tempfile.mkdtemp(prefix="aeo-precision-"))
     sites = [s for s in SITES if not args.site or s.name in args.site]
     total, by_rule_all = Counter(), defaultdict(Counter)
     types_right = types_all = unjudged = 0
     for site in sites:
         print(f"auditing {site.name} as {site.url} ...", file=sys.stderr, flush=True)
-        result = audit(site, out / site.name)
+        result = reread(out / site.name) if args.reuse else audit(site, out / site.name)
         ev = evaluate(site, result, out / site.name)
         print(f"\n{site.name} ({site.url}; {len(result['findings'])} findings, exit "
               f"{result['exit']})")

@@ -317,3 +317,34 @@ def test_statistic_words_and_shapes(sentence, kind):
     from aeo.analyzers.answers import _is_statistic
 
     assert _is_statistic(sentence) == kind
+
+
+def _real(path, url):
+    file = SHARED_CORPORA / path
+    if not file.exists():
+        pytest.skip("shared corpora absent")
+    host = "/".join(url.split("/")[:3]) + "/"
+    return analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
+                              body=file.read_bytes()), Scope.from_url(host), host)
+
+
+def test_qa005_code_and_name_lists_are_not_prose_on_real_pages():
+    weather = _real("rstudio-ai-blog/www/posts/2020-09-01-weather-prediction/index.html",
+                    "https://blogs.rstudio.com/ai/posts/2020-09-01-weather-prediction/")
+    hits = check("QA005", weather)
+    assert not hits or "under 'Dataset'" not in hits[0].evidence   # 460 words of prose, code
+    release = _real("flink-site/www/2024/08/02/announcing-the-release-of-apache-flink-1.20/"
+                    "index.html", "https://flink.apache.org/2024/08/02/"
+                                  "announcing-the-release-of-apache-flink-1.20/")
+    hits = check("QA005", release)
+    assert not hits or "Ahmed Hamdy" not in hits[0].evidence       # the contributor list
+
+
+@pytest.mark.parametrize("path, url", [
+    ("rstudio-ai-blog/www/posts/2020-11-03-torch-tabular/index.html",
+     "https://blogs.rstudio.com/ai/posts/2020-11-03-torch-tabular/"),    # <nav id="TOC"><h3>
+    ("flink-site/www/documentation/flink-stable/index.html",
+     "https://flink.apache.org/documentation/flink-stable/"),   # <aside class="book-toc"><h3>
+])
+def test_qa004_theme_table_of_contents_is_not_the_outline(path, url):
+    assert check("QA004", _real(path, url)) == []
