@@ -460,9 +460,16 @@ def _dedupe(cands: list[dict]) -> list[dict]:
     return out
 
 
+NER_LINE_WORDS = 12   # a byline-like line under the headline, not a sentence that cites someone
+# 'Dedicated to Malcolm Tredinnick.', 'See ... by Tim Berners-Lee', 'Thanks to ...'
+NOT_A_BYLINE_LINE = re.compile(r"(?i)^\s*(?:dedicated to|in memory of|in memoriam|thanks to|"
+                               r"see|cf\.|photo|image|via)\b")
+
+
 def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = frozenset()
                 ) -> list[dict]:
-    """Last resort: PERSON names in the two blocks right under the H1. A name with a word of
+    """Last resort: PERSON names in the two short lines right under the H1, where the name is
+    a good part of the line (a byline without a label). A name with a word of
     the site's own name in it ('Deploying Django', 'Django Admin' on Django's documentation)
     is the product, not a person."""
     texts = []
@@ -471,7 +478,8 @@ def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = fro
         if b["k"] == "h1":
             seen_h1 = True
             continue
-        if seen_h1 and b["k"] == "p" and len(b["t"].split()) <= 25:
+        if seen_h1 and b["k"] == "p" and len(b["t"].split()) <= NER_LINE_WORDS and \
+                not NOT_A_BYLINE_LINE.match(b["t"]):
             texts.append(b["t"])
         if len(texts) >= 2 or (seen_h1 and b["k"].startswith("h")):
             break
@@ -480,6 +488,7 @@ def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = fro
         out += [{"name": e.text, "source": "name near the headline", "url": "", "sameAs": [],
                  "kind": "person"} for e in doc.ents
                 if e.label_ == "PERSON" and len(e.text.split()) >= 2 and
+                3 * len(e.text.split()) >= len(doc.text.split()) and
                 not set(name_key(e.text).split()) & brand_words and
                 not re.search(r"['’]s?$", e.text) and plausible_name(e.text, prose=True)]
     # (one capitalized word, 'Flink' or 'Flink’s', is a product as often as a person)

@@ -149,11 +149,14 @@ def test_a_name_beside_the_date_under_the_headline_is_the_byline(path, author):
 def test_prose_after_by_is_no_byline_and_linked_bylines_keep_their_links():
     django = ae.CORPORA / "django-docs" / "html"
     root = "https://docs.djangoproject.com/en/3.2/"
-    for path in ("ref/forms/fields.html", "ref/urlresolvers.html", "ref/models/querysets.html"):
+    for path in ("ref/forms/fields.html", "ref/urlresolvers.html", "ref/models/querysets.html",
+                 "topics/http/urls.html", "releases/1.6.html", "topics/forms/media.html"):
         facts = analyze_page(Fetch(url=root + path, status=200, content_type="text/html",
                                    encoding="utf-8", body=(django / path).read_bytes()),
                              Scope.from_url(root), root)
-        # 'By default, <a>ModelChoiceField</a> and ...', 'By passing the name of a view'
+        # 'By default, <a>ModelChoiceField</a> and ...', 'By passing the name of a view'; the
+        # name finder: 'See Cool URIs don't change, by ... Tim Berners-Lee', 'Dedicated to
+        # Malcolm Tredinnick.', 'Django Admin'
         assert facts.author == "", (path, facts.attribution["authors"])
     blog = "https://blogs.rstudio.com/ai/"
     path = "posts/2018-06-25-sunspots-lstm/"
