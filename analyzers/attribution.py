@@ -585,11 +585,10 @@ AUTHOR_ORDER = ("markup", "meta", "rel=author", "itemprop=author", "byline",
 
 
 def settled_authors(cands: list[dict]) -> list[str]:
-    """The names of the most trusted source that names a person; when the trusted sources
-    name only organizations (often the publisher standing in for everyone) or a CMS account
-    ('admin'), a person in a visible byline wins, and the stand-in stays when nobody else is
-    named."""
-    fallback: list[str] = []
+    """The people the most trusted source that names a person names (pages.csv's author).
+    An organization (often the publisher standing in for everyone), a domain name or a CMS
+    account ('admin') is nobody's byline: it is left out here, and a person in a later
+    source (a visible byline) wins; AT006 still reports the stand-in from the candidates."""
     for prefix in AUTHOR_ORDER:
         found = [c for c in cands if c["name"] and c["source"].startswith(prefix)]
         if found and prefix == "byline":   # the first byline on the page, not later teasers
@@ -598,9 +597,7 @@ def settled_authors(cands: list[dict]) -> list[str]:
         people = [c["name"] for c in found if c["kind"] not in ("organization", "placeholder")]
         if people:
             return list(dict.fromkeys(people))
-        if found and not fallback:
-            fallback = list(dict.fromkeys(c["name"] for c in found))
-    return fallback
+    return []
 
 
 def reviewers(root: etree._Element, nodes: list[dict], body_text: str) -> list[str]:
