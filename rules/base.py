@@ -179,11 +179,16 @@ INDEX_FILES = frozenset(("index.html", "index.htm", "index.php", "index.shtml", 
                          "default.html", "default.aspx"))
 
 
+_INDEX_ENDINGS = tuple(INDEX_FILES)
+
+
 def index_twin(url: str, site: SiteFacts) -> bool:
     """Is url a folder's index file ('/ai/index.html') whose folder URL ('/ai/') was crawled
     with the same main text? Then it is one page under two URLs, judged once, as the folder."""
     from urllib.parse import urljoin, urlsplit
 
+    if not url.lower().rstrip("/").split("?")[0].endswith(_INDEX_ENDINGS):
+        return False   # (asked of every page for every rule: the cheap test first)
     name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
     if name not in INDEX_FILES:
         return False

@@ -219,7 +219,7 @@ def audit(pages: list[EvalPage], out: Path) -> dict[str, dict]:
     return rows
 
 
-def evaluate(corpus: str, out: Path, misses: int = 0) -> dict:
+def evaluate(corpus: str, out: Path) -> dict:
     pages = load(corpus)
     out.mkdir(parents=True, exist_ok=True)
     rows = audit(pages, out)
@@ -280,7 +280,7 @@ def main(argv=None) -> int:
     results = []
     for corpus in args.corpus or CORPUS_NAMES:
         print(f"auditing {corpus} ...", file=sys.stderr, flush=True)
-        results.append(evaluate(corpus, out / corpus, args.misses))
+        results.append(evaluate(corpus, out / corpus))
     total = report(results)
     for r in results:
         for m in r["aeo"].misses[:args.misses]:
