@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from aeo.analyzers.page_type import theme_markup
 from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, PageFacts, counted_for_titles, text_key
 
 # what the site rules and site facts never read: left out of the slim copy
@@ -110,6 +111,12 @@ class Survey:
     title_counts: Counter = field(default_factory=Counter)         # text_key -> pages
     description_counts: Counter = field(default_factory=Counter)
     titled_pages: int = 0
+    # article markup types and where they sit, for a theme that puts one on every page
+    # (aeo.analyzers.page_type.theme_markup)
+    content_with_words: int = 0                                   # status 200, some words
+    article_markup: Counter = field(default_factory=Counter)      # type -> pages
+    unmarked: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    theme: dict[str, dict] = field(default_factory=dict)          # the theme's types, if any
 
     def url(self, url: str) -> str:
         """The one string object for a page's URL (so that a million findings of a hundred
@@ -174,8 +181,35 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
         if p.status == 200:
             s.by_type[p.page_type] += 1
             _cover(s.coverage, p, expected_types)
+            if p.main_word_count and not p.refresh.get("target"):
+                s.content_with_words += 1
+                if p.article_markup:
+                    s.article_markup[p.article_markup] += 1
+                    if p.type_unmarked != "article":
+                        s.unmarked.setdefault(p.article_markup, {}).setdefault(
+                            p.type_unmarked, []).append(url)
     db.commit()
+    s.theme = theme_markup(s.article_markup, s.content_with_words, s.unmarked)
     return s
+
+
+def set_aside_theme(db, s: Survey) -> int:
+    """Type again, without the theme's article type, the pages that type alone made articles
+    (a privacy page marked BlogPosting by a theme that marks every page so is a legal page).
+    Returns how many pages changed type (0 when the theme put no type everywhere, or when an
+    earlier report already set it aside)."""
+    changed = 0
+    for name in s.theme:
+        for kind, urls in s.unmarked.get(name, {}).items():
+            for url in urls:
+                data = db.fact(url)
+                if data is None or data.get("page_type") != "article":
+                    continue
+                data["page_type"], data["theme_markup"] = kind, name
+                db.put_facts(url, data)
+                changed += 1
+    db.commit()
+    return changed
 
 
 def origin(url: str) -> str:

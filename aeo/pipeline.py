@@ -424,7 +424,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
     from aeo.analyzers.site import build_site_facts
     from aeo.coverage import measure as measure_coverage
     from aeo.crawler.scope import Scope, normalize_url
-    from aeo.pageset import FullPages, SlimPages, survey
+    from aeo.pageset import FullPages, SlimPages, set_aside_theme, survey
     from aeo.reports.build import build_outputs
     from aeo.rules.base import all_rules, run_rules_stream
 
@@ -435,6 +435,8 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
     db = run.open_db()
     try:
         found = survey(db, gov.settings.get("expected_types", {}))
+        if set_aside_theme(db, found):   # pages typed again: their rows and tallies too
+            found = survey(db, gov.settings.get("expected_types", {}))
         full, slim = FullPages(db), SlimPages(db)
         fetches = chain(*(db.fetches(kind=k) for k in (KIND_ROBOTS, KIND_LLMS, KIND_PROBE)),
                         db.fetches(kind=KIND_SITEMAP, with_body=False),

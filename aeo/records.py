@@ -65,6 +65,10 @@ class PageFacts:
     url: str
     status: int | None
     page_type: str = "other"
+    type_unmarked: str = ""              # the type its URL and content give, markup aside
+    article_markup: str = ""             # a top-level article type of its markup (BlogPosting)
+    theme_markup: str = ""               # that type, when the site's theme puts it everywhere
+                                         # and it was set aside for this page's type
     content_type: str = ""
     depth: int = 0
     title: str = ""
@@ -199,6 +203,7 @@ class SiteFacts:
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
     identity: dict = field(default_factory=dict)   # the organization's name and its variants
+    theme_markup: dict = field(default_factory=dict)   # article type on every page -> where
     authors: dict = field(default_factory=dict)    # author matrix: name key -> their chain
     as_of: str = ""                                # the audit date freshness counts from
     previous_pages: dict | None = None             # the previous complete run's pages, if any

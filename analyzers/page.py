@@ -17,7 +17,7 @@ from aeo.analyzers import nlp
 from aeo.analyzers.answers import answer_facts
 from aeo.analyzers.attribution import attribution_facts, settle, settled_authors
 from aeo.analyzers.maintext import main_blocks, opening_paragraph
-from aeo.analyzers.page_type import classify
+from aeo.analyzers.page_type import article_markup, classify
 from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import extract_links, meta_refresh, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
@@ -222,11 +222,19 @@ def _same_page(url: str, other: str) -> bool:
     return url == other or folder(url) == folder(other)
 
 
-def _link_text(main: etree._Element | None) -> tuple[int, int]:
-    """(words inside links, links) in the main content, outside its navigation and footers."""
+def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, int]:
+    """(words inside links, links, pages below this page's folder linked) in the main content,
+    outside its navigation and footers."""
     if main is None:
-        return 0, 0
+        return 0, 0, 0
     n_words = n_links = 0
+    own_parts = urlsplit(page_url)
+    own = own_parts.path or "/"
+    # a section's page is its folder ('/projects/', '/intro/index.html'); '/x.html' has none
+    folder = own if own.endswith("/") else (
+        own.rsplit("/", 1)[0] + "/" if own.rsplit("/", 1)[-1] in ("index.html", "index.htm")
+        else own.rsplit(".", 1)[0] + "/")
+    children: set[str] = set()
     for a in main.iter("a"):
         href = a.get("href")
         if href is None or href.startswith("#"):
@@ -241,7 +249,11 @@ def _link_text(main: etree._Element | None) -> tuple[int, int]:
         if not chrome:
             n_links += 1
             n_words += words(a.text_content())
-    return n_words, n_links
+            target = urlsplit(urljoin(page_url, href))
+            if target.netloc == own_parts.netloc and target.path.startswith(folder) and \
+                    target.path not in (folder, folder + "index.html", own):
+                children.add(target.path)
+    return n_words, n_links, len(children)
 
 
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
@@ -348,28 +360,31 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     answers = answer_facts(blocks, body, fetch.url, with_citations=True)
     is_home = _same_page(fetch.url, start_url) or _same_page(fetch.url, scope.root)
     main_words = words(main_text)
-    link_words, link_count = _link_text(main)
+    link_words, link_count, child_links = _link_text(main, fetch.url)
     code_words = sum(words(pre.text_content()) for pre in main.iter("pre")) \
         if main is not None else 0
     og_type = meta_content(root, "og:type")
     refresh = meta_refresh(root, fetch.url)
-    page_type = classify(fetch.url, is_home=is_home, schema_types=tuple(page_types),
-                         og_type=og_type, h1=h1, main_words=main_words,
-                         article_elements=len(root.xpath("//article")),
-                         link_share=min(1.0, link_words / main_words) if main_words else 0.0,
-                         main_links=link_count,
-                         code_share=min(1.0, code_words / main_words) if main_words else 0.0,
-                         redirects=bool(refresh.get("target")) and
-                         (refresh.get("delay") or 0) <= REFRESH_REDIRECT_S)
+    typing = dict(is_home=is_home, h1=h1, main_words=main_words,
+                  article_elements=len(root.xpath("//article")),
+                  link_share=min(1.0, link_words / main_words) if main_words else 0.0,
+                  main_links=link_count, child_links=child_links,
+                  code_share=min(1.0, code_words / main_words) if main_words else 0.0,
+                  redirects=bool(refresh.get("target")) and
+                  (refresh.get("delay") or 0) <= REFRESH_REDIRECT_S)
+    page_type = classify(fetch.url, schema_types=tuple(page_types), og_type=og_type, **typing)
+    marked_article = article_markup(page_types)
+    # what the page is without its markup's word, for the site to set aside a theme's type
+    type_unmarked = classify(fetch.url, **typing) if marked_article else page_type
 
     language = language_facts(blocks, opening, h1, page_type, fetch.url)
-    # last: htmldate, the date fallback, may tidy the tree it is given
     attribution = attribution_facts(root, sd["nodes"], blocks, fetch.url, full_text,
                                     nlp.load() if page_type == "article" else None,
-                                    is_article=page_type == "article")
+                                    is_article=page_type == "article", html=fetch.body or b"")
     authors = settled_authors(attribution["authors"])
     return PageFacts(
-        url=fetch.url, status=fetch.status, page_type=page_type, content_type=fetch.content_type,
+        url=fetch.url, status=fetch.status, page_type=page_type, type_unmarked=type_unmarked,
+        article_markup=marked_article, content_type=fetch.content_type,
         depth=fetch.depth, title=title, meta_description=meta_content(root, "description")[:500],
         lang=(root.get("lang") or "").strip(), h1=h1, headings=headings,
         word_count=words(full_text), main_word_count=main_words,

@@ -24,6 +24,11 @@ SCHEMA_TYPES: tuple[tuple[str, frozenset[str]], ...] = (
 
 # URL path patterns (matched against the lowercased path).
 URL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    # pages about the project rather than content of it: its downloads, contributor guide,
+    # acknowledgements, brand material
+    ("other", re.compile(r"/(downloads?|contributing|contribute|how-to-contribute|"
+                         r"(special-)?thanks|acknowledge?ments?|credits|press-kit|media-kit|"
+                         r"brand-assets|brand|logos?|materials?)(\.html?)?/?$")),
     ("legal", re.compile(r"/(privacy|terms|tos|cookies?|legal|imprint|impressum|gdpr|"
                          r"disclaimer|accessibility-statement)([-_/.]|$)")),
     ("contact", re.compile(r"/(contact|contact-us|get-in-touch|support/contact)([-_/.]|$)")),
@@ -33,17 +38,23 @@ URL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("faq", re.compile(r"/(faqs?|frequently-asked-questions|help/faq)([-_/.]|$)")),
     ("about", re.compile(r"/(about|about-us|company|who-we-are|our-story|mission)([-_/.]|$)")),
     ("product", re.compile(r"/(products?|services?|solutions?|features?|pricing|platform|"
-                           r"plans?|integrations?|shop|store)(/|$|\.)")),
+                           r"plans?|integrations?|shop|store|use-cases?)(/|$|\.)")),
     ("article", re.compile(r"/(blog|news|articles?|posts?|guides?|resources|insights|learn|"
                            r"stories|press)/[^/]+")),
     ("article", re.compile(r"/\d{4}/\d{2}/")),
 )
+
+ARTICLE_MARKUP = dict(SCHEMA_TYPES)["article"]
+LISTING_URL = dict(URL_PATTERNS)["listing"]
 
 FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions)\b", re.I)
 
 
 REDIRECT_STUB_WORDS = 50    # a page that redirects at once and says little is a redirect
 LINK_LIST = (8, 0.6)        # links, and the share of the main text inside them: a list of links
+DENSE_LINKS = (0.45, 10)    # or a share this high with a link every 10 words: a table of contents
+SECTION_INDEX = (3, 40)     # links to pages below its own folder, and at most these words per
+                            # link: a section's index of cards ('/projects/': one card a product)
 ARTICLE_WORDS = 150         # running text long enough to be a guide, post or reference page
 OG_ARTICLE_WORDS = 50       # og:type=article, which themes put on every page, needs some text
 CODE_PAGE = 0.7             # a page whose main text is this much code is a listing of source
@@ -53,9 +64,10 @@ LANGUAGE_HOME = re.compile(r"^/[a-z]{2}(?:[-_][a-z]{2,4})?/?(?:index\.html?)?$")
 def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
              og_type: str = "", h1: tuple[str, ...] = (), main_words: int = 0,
              article_elements: int = 0, redirects: bool = False, link_share: float = 0.0,
-             main_links: int = 0, code_share: float = 0.0) -> str:
+             main_links: int = 0, child_links: int = 0, code_share: float = 0.0) -> str:
     """redirects: the page sends browsers on at once (a meta refresh of 5 s or less);
     link_share: the share of the main text's words inside links; main_links: its links;
+    child_links: the pages below this page's own folder that its main text links to;
     code_share: the share inside <pre> blocks (a source listing is not running text)."""
     if is_home:
         return "home"
@@ -70,11 +82,14 @@ def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
     for page_type, names in SCHEMA_TYPES:
         if types & names:
             # An article schema on a listing URL is the list's items, not the page.
-            if page_type == "article" and URL_PATTERNS[2][1].search(path):
+            if page_type == "article" and LISTING_URL.search(path):
                 return "listing"
             return page_type
-    if main_links >= LINK_LIST[0] and link_share >= LINK_LIST[1]:
+    if main_links >= LINK_LIST[0] and (link_share >= LINK_LIST[1] or (
+            link_share >= DENSE_LINKS[0] and 100 * main_links >= DENSE_LINKS[1] * main_words)):
         return "listing"       # a table of contents, an index, an archive: mostly links
+    if child_links >= SECTION_INDEX[0] and main_words <= SECTION_INDEX[1] * child_links:
+        return "listing"       # the index of a section: a card for each page under it
     if code_share >= CODE_PAGE:
         return "other"         # a source-code listing
     for page_type, pattern in URL_PATTERNS:
@@ -92,3 +107,34 @@ def classify(url: str, *, is_home: bool, schema_types: tuple[str, ...] = (),
     if main_words >= ARTICLE_WORDS and link_share < 0.5:
         return "article"       # a guide or reference page without article markup
     return "other"
+
+
+# A theme that marks every page as an article (BlogPosting on the pricing, legal and contact
+# pages): its type says nothing about any page. Decided over the whole site, after analysis.
+THEME_SHARE = 0.8            # of the site's pages carry the type ...
+THEME_MIN_PAGES = 5
+THEME_EVIDENCE_TYPES = 2     # ... on pages of at least two kinds that are no articles
+NOT_ARTICLES = ("home", "legal", "contact", "product", "about", "author", "faq", "listing")
+
+
+def article_markup(page_types: tuple[str, ...] | list[str]) -> str:
+    """The first article type among a page's top-level markup types, or ''."""
+    return next((t for t in page_types if t in ARTICLE_MARKUP), "")
+
+
+def theme_markup(carrying: dict[str, int], pages: int,
+                 unmarked: dict[str, dict[str, list[str]]]) -> dict[str, dict]:
+    """The article types the site's theme puts on (nearly) every page.
+
+    carrying: article type -> pages whose top-level markup has it; pages: the site's pages
+    with content; unmarked: article type -> the type those pages' URL and content give (when
+    it is no article) -> their URLs. A type is the theme's when at least THEME_SHARE of the
+    pages carry it and it sits on pages of THEME_EVIDENCE_TYPES kinds that are no articles.
+    Returns type -> {pages, of, kinds: {kind: [urls...]}}."""
+    found = {}
+    for name, n in carrying.items():
+        kinds = {k: urls for k, urls in unmarked.get(name, {}).items() if k in NOT_ARTICLES}
+        if n >= THEME_MIN_PAGES and n >= THEME_SHARE * pages and \
+                len(kinds) >= THEME_EVIDENCE_TYPES:
+            found[name] = {"pages": n, "of": pages, "kinds": kinds}
+    return found

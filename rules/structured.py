@@ -144,6 +144,8 @@ def missing_properties(page: PageFacts, site: SiteFacts, which: str) -> list[str
     """'Type > path lacks a, b (doc)' for every item missing what Google requires/recommends."""
     out = []
     for node in schema_nodes(page):
+        if page.theme_markup and page.theme_markup in node["types"]:
+            continue    # the theme's type on a page that is no article: SD101 reports it once
         for req in requirements():
             if not set(node["types"]) & set(req.types):
                 continue
@@ -629,3 +631,43 @@ def sd010(page, site, gov):
     if not found:
         return []
     return [Hit(evidence=_join(found), detail=f"{len(found)} superseded term(s) in the markup.")]
+
+
+def _theme_evidence(name: str, seen: dict) -> str:
+    kinds = "; ".join(f"{kind}: {', '.join(urls[:3])}" + (f" (+{len(urls) - 3})" if len(urls) > 3
+                                                          else "")
+                      for kind, urls in sorted(seen["kinds"].items()))
+    return (f"{name} on {seen['pages']} of {seen['of']} pages, pages that are no articles "
+            f"among them ({_snippet(kinds, 400)})")
+
+
+@rule(id="SD101", name="The theme marks every page as an article", pillar="STRUCT",
+      scope="site", severity="medium", engines=ALL,
+      why="A theme or plugin that puts the same article type (BlogPosting, Article) on every "
+          "page tells engines that the pricing, legal and contact pages are blog posts "
+          "without authors or dates. The type then says nothing about any page, the posts' "
+          "own markup included. One template setting causes it, so it is reported once here "
+          "and not on each page (those pages are typed from their URL and content instead).",
+      fix="Set the markup type per template: BlogPosting on posts only, WebPage or a more "
+          "specific page type (AboutPage, ContactPage, CollectionPage, Product) elsewhere.",
+      before='/privacy: {"@type": "BlogPosting", "headline": "Privacy policy"}',
+      after='/privacy: {"@type": "WebPage", "name": "Privacy policy"}',
+      references=("https://developers.google.com/search/docs/appearance/structured-data/article",
+                  "https://schema.org/WebPage"),
+      examples=(
+          Example("BlogPosting everywhere", True, site={"theme_markup": {"BlogPosting": {
+              "pages": 40, "of": 42, "kinds": {"legal": ["https://example.com/privacy"],
+                                                "product": ["https://example.com/pricing"]}}}}),
+          Example("on posts only", False, site={"theme_markup": {}}),
+      ))
+def sd101(site, pages, gov):
+    if not site.theme_markup:
+        return Judged(1, [])
+    hits = []
+    for name, seen in sorted(site.theme_markup.items()):
+        urls = tuple(u for urls in seen["kinds"].values() for u in urls)
+        hits.append(Hit(evidence=_theme_evidence(name, seen),
+                        detail=f"The theme marks {seen['pages']} of {seen['of']} pages as "
+                               f"{name}, pages that are no articles included.",
+                        urls=urls[:200], page_type="other"))
+    return Judged(1, hits)

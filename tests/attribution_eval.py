@@ -179,6 +179,8 @@ def audit(pages: list[EvalPage], out: Path) -> dict[str, dict]:
     from aeo.crawler.scope import normalize_url
 
     by_path = {p.path: p for p in pages}
+    # http.server hands '//x' over as '/x' (CPython's guard against open redirects)
+    by_path.update({"/" + p.path.lstrip("/"): p for p in pages if p.path.startswith("//")})
     by_url: dict[str, EvalPage] = {}     # as the crawler writes them (session ids dropped)
 
     def serve(req):
@@ -193,7 +195,8 @@ def audit(pages: list[EvalPage], out: Path) -> dict[str, dict]:
         req.send(200, read_html(page), ctype="text/html")
 
     def index(req):
-        links = "\n".join(f'<li><a href="{p.path.replace("&", "&amp;")}">{p.id}</a></li>'
+        # absolute links: a path that starts with '//' is a host to a relative reference
+        links = "\n".join(f'<li><a href="{prefix}{p.path.replace("&", "&amp;")}">{p.id}</a></li>'
                           for p in pages)
         req.send(200, f"<!doctype html><title>Pages</title><ul>{links}</ul>".encode())
 

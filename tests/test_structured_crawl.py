@@ -90,3 +90,38 @@ def test_markup_that_is_not_on_the_page_and_inconsistent_organizations(aeo):
     assert len(sd007) == 1 and "'Acme' on" in sd007[0]["evidence"]
     assert "'Acme Holdings' on" in sd007[0]["evidence"]
     assert set(sd007[0]["urls"]) == {fs.url + "/", fs.url + "/about"}
+
+
+def test_a_theme_that_marks_every_page_as_blogposting_is_reported_once_as_its_cause(aeo):
+    """Item 5 of the precision issue: BlogPosting on the privacy, pricing and contact pages is
+    one template setting (SD101, once), not a missing byline, date and image on each page;
+    those pages are typed from their URL and content, the posts stay articles."""
+    def page(title: str, words: str) -> str:
+        posting = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+                   f'"@type": "BlogPosting", "headline": "{title}"}}</script>')
+        return (f"<!doctype html><html lang=en><head><title>{title} | Acme</title>{posting}"
+                f"</head><body><main><h1>{title}</h1><p>{words * 30}</p></main></body></html>")
+    routes = {"/": html(page("Acme ledgers", "Acme makes ledgers for small firms. ")),
+              "/privacy": html(page("Privacy policy", "We keep your data in the EU. ")),
+              "/pricing": html(page("Pricing", "The team plan costs 20 euros a month. ")),
+              "/contact": html(page("Contact us", "Write to hello at acme dot example. "))}
+    for n in range(5):
+        routes[f"/blog/post-{n}"] = html(page(f"Closing the books, part {n}",
+                                              "Reconcile the bank account every week. "))
+    home = "".join(f'<a href="{u}">{u}</a> ' for u in routes if u != "/")
+    routes["/"] = html(page("Acme ledgers", "Acme makes ledgers for small firms. ")
+                       .replace("</main>", f"<p>{home}</p></main>"))
+    with site(routes) as fs:
+        r = aeo(fs.url + "/")
+    assert r.code == 0
+    sd101 = r.rules("SD101")
+    assert len(sd101) == 1, sd101
+    assert "BlogPosting on 9 of 9 pages" in sd101[0]["evidence"]
+    assert "/privacy" in sd101[0]["evidence"] and "/pricing" in sd101[0]["evidence"]
+    types = {p["url"][len(fs.url):]: p["page_type"] for p in r.pages}
+    assert types["/privacy"] == "legal" and types["/pricing"] == "product"
+    assert types["/contact"] == "contact" and types["/blog/post-0"] == "article"
+    on_privacy = {f["rule"] for f in r.findings["findings"] if f["url"] == fs.url + "/privacy"}
+    assert not on_privacy & {"SD004", "AT001", "FR001", "SD005"}, on_privacy
+    # the posts' own BlogPosting still answers for them: their missing author is reported
+    assert any(f["url"].endswith("/blog/post-0") for f in r.rules("SD004"))
