@@ -851,8 +851,12 @@ def author_matrix(pages, lookup=None) -> dict:
     for page in pages:
         if page.page_type != "article":
             continue
-        for cand in page.attribution.get("authors", []):
-            if not cand["name"]:
+        # the people pages.csv names, by every source that names them; never a stand-in
+        # (the publisher, 'admin') or a teaser's byline further down the page
+        cands = page.attribution.get("authors", [])
+        people = {name_key(n) for n in settled_authors(cands)}
+        for cand in cands:
+            if not cand["name"] or name_key(cand["name"]) not in people:
                 continue
             k = name_key(cand["name"])
             entry = matrix.setdefault(k, {"name": cand["name"], "pages": [], "sources": {},

@@ -24,11 +24,6 @@ SCHEMA_TYPES: tuple[tuple[str, frozenset[str]], ...] = (
 
 # URL path patterns (matched against the lowercased path).
 URL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    # pages about the project rather than content of it: its downloads, contributor guide,
-    # acknowledgements, brand material
-    ("other", re.compile(r"/(downloads?|contributing|contribute|how-to-contribute|"
-                         r"(special-)?thanks|acknowledge?ments?|credits|press-kit|media-kit|"
-                         r"brand-assets|brand|logos?|materials?)(\.html?)?/?$")),
     ("legal", re.compile(r"/(privacy|terms|tos|cookies?|legal|imprint|impressum|gdpr|"
                          r"disclaimer|accessibility-statement)([-_/.]|$)")),
     ("contact", re.compile(r"/(contact|contact-us|get-in-touch|support/contact)([-_/.]|$)")),
@@ -36,6 +31,11 @@ URL_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
                            r"/(blog|news|articles|resources|insights|posts)/?$")),
     ("author", re.compile(r"/(authors?|people|team|contributors?|experts?|profiles?)/[^/]+/?$")),
     ("faq", re.compile(r"/(faqs?|frequently-asked-questions|help/faq)([-_/.]|$)")),
+    # pages about the project rather than content of it: its downloads, contributor guide,
+    # acknowledgements, brand material
+    ("other", re.compile(r"/(downloads?|contributing|contribute|how-to-contribute|"
+                         r"(special-)?thanks|acknowledge?ments?|credits|press-kit|media-kit|"
+                         r"brand-assets|brand|logos?|materials?)(\.html?)?/?$")),
     ("about", re.compile(r"/(about|about-us|company|who-we-are|our-story|mission)([-_/.]|$)")),
     ("product", re.compile(r"/(products?|services?|solutions?|features?|pricing|platform|"
                            r"plans?|integrations?|shop|store|use-cases?)(/|$|\.)")),

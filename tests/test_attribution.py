@@ -228,3 +228,20 @@ def test_fr004_needs_a_previous_run_and_flags_a_bumped_date(tmp_path):
     assert "moved from 2026-09-15 to 2026-10-15" in fr004[0]["evidence"]
     runs = sqlite3.connect(ws / "index.sqlite").execute("SELECT COUNT(*) FROM runs").fetchone()
     assert runs == (2,)
+
+
+def test_author_table_holds_only_who_passed_the_pages_csv_bar():
+    """Item 6 of the precision issue: the report's author table (author_matrix) and the rules
+    that read it see the people pages.csv names, never the publisher standing in as author in
+    markup, a CMS account, or the byline of a related-post teaser further down."""
+    body, _ = article(
+        "<p>By <a href='/authors/anna' rel='author'>Anna Berg</a></p>",
+        extra="<aside class='related-posts'><h2>Read next</h2><article><h3>Churn in SaaS</h3>"
+              "<p class='byline'>By Carl Doe</p></article></aside>")
+    post = dataclasses.replace(page("/blog/churn", body, ld({
+        "@context": "https://schema.org", "@type": "BlogPosting", "headline": "Churn analysis",
+        "author": {"@type": "Organization", "name": "Acme Analytics"}})), page_type="article")
+    admin = dataclasses.replace(page("/blog/admin-post", article(
+        "<p class='byline'>By admin</p>")[0]), page_type="article")
+    assert post.author == "Anna Berg" and admin.author == ""
+    assert set(author_matrix([post, admin])) == {"anna berg"}
