@@ -19,7 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from aeo.analyzers.page_type import theme_markup
-from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, PageFacts, counted_for_titles, text_key
+from aeo.records import (
+    CONTENT_TYPES,
+    REFRESH_REDIRECT_S,
+    PageFacts,
+    counted_for_titles,
+    section,
+    text_key,
+)
 
 # what the site rules and site facts never read: left out of the slim copy
 BULKY = ("main_blocks", "links", "opening", "sections", "answers", "jsonld_blocks",
@@ -117,6 +124,7 @@ class Survey:
     article_markup: Counter = field(default_factory=Counter)      # type -> pages
     unmarked: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     theme: dict[str, dict] = field(default_factory=dict)          # the theme's types, if any
+    dated_sections: dict[str, list[int]] = field(default_factory=dict)   # [articles, dated]
 
     def url(self, url: str) -> str:
         """The one string object for a page's URL (so that a million findings of a hundred
@@ -181,6 +189,10 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
         if p.status == 200:
             s.by_type[p.page_type] += 1
             _cover(s.coverage, p, expected_types)
+            if p.page_type == "article":
+                tally = s.dated_sections.setdefault(section(url), [0, 0])
+                tally[0] += 1
+                tally[1] += bool(p.date_published)
             if p.main_word_count and not p.refresh.get("target"):
                 s.content_with_words += 1
                 if p.article_markup:

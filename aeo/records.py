@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aeo import __version__
 
@@ -93,6 +94,7 @@ class PageFacts:
     date_published: str = ""
     date_modified: str = ""
     question_headings: int = 0
+    dated_kind: str = ""                 # what its title calls a dated record: 'release', ...
     fetch_error: str | None = None
     # Structured data (analyzers/structured.py): see that module for the node format.
     sd_status: dict[str, str] = field(default_factory=dict)   # syntax -> found|none|failed: ..
@@ -204,6 +206,7 @@ class SiteFacts:
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
     identity: dict = field(default_factory=dict)   # the organization's name and its variants
     theme_markup: dict = field(default_factory=dict)   # article type on every page -> where
+    dated_sections: dict = field(default_factory=dict)  # first path folder -> [articles, dated]
     authors: dict = field(default_factory=dict)    # author matrix: name key -> their chain
     as_of: str = ""                                # the audit date freshness counts from
     previous_pages: dict | None = None             # the previous complete run's pages, if any
@@ -264,3 +267,10 @@ class RuleOutcome:
     @property
     def finding_urls(self) -> tuple[str, ...]:
         return tuple(f.url for f in self.findings) if self.urls is None else self.urls
+
+
+def section(url: str) -> str:
+    """The first folder of a URL's path ('/blog/' for /blog/a-post, '/' for /about): the
+    part of the site a page sits in."""
+    parts = urlsplit(url).path.split("/")
+    return f"/{parts[1]}/" if len(parts) > 2 else "/"

@@ -17,7 +17,7 @@ from aeo.analyzers import nlp
 from aeo.analyzers.answers import answer_facts
 from aeo.analyzers.attribution import attribution_facts, settle, settled_authors
 from aeo.analyzers.maintext import main_blocks, opening_paragraph
-from aeo.analyzers.page_type import article_markup, classify
+from aeo.analyzers.page_type import article_markup, classify, dated_kind
 from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import extract_links, meta_refresh, parse_html
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
@@ -397,6 +397,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         date_published=settle(attribution["dates"], "published", attribution["htmldate"]),
         date_modified=settle(attribution["dates"], "modified"),
         question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
+        dated_kind=dated_kind(fetch.url, title, h1, types, opening) if page_type == "article"
+        else "",
         fetch_error=fetch.error,
         sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
         entities_truncated=sd["truncated"], markup_checked=markup_checked,

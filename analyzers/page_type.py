@@ -138,3 +138,43 @@ def theme_markup(carrying: dict[str, int], pages: int,
                 len(kinds) >= THEME_EVIDENCE_TYPES:
             found[name] = {"pages": n, "of": pages, "kinds": kinds}
     return found
+
+
+# Pages that are records of a moment, dated by nature: a release announcement, a security
+# advisory, an event recap, a case study, a news item. Their age is no reason to rewrite them.
+DATED_KINDS: tuple[tuple[str, re.Pattern], ...] = (
+    ("advisory", re.compile(r"(?i)\bcve-\d{4}-\d+|\bsecurity (?:advisory|advisories|bulletin|"
+                            r"release|fix(?:es)?)\b|\bvulnerabilit(?:y|ies)\b|\bzero-day\b")),
+    ("release", re.compile(r"(?i)\brelease notes?\b|\bchange ?log\b|\breleased?\b|"
+                           r"\bwhat'?s new in\b|\bv?\d+\.\d+(?:\.\d+)*\s+(?:is\s+)?(?:now\s+)?"
+                           r"(?:out|available|here)\b|\bnow available\b")),
+    ("announcement", re.compile(r"(?i)\bannounc(?:e|es|ed|ing|ement)\b|\bintroducing\b|"
+                                r"\bwelcome to\b|\bhello,? world\b")),
+    ("event", re.compile(r"(?i)\b(?:recap|round-?up|wrap-?up)\b|\bhighlights (?:from|of)\b|"
+                         r"\b(?:conference|summit|meetup|forward|webinar)\s+(?:19|20)\d\d\b|"
+                         r"\b(?:19|20)\d\d\s+(?:conference|summit|meetup)\b|"
+                         r"\b(?:last|this) week (?:was|at)\b")),
+    ("case study", re.compile(r"(?i)\bcase stud(?:y|ies)\b|\bcustomer stor(?:y|ies)\b|"
+                              r"\bsuccess stor(?:y|ies)\b")),
+)
+DATED_OPENING = re.compile(r"(?i)\bwe(?:'re| are)\s+(?:very\s+)?(?:happy|pleased|excited|proud|"
+                           r"thrilled|glad)\s+to\s+(?:announce|release|share the release)\b|"
+                           r"^\s*last week (?:was|we)\b")
+DATED_URL = re.compile(r"/(?:news|press|press-releases?|releases?|release-notes|changelog|"
+                       r"advisories|security-advisories|case-studies|customer-stories|"
+                       r"events?)/[^/]+")
+
+
+def dated_kind(url: str, title: str, h1: tuple[str, ...] | list[str],
+               schema_types: tuple[str, ...] | list[str], opening: str = "") -> str:
+    """What makes the page a dated record ('release', 'advisory', 'announcement', 'event',
+    'case study', 'news'), from its headline, title, opening sentence, URL and markup, or ''."""
+    text = " ".join([*(h1 or ()), title or ""])
+    for kind, pattern in DATED_KINDS:
+        if pattern.search(text):
+            return kind
+    if DATED_OPENING.search((opening or "")[:200]):
+        return "announcement"
+    if "NewsArticle" in schema_types or DATED_URL.search(urlsplit(url).path.lower()):
+        return "news"
+    return ""

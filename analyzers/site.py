@@ -214,7 +214,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
         crawl_events=tuple(events),
         entities_by_id=entity_index(pages),
         identity=build_identity(pages, scope.root, texts),
-        theme_markup=survey.theme,
+        theme_markup=survey.theme, dated_sections=survey.dated_sections,
         authors=author_matrix(pages, lookup),
         missing_page=missing_page_fingerprint(missing, scope),
     )

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from aeo.analyzers.attribution import day, is_placeholder
+from aeo.analyzers.page_type import ARTICLE_MARKUP
+from aeo.records import section
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
@@ -30,6 +32,19 @@ def _c(value: str, source: str, kind: str) -> dict:
     return {"value": value, "raw": value, "source": source, "kind": kind}
 
 
+DATED_PEERS = (3, 0.5)   # articles in the page's section, and the share of them dated
+
+
+def _dated_content(page, site) -> bool:
+    """Is the page the kind of article that carries a date: one that says it is a post
+    (article markup, a byline) or one whose section's other articles are dated? An undated
+    reference or product page among undated ones (a manual, a contributor guide) is not."""
+    if page.author or set(page.schema_types) & ARTICLE_MARKUP:
+        return True
+    articles, dated = site.dated_sections.get(section(page.url), (0, 0))
+    return articles >= DATED_PEERS[0] and dated >= DATED_PEERS[1] * articles
+
+
 def _months_between(a: date, b: date) -> int:
     return (b.year - a.year) * 12 + (b.month - a.month) - (b.day < a.day)
 
@@ -37,7 +52,10 @@ def _months_between(a: date, b: date) -> int:
 @rule(id="FR001", name="Article without a publication date", pillar="FRESH", scope="page",
       severity="medium", engines=ALL, page_types=("article",),
       why="Engines prefer answers they can date. An article with no publication date anywhere "
-          "cannot be placed in time, so it loses to dated pages on anything time-sensitive.",
+          "cannot be placed in time, so it loses to dated pages on anything time-sensitive. "
+          "Judged where a date is expected: a post (article markup, a byline) or an article "
+          "in a section whose other articles are dated; an undated manual or product page "
+          "among undated ones is left alone.",
       fix="Show the publication date near the headline and put it in the markup "
           "(datePublished) and the article:published_time meta tag.",
       before="<h1>Month-end close in five days</h1>",
@@ -45,16 +63,24 @@ def _months_between(a: date, b: date) -> int:
             "2 March 2026</time></p>",
       references=("https://developers.google.com/search/docs/appearance/publication-dates",),
       examples=(
-          Example("no date", True, page={"attribution": {"dates": []}}),
-          Example("only the URL has one", True, page={"attribution": {"dates": [
-              _c("2026-03-02", "URL", "published")]}}),
+          Example("a post with a byline and no date", True, page={
+              "author": "Maria Okafor", "attribution": {"dates": []}}),
+          Example("only the URL has one, among dated posts", True,
+                  site={"dated_sections": {"/blog/": [10, 9]}},
+                  page={"url": "https://example.com/blog/close", "attribution": {"dates": [
+                      _c("2026-03-02", "URL", "published")]}}),
           Example("markup date", False, page={"attribution": {"dates": [
               _c("2026-03-02", "markup datePublished", "published")]}}),
+          Example("an undated guide among undated guides", None,
+                  site={"dated_sections": {"/docs/": [40, 0]}},
+                  page={"url": "https://example.com/docs/setup", "attribution": {"dates": []}}),
       ))
 def fr001(page, site, gov):
     found = [c for c in _dates(page, "published") if c["source"] != "URL"]
     if found:
         return []
+    if not _dated_content(page, site):
+        return None     # an undated guide or product page among undated ones: no gap there
     return [Hit(evidence="no datePublished in markup, no publication meta tag, no <time> or "
                          "visible 'Published' date",
                 detail="The article shows no publication date.")]
@@ -63,7 +89,9 @@ def fr001(page, site, gov):
 @rule(id="FR002", name="Article not updated for a long time", pillar="FRESH", scope="page",
       severity="medium", engines=ALL, page_types=("article",),
       why="For most questions engines prefer recent answers. An article last touched years "
-          "ago is passed over for fresher ones, even when its content still holds.",
+          "ago is passed over for fresher ones, even when its content still holds. Records of "
+          "a moment (release notes, security advisories, event recaps, case studies, news, "
+          "by their headline, URL or NewsArticle markup) are dated by nature and left alone.",
       fix="Review the article: update what has changed (rules, prices, screenshots), then "
           "update dateModified and the visible 'Updated' date. If nothing changed, leave the "
           "date alone: moving it without changing the page is artificial freshening (FR004).",
@@ -75,8 +103,12 @@ def fr001(page, site, gov):
               "date_published": "2019-11-20", "date_modified": "2019-12-01"}),
           Example("updated this year", False, site={"as_of": "2026-11-22"}, page={
               "date_published": "2019-11-20", "date_modified": "2026-03-01"}),
+          Example("a release announcement from 2019", None, site={"as_of": "2026-11-22"}, page={
+              "date_published": "2019-11-20", "dated_kind": "release"}),
       ))
 def fr002(page, site, gov):
+    if page.dated_kind:
+        return None     # a release note, advisory, recap or case study is dated by nature
     last = _d(page.date_modified) or _d(page.date_published)
     as_of = _d(site.as_of) if site.as_of else date.today()
     if last is None or as_of is None:

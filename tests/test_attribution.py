@@ -180,7 +180,19 @@ def test_at006_brand_as_author_and_at007_reviewer():
 # -- FRESH on real pages ----------------------------------------------------------------------
 def test_fr001_fr002_fr003():
     body, _ = article()
-    assert "no datePublished" in check("FR001", page("/blog/a", body))[0].evidence
+    undated = page("/blog/a", body)
+    # an undated page among undated ones (a manual) is not an undated post ...
+    assert check("FR001", undated) is None
+    # ... a post among dated posts, or one with a byline, is
+    peers = make_site(root=ROOT, as_of="2026-11-22", dated_sections={"/blog/": [12, 11]})
+    assert "no datePublished" in check("FR001", undated, peers)[0].evidence
+    signed, _ = article("<p class='byline'>By Sam Lee</p>")
+    assert "no datePublished" in check("FR001", page("/blog/a", signed))[0].evidence
+    release, _ = article()
+    release = release.replace("<h1>Churn analysis</h1>", "<h1>Ledger 4.2 released</h1>")
+    old_release = page("/blog/ledger-4-2", release.replace(
+        "<h1>", "<p>Published <time datetime='2019-11-20'>20 November 2019</time></p><h1>"))
+    assert old_release.dated_kind == "release" and check("FR002", old_release) is None
     dated, _ = article("<p>Published <time datetime='2019-11-20'>20 November 2019</time></p>")
     facts = page("/blog/a", dated)
     assert facts.date_published == "2019-11-20" and check("FR001", facts) == []

@@ -108,7 +108,10 @@ def test_findings_json_carries_the_author_matrix(demo):
     assert sam["profile_page"].endswith("/authors/sam-lee") and sam["credentials"] == []
     maria = authors["maria okafor"]
     assert "jobTitle" in maria["props"] and maria["credentials"]
-    assert authors["admin"]["sources"] == {"byline": 1}
+    # the CMS account in a byline is no author: not in the table, reported by AT006 instead
+    assert "admin" not in authors
+    findings = json.loads((tmp / "out" / "findings.json").read_text())["findings"]
+    assert any(f["rule"] == "AT006" and "admin" in f["evidence"].lower() for f in findings)
 
 
 def test_entities_csv_holds_every_node_with_references_resolved(demo):
