@@ -124,7 +124,8 @@ class Survey:
     article_markup: Counter = field(default_factory=Counter)      # type -> pages
     unmarked: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     theme: dict[str, dict] = field(default_factory=dict)          # the theme's types, if any
-    dated_sections: dict[str, list[int]] = field(default_factory=dict)   # [articles, dated]
+    # first path folder -> [articles, dated, with an author]
+    dated_sections: dict[str, list[int]] = field(default_factory=dict)
 
     def url(self, url: str) -> str:
         """The one string object for a page's URL (so that a million findings of a hundred
@@ -190,9 +191,10 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
             s.by_type[p.page_type] += 1
             _cover(s.coverage, p, expected_types)
             if p.page_type == "article":
-                tally = s.dated_sections.setdefault(section(url), [0, 0])
+                tally = s.dated_sections.setdefault(section(url), [0, 0, 0])
                 tally[0] += 1
                 tally[1] += bool(p.date_published)
+                tally[2] += bool(p.author)
             if p.main_word_count and not p.refresh.get("target"):
                 s.content_with_words += 1
                 if p.article_markup:

@@ -206,7 +206,7 @@ class SiteFacts:
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
     identity: dict = field(default_factory=dict)   # the organization's name and its variants
     theme_markup: dict = field(default_factory=dict)   # article type on every page -> where
-    dated_sections: dict = field(default_factory=dict)  # first path folder -> [articles, dated]
+    dated_sections: dict = field(default_factory=dict)  # first folder -> [articles, dated, authored]
     authors: dict = field(default_factory=dict)    # author matrix: name key -> their chain
     as_of: str = ""                                # the audit date freshness counts from
     previous_pages: dict | None = None             # the previous complete run's pages, if any
@@ -274,3 +274,12 @@ def section(url: str) -> str:
     part of the site a page sits in."""
     parts = urlsplit(url).path.split("/")
     return f"/{parts[1]}/" if len(parts) > 2 else "/"
+
+
+POST_PEERS = (3, 0.5)    # articles in a section, and the share of them that show a thing
+
+
+def peers_show(site, url: str, which: int) -> bool:
+    """Do most articles of the page's section show a date (which=1) or an author (2)?"""
+    tally = getattr(site, "dated_sections", {}).get(section(url)) or (0, 0, 0)
+    return tally[0] >= POST_PEERS[0] and tally[which] >= POST_PEERS[1] * tally[0]

@@ -157,6 +157,7 @@ DATED_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     ("case study", re.compile(r"(?i)\bcase stud(?:y|ies)\b|\bcustomer stor(?:y|ies)\b|"
                               r"\bsuccess stor(?:y|ies)\b")),
 )
+RECORDS = ("release", "advisory", "event")    # a changelog's or a recap's kind of page
 DATED_OPENING = re.compile(r"(?i)\bwe(?:'re| are)\s+(?:very\s+)?(?:happy|pleased|excited|proud|"
                            r"thrilled|glad)\s+to\s+(?:announce|release|share the release)\b|"
                            r"^\s*last week (?:was|we)\b")
@@ -169,7 +170,7 @@ def dated_kind(url: str, title: str, h1: tuple[str, ...] | list[str],
                schema_types: tuple[str, ...] | list[str], opening: str = "") -> str:
     """What makes the page a dated record ('release', 'advisory', 'announcement', 'event',
     'case study', 'news'), from its headline, title, opening sentence, URL and markup, or ''."""
-    text = " ".join([*(h1 or ()), title or ""])
+    text = " ".join([*(h1 or ())[:1], title or ""])    # the headline, not section headings
     for kind, pattern in DATED_KINDS:
         if pattern.search(text):
             return kind

@@ -9,6 +9,8 @@ import re
 
 from aeo.analyzers.attribution import name_key, page_author_nodes
 from aeo.analyzers.identity import key as brand_key
+from aeo.analyzers.page_type import ARTICLE_MARKUP, RECORDS
+from aeo.records import peers_show
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
@@ -42,7 +44,9 @@ def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person
       severity="high", engines=ALL, page_types=("article",),
       why="Answer engines weigh who stands behind a claim. An article with no byline, no "
           "author markup and no author meta tag is anonymous, and is cited less than a named "
-          "expert's page on the same subject.",
+          "expert's page on the same subject. Judged on posts (dated, marked up as articles, "
+          "or in a section whose other articles name authors); a manual whose pages name "
+          "nobody, release notes and advisories are written by the project, not a person.",
       fix="Show a byline linked to the author's profile page, and name the author in the "
           "article's markup (author: Person with name and url).",
       before="<h1>Month-end close in five days</h1><p>...</p>",
@@ -50,13 +54,20 @@ def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person
             "maria\" rel=\"author\">Maria Okafor</a></p>",
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
-          Example("nobody named", True, page={"attribution": {"authors": []}}),
+          Example("nobody named on a dated post", True, page={
+              "date_published": "2026-03-02", "attribution": {"authors": []}}),
+          Example("an undated manual page among anonymous ones", None, page={
+              "url": "https://example.com/docs/setup", "attribution": {"authors": []}},
+              site={"dated_sections": {"/docs/": [30, 0, 0]}}),
           Example("a byline", False, page={"attribution": {"authors": [
               _cand("Maria Okafor", "byline", "/authors/maria")]}}),
       ))
 def at001(page, site, gov):
     if _resolved_names(page, site):
         return []
+    if page.dated_kind in RECORDS or not (page.date_published or peers_show(site, page.url, 2)
+                                          or set(page.schema_types) & ARTICLE_MARKUP):
+        return None     # a project's changelog, or a manual whose pages name nobody
     return [Hit(evidence="no byline, no author in markup (author), no author meta tag, no "
                          "rel=author link",
                 detail="The article names no author anywhere engines look.")]

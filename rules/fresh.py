@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from aeo.analyzers.attribution import day, is_placeholder
 from aeo.analyzers.page_type import ARTICLE_MARKUP
-from aeo.records import section
+from aeo.records import peers_show
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
@@ -32,17 +32,12 @@ def _c(value: str, source: str, kind: str) -> dict:
     return {"value": value, "raw": value, "source": source, "kind": kind}
 
 
-DATED_PEERS = (3, 0.5)   # articles in the page's section, and the share of them dated
-
-
 def _dated_content(page, site) -> bool:
     """Is the page the kind of article that carries a date: one that says it is a post
     (article markup, a byline) or one whose section's other articles are dated? An undated
     reference or product page among undated ones (a manual, a contributor guide) is not."""
-    if page.author or set(page.schema_types) & ARTICLE_MARKUP:
-        return True
-    articles, dated = site.dated_sections.get(section(page.url), (0, 0))
-    return articles >= DATED_PEERS[0] and dated >= DATED_PEERS[1] * articles
+    return bool(page.author or set(page.schema_types) & ARTICLE_MARKUP) or \
+        peers_show(site, page.url, 1)
 
 
 def _months_between(a: date, b: date) -> int:
@@ -66,13 +61,13 @@ def _months_between(a: date, b: date) -> int:
           Example("a post with a byline and no date", True, page={
               "author": "Maria Okafor", "attribution": {"dates": []}}),
           Example("only the URL has one, among dated posts", True,
-                  site={"dated_sections": {"/blog/": [10, 9]}},
+                  site={"dated_sections": {"/blog/": [10, 9, 0]}},
                   page={"url": "https://example.com/blog/close", "attribution": {"dates": [
                       _c("2026-03-02", "URL", "published")]}}),
           Example("markup date", False, page={"attribution": {"dates": [
               _c("2026-03-02", "markup datePublished", "published")]}}),
           Example("an undated guide among undated guides", None,
-                  site={"dated_sections": {"/docs/": [40, 0]}},
+                  site={"dated_sections": {"/docs/": [40, 0, 0]}},
                   page={"url": "https://example.com/docs/setup", "attribution": {"dates": []}}),
       ))
 def fr001(page, site, gov):

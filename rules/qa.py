@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from aeo.analyzers.answers import FAQ_HEADING, n_words
+from aeo.analyzers.page_type import RECORDS
 from aeo.records import PAGE_TYPES
 from aeo.rules.base import Example, Hit, rule
 
@@ -63,8 +64,8 @@ def _sec(level, heading, question, parent, blocks):
               _sec(0, "", False, None, []), _sec(2, "How do you reconcile?", True, 0, [1]))}),
       ))
 def qa001(page, site, gov):
-    if page.main_word_count <= gov["qa_min_words"]:
-        return None
+    if page.main_word_count <= gov["qa_min_words"] or page.dated_kind in RECORDS:
+        return None     # release notes, advisories, recaps: their headings name what changed
     if any(s["question"] for s in page.sections):
         return []
     heads = [s["heading"] for s in page.sections if s["level"] >= 2][:4]

@@ -103,8 +103,14 @@ def test_rstudio_blog_authors_and_dates_from_pages_csv(tmp_path):
 
 # -- ATTR on real pages ---------------------------------------------------------------------
 def test_at001_and_at002():
-    body, _ = article()
+    body, _ = article("<p>Published <time datetime='2026-03-02'>2 March 2026</time></p>")
     assert "no byline" in check("AT001", page("/blog/a", body))[0].evidence
+    # an undated page of a manual whose pages name nobody is not an anonymous post
+    manual, _ = article()
+    anonymous = make_site(root=ROOT, dated_sections={"/docs/": [40, 0, 0]})
+    assert check("AT001", page("/docs/setup", manual), anonymous) is None
+    release = body.replace("<h1>Churn analysis</h1>", "<h1>Ledger 4.2 released</h1>")
+    assert check("AT001", page("/blog/ledger-4-2", release)) is None
     plain, _ = article("<p class='byline'>By Maria Okafor</p>")
     facts = page("/blog/a", plain)
     assert facts.author == "Maria Okafor" and check("AT001", facts) == []
