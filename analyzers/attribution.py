@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -408,17 +409,53 @@ HEADLINE_DATE = "visible text under the headline"
 AMBIGUOUS_SLASHES = re.compile(r"(0?[1-9]|1[0-2])/(0?[1-9]|1[0-2])/\d{4}")
 
 
+def _time_kind(t: etree._Element) -> str:
+    """'modified' when a <time>'s class, itemprop or the words before it say so."""
+    prev = t.getprevious()
+    before = (prev.tail if prev is not None else (t.getparent().text
+                                                 if t.getparent() is not None else ""))
+    context = f"{t.get('class') or ''} {t.get('itemprop') or ''} {(before or '')[-30:]}"
+    return "modified" if re.search(r"updat|modif|revis", context, re.I) else "published"
+
+
+def _texts_after(el: etree._Element):
+    """(element the text belongs to, text) after el in document order, read lazily."""
+    node = el
+    while node is not None and node.tag != "body":
+        parent = node.getparent()
+        if node.tail and parent is not None:
+            yield parent, node.tail
+        for sib in node.itersiblings():
+            for inner in sib.iter():
+                if inner.text:
+                    yield inner, inner.text
+                if inner is not sib and inner.tail and inner.getparent() is not None:
+                    yield inner.getparent(), inner.tail
+            if sib.tail and parent is not None:
+                yield parent, sib.tail
+        node = parent
+
+
 def _date_under(h1: etree._Element) -> tuple[str, str, str] | None:
     """A date on its own among the first short texts after the headline ('Drucken',
     '03.04.2019', 'Von Olaf Kempin'): (date, 'visible text', kind), or None. A date inside a
     sentence (an event the lead paragraph names) is not the page's."""
     seen = 0
-    for text in h1.xpath("following::text()[normalize-space()]")[:15]:
-        parent = text.getparent()
-        if parent is None or parent.tag in ("script", "style", "noscript", "template") or \
-                parent.xpath("ancestor-or-self::time"):
-            continue        # a <time> is read as one, with its class saying which date it is
+    for owner, text in islice(_texts_after(h1), 40):
+        if not isinstance(owner.tag, str) or owner.tag in ("script", "style", "noscript",
+                                                          "template"):
+            continue
         t = " ".join(text.split())
+        if not t:
+            continue
+        stamp = owner if owner.tag == "time" else next(
+            (a for a in owner.iterancestors() if a.tag == "time"), None)
+        if stamp is not None:   # a <time> under the headline: its class says which date
+            if _time_kind(stamp) == "modified":
+                seen += len(t)
+                continue
+            value = stamp.get("datetime") or t
+            return value[:60], HEADLINE_DATE, "published"
         seen += len(t)
         if seen > 400:
             return None
@@ -555,12 +592,7 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[d
         # its datetime attribute, or else its text ('<time>31.03.2020</time>')
         value = t.get("datetime") or " ".join(t.text_content().split())[:60]
         if value:
-            prev = t.getprevious()
-            before = (prev.tail if prev is not None else (t.getparent().text
-                                                         if t.getparent() is not None else ""))
-            context = f"{t.get('class') or ''} {t.get('itemprop') or ''} {(before or '')[-30:]}"
-            kind = "modified" if re.search(r"updat|modif|revis", context, re.I) else "published"
-            add(value, "time element", kind, machine=bool(t.get("datetime")))
+            add(value, "time element", _time_kind(t), machine=bool(t.get("datetime")))
     for el in root.xpath("//body//*[self::p or self::span or self::div or self::li or self::time "
                          "or self::small or self::dt or self::h3 or self::h4 or self::h5 or "
                          "self::h6 or self::strong or self::b]"

@@ -214,6 +214,22 @@ def _in_outline_chrome(h: etree._Element) -> bool:
     return False
 
 
+def _site_title(h: etree._Element, url: str) -> bool:
+    """An H1 that is wholly a link to another page: the site's name in the header, linking
+    home ('<h1><a href="../index.html">Django 3.2.25 documentation</a></h1>'), not the page's
+    headline (which, when linked, links to the page itself)."""
+    if h.tag != "h1":
+        return False
+    links = h.findall(".//a[@href]")
+    if len(links) != 1:
+        return False
+    href = (links[0].get("href") or "").strip()
+    if not href or href.startswith("#") or \
+            " ".join(links[0].text_content().split()) != " ".join(h.text_content().split()):
+        return False
+    return not _same_page(urljoin(url, href).split("#")[0], url.split("#")[0])
+
+
 def _same_page(url: str, other: str) -> bool:
     """The same page, /x/ and /x/index.html being one."""
     def folder(u: str) -> str:
@@ -303,7 +319,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
 
     headings = tuple((int(h.tag[1]), " ".join(h.text_content().split())[:300])
                      for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")
-                     if not _in_outline_chrome(h))
+                     if not _in_outline_chrome(h) and not _site_title(h, fetch.url))
     h1 = tuple(t for level, t in headings if level == 1)
 
     body = root.find("body")

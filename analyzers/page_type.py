@@ -179,3 +179,14 @@ def dated_kind(url: str, title: str, h1: tuple[str, ...] | list[str],
     if "NewsArticle" in schema_types or DATED_URL.search(urlsplit(url).path.lower()):
         return "news"
     return ""
+
+
+POST_URLS = tuple(pattern for kind, pattern in URL_PATTERNS if kind == "article")
+
+
+def post_signals(url: str, schema_types, author: str = "", published: str = "") -> bool:
+    """Does the page say it is a post (a dated, signed piece): article markup, a byline, a
+    publication date, or a URL in a blog, news or dated folder?"""
+    path = urlsplit(url).path.lower()
+    return bool(author or published or set(schema_types) & ARTICLE_MARKUP or
+                any(p.search(path) for p in POST_URLS))

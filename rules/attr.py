@@ -9,7 +9,7 @@ import re
 
 from aeo.analyzers.attribution import name_key, page_author_nodes
 from aeo.analyzers.identity import key as brand_key
-from aeo.analyzers.page_type import ARTICLE_MARKUP, RECORDS
+from aeo.analyzers.page_type import RECORDS, post_signals
 from aeo.records import peers_show
 from aeo.rules.base import Example, Hit, rule
 
@@ -45,7 +45,8 @@ def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person
       why="Answer engines weigh who stands behind a claim. An article with no byline, no "
           "author markup and no author meta tag is anonymous, and is cited less than a named "
           "expert's page on the same subject. Judged on posts (dated, marked up as articles, "
-          "or in a section whose other articles name authors); a manual whose pages name "
+          "in a blog or news folder, or in a section whose other articles name authors); a "
+          "manual whose pages name "
           "nobody, release notes and advisories are written by the project, not a person.",
       fix="Show a byline linked to the author's profile page, and name the author in the "
           "article's markup (author: Person with name and url).",
@@ -65,8 +66,9 @@ def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person
 def at001(page, site, gov):
     if _resolved_names(page, site):
         return []
-    if page.dated_kind in RECORDS or not (page.date_published or peers_show(site, page.url, 2)
-                                          or set(page.schema_types) & ARTICLE_MARKUP):
+    if page.dated_kind in RECORDS or not (
+            post_signals(page.url, page.schema_types, published=page.date_published)
+            or peers_show(site, page.url, 2)):
         return None     # a project's changelog, or a manual whose pages name nobody
     return [Hit(evidence="no byline, no author in markup (author), no author meta tag, no "
                          "rel=author link",

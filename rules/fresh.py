@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from aeo.analyzers.attribution import day, is_placeholder
-from aeo.analyzers.page_type import ARTICLE_MARKUP
+from aeo.analyzers.page_type import post_signals
 from aeo.records import peers_show
 from aeo.rules.base import Example, Hit, rule
 
@@ -36,7 +36,7 @@ def _dated_content(page, site) -> bool:
     """Is the page the kind of article that carries a date: one that says it is a post
     (article markup, a byline) or one whose section's other articles are dated? An undated
     reference or product page among undated ones (a manual, a contributor guide) is not."""
-    return bool(page.author or set(page.schema_types) & ARTICLE_MARKUP) or \
+    return post_signals(page.url, page.schema_types, author=page.author) or \
         peers_show(site, page.url, 1)
 
 
@@ -48,8 +48,8 @@ def _months_between(a: date, b: date) -> int:
       severity="medium", engines=ALL, page_types=("article",),
       why="Engines prefer answers they can date. An article with no publication date anywhere "
           "cannot be placed in time, so it loses to dated pages on anything time-sensitive. "
-          "Judged where a date is expected: a post (article markup, a byline) or an article "
-          "in a section whose other articles are dated; an undated manual or product page "
+          "Judged where a date is expected: a post (article markup, a byline, a blog or news "
+          "folder) or an article in a section whose other articles are dated; an undated manual or product page "
           "among undated ones is left alone.",
       fix="Show the publication date near the headline and put it in the markup "
           "(datePublished) and the article:published_time meta tag.",

@@ -191,14 +191,20 @@ def qa003(page, site, gov):
 @rule(id="QA004", name="Broken heading outline", pillar="QA", scope="page", severity="low",
       engines=ALL,
       why="The heading outline is how engines split a page into passages and find what each "
-          "passage is about. No H1, several H1s or skipped levels blur those boundaries.",
+          "passage is about. No H1, sections that mix H1 and H2, or skipped levels blur those "
+          "boundaries. Several H1s alone are valid HTML and a clear outline when every "
+          "section is one; the site's name as a linked H1 in the header is not an outline "
+          "heading.",
       fix="One H1 naming the page, H2s for its sections, H3s inside them; never skip a level.",
       before="<h1>Pricing</h1><h4>Starter</h4>", after="<h1>Pricing</h1><h2>Starter</h2>",
       references=("https://developer.mozilla.org/en-US/docs/Web/HTML/Element/Heading_Elements",),
       examples=(
           Example("skipped level", True, page={"headings": ((1, "Pricing"), (2, "Plans"),
                                                             (4, "Starter"))}),
-          Example("two H1s", True, page={"headings": ((1, "Pricing"), (1, "Plans"))}),
+          Example("a section at H1 among H2 sections", True, page={"headings": (
+              (1, "Pricing"), (2, "Plans"), (1, "Discounts"), (2, "FAQ"))}),
+          Example("every section an H1, consistently", False, page={"headings": (
+              (1, "Pricing"), (1, "Plans"), (1, "Discounts"))}),
           Example("an app shell: ACC004's concern", None, page={"headings": (), "app_shell": True,
                                                                  "word_count": 0}),
           Example("clean outline", False, page={"headings": ((1, "Pricing"), (2, "Plans"),
@@ -213,8 +219,16 @@ def qa004(page, site, gov):
     h1 = [t for level, t in page.headings if level == 1]
     if not h1:
         problems.append("no H1")
-    elif len(h1) > 1:
-        problems.append(f"{len(h1)} H1s: " + "; ".join(f"'{t[:50]}'" for t in h1[:3]))
+    elif len(set(h1)) > 1:     # a template that prints the same headline twice is one H1
+        # several H1s are valid HTML, and a consistent outline when every section is one
+        # ('# Section' in markdown); the outline is broken when sections mix H1 and H2
+        levels = [level for level, _ in page.headings]
+        first_h2 = levels.index(2) if 2 in levels else None
+        mixed = [t for i, (level, t) in enumerate(page.headings)
+                 if level == 1 and first_h2 is not None and i > first_h2]
+        if mixed:
+            problems.append(f"{len(h1)} H1s, sections at H1 among H2 sections: "
+                            + "; ".join(f"'{t[:50]}'" for t in mixed[:3]))
     prev = None
     for level, text in page.headings:
         if prev is not None and level > prev + 1:

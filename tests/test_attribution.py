@@ -186,12 +186,13 @@ def test_at006_brand_as_author_and_at007_reviewer():
 # -- FRESH on real pages ----------------------------------------------------------------------
 def test_fr001_fr002_fr003():
     body, _ = article()
-    undated = page("/blog/a", body)
+    undated = page("/docs/close", body)
     # an undated page among undated ones (a manual) is not an undated post ...
     assert check("FR001", undated) is None
-    # ... a post among dated posts, or one with a byline, is
-    peers = make_site(root=ROOT, as_of="2026-11-22", dated_sections={"/blog/": [12, 11]})
+    # ... a post among dated posts, in a blog folder, or with a byline, is
+    peers = make_site(root=ROOT, as_of="2026-11-22", dated_sections={"/docs/": [12, 11, 0]})
     assert "no datePublished" in check("FR001", undated, peers)[0].evidence
+    assert "no datePublished" in check("FR001", page("/blog/a", body))[0].evidence
     signed, _ = article("<p class='byline'>By Sam Lee</p>")
     assert "no datePublished" in check("FR001", page("/blog/a", signed))[0].evidence
     release, _ = article()
