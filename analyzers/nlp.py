@@ -110,9 +110,11 @@ _FRAMES = {"guide", "introduction", "intro", "overview", "primer", "basic", "tip
            "step", "thing", "reason", "question", "checklist", "mistake", "rule", "note"}
 
 
-def opening_subjects(doc, subject_nouns: set[str]) -> list[list]:
+def opening_subjects(doc, subject_nouns: set[str], h1_names: frozenset[str] = frozenset()
+                     ) -> list[list]:
     """[word index, text, why] for every named subject in an opening: a named entity, a
-    proper noun, or the H1's subject noun."""
+    proper noun, the H1's subject noun, or a capitalized word of the H1 that the tagger
+    took for a common noun (a product name it does not know: 'Django')."""
     out: list[list] = []
     word_index = {}
     n = 0
@@ -133,6 +135,9 @@ def opening_subjects(doc, subject_nouns: set[str]) -> list[list]:
             out.append([word_index[tok.i], tok.text, "PROPN"])
         elif tok.is_alpha and not tok.is_stop and _norm_noun(tok.text) in subject_nouns:
             out.append([word_index[tok.i], tok.text, "H1 noun"])
+        elif tok.is_alpha and tok.text[:1].isupper() and tok.text in h1_names:
+            out.append([word_index[tok.i], tok.text, "H1 name"])  # 'Django 3.2.22 fixes ...'
+
     out.sort(key=lambda x: x[0])
     return out[:20]
 
@@ -258,7 +263,9 @@ def page_language(page) -> dict:
     h1_doc, opening_doc = docs[0], docs[1]
     main_entities = named_frequencies([opening_doc, sample_doc], page["main_text"])
     return {
-        "opening_subjects": opening_subjects(opening_doc, head_nouns(h1_doc))
+        "opening_subjects": opening_subjects(opening_doc, head_nouns(h1_doc), frozenset(
+            t.text for t in h1_doc if t.is_alpha and t.text[:1].isupper() and not t.is_stop
+            and (t.i > 0 or t.text.lower() not in _SENTENCE_WORDS)))
         if page["opening"] else [],
         "opening_pronoun_led": pronoun_led(opening_doc) if page["opening"] else False,
         "main_entities": main_entities,

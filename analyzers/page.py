@@ -298,24 +298,29 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
             directives.append(value)
     directives = [" ".join(d.split()) for d in directives if d]
 
-    canonicals = []
+    canonicals = []            # the ones engines honour: in <head>
+    declared: list[str] = []   # every canonical link, <body> ones included
     canonical_issues: list[str] = []
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href") is not None:
             href = link.get("href").strip()
-            if any(a.tag == "body" for a in link.iterancestors()):
+            in_body = any(a.tag == "body" for a in link.iterancestors())
+            if in_body:
                 canonical_issues.append(f"a canonical link inside <body> ({href[:80]}): "
                                         "search engines ignore it there")
             scheme = urlsplit(urljoin(fetch.url, href)).scheme.lower()
             if scheme not in ("http", "https"):
                 canonical_issues.append(f"canonical is not an http(s) URL: {href[:80]!r}")
             try:
-                canonicals.append(normalize_url(urljoin(fetch.url, href)))
+                value = normalize_url(urljoin(fetch.url, href))
             except (InvalidURL, ValueError):
-                canonicals.append(href[:300])
-    if len(set(canonicals)) > 1:
-        canonical_issues.append(f"{len(canonicals)} canonical links disagree: "
-                                + ", ".join(c[:80] for c in dict.fromkeys(canonicals)))
+                value = href[:300]
+            declared.append(value)
+            if not in_body:
+                canonicals.append(value)
+    if len(set(declared)) > 1:
+        canonical_issues.append(f"{len(declared)} canonical links disagree: "
+                                + ", ".join(c[:80] for c in dict.fromkeys(declared)))
 
     headings = tuple((int(h.tag[1]), " ".join(h.text_content().split())[:300])
                      for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -214,6 +215,9 @@ def en004(page, site, gov):
     n = gov["intro_words"]
     if any(s[0] < n for s in page.language["opening_subjects"]):
         return []
+    brand = (site.identity or {}).get("name", "")
+    if brand and re.search(rf"(?i)\b{re.escape(brand)}\b", " ".join(page.opening.split()[:n])):
+        return []   # it names the organization
     quote = " ".join(page.opening.split()[:40])
     quote += "…" if len(page.opening.split()) > 40 else ""
     how = "opens with a pronoun and " if page.language.get("opening_pronoun_led") else ""

@@ -97,3 +97,21 @@ def test_acc010_challenge_page_and_not_applicable_without_browser_200():
     assert o.applicable == 0
     o = outcome("ACC010", browser_probe=browser, bot_probes=(Probe("GPTBot", 403, False),))
     assert o.failed == 0  # not a required bot
+
+
+def test_acc008_reads_the_canonical_engines_honour_in_head():
+    """A second canonical inside <body> (a cross-post's 'originally appeared on') is ignored
+    by engines: the page's own canonical in <head> stands, ACC114 reports the body one."""
+    from conftest import analyze_html
+
+    url = "https://example.com/blog/post"
+    html = ("<html><head><title>Post</title><link rel='canonical' href='/blog/post'></head>"
+            "<body><main><h1>Post</h1><p>Originally published elsewhere.</p>"
+            "<link rel='canonical' href='https://partner.example/post'></main></body></html>")
+    page = analyze_html(url, html)
+    assert page.canonicals == (url,)
+    assert any("inside <body>" in issue for issue in page.canonical_issues)
+    assert outcome("ACC008", [page]).findings == ()
+    only_body = analyze_html(url, html.replace("<link rel='canonical' href='/blog/post'>", ""))
+    (f,) = outcome("ACC008", [only_body]).findings
+    assert "the one inside <body> is ignored" in f.evidence

@@ -196,7 +196,15 @@ def test_qa003_faq_written_as_qa_paragraphs_or_question_buttons_on_any_page():
 
 def test_qa004_outline():
     assert "H2 to H4" in check("QA004", facts("/p", "<h1>P</h1><h2>A</h2><h4>B</h4>"))[0].evidence
-    assert "2 H1s" in check("QA004", facts("/p", "<h1>P</h1><h1>Q</h1>"))[0].evidence
+    mixed = facts("/p", "<h1>P</h1><h2>A</h2><h1>Q</h1><h2>B</h2>")
+    assert "2 H1s, sections at H1 among H2 sections: 'Q'" in check("QA004", mixed)[0].evidence
+    # several H1s, one per section, are valid HTML and a consistent outline
+    assert check("QA004", facts("/p", "<h1>P</h1><h1>Q</h1><h1>R</h1>")) == []
+    # the site's name as a linked H1 in the header is no outline heading; nor is a headline
+    # the template prints twice
+    site_title = "<header><h1><a href='/'>Acme docs</a></h1></header><h1>P</h1><h2>A</h2>"
+    assert check("QA004", facts("/p", site_title)) == []
+    assert check("QA004", facts("/p", "<h1>P</h1><div><h1>P</h1></div><h2>A</h2>")) == []
     assert "no H1" in check("QA004", facts("/p", "<h2>A</h2><h3>B</h3>"))[0].evidence
     assert check("QA004", facts("/p", "<h1>P</h1><h2>A</h2><h3>B</h3><h2>C</h2>")) == []
 

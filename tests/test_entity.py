@@ -82,6 +82,15 @@ def test_en004_quotes_the_opening_and_says_it_is_pronoun_led():
     assert RULES["EN004"].check(clear, make_site(), GOV) == []
 
 
+def test_en004_an_opening_that_names_the_organization_names_a_subject():
+    page = facts("/blog/close", "<h1>Closing the books faster</h1><p>At fincraft we have "
+                 "spent years watching teams lose a week every month to the same mistakes, "
+                 "and we wrote down what the quickest ones do differently.</p>")
+    assert RULES["EN004"].check(page, make_site(), GOV)
+    named = make_site(identity={"name": "fincraft"})
+    assert RULES["EN004"].check(page, named, GOV) == []
+
+
 def test_en004_not_applicable_when_the_page_opens_with_a_section():
     page = facts("/faq", "<h1>Questions</h1><h2>Is Acme free?</h2><p>Only for the first "
                  "month of the trial, after which plans start at nine euros.</p>")
@@ -241,7 +250,10 @@ def test_en004_a_short_h1_is_the_subject_on_real_pages():
 
     html = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "django-docs" / "html"
     root = "https://docs.djangoproject.com/en/3.2/"
-    for path in ("topics/db/models.html", "ref/models/expressions.html"):
+    # and 'Django 3.2.22 fixes a security issue ...' names Django, which the small model
+    # tags as a common noun: a capitalized word of the H1 is a name
+    for path in ("topics/db/models.html", "ref/models/expressions.html",
+                 "releases/3.2.22.html"):
         page = analyze_page(Fetch(url=root + path, status=200, content_type="text/html",
                                   encoding="utf-8", body=(html / path).read_bytes()),
                             Scope.from_url(root), root)
