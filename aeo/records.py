@@ -83,6 +83,7 @@ class PageFacts:
     robots_directives: tuple[str, ...] = ()   # from meta robots and X-Robots-Tag, lowercased
     main_in_nosnippet: bool = False
     canonicals: tuple[str, ...] = ()     # absolute URLs of rel=canonical links
+    body_canonicals: tuple[str, ...] = ()   # those of them inside <body> (engines ignore them)
     links: tuple[Link, ...] = ()
     invalid_links: tuple[str, ...] = ()
     script_count: int = 0
@@ -133,7 +134,8 @@ class PageFacts:
         d = dict(d)
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
-        for key in ("h1", "robots_directives", "canonicals", "invalid_links", "schema_types",
+        for key in ("h1", "robots_directives", "canonicals", "body_canonicals", "invalid_links",
+                    "schema_types",
                     "jsonld_blocks", "entities", "markup_unseen", "main_blocks", "sections",
                     "canonical_issues"):
             d[key] = tuple(d.get(key, ()))

@@ -181,6 +181,22 @@ def _is_statistic(sentence: str) -> str:
     return ""
 
 
+# figures that need no outside source: the product's own settings ('By default, Flink takes
+# 10% of the JVM heap'), and, on a page that shows its code, the results of running it ('we
+# get an accuracy of 90%', 'a speedup of 130%') unless they are someone else's ('Quora's
+# state of the art is 87%')
+SETTING = re.compile(r"\bby default\b|\bdefaults? to\b|\bdefault (?:value|setting)\b|"
+                     r"\bis set to\b|\bconfigur(?:e|ed|es|ation)\b", re.I)
+METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|error rate|"
+                    r"speed-?ups?|faster|slower|throughput|latency|performance|validation|"
+                    r"training (?:set|time)|test set)\b", re.I)
+THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
+                         r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
+                         r"\bpublished\b|\breported\b|\bothers\b|\baccording\b", re.I)
+LEAD_SOURCE = re.compile(r"\b(?:statistics|data|numbers|figures|results|summary)\b.*\bfrom\s+"
+                         r"(?:the\s+)?[A-Z][\w.-]+", re.I)
+
+
 def _anchor_in(sentence: str, anchors: list[str]) -> bool:
     low = sentence.lower()
     return any(a and len(a) > 1 and a.lower() in low for a in anchors)
@@ -196,17 +212,28 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
             for s in sentences(b["t"]):
                 units.append((i, s, anchors))
     stats, to_tag = [], []
+    shows_code = any(b["k"] == "code" for b in blocks)
     for u, (bi, s, anchors) in enumerate(units):
         kind = _is_statistic(s)
         if not kind:
             continue
         nxt = units[u + 1] if u + 1 < len(units) and units[u + 1][0] in (bi, bi + 1) else None
+        prev = units[u - 1] if u > 0 and units[u - 1][0] in (bi, bi - 1) else None
+        # a lead-in that names the source of the list after it ('a summary of community
+        # statistics from GitHub:')
+        lead = prev if prev and prev[1].rstrip().endswith(":") else None
         how = ""
-        if _anchor_in(s, anchors) or (nxt and _anchor_in(nxt[1], nxt[2])):
+        if _anchor_in(s, anchors) or (nxt and _anchor_in(nxt[1], nxt[2])) or \
+                (lead and _anchor_in(lead[1], lead[2])):
             how = "link"
         elif any(p.search(x) for p in (SOURCE_CUE, SOURCE_NAMED)
-                 for x in (s, nxt[1] if nxt else "")):
+                 for x in (s, nxt[1] if nxt else "")) or (lead and (
+                     LEAD_SOURCE.search(lead[1]) or SOURCE_CUE.search(lead[1]))):
             how = "named"
+        elif SETTING.search(s):
+            how = "the product's own setting"
+        elif shows_code and METRIC.search(s) and not THIRD_PARTY.search(s):
+            how = "the page's own measurement"
         stats.append({"sentence": " ".join(s.split())[:300], "kind": kind, "source": how,
                       "context": " ".join((s + " " + (nxt[1] if nxt else "")).split())})
         if not how:

@@ -298,8 +298,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
             directives.append(value)
     directives = [" ".join(d.split()) for d in directives if d]
 
-    canonicals = []            # the ones engines honour: in <head>
-    declared: list[str] = []   # every canonical link, <body> ones included
+    canonicals: list[str] = []        # every canonical link, where the site says it lives
+    body_canonicals: list[str] = []   # those inside <body>, which engines ignore
     canonical_issues: list[str] = []
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href") is not None:
@@ -315,12 +315,12 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                 value = normalize_url(urljoin(fetch.url, href))
             except (InvalidURL, ValueError):
                 value = href[:300]
-            declared.append(value)
-            if not in_body:
-                canonicals.append(value)
-    if len(set(declared)) > 1:
-        canonical_issues.append(f"{len(declared)} canonical links disagree: "
-                                + ", ".join(c[:80] for c in dict.fromkeys(declared)))
+            canonicals.append(value)
+            if in_body:
+                body_canonicals.append(value)
+    if len(set(canonicals)) > 1:
+        canonical_issues.append(f"{len(canonicals)} canonical links disagree: "
+                                + ", ".join(c[:80] for c in dict.fromkeys(canonicals)))
 
     headings = tuple((int(h.tag[1]), " ".join(h.text_content().split())[:300])
                      for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")
@@ -429,5 +429,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         language=language, attribution=attribution, skeleton=skeleton(body, main),
         alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
         charset_problem=charset_problem(fetch), refresh=refresh,
-        canonical_issues=tuple(canonical_issues),
+        canonical_issues=tuple(canonical_issues), body_canonicals=tuple(body_canonicals),
     )

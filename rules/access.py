@@ -245,11 +245,12 @@ def _final_status(url: str, site) -> int | None:
                                        "canonicals": ("https://example.com/a",)}),
       ))
 def acc008(page, site, gov):
-    canon = list(dict.fromkeys(page.canonicals))   # in <head>: those in <body> are ignored
+    # the canonicals engines honour, in <head>: one inside <body> is ignored (ACC114's)
+    canon = [c for c in dict.fromkeys(page.canonicals) if c not in page.body_canonicals]
     if not canon:
-        in_body = any("inside <body>" in issue for issue in page.canonical_issues)
         return [Hit(evidence="no <link rel=canonical> in <head>" + (
-                        " (the one inside <body> is ignored by engines)" if in_body else ""),
+                        " (the one inside <body> is ignored by engines)"
+                        if page.body_canonicals else ""),
                     detail="The page has no canonical link.")]
     if len(canon) > 1:
         return [Hit(evidence=f"{len(canon)} different canonicals: {_short(canon)}",

@@ -109,7 +109,7 @@ def test_acc008_reads_the_canonical_engines_honour_in_head():
             "<body><main><h1>Post</h1><p>Originally published elsewhere.</p>"
             "<link rel='canonical' href='https://partner.example/post'></main></body></html>")
     page = analyze_html(url, html)
-    assert page.canonicals == (url,)
+    assert page.body_canonicals == ("https://partner.example/post",)
     assert any("inside <body>" in issue for issue in page.canonical_issues)
     assert outcome("ACC008", [page]).findings == ()
     only_body = analyze_html(url, html.replace("<link rel='canonical' href='/blog/post'>", ""))
