@@ -28,11 +28,12 @@ PERCENT = re.compile(r"(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.
                      r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!former )(?<!last )"
                      r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
 # ('28 x 28' is a shape; 'double check', 'double-underscore' and 'double digits' are words)
-MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:x|×)(?=\W)(?!\s*\d)|\b\d+(?:\.\d+)?-fold\b|"
+MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*\d)|\b\d+(?:\.\d+)?-fold\b|"
                       r"\b\d+(?:\.\d+)? times\b|\b(?:twice|two|three|four|five|six|seven|eight|"
                       r"nine|ten) times (?:more|less|faster|slower|higher|lower|as|greater|larger|"
                       r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|es|"
-                      r"ing)\b|\b(?:double|triple) (?:the|their|its|our|your|that|this)\b", re.I)
+                      r"ing)\b(?!\s*(?:,|and\b|or\b))|\b(?:double|triple) (?:the|their|its|our|your|"
+                      r"that|this)\b", re.I)
 RATIO = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
                    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred)\b", re.I)
 AVERAGE = re.compile(r"\b(?:an? )?(?:average|median|mean) of (?:about |around |over |nearly )?"
@@ -165,14 +166,33 @@ def faq_structures(root: etree._Element | None, flags_for) -> dict:
             "qa": qa}
 
 
+# an instruction is not a statistic: 'Increase the iterations by about 20%', 'Set aside 20%
+# for validation'
+INSTRUCTION = re.compile(r"^\W*(?:set|use|increase|decrease|reduce|keep|allocate|reserve|add|"
+                         r"create|give|make|put|leave|pick|choose|limit|split|aim|raise|lower|"
+                         r"multiply|divide|assign|configure|try)\b", re.I)
+
+
+def _is_count(match: re.Match) -> bool:
+    """A count of people or firms is a whole number ('1,200 respondents'); '0.8, allowing
+    users' and '1.0 that most users' are versions."""
+    text = match.group(0)
+    found = re.search(r"\d[\d,.]*", text)
+    number = found.group(0).rstrip(",.") if found else ""
+    scaled = re.search(r"\b(?:thousand|million|billion|k|m|bn)\b", text, re.I)
+    return not VERSION_NUMBER.match(text) and ("." not in number or bool(scaled))
+
+
 def _is_statistic(sentence: str) -> str:
+    if INSTRUCTION.match(sentence):
+        return ""
     if PERCENT.search(sentence):
         return "percentage"
     if MULTIPLE.search(sentence) or RATIO.search(sentence):
         return "multiple"
     if AVERAGE.search(sentence):
         return "average"
-    if any(not VERSION_NUMBER.match(m.group(0)) for m in STUDY_UNIT.finditer(sentence)):
+    if any(_is_count(m) for m in STUDY_UNIT.finditer(sentence)):
         return "count"
     if MONEY.search(sentence) and MONEY_STAT_CUE.search(sentence) and \
             not (PRICE_CUE.search(sentence) and not re.search(r"\baverage|median\b", sentence,
