@@ -31,8 +31,8 @@ PERCENT = re.compile(r"(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.
 MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*\d)|\b\d+(?:\.\d+)?-fold\b|"
                       r"\b\d+(?:\.\d+)? times\b|\b(?:twice|two|three|four|five|six|seven|eight|"
                       r"nine|ten) times (?:more|less|faster|slower|higher|lower|as|greater|larger|"
-                      r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|es|"
-                      r"ing)\b(?!\s*(?:,|and\b|or\b))|\b(?:double|triple) (?:the|their|its|our|your|"
+                      r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|"
+                      r"ing)\b|\b(?:doubles|triples)\b(?!\s*(?:,|and\b|or\b))|\b(?:double|triple) (?:the|their|its|our|your|"
                       r"that|this)\b", re.I)
 RATIO = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
                    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred)\b", re.I)
@@ -170,7 +170,8 @@ def faq_structures(root: etree._Element | None, flags_for) -> dict:
 # for validation'
 INSTRUCTION = re.compile(r"^\W*(?:set|use|increase|decrease|reduce|keep|allocate|reserve|add|"
                          r"create|give|make|put|leave|pick|choose|limit|split|aim|raise|lower|"
-                         r"multiply|divide|assign|configure|try)\b", re.I)
+                         r"multiply|divide|assign|configure|try)\s+(?:the|a|an|your|it|them|"
+                         r"aside|up|about|at least|no more than|\d)", re.I)
 
 
 def _is_count(match: re.Match) -> bool:
@@ -206,9 +207,9 @@ def _is_statistic(sentence: str) -> str:
 # get an accuracy of 90%', 'a speedup of 130%') unless they are someone else's ('Quora's
 # state of the art is 87%')
 SETTING = re.compile(r"\bby default\b|\bdefaults? to\b|\bdefault (?:value|setting)\b|"
-                     r"\bis set to\b|\bconfigur(?:e|ed|es|ation)\b", re.I)
+                     r"\b(?:option|setting|parameter) is set to\b", re.I)
 METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|error rate|"
-                    r"speed-?ups?|faster|slower|throughput|latency|performance|validation|"
+                    r"speed-?ups?|throughput|latency|performance|validation|"
                     r"training (?:set|time)|test set)\b", re.I)
 THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
                          r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
@@ -328,7 +329,11 @@ def external_links(blocks: list[dict], page_url: str) -> list[str]:
     out = []
     for b in blocks:
         for href, *_ in b.get("a", []):
-            target = urlsplit(href)
+            try:
+                target = urlsplit(href)
+                target.hostname     # noqa: B018 - raises on a broken IPv6 host
+            except ValueError:      # 'http://[oops/' links nowhere
+                continue
             if target.scheme in ("http", "https") and target.hostname and \
                     target.hostname.removeprefix("www.") != host:
                 out.append(href)

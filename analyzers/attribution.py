@@ -426,10 +426,11 @@ def _texts_after(el: etree._Element):
         if node.tail and parent is not None:
             yield parent, node.tail
         for sib in node.itersiblings():
-            for inner in sib.iter():
-                if inner.text:
-                    yield inner, inner.text
-                if inner is not sib and inner.tail and inner.getparent() is not None:
+            for event, inner in etree.iterwalk(sib, events=("start", "end")):
+                if event == "start":
+                    if isinstance(inner.tag, str) and inner.text:
+                        yield inner, inner.text
+                elif inner is not sib and inner.tail and inner.getparent() is not None:
                     yield inner.getparent(), inner.tail
             if sib.tail and parent is not None:
                 yield parent, sib.tail
@@ -588,7 +589,7 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[d
         add(value, f"meta {key}", "published")
     for key, value in _meta(root, MODIFIED_META):
         add(value, f"meta {key}", "modified")
-    for t in root.iter("time"):
+    for t in islice(root.iter("time"), 40):
         # its datetime attribute, or else its text ('<time>31.03.2020</time>')
         value = t.get("datetime") or " ".join(t.text_content().split())[:60]
         if value:
@@ -613,8 +614,8 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[d
                 "reviewed" if label == "reviewed" else "published")
             add(rest[:60], "visible text", kind, machine=False)
     headlines = [h for h in root.xpath("//body//h1")[:3]
-                 if not h.xpath("ancestor::header or ancestor::nav or .//a[@href='/' or "
-                                "@href='./']")]
+                 if not h.xpath("ancestor::header[not(ancestor::article or ancestor::main)] "
+                                "or ancestor::nav or .//a[@href='/' or @href='./']")]
     for h in headlines:
         # a date on its own line right under the title ('Django 3.2.13 release notes' then
         # '<p><em>April 11, 2022</em></p>'): what the page says is its date. Not under a
@@ -660,6 +661,11 @@ def settle(cands: list[dict], kind: str, guess: str = "") -> str:
     if not best:
         return ""
     chosen = best[0]
+    if kind == "published" and chosen["source"] == "time element" and len(
+            {day(c["value"]) for c in best if c["source"] == "time element"}) > 1:
+        headline = next((c for c in best if c["source"] == HEADLINE_DATE), None)
+        if headline is not None:
+            return headline["value"]
     if guess and kind == "published" and day(chosen["value"]) != guess:
         # the page's own sources confirm htmldate's day; its URL alone does not (htmldate
         # reads the URL and the bare meta date first: its day and theirs are one witness)

@@ -227,7 +227,17 @@ def _site_title(h: etree._Element, url: str) -> bool:
     if not href or href.startswith("#") or \
             " ".join(links[0].text_content().split()) != " ".join(h.text_content().split()):
         return False
-    return not _same_page(urljoin(url, href).split("#")[0], url.split("#")[0])
+    try:
+        target = urlsplit(urljoin(url, href))
+    except ValueError:
+        return False
+    own = urlsplit(url)
+    # a link to one of the page's own folders ('/', '../index.html'), not to the page itself
+    # under another spelling ('/post/' for /post, www.example.com for example.com)
+    path, here = target.path or "/", own.path or "/"
+    folder = path[:-len("index.html")] if path.endswith("/index.html") else path
+    return folder.endswith("/") and here.startswith(folder) and \
+        here.rstrip("/") != path.rstrip("/")
 
 
 def _same_page(url: str, other: str) -> bool:
@@ -247,9 +257,10 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
     own_parts = urlsplit(page_url)
     own = own_parts.path or "/"
     # a section's page is its folder ('/projects/', '/intro/index.html'); '/x.html' has none
+    last = own.rsplit("/", 1)[-1]
+    stem = last.rsplit(".", 1)[0] if re.search(r"\.[a-z]{2,5}$", last, re.I) else last
     folder = own if own.endswith("/") else (
-        own.rsplit("/", 1)[0] + "/" if own.rsplit("/", 1)[-1] in ("index.html", "index.htm")
-        else own.rsplit(".", 1)[0] + "/")
+        own[:-len(last)] if last in ("index.html", "index.htm") else own[:-len(last)] + stem + "/")
     children: set[str] = set()
     for a in main.iter("a"):
         href = a.get("href")
@@ -265,7 +276,10 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
         if not chrome:
             n_links += 1
             n_words += words(a.text_content())
-            target = urlsplit(urljoin(page_url, href))
+            try:
+                target = urlsplit(urljoin(page_url, href))
+            except ValueError:      # 'http://[oops/': not a URL, not a child
+                continue
             if target.netloc == own_parts.netloc and target.path.startswith(folder) and \
                     target.path not in (folder, folder + "index.html", own):
                 children.add(target.path)
@@ -300,6 +314,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
 
     canonicals: list[str] = []        # every canonical link, where the site says it lives
     body_canonicals: list[str] = []   # those inside <body>, which engines ignore
+    head_canonicals: list[str] = []
     canonical_issues: list[str] = []
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href") is not None:
@@ -316,8 +331,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
             except (InvalidURL, ValueError):
                 value = href[:300]
             canonicals.append(value)
-            if in_body:
-                body_canonicals.append(value)
+            (body_canonicals if in_body else head_canonicals).append(value)
     if len(set(canonicals)) > 1:
         canonical_issues.append(f"{len(canonicals)} canonical links disagree: "
                                 + ", ".join(c[:80] for c in dict.fromkeys(canonicals)))
@@ -429,5 +443,6 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         language=language, attribution=attribution, skeleton=skeleton(body, main),
         alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
         charset_problem=charset_problem(fetch), refresh=refresh,
-        canonical_issues=tuple(canonical_issues), body_canonicals=tuple(body_canonicals),
+        canonical_issues=tuple(canonical_issues),
+        body_canonicals=tuple(c for c in body_canonicals if c not in head_canonicals),
     )

@@ -144,12 +144,14 @@ def theme_markup(carrying: dict[str, int], pages: int,
 # advisory, an event recap, a case study, a news item. Their age is no reason to rewrite them.
 DATED_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     ("advisory", re.compile(r"(?i)\bcve-\d{4}-\d+|\bsecurity (?:advisory|advisories|bulletin|"
-                            r"release|fix(?:es)?)\b|\bvulnerabilit(?:y|ies)\b|\bzero-day\b")),
-    ("release", re.compile(r"(?i)\brelease notes?\b|\bchange ?log\b|\breleased?\b|"
-                           r"\bwhat'?s new in\b|\bv?\d+\.\d+(?:\.\d+)*\s+(?:is\s+)?(?:now\s+)?"
-                           r"(?:out|available|here)\b|\bnow available\b")),
+                            r"release|fix(?:es)?)\b|\bzero-day\b")),
+    # 'Flink 1.6.3 Released', 'Release notes', 'Sparklyr 1.4 is now available'; not 'How to
+    # release a package'
+    ("release", re.compile(r"(?i)\brelease notes?\b|\bchange ?log\b|\breleased\b|"
+                           r"\brelease announcement\b|\bwhat'?s new in\b|\bv?\d+\.\d+(?:\.\d+)*"
+                           r"\s+(?:is\s+)?(?:now\s+)?(?:out|available|here)\b|\bnow available\b")),
     ("announcement", re.compile(r"(?i)\bannounc(?:e|es|ed|ing|ement)\b|\bintroducing\b|"
-                                r"\bwelcome to\b|\bhello,? world\b")),
+                                r"\bhello,? world\b")),
     ("event", re.compile(r"(?i)\b(?:recap|round-?up|wrap-?up)\b|\bhighlights (?:from|of)\b|"
                          r"\b(?:conference|summit|meetup|forward|webinar)\s+(?:19|20)\d\d\b|"
                          r"\b(?:19|20)\d\d\s+(?:conference|summit|meetup)\b|"

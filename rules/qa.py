@@ -191,10 +191,10 @@ def qa003(page, site, gov):
 @rule(id="QA004", name="Broken heading outline", pillar="QA", scope="page", severity="low",
       engines=ALL,
       why="The heading outline is how engines split a page into passages and find what each "
-          "passage is about. No H1, sections that mix H1 and H2, or skipped levels blur those "
-          "boundaries. Several H1s alone are valid HTML and a clear outline when every "
-          "section is one; the site's name as a linked H1 in the header is not an outline "
-          "heading.",
+          "passage is about. No H1, an H1 that follows H2 sections (a section promoted among "
+          "its siblings), or skipped levels blur those boundaries. Several H1s alone are valid "
+          "HTML, and a clear outline when every section is one; the site's name as a linked "
+          "H1 in the header is not an outline heading.",
       fix="One H1 naming the page, H2s for its sections, H3s inside them; never skip a level.",
       before="<h1>Pricing</h1><h4>Starter</h4>", after="<h1>Pricing</h1><h2>Starter</h2>",
       references=("https://developer.mozilla.org/en-US/docs/Web/HTML/Element/Heading_Elements",),

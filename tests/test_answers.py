@@ -381,3 +381,30 @@ def test_qa005_code_and_name_lists_are_not_prose_on_real_pages():
 ])
 def test_qa004_theme_table_of_contents_is_not_the_outline(path, url):
     assert check("QA004", _real(path, url)) == []
+
+
+def test_review_edge_cases_of_the_precision_fixes():
+    """Headlines that merely mention a release or a vulnerability are no records; a hostile
+    href does not fail the page; a post's H1 linking to itself stays its headline; the same
+    canonical in <head> and <body> is a canonical in <head>."""
+    from aeo.analyzers.attribution import settle
+    from aeo.analyzers.page_type import dated_kind
+
+    assert dated_kind("https://x.example/blog/pypi", "How to release a Python package", (), ()) == ""
+    assert dated_kind("https://x.example/blog/sqli", "What is a SQL injection vulnerability?",
+                      (), ()) == ""
+    assert dated_kind("https://x.example/blog/k8s", "Welcome to the complete guide", (), ()) == ""
+    assert dated_kind("https://x.example/blog/v2", "Ledger 4.2 released", (), ()) == "release"
+    broken = facts("/guides/setup", "<h1>Setup</h1><p><a href='http://[oops/'>bad</a> and "
+                   "<a href='/guides/setup/step-1'>step 1</a></p>")
+    assert not (broken.fetch_error or "").startswith("analysis_")
+    own = facts("/post", "<h1><a href='/post/'>Closing the books</a></h1><h2>Why</h2>")
+    assert own.h1 == ("Closing the books",)
+    both = facts("/post", "<h1>P</h1><link rel='canonical' href='/post'>",
+                 head="<link rel='canonical' href='/post'>")
+    assert both.body_canonicals == () and check("ACC008", both) == []
+    teasers = [{"value": v, "source": "time element", "kind": "published"}
+               for v in ("2019-05-01", "2021-03-03", "2020-01-02")]
+    headline = {"value": "2021-03-03", "source": "visible text under the headline",
+                "kind": "published"}
+    assert settle(teasers + [headline], "published") == "2021-03-03"
