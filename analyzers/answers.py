@@ -209,7 +209,8 @@ def _is_statistic(sentence: str) -> str:
 SETTING = re.compile(r"\bby default\b|\bdefaults? to\b|\bdefault (?:value|setting)\b|"
                      r"\b(?:option|setting|parameter) is set to\b", re.I)
 METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|error rate|"
-                    r"speed-?ups?|throughput|latency|performance|validation|"
+                    r"speed-?ups?|(?:faster|slower) than|throughput|latency|performance|"
+                    r"validation|"
                     r"training (?:set|time)|test set)\b", re.I)
 THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
                          r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
