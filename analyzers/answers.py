@@ -76,11 +76,14 @@ REPORTING = re.compile(r"\b(said|says|say|found|finds|reported|reports|estimated
 QUOTED = re.compile(r"[“\"]([^“”\"]{12,600})[”\"]")
 SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|explains|explained|added|adds|"
                     r"according to|recalls|notes|noted|put it|in (?:\w+[’']s? )?own words|"
-                    r"citing|cites|quoting|quotes|as \w+ (?:puts|put) it)\b|^[—–-]\s*\w|"
+                    r"citing|cites|quoting|quotes|as \w+ (?:puts|put) it|"
+                    r"in (?:[\w-]+\s+){0,3}?[\w-]+[’']s?\s+own words)\b|^[—–-]\s*[^\W\d_]|"
                     r"\s[—–]\s*[A-Z]", re.I)
 # quoted text that is code, markup, a log line or a literal, not someone's words
 CODEISH = re.compile(r"[{}<>=|\\*]|\{%|\{\{|\w\(\)|\b\d\d:\d\d:\d\d|\+-{3}|\bclass\s*=|"
-                     r"^\s*\[[^\]]{1,12}\]|%[0-9A-Fa-f]{2}|://|\S@\S")
+                     r"^\s*\[[^\]]{1,12}\]|%[0-9A-Fa-f]{2}|://|\S@\S|(?<!\w)@\w|"
+                     r"\b[a-z]\w*\.[a-z]\w*\.[A-Za-z]\w*|\b\w+_\w+\.[a-z]{2,4}\b|"
+                     r"\b\w+(?:Exception|Error)\b")
 # a callout box set as a quote: 'Note: Set fps to NULL ...', 'Tip: ...'
 CALLOUT = re.compile(r"^\s*(?:note|tip|warning|important|caution|hint|info|hinweis|achtung|"
                      r"astuce|nota)\b\s*[:!—–-]", re.I)
@@ -95,6 +98,32 @@ CUE_CREDIT = re.compile(r"\b(?i:citing|quoting|according to|in the words of|as)(
 # a credit at the end of the quote itself: '— Para (@para_io) July 3, 2015', '- The Apache Mottos'
 TRAILING_CREDIT = re.compile(r"[”\"]?\s+[—–-]{1,2}\s*(?:The\s+)?[A-Z][\w.'’ -]{1,60}"
                              r"(?:\(@\w+\))?[^—–]{0,40}$")
+# what the author imagines someone might say or think ('we might say "..."', 'you might
+# have thought "..."', 'we may attribute to the network the conclusion, "..."')
+HYPOTHETICAL = re.compile(r"\b(?:might|may|would|could|will|’d|'d)\s+(?:\w+\s+){0,3}?(?:say|"
+                          r"think|thinking|thought|conclude|ask|attribute|wonder)\b|"
+                          r"\byou(?:’re|'re| are)?\s+(?:probably\s+)?(?:thinking|wondering)\b|"
+                          r"\b(?:we|I|you)\s+(?:\w+\s+)?(?:say|said|mean)\b", re.I)
+# a gloss: '{{ x }} means "Output the value ..."', 'these votes mean: +1: "..."'
+GLOSS = re.compile(r"\b(?:means?|meaning|stands? for|translates? (?:to|as)|read as|like|"
+                   r"such as)\s*:?\s*[“\"]?$",
+                   re.I)
+# a lead-in that presents an example, an output or the author's own text, not someone's words
+EXAMPLE_LEAD = re.compile(r"\b(?:the following|as follows|like this|like so|for example|"
+                          r"for instance|such as|e\.g\.|here (?:is|are)|this is what|"
+                          r"fail(?:s|ed)? with|output|input|prints?|returns?|looks like)\b",
+                          re.I)
+AUTHOR_VOICE = re.compile(r"\b(?i:we|us|our|let[’']s)\b|\bI\b")
+# what a model or a program produced ('this was how the model continued:')
+MACHINE_LEAD = re.compile(r"\b(?:model|network|program|script|chatbot|assistant|GPT[-\w]*|"
+                          r"ChatGPT|LLM)\s+(?:\w+\s+){0,2}?(?:continued|generated|produced|"
+                          r"answered|replied|responded|wrote|returned|output|came up with)\b",
+                          re.I)
+# a written source named in lowercase: 'the psycopg mailing list', 'the documentation'
+DOC_SOURCE = re.compile(r"\b(?:the|its|their|this|that)\s+(?:[\w-]+\s+){0,2}?(?:documentation|"
+                        r"docs|paper|book|manual|specification|spec|readme|announcement|faq|"
+                        r"mailing list|website|press release|report|study|survey|authors?|"
+                        r"maintainers|providers|committee|board|jury)\b", re.I)
 FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions|common questions|questions and "
                          r"answers|q\s*&\s*a)\b", re.I)
 
@@ -224,6 +253,115 @@ def _anchor_in(sentence: str, anchors: list[str]) -> bool:
     return any(a and len(a) > 1 and a.lower() in low for a in anchors)
 
 
+def _sentence_case(q: str) -> bool:
+    """A quoted sentence, not a fragment ('batch is just a special case of streaming') or a
+    title ('Beam on Flink: How Does It Actually Work?')."""
+    words = re.findall(r"[^\W\d_][\w’'-]*", q)
+    if not words or not words[0][0].isupper():
+        return False
+    if len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words):
+        return False
+    return True
+
+
+def _lead_in(blocks: list[dict], i: int) -> str:
+    """The sentence that introduces block i: the previous text block's last sentence."""
+    if i == 0 or blocks[i - 1]["k"] not in ("p", "li", "quote"):
+        return ""
+    near = blocks[i - 1]["t"]
+    return (sentences(near) or [near])[-1]
+
+
+def _repeats_page(q: str, blocks: list[dict], i: int) -> bool:
+    """A pull quote: most of its four-word runs are already in the page's other blocks."""
+    words = [w.lower() for w in WORD.findall(q)]
+    runs = {tuple(words[k:k + 4]) for k in range(len(words) - 3)}
+    if len(runs) < 4:
+        return False
+    seen, own = set(), " ".join(q.split())
+    for j, b in enumerate(blocks):
+        # (not the quote's own paragraphs, which a theme may repeat as blocks of their own)
+        if j != i and b["k"] in ("p", "li") and " ".join(b["t"].split()) not in own:
+            other = [w.lower() for w in WORD.findall(b["t"])]
+            seen |= {tuple(other[k:k + 4]) for k in range(len(other) - 3)} & runs
+    return len(seen) >= 0.6 * len(runs)
+
+
+def quotations(blocks: list[dict]) -> list[dict]:
+    """Someone's words quoted on the page: a blockquote, a paragraph that is one quoted
+    sentence, or a quoted sentence that the sentence around it says someone said. Each with
+    the credit found nearby; the spaCy pass in citation_facts looks for a name in "context".
+
+    Not quotations: fragments and titles in quotes, questions put (one or two sentences
+    ending in '?'), glosses ('means "..."'),
+    what the author imagines someone might say, examples the author introduces ('the
+    following input', 'the rule we would like to support:'), code and log lines, pull quotes
+    that repeat the page, callout boxes and reference-list entries."""
+    quotes = []
+    for i, b in enumerate(blocks):
+        found = []   # (quoted text, the text around it that presents it)
+        if b["k"] == "quote":
+            text = b["t"].strip(" \"“”'")
+            inner = max(QUOTED.finditer(b["t"]), key=lambda m: len(m.group(1)), default=None)
+            before = b["t"][:inner.start()] if inner else ""
+            if inner and len(inner.group(1)) >= 0.4 * len(text) and \
+                    (before.rstrip().endswith(":") or SPEECH.search(before)):
+                # a blockquote that itself introduces the quote ('The 2023 SIGMOD Systems
+                # Award goes to Apache Flink: "..."')
+                found.append((inner.group(1), before + " " + b["t"][inner.end():]))
+            else:
+                found.append((text, ""))
+        elif b["k"] in ("p", "li") and not REFERENCE.search(b["t"]):
+            for m in QUOTED.finditer(b["t"]):
+                alone = b["k"] == "p" and len(m.group(1)) >= 0.8 * len(b["t"].strip(" \"“”'."))
+                around = b["t"][max(0, m.start() - 160):m.start()] + " " + \
+                    b["t"][m.end():m.end() + 120]
+                if alone:
+                    found.append((m.group(1), around))
+                    continue
+                said = SPEECH.search(around)
+                if said and not HYPOTHETICAL.search(around) and not GLOSS.search(
+                        b["t"][max(0, m.start() - 40):m.start()]):
+                    found.append((m.group(1), around))
+        for q, around in found:
+            if n_words(q) < 5 or CODEISH.search(q) or CALLOUT.match(q) or \
+                    not _sentence_case(q) or (q.rstrip(" .”\"'’").endswith("?")
+                                                     and len(sentences(q)) <= 2):
+                continue
+            lead = _lead_in(blocks, i) if (b["k"] == "quote" or not around.strip(" .,;")
+                                            or len(q) >= 0.8 * len(b["t"])) else ""
+            if lead and (MACHINE_LEAD.search(lead) or (
+                    not SPEECH.search(lead) and not CUE_CREDIT.search(lead) and (
+                        EXAMPLE_LEAD.search(lead) or (AUTHOR_VOICE.search(lead)
+                                                      and lead.rstrip().endswith(":"))))):
+                continue   # the author's own example, rule, output or policy
+            if (b["k"] == "quote" or not around.strip(" .,;")) and n_words(q) < 15 and \
+                    not re.search(r"[.!?…][”\"’']?\d*\s*$", q):
+                continue   # a label or an answer option set as a quote, not a sentence
+            if b["k"] == "quote" and _repeats_page(q, blocks, i):
+                continue
+            if lead.rstrip().endswith(":") or SPEECH.search(lead) or CUE_CREDIT.search(lead):
+                around += " " + lead   # 'Or as Edward Lorenz is said to have put it,'
+            context = around if around.strip() else b["t"]
+            credited = ""
+            if TRAILING_CREDIT.search(q) or (b["k"] != "quote" and re.search(
+                    re.escape(q[-20:]) + r"[”\"]?\s+[—–-]\s*(?:The\s+)?[A-Z]", b["t"])):
+                credited = "a credit line"
+            if b["k"] == "quote":
+                for j in (i - 1, i + 1):
+                    if 0 <= j < len(blocks) and blocks[j]["k"] in ("p", "li") and \
+                            n_words(blocks[j]["t"]) <= 30:
+                        context += " " + blocks[j]["t"]
+            if not credited and (m := CUE_CREDIT.search(context.replace(q, " "))):
+                credited = (m.group(1) or m.group(2)).strip()
+            if not credited and (lead.rstrip().endswith(":") or SPEECH.search(context)) and \
+                    (m := DOC_SOURCE.search(context.replace(q, " "))):
+                credited = m.group(0)   # 'on the psycopg mailing list:', 'as the docs say'
+            quotes.append({"text": " ".join(q.split())[:300], "words": n_words(q),
+                           "credited": credited, "context": context[:1500], "block": i})
+    return quotes
+
+
 def citation_facts(blocks: list[dict], nlp_model) -> dict:
     """Statistic sentences with how (or whether) a source is given in the same or the next
     sentence, and direct quotations with whether someone is credited."""
@@ -260,39 +398,7 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
                       "context": " ".join((s + " " + (nxt[1] if nxt else "")).split())})
         if not how:
             to_tag.append(len(stats) - 1)
-    quotes = []
-    for i, b in enumerate(blocks):
-        found = []
-        if b["k"] == "quote":
-            found.append(b["t"].strip(" \"“”'"))
-        elif b["k"] in ("p", "li") and not REFERENCE.search(b["t"]):
-            found += [m.group(1) for m in QUOTED.finditer(b["t"])]
-        for q in found:
-            if n_words(q) < 5 or CODEISH.search(q) or CALLOUT.match(q):
-                continue
-            context = b["t"]
-            credited = ""
-            if TRAILING_CREDIT.search(q) or (b["k"] != "quote" and re.search(
-                    re.escape(q[-20:]) + r"[”\"]?\s+[—–-]\s*(?:The\s+)?[A-Z]", b["t"])):
-                credited = "a credit line"
-            if b["k"] == "quote":
-                for j in (i - 1, i + 1):
-                    if 0 <= j < len(blocks) and blocks[j]["k"] in ("p", "li"):
-                        near = blocks[j]["t"]
-                        if n_words(near) <= 30:
-                            context += " " + near
-                        elif j == i - 1:
-                            # a long lead-in paragraph whose last sentence introduces the
-                            # quote ('Or as Edward Lorenz is said to have put it,')
-                            last = (sentences(near) or [near])[-1]
-                            if last.rstrip().endswith(":") or SPEECH.search(last) or \
-                                    CUE_CREDIT.search(last):
-                                context += " " + last
-            if not credited and (m := CUE_CREDIT.search(context.replace(q, " "))):
-                credited = (m.group(1) or m.group(2)).strip()
-            quotes.append({"text": " ".join(q.split())[:300], "words": n_words(q),
-                           "credited": credited, "context": context[:1500],
-                           "block": i})
+    quotes = quotations(blocks)
     # spaCy over the few sentences that need it: a named organization or person as source.
     docs = list(nlp_model.pipe([stats[k]["context"] for k in to_tag] +
                                [q["context"] for q in quotes], batch_size=32)) \

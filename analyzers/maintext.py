@@ -86,6 +86,8 @@ def _from_dom(main: etree._Element) -> list[dict]:
             links = [[a.get("href"), " ".join(a.text_content().split())[:200]]
                      for a in el.iter("a") if a.get("href")][:50]
             blocks.append({"k": kind, "t": text[:MAX_BLOCK_CHARS], "a": links})
+            if any(a.tag == "dd" for a in ancestors[1:]):
+                blocks[-1]["dd"] = True   # a definition in a glossary, not prose of its own
     return blocks
 
 
@@ -111,6 +113,41 @@ def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
+
+
+def opening_text(blocks: list[dict], at_least: int = 100) -> str:
+    """The text that opens the page, read as a reader reads it: from the first paragraph
+    after the H1 ('Let’s learn by example.', a one-line tagline) on, paragraph after
+    paragraph with the lists and quotes between them (code and tables skipped), until at_least
+    words or the first subheading. '' when the page opens straight
+    into a section or a list of definitions. Bylines and dates are skipped."""
+    seen_h1 = not any(b["k"] == "h1" for b in blocks)
+    taken: list[str] = []
+    n = 0
+    for b in blocks:
+        if b["k"] == "h1":
+            seen_h1 = True
+            continue
+        if not seen_h1:
+            continue
+        if b["k"] in ("h2", "h3", "h4", "h5", "h6"):
+            break
+        if b["k"] in ("li", "quote") and taken and not b.get("dd"):
+            taken.append(b["t"])   # 'It’ll consist of two parts:' and its list
+            n += len(words(b["t"]))
+            if n >= at_least:
+                break
+        elif b["k"] == "p" and len(words(b["t"])) >= 3 and not _BYLINE.match(b["t"]) and \
+                not b.get("dd"):
+            taken.append(b["t"])
+            n += len(words(b["t"]))
+            if n >= at_least:
+                break
+        elif b.get("dd"):
+            break
+    if not any(len(words(t)) >= 8 for t in taken):
+        return ""
+    return " ".join(taken)
 
 
 def opening_paragraph(blocks: list[dict]) -> str:

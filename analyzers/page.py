@@ -16,7 +16,7 @@ from lxml import etree
 from aeo.analyzers import nlp
 from aeo.analyzers.answers import answer_facts
 from aeo.analyzers.attribution import attribution_facts, settle, settled_authors
-from aeo.analyzers.maintext import main_blocks, opening_paragraph
+from aeo.analyzers.maintext import main_blocks, opening_paragraph, opening_text
 from aeo.analyzers.page_type import article_markup, classify, dated_kind
 from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import extract_links, meta_refresh, parse_html
@@ -391,7 +391,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                 page_types.append(t)
 
     blocks, main_source = main_blocks(root, main)
-    opening = opening_paragraph(blocks)
+    opening = opening_text(blocks)   # what a reader reads first, for EN004
     answers = answer_facts(blocks, body, fetch.url, with_citations=True)
     is_home = _same_page(fetch.url, start_url) or _same_page(fetch.url, scope.root)
     main_words = words(main_text)
@@ -432,8 +432,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         date_published=settle(attribution["dates"], "published", attribution["htmldate"]),
         date_modified=settle(attribution["dates"], "modified"),
         question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
-        dated_kind=dated_kind(fetch.url, title, h1, types, opening) if page_type == "article"
-        else "",
+        dated_kind=dated_kind(fetch.url, title, h1, types, opening_paragraph(blocks))
+        if page_type == "article" else "",
         fetch_error=fetch.error,
         sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
         entities_truncated=sd["truncated"], markup_checked=markup_checked,

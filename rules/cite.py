@@ -93,6 +93,8 @@ def ci002(page, site, gov):
                "words": 12, "credited": "Dana Whitfield"}]}}),
       ))
 def ci003(page, site, gov):
+    if page.dated_kind == "release":   # issue titles and interface strings, quoted
+        return None
     quotes = [q for q in page.answers.get("quotes", []) if q["words"] >= gov["quote_min_words"]]
     if not quotes:
         return None

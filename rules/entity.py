@@ -212,6 +212,9 @@ def en003(site, pages, gov):
 def en004(page, site, gov):
     if not page.opening or "opening_subjects" not in page.language:
         return None
+    letters = re.findall(r"[^\W\d_]", page.opening)
+    if sum(c < "\u0250" for c in letters) < 0.6 * len(letters):
+        return None   # not in a Latin script: the English language model cannot read it
     n = gov["intro_words"]
     if any(s[0] < n for s in page.language["opening_subjects"]):
         return []

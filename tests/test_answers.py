@@ -291,6 +291,19 @@ def test_ci003_quotes_with_and_without_credit():
     scare = facts("/blog/story", "<h1>A customer story</h1><p>So-called “smart invoices” are "
                   "just invoices with a pay button.</p>")
     assert check("CI003", scare) is None
+    # a paragraph that is one quoted sentence, and words someone 'told us', are quotations
+    alone = facts("/blog/story", "<h1>A customer story</h1>" + para(60) + "<p>“Every invoice "
+                  "we send now carries a payment link, and it works.”</p>" + para(60))
+    assert "Every invoice we send" in check("CI003", alone)[0].evidence
+    told = facts("/blog/story", "<h1>A customer story</h1><p>One owner told us: “We stopped "
+                 "chasing invoices the week we switched to payment links.”</p>")
+    assert "We stopped chasing" in check("CI003", told)[0].evidence
+    # fragments, titles, questions and what someone might say are no quotations
+    not_said = facts("/blog/story", "<h1>A customer story</h1><p>Some call it “the end of "
+                     "chasing invoices for small businesses everywhere”. See our talk “How "
+                     "Small Firms Get Paid Faster With Payment Links”. You might be thinking: "
+                     "“Surely my customers will never pay by link on their phones.”</p>")
+    assert not check("CI003", not_said), not_said.answers["quotes"]
 
 
 SHARED_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -314,6 +327,34 @@ SHARED_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
      "https://flink.apache.org/2021/08/06/apache-flink-1.13.2-released/"),  # issue titles
     ("django-docs/html/ref/templates/builtins.html",
      "https://docs.djangoproject.com/en/3.2/ref/templates/builtins.html"),  # quoted literals
+    # what a network 'might say', captions shown as data, the author's own sample rule, an
+    # exception's text, a model's output, 'In the dataset providers' own words', 'a
+    # calculation on the psycopg mailing list:', a blockquote that itself introduces its quote,
+    # the glosses of votes, 'When we say "..."' and 'Arguments like "..."'
+    ("rstudio-ai-blog/www/posts/2019-11-13-variational-convnet/index.html",
+     "https://blogs.rstudio.com/ai/posts/2019-11-13-variational-convnet/"),
+    ("rstudio-ai-blog/www/posts/2018-09-17-eager-captioning/index.html",
+     "https://blogs.rstudio.com/ai/posts/2018-09-17-eager-captioning/"),
+    ("flink-site/www/2020/01/15/advanced-flink-application-patterns-vol.1-case-study-of-a-"
+     "fraud-detection-system/index.html",
+     "https://flink.apache.org/2020/01/15/advanced-flink-application-patterns-vol.1-case-"
+     "study-of-a-fraud-detection-system/"),
+    ("flink-site/www/2020/04/15/flink-serialization-tuning-vol.-1-choosing-your-serializer-if-"
+     "you-can/index.html",
+     "https://flink.apache.org/2020/04/15/flink-serialization-tuning-vol.-1-choosing-your-"
+     "serializer-if-you-can/"),
+    ("rstudio-ai-blog/www/posts/2019-10-23-gpt-2/index.html",
+     "https://blogs.rstudio.com/ai/posts/2019-10-23-gpt-2/"),
+    ("rstudio-ai-blog/www/posts/2018-11-12-uncertainty_estimates_dropout/index.html",
+     "https://blogs.rstudio.com/ai/posts/2018-11-12-uncertainty_estimates_dropout/"),
+    ("django-docs/html/ref/models/querysets.html",
+     "https://docs.djangoproject.com/en/3.2/ref/models/querysets.html"),
+    ("flink-site/www/2023/07/03/sigmod-systems-award-for-apache-flink/index.html",
+     "https://flink.apache.org/2023/07/03/sigmod-systems-award-for-apache-flink/"),
+    ("django-docs/html/internals/contributing/bugs-and-features.html",
+     "https://docs.djangoproject.com/en/3.2/internals/contributing/bugs-and-features.html"),
+    ("django-docs/html/internals/contributing/new-contributors.html",
+     "https://docs.djangoproject.com/en/3.2/internals/contributing/new-contributors.html"),
 ])
 def test_ci003_credits_and_literals_on_real_pages(path, url):
     """Quotes credited in the lead-in sentence, on a dash line, or as the next paragraph of a

@@ -11,12 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import analyze_html
 
 from aeo.analyzers import nlp
 from aeo.analyzers.identity import build_identity
+from aeo.analyzers.page import analyze_page
 from aeo.analyzers.site import entity_index
+from aeo.crawler.scope import Scope
 from aeo.governance import load_governance
+from aeo.records import Fetch
 from aeo.rules.base import all_rules, make_page, make_site
 
 OPENINGS = [json.loads(x) for x in
@@ -48,6 +52,59 @@ def site_check(rule_id, pages, settings=None):
     gov = dataclasses.replace(GOV, settings={**GOV.settings, **(settings or {})})
     result = RULES[rule_id].check(site_of(pages), pages, gov)
     return result.hits if hasattr(result, "hits") else result
+
+
+# -- EN004 on real pages written by others ----------------------------------------------------
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+@pytest.mark.parametrize("path, url", [
+    # the opening read past 'Let’s learn by example.' and its list: 'We’ll assume you have
+    # Django installed already'
+    ("django-docs/html/intro/tutorial01.html",
+     "https://docs.djangoproject.com/en/3.2/intro/tutorial01.html"),
+    # 'settings for PostGIS users': a word written as a name, which the tagger calls ADJ
+    ("django-docs/html/ref/contrib/gis/testing.html",
+     "https://docs.djangoproject.com/en/3.2/ref/contrib/gis/testing.html"),
+    # 'The testing tutorial' under 'Writing and running tests': the H1's noun in another form
+    ("django-docs/html/topics/testing/overview.html",
+     "https://docs.djangoproject.com/en/3.2/topics/testing/overview.html"),
+    # a glossary opens with its definitions: no opening paragraph to judge
+    ("django-docs/html/glossary.html", "https://docs.djangoproject.com/en/3.2/glossary.html"),
+    # a one-line tagline, then 'With the power of OpenAI and Azure Cognitive Services'
+    ("erudika-site/www/projects/robo-translator/index.html",
+     "https://erudika.com/projects/robo-translator/"),
+    # Chinese: the English model cannot judge it
+    ("flink-site/www/zh/what-is-flink/roadmap/index.html",
+     "https://flink.apache.org/zh/what-is-flink/roadmap/"),
+    # 'Let’s compare some modern open source backend frameworks' under 'Modern backend (BaaS)
+    # frameworks ...'
+    ("erudika-site/www/blog/backend-frameworks-usergrid-loopback-para-baasbox-deployd-telepat/"
+     "index.html",
+     "https://erudika.com/blog/backend-frameworks-usergrid-loopback-para-baasbox-deployd-"
+     "telepat/"),
+])
+def test_en004_openings_that_name_their_subject_on_real_pages(path, url):
+    file = CORPORA / path
+    if not file.exists():
+        pytest.skip("shared corpora absent")
+    host = "/".join(url.split("/")[:3]) + "/"
+    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
+                              body=file.read_bytes()), Scope.from_url(host), host)
+    assert not RULES["EN004"].check(page, make_site(), GOV), (page.opening[:300],
+                                                              page.language["opening_subjects"])
+
+
+def test_en004_still_reports_a_real_opening_that_names_nothing():
+    """Django's cache page opens 'A fundamental trade-off in dynamic websites is, well,
+    they’re dynamic.' and names its subject (caching) only later."""
+    file = CORPORA / "django-docs/html/topics/cache.html"
+    if not file.exists():
+        pytest.skip("shared corpora absent")
+    url = "https://docs.djangoproject.com/en/3.2/topics/cache.html"
+    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
+                              body=file.read_bytes()), Scope.from_url(url), url)
+    assert "fundamental trade-off" in RULES["EN004"].check(page, make_site(), GOV)[0].evidence
 
 
 # -- EN004: the labelled openings --------------------------------------------------------------
