@@ -265,11 +265,17 @@ def _sentence_case(q: str) -> bool:
 
 
 def _lead_in(blocks: list[dict], i: int) -> str:
-    """The sentence that introduces block i: the previous text block's last sentence."""
+    """The sentence that introduces block i: the previous text block's last sentence, and the
+    one before it when the last points back ('It’s worth reproducing their mission statement
+    here:' after a sentence naming OpenMined)."""
     if i == 0 or blocks[i - 1]["k"] not in ("p", "li", "quote"):
         return ""
     near = blocks[i - 1]["t"]
-    return (sentences(near) or [near])[-1]
+    said = sentences(near) or [near]
+    if len(said) > 1 and said[-1].rstrip().endswith(":") and \
+            re.search(r"\b(?:their|his|her|its|they|he|she)\b", said[-1], re.I):
+        return " ".join(said[-2:])
+    return said[-1]
 
 
 def _repeats_page(q: str, blocks: list[dict], i: int) -> bool:

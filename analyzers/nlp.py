@@ -202,18 +202,32 @@ def entity_counts(doc, labels=MAIN_LABELS) -> list[list]:
     return [[t, label_of[t], c] for t, c in counts.most_common(15)]
 
 
+def _common_word(name: str, text: str) -> bool:
+    """A capitalized common word ('Bot', 'Thing'): one word, written in lower case elsewhere
+    in the same text, or only ever as a field label ('Language: PHP')."""
+    # a field label, every time: 'Language: PHP', 'PHP Database: MySQL'
+    uses = re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])(\s*:)?", text)
+    if uses and all(uses):
+        return True
+    return " " not in name and name[:1].isupper() and name[1:].islower() and \
+        re.search(r"(?<![\w.-])" + re.escape(name.lower()) + r"(?![\w-])", text) is not None
+
+
 def named_frequencies(docs, text: str, limit: int = 15) -> list[list]:
     """[name, label, count]: the names NER found (any naming label, written with a capital:
     the small model also tags words like 'linear' or 'repo') in the sampled text,
     counted by whole-word occurrences in the whole main text. NER decides what is a name; the
-    text decides how central it is (the small model misses many mentions it would count)."""
+    text decides how central it is (the small model misses many mentions it would count).
+    Not names: URLs and code-like strings, and a capitalized word the text also writes in
+    lower case."""
     labels: dict[str, Counter] = {}
     for doc in docs:
         for ent in doc.ents:
             if ent.label_ not in NAME_LABELS:
                 continue
             name = re.sub(r"['’]s$", "", _LEADING_PUNCT.sub("", " ".join(ent.text.split())))
-            if _NAME_WORD.search(name) and len(name) <= 80 and name != name.lower():
+            if _NAME_WORD.search(name) and len(name) <= 80 and name != name.lower() and \
+                    not re.search(r"://|[+@#|=<>]", name) and not _common_word(name, text):
                 labels.setdefault(name, Counter())[ent.label_] += 1
     out = []
     for name, by_label in labels.items():
@@ -266,6 +280,21 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _INNER_CAPITAL = re.compile(r"\s[\"“(]?[A-Z][\w&'’-]*")
 
 
+_ABBREVIATION = re.compile(r"((?:\b[a-z][a-z-]*\s+){1,6})\(([A-Z]{2,6})s?\)")
+
+
+def abbreviations(text: str) -> list[str]:
+    """Acronyms the text defines from common words ('global secondary indexes (GSI)'): terms,
+    not names, however NER labels them."""
+    out = []
+    for m in _ABBREVIATION.finditer(text):
+        acronym = m.group(2)
+        initials = "".join(w[0] for w in re.split(r"[\s-]+", m.group(1).strip()) if w).upper()
+        if initials.endswith(acronym) and acronym not in out:
+            out.append(acronym)
+    return out[:20]
+
+
 def name_sentences(text: str, limit: int) -> str:
     """The sentences that may carry a name (a capitalized word after the first), up to limit
     words: the bounded sample NER reads for a page's main entities."""
@@ -305,6 +334,7 @@ def page_language(page) -> dict:
         if page["opening"] else [],
         "opening_pronoun_led": pronoun_led(opening_doc) if page["opening"] else False,
         "main_entities": main_entities,
+        "abbreviations": abbreviations(page["main_text"]),
         "org_mentions": entity_counts(sample_doc, frozenset({"ORG"}))
         + entity_counts(opening_doc, frozenset({"ORG"})),
         "about_facts": about_facts(docs[2]) if page["is_about"] else {},

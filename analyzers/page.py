@@ -118,7 +118,8 @@ def language_facts(blocks: list[dict], opening: str, h1: tuple[str, ...], page_t
         "about" in url.lower().split("/")[3:4]
     if page_type not in CONTENT_TYPES and not is_about:
         return {}
-    text = " ".join(b["t"] for b in blocks if not b["k"].startswith("h"))
+    # prose only: a name in a code sample is an identifier ('ParaClient pc = new ...')
+    text = " ".join(b["t"] for b in blocks if not b["k"].startswith("h") and b["k"] != "code")
     headings = [b["t"] for b in blocks if b["k"].startswith("h")][:20]
     # the H1 over the opening, not a theme's site-title H1 ('Django 3.2.25 documentation'),
     # without the permalink marks themes append ('Models¶')

@@ -294,6 +294,26 @@ def _markup_names(page, site) -> list[str]:
     return names
 
 
+@functools.lru_cache(maxsize=1)
+def technical_terms() -> frozenset[str]:
+    """Programming, data and markup languages and computing acronyms (rules/data/
+    technical_terms.toml, with its sources): things, not the organizations, products and
+    people a page's markup should name."""
+    import tomllib
+
+    data = tomllib.loads((Path(__file__).parent / "data" / "technical_terms.toml")
+                         .read_text(encoding="utf-8"))
+    return frozenset(data["languages"]) | frozenset(data["acronyms"])
+
+
+def _technical(name: str, page) -> bool:
+    """'Java', 'JWT', 'POST', 'Java & PHP', or an acronym the page defines from common words
+    ('global secondary indexes (GSI)')."""
+    terms = technical_terms() | set(page.language.get("abbreviations", ()))
+    parts = [p for p in re.split(r"\s*[&+,/]\s*|\s+and\s+", name) if p]
+    return bool(parts) and all(p in terms for p in parts)
+
+
 @rule(id="EN006", name="The page's main entities are not in its markup", pillar="ENTITY",
       scope="page", severity="low", engines=ALL,
       why="Markup that names what the page is about (about, mentions, author, publisher, the "
@@ -319,7 +339,7 @@ def en006(page, site, gov):
     if not any(n["syntax"] in ("json-ld", "microdata", "rdfa") for n in page.entities):
         return None   # no markup to compare with: SD005 reports the missing markup
     main = [e for e in page.language.get("main_entities", [])
-            if e[2] >= 2 and e[1] in MAIN_LABELS][:3]
+            if e[2] >= 2 and e[1] in MAIN_LABELS and not _technical(e[0], page)][:3]
     if not main:
         return None
     names = [key(n) for n in _markup_names(page, site)]

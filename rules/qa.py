@@ -293,8 +293,9 @@ def qa005(page, site, gov):
                 run += n_words(b["t"])
                 words = max(words, run)
         has_children = any(c["parent"] == i for c in page.sections)
+        # (a definition list is a list: API entries, each under its signature)
         if words > max_s and not has_children and not any(
-                b["k"] in ("li", "table") or _name_list(b["t"]) for b in own):
+                b["k"] in ("li", "table") or b.get("dd") or _name_list(b["t"]) for b in own):
             where = f"'{s['heading'][:60]}'" if s["heading"] else "the text before the first heading"
             problems.append(f"{words} words under {where} with no subheading, list or table")
     if not problems:

@@ -222,6 +222,29 @@ def test_en006_entities_the_text_is_about_but_the_markup_omits():
     assert RULES["EN006"].check(marked, make_site(), GOV) == []
 
 
+@pytest.mark.parametrize("path, not_entities", [
+    ("blog/hello-world/index.html", ("https://t.co", "API", "JavaScript", "Java & PHP")),
+    ("blog/para-1-17-released/index.html", ("API", "JWT")),        # terms, not organizations
+    ("blog/saving-money-on-dynamodb-with-global-secondary-indexes/index.html", ("GSI",)),
+    ("blog/webhooks-implemented-in-para-and-scoold/index.html", ("POST",)),   # an HTTP method
+    ("projects/para-cloud/index.html", ("ParaClient",)),   # a class in the code sample
+    ("blog/top-5-open-source-q-a-platforms/index.html", ("Language", "PHP Database")),  # labels
+])
+def test_en006_technical_terms_labels_and_identifiers_are_no_entities(path, not_entities):
+    """On the real blog of a software company: languages, protocols, HTTP methods, acronyms
+    the text defines, names in code samples, URLs and field labels are not entities the
+    markup should name."""
+    file = CORPORA / "erudika-site" / "www" / path
+    if not file.exists():
+        pytest.skip("shared corpora absent")
+    url = "https://erudika.com/" + path.removesuffix("index.html")
+    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
+                              body=file.read_bytes()), Scope.from_url(url), "https://erudika.com/")
+    hits = RULES["EN006"].check(page, make_site(), GOV) or []
+    evidence = " ".join(h.evidence for h in hits)
+    assert not [n for n in not_entities if n + " (" in evidence], evidence
+
+
 # -- EN003, EN001, EN002: the organization across pages ---------------------------------------
 ORG = {"@context": "https://schema.org", "@type": "Organization", "@id": ROOT + "#org",
        "name": "Acme Analytics", "url": ROOT, "logo": ROOT + "logo.png",
