@@ -213,8 +213,19 @@ def _is_count(match: re.Match) -> bool:
     return not VERSION_NUMBER.match(text) and ("." not in number or bool(scaled))
 
 
+# nor is a supposition ('Assume that ... maybe 1 percent of them is black') or a threshold
+# ('send a warning when a stock price changes more than 5%')
+SUPPOSITION = re.compile(r"^\W*(?:assume|suppose|imagine|say|let[’']s say|pretend)\b|"
+                         r"\b(?:maybe|hypothetically|for the sake of argument)\b", re.I)
+THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\b[^.;]{0,80}?\b(?:more|less|"
+                       r"greater|fewer|higher|lower|above|below|over|under|exceeds?|exceeding|"
+                       r"drops?|falls?|rises?)\b(?: than| by)?\s*(?:about\s+)?\d[\d.,]*\s?"
+                       r"(?:%|percent)", re.I)
+
+
 def _is_statistic(sentence: str) -> str:
-    if INSTRUCTION.match(sentence):
+    if INSTRUCTION.match(sentence) or SUPPOSITION.search(sentence) or \
+            THRESHOLD.search(sentence):
         return ""
     if PERCENT.search(sentence):
         return "percentage"
@@ -240,7 +251,11 @@ SETTING = re.compile(r"\bby default\b|\bdefaults? to\b|\bdefault (?:value|settin
 METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|error rate|"
                     r"speed-?ups?|(?:faster|slower) than|throughput|latency|performance|"
                     r"validation|"
-                    r"training (?:set|time)|test set)\b", re.I)
+                    r"training (?:set|time|data|examples)|test set|"
+                    # the data it runs on ('0.172% of the observations are frauds'), and
+                    # what its queries compute ('the first query asks for the average rating')
+                    r"data ?set|observations|samples|quer(?:y|ies)|"
+                    r"(?:doubling|halving|doubles|halves) (?:your|the))\b", re.I)
 THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
                          r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
                          r"\bpublished\b|\breported\b|\bothers\b|\baccording\b", re.I)
@@ -372,9 +387,18 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
     """Statistic sentences with how (or whether) a source is given in the same or the next
     sentence, and direct quotations with whether someone is credited."""
     units: list[tuple[int, str, list[str]]] = []   # (block, sentence, anchors of its block)
+    list_lead: dict[int, tuple[int, str, list[str]]] = {}   # list item -> its list's lead-in
     for i, b in enumerate(blocks):
         if b["k"] in ("p", "li", "quote", "table"):
             anchors = [a[1] for a in b.get("a", []) if len(a) > 1]
+            if b["k"] == "li" and i > 0:
+                if blocks[i - 1]["k"] == "li" and i - 1 in list_lead:
+                    list_lead[i] = list_lead[i - 1]
+                elif blocks[i - 1]["k"] == "p" and blocks[i - 1]["t"].rstrip().endswith(":"):
+                    # the whole paragraph ('... statistics from GitHub. At the time of
+                    # writing:')
+                    list_lead[i] = (i - 1, blocks[i - 1]["t"],
+                                    [a[1] for a in blocks[i - 1].get("a", []) if len(a) > 1])
             for s in sentences(b["t"]):
                 units.append((i, s, anchors))
     stats, to_tag = [], []
@@ -387,7 +411,8 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         prev = units[u - 1] if u > 0 and units[u - 1][0] in (bi, bi - 1) else None
         # a lead-in that names the source of the list after it ('a summary of community
         # statistics from GitHub:')
-        lead = prev if prev and prev[1].rstrip().endswith(":") else None
+        # ... for every item of that list
+        lead = list_lead.get(bi) or (prev if prev and prev[1].rstrip().endswith(":") else None)
         how = ""
         if _anchor_in(s, anchors) or (nxt and _anchor_in(nxt[1], nxt[2])) or \
                 (lead and _anchor_in(lead[1], lead[2])):

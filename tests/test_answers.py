@@ -376,6 +376,13 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
     # words and shapes on the real sites that are no statistics (judged false)
     ("Variables are surrounded by double-curly braces.", ""),                  # Django
     ("(That’s a double-underscore).", ""),
+    # a threshold in a worked example, a supposition (Flink, RStudio)
+    ("We can send a warning when a stock price changes more than 5% since the last warning.",
+     ""),
+    ("Assume that in my current understanding of the world, black swans probably don’t "
+     "exist, but they could … maybe 1 percent of them is black.", ""),
+    # ... while a claim about what happens when prices move is a statistic
+    ("When prices rise, 40% of shoppers switch brands.", "percentage"),
     ("This will double count failures that may need to be retried.", ""),        # Flink
     ("Let’s double check:", ""),                                                # RStudio
     ("The second half of this document describes how these storage systems work.", ""),
@@ -403,6 +410,18 @@ def _real(path, url):
     host = "/".join(url.split("/")[:3]) + "/"
     return analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
                               body=file.read_bytes()), Scope.from_url(host), host)
+
+
+def test_ci001_list_lead_ins_and_the_pages_own_data_on_real_pages():
+    """'First, here’s a summary of community statistics from GitHub. At the time of
+    writing:' names the source of every item of the list after it; '0.172% of the
+    observations are frauds' describes the dataset the page's code runs on."""
+    review = _real("flink-site/www/2017/12/21/apache-flink-in-2017-year-in-review/index.html",
+                   "https://flink.apache.org/2017/12/21/apache-flink-in-2017-year-in-review/")
+    assert not check("CI001", review)
+    fraud = _real("rstudio-ai-blog/www/posts/2018-01-24-keras-fraud-autoencoder/index.html",
+                  "https://blogs.rstudio.com/ai/posts/2018-01-24-keras-fraud-autoencoder/")
+    assert not check("CI001", fraud)
 
 
 def test_qa005_code_and_name_lists_are_not_prose_on_real_pages():
