@@ -13,6 +13,7 @@ a 10,000-page one.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +28,14 @@ from aeo.records import (
     section,
     text_key,
 )
+
+# a link to the about page: 'About', 'About us', 'About Acme', 'Who we are', 'Über uns'; not
+# 'Learn more about use cases' or 'About this document'
+ABOUT_LINK = re.compile(r"^\s*(?:about(?!\s+(?:this|these|the\s+(?:document|page|guide|"
+                        r"tutorial|author)))(?:\s+\S+){0,3}|who we are|our (?:story|team|"
+                        r"company|mission)|company|über uns|uber uns|à propos(?: de nous)?|"
+                        r"a propos|chi siamo|sobre (?:nosotros|nós)|quiénes somos|over ons|"
+                        r"om oss|o nas)\s*$", re.I)
 
 # what the site rules and site facts never read: left out of the slim copy
 BULKY = ("main_blocks", "links", "opening", "sections", "answers", "jsonld_blocks",
@@ -177,7 +186,7 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
                 continue
             s.internal_link_count += 1
             if link.url != url:
-                if "about" in link.text.lower():
+                if ABOUT_LINK.match(link.text):
                     s.about_links.add(sys.intern(link.url))
                 if link.url in targets:
                     continue

@@ -4,7 +4,8 @@ where each appears (titles, og:site_name, markup, body text).
 The primary name comes, in order, from the home page's Organization markup, the most common
 og:site_name, the most common title suffix ('Post | Acme'), the home page title. Body-text
 variants come from spaCy ORG spans and from normalized string matching: every capitalized
-run that starts with the brand's first word ('Acme Inc', 'AcmeAnalytics').
+run that starts with the brand's first word and writes the same name another way
+('AcmeAnalytics', 'Acme Inc'); 'Acme Pay', another thing named like it, is no variant.
 """
 
 from __future__ import annotations
@@ -69,6 +70,34 @@ def title_suffix(titles: list[str]) -> str:
     return ""
 
 
+LEGAL_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "llc", "llp", "gmbh", "ag", "kg",
+                  "sa", "sas", "sarl", "bv", "nv", "plc", "pty", "corp", "corporation", "co",
+                  "company", "group", "holdings", "oy", "ab", "as", "aps", "srl", "spa"}
+
+
+def _base(name: str) -> tuple[list[str], bool]:
+    """The words of a name without its legal suffix ('Acme Inc' -> ['acme'], True)."""
+    words = key(name.replace(".", "")).split()
+    cut = False
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        words, cut = words[:-1], True
+    return words, cut
+
+
+def is_variant(form: str, name: str) -> bool:
+    """Another way of writing this very name: joined or spaced differently ('AcmeAnalytics'),
+    or with a legal suffix ('Acme Inc', 'Acme Analytics GmbH'). Not another thing that shares
+    its first word ('Apache Kafka' beside 'Apache Flink', 'RStudio Connect' beside 'RStudio
+    AI Blog'), and not the name cut short ('RStudio AI')."""
+    if key(form) == key(name):
+        return False
+    words, suffixed = _base(form)
+    name_words, _ = _base(name)
+    if "".join(words) == "".join(name_words):
+        return True
+    return suffixed and words == name_words[:len(words)]
+
+
 def _first_word(name: str) -> str:
     words = re.findall(r"[A-Za-z0-9][\w&'’-]*", name)
     generic = {"the", "a", "an"}
@@ -131,8 +160,8 @@ def build_identity(pages, root: str, texts=None) -> dict:
         form = spaced(re.sub(r"['’]s$", "", form))
         k = key(form)
         if not form or not k.startswith(first_key) or k == first_key or \
-                k.startswith(key(name) + " "):
-            return   # not this brand, just its first word, or a product named after it
+                (k != key(name) and not is_variant(form, name)):
+            return   # not this brand, just its first word, or another thing named like it
         variants[form][src] += 1
         if url not in where[form] and len(where[form]) < MAX_VARIANT_PAGES:
             where[form].append(url)

@@ -20,6 +20,7 @@ from aeo.analyzers.page import analyze_page
 from aeo.analyzers.site import entity_index
 from aeo.crawler.scope import Scope
 from aeo.governance import load_governance
+from aeo.pageset import ABOUT_LINK
 from aeo.records import Fetch
 from aeo.rules.base import all_rules, make_page, make_site
 
@@ -192,6 +193,17 @@ def test_en005_about_page_with_facts_passes_and_a_mission_statement_fails():
     assert hit.url == ROOT + "about" and "no founding date, location, people" in hit.evidence
 
 
+@pytest.mark.parametrize("text, about", [
+    ("About", True), (" About ", True), ("About us", True), ("About Acme Analytics", True),
+    ("Who we are", True), ("Über uns", True), ("À propos", True),
+    # link texts on the real sites that merely contain the word
+    ("Read more about how OVH is using Flink", False), ("About this document", False),
+    ("Why should I care about backpressure?", False), ("books about Python", False),
+])
+def test_en005_the_about_page_is_the_one_a_menu_calls_about(text, about):
+    assert bool(ABOUT_LINK.match(text)) is about
+
+
 def test_en005_no_about_page():
     home = facts("/", "<h1>Acme Analytics</h1><p>Acme Analytics builds product analytics "
                  "software for subscription businesses.</p>")
@@ -282,6 +294,18 @@ def test_en003_allowed_names_from_governance_or_markup_are_not_variants():
                        {"alternateName": "AcmeAnalytics"})
     assert site_check("EN003", pages, {"allowed_brand_names": ["Acme Inc"]}) == []
     assert "'Acme Inc'" in site_check("EN003", pages)[0].evidence
+
+
+def test_en003_other_things_that_share_the_first_word_are_not_variants():
+    """An Apache project's site names Apache Kafka; a blog named 'RStudio AI Blog' names
+    RStudio Connect and calls itself 'RStudio AI': other things, and the name cut short."""
+    pages = brand_site("Acme Analytics was founded in Berlin in 2014. It reads events from "
+                       "Acme Pay and Acme Cloud Storage, two products of their own, and Acme "
+                       "customers often start with the Acme Analytics Starter plan.")
+    evidence = site_check("EN003", pages)[0].evidence
+    assert "'AcmeAnalytics'" in evidence      # the joined spelling on the home page still is
+    assert "Acme Pay" not in evidence and "Acme Cloud" not in evidence, evidence
+    assert "Starter" not in evidence
 
 
 def test_en001_and_en002_on_real_markup():
