@@ -109,7 +109,14 @@ class Survey:
     rows: dict[str, PageRow] = field(default_factory=dict)
     inlinks: dict[str, list[str]] = field(default_factory=dict)
     inlink_counts: Counter = field(default_factory=Counter)
-    about_links: set[str] = field(default_factory=set)
+    about_links: Counter = field(default_factory=Counter)   # target -> pages linking so
+    home_about_links: set[str] = field(default_factory=set)
+
+    def about_pages(self) -> frozenset[str]:
+        """Targets a menu calls 'About': linked so from the home page or from two pages
+        ('About pip', one page's table of contents, is a section)."""
+        return frozenset(u for u, n in self.about_links.items()
+                         if n >= 2 or u in self.home_about_links)
     analysis_errors: dict[str, str] = field(default_factory=dict)
     main_hash_by_url: dict[str, str] = field(default_factory=dict)
     by_status: Counter = field(default_factory=Counter)
@@ -174,6 +181,7 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
             if key:
                 s.canonical_origins[key] += 1
         targets: set[str] = set()
+        about_here: set[str] = set()
         for link in p.links:
             if not link.internal:
                 key = origin(link.url)
@@ -186,8 +194,11 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
                 continue
             s.internal_link_count += 1
             if link.url != url:
-                if ABOUT_LINK.match(link.text):
-                    s.about_links.add(sys.intern(link.url))
+                if ABOUT_LINK.match(link.text) and link.url not in about_here:
+                    about_here.add(link.url)
+                    s.about_links[sys.intern(link.url)] += 1
+                    if p.page_type == "home":
+                        s.home_about_links.add(link.url)
                 if link.url in targets:
                     continue
                 targets.add(link.url)

@@ -28,7 +28,7 @@ PERCENT = re.compile(r"(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.
                      r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!former )(?<!last )"
                      r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
 # ('28 x 28' is a shape; 'double check', 'double-underscore' and 'double digits' are words)
-MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*\d)|\b\d+(?:\.\d+)?-fold\b|"
+MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*(?:\d|[a-z]\b))|\b\d+(?:\.\d+)?-fold\b|"
                       r"\b\d+(?:\.\d+)? times\b|\b(?:twice|two|three|four|five|six|seven|eight|"
                       r"nine|ten) times (?:more|less|faster|slower|higher|lower|as|greater|larger|"
                       r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|"
@@ -36,10 +36,12 @@ MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*\d)|\b\d+
                       r"that|this)\b", re.I)
 RATIO = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
                    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred)\b", re.I)
+# ('a moving average', 'the average user' are no figures)
 AVERAGE = re.compile(r"\b(?:an? )?(?:average|median|mean) of (?:about |around |over |nearly )?"
                      r"[$£€]?\d|\d[\d,.]*\s+(?:\w+\s+)?(?:seconds|minutes|hours|days|weeks|months|"
-                     r"years)\b[^.]*\bon average\b|\bon average\b[^.]*\d|\baverage\b[^.]*\b\d",
-                     re.I)
+                     r"years)\b[^.]*\bon average\b|\bon average\b[^.]*\d|"
+                     r"(?<!moving )(?<!running )(?<!weighted )(?<!rolling )(?<!exponential )"
+                     r"\baverage\b(?:\W+\w+){0,6}?\W+[$£€~]?\d[\d,.]*(?!-[a-z])", re.I)
 MONEY = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|trillion)\b)?|"
                    r"\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros)\b",
                    re.I)
@@ -216,7 +218,8 @@ def _is_count(match: re.Match) -> bool:
 # nor is a supposition ('Assume that ... maybe 1 percent of them is black') or a threshold
 # ('send a warning when a stock price changes more than 5%')
 SUPPOSITION = re.compile(r"^\W*(?:assume|suppose|imagine|say|let[’']s say|pretend)\b|"
-                         r"\b(?:maybe|hypothetically|for the sake of argument)\b", re.I)
+                         r"\b(?:maybe|hypothetically|for the sake of argument)\b|"
+                         r",\s*say\W*$|,\s*say,", re.I)
 THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\b[^.;]{0,80}?\b(?:more|less|"
                        r"greater|fewer|higher|lower|above|below|over|under|exceeds?|exceeding|"
                        r"drops?|falls?|rises?)\b(?: than| by)?\s*(?:about\s+)?\d[\d.,]*\s?"
@@ -255,7 +258,11 @@ METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|
                     # the data it runs on ('0.172% of the observations are frauds'), and
                     # what its queries compute ('the first query asks for the average rating')
                     r"data ?set|observations|samples|quer(?:y|ies)|"
-                    r"(?:doubling|halving|doubles|halves) (?:your|the))\b", re.I)
+                    r"(?:double|doubling|halve|halving|doubles|halves) (?:your|the|their|its))\b",
+                    re.I)
+# the page's own figures: 'we', 'our', 'us' ('In our experiments, ...', 'We recommend an
+# average load below 70%'), unless they report people or firms ('our customers')
+OWN = re.compile(r"\b(?:we|our|us|we[’']ve|we[’']re)\b", re.I)
 THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
                          r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
                          r"\bpublished\b|\breported\b|\bothers\b|\baccording\b", re.I)
@@ -425,6 +432,8 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
             how = "the product's own setting"
         elif shows_code and METRIC.search(s) and not THIRD_PARTY.search(s):
             how = "the page's own measurement"
+        elif OWN.search(s) and kind != "count" and not THIRD_PARTY.search(s):
+            how = "the site's own figure"
         stats.append({"sentence": " ".join(s.split())[:300], "kind": kind, "source": how,
                       "context": " ".join((s + " " + (nxt[1] if nxt else "")).split())})
         if not how:

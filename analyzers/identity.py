@@ -75,6 +75,9 @@ LEGAL_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "llc", "llp", "gmbh",
                   "company", "group", "holdings", "oy", "ab", "as", "aps", "srl", "spa"}
 
 
+COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\blicen[cs]ed (?:to|by)\b", re.I)
+
+
 def _base(name: str) -> tuple[list[str], bool]:
     """The words of a name without its legal suffix ('Acme Inc' -> ['acme'], True)."""
     words = key(name.replace(".", "")).split()
@@ -109,8 +112,8 @@ def _first_word(name: str) -> str:
 
 def page_texts(pages) -> Iterator[tuple[str, str]]:
     """(url, main text) of each HTML page read, for the brand-name count."""
-    for p in pages:
-        if p.status and 200 <= p.status < 300 and (p.title or p.h1):
+    for p in pages:   # (a legal page names the legal entity, as it must)
+        if p.status and 200 <= p.status < 300 and (p.title or p.h1) and p.page_type != "legal":
             yield p.url, " ".join(b["t"] for b in p.main_blocks)
 
 
@@ -185,6 +188,9 @@ def build_identity(pages, root: str, texts=None) -> dict:
                              + r"[\w&]*(?:[ \t]+[A-Z][\w&'’-]*)?)")
         for url, text in (page_texts(pages) if texts is None else texts):
             for m in pattern.finditer(text):
+                if _base(m.group(1))[1] and COPYRIGHT.search(text[max(0, m.start() - 40):
+                                                                  m.start()]):
+                    continue   # 'Copyright Erudika Ltd.': the legal entity, where it belongs
                 note(m.group(1), "body text", url)
     return {"name": name, "source": source, "allowed": sorted(allowed),
             "variants": {k: dict(v) for k, v in variants.items()},

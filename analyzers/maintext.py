@@ -115,12 +115,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def opening_text(blocks: list[dict], at_least: int = 100) -> str:
-    """The text that opens the page, read as a reader reads it: from the first paragraph
-    after the H1 ('Let’s learn by example.', a one-line tagline) on, paragraph after
-    paragraph with the lists and quotes between them (code and tables skipped), until at_least
-    words or the first subheading. '' when the page opens straight
-    into a section or a list of definitions. Bylines and dates are skipped."""
+def opening_text(blocks: list[dict], at_least: int = 30) -> str:
+    """The paragraph that opens the page, read as a reader reads it: when the first lines
+    after the H1 are short ('Let’s learn by example.', a one-line tagline, 'Django officially
+    supports the following databases:'), they and what follows them (paragraphs, the list
+    they introduce) until at_least words or the first subheading. '' when the page opens
+    straight into a section or a list of definitions. Bylines and dates are skipped."""
     seen_h1 = not any(b["k"] == "h1" for b in blocks)
     taken: list[str] = []
     n = 0
@@ -130,21 +130,14 @@ def opening_text(blocks: list[dict], at_least: int = 100) -> str:
             continue
         if not seen_h1:
             continue
-        if b["k"] in ("h2", "h3", "h4", "h5", "h6"):
+        if b["k"] in ("h2", "h3", "h4", "h5", "h6") or b.get("dd"):
             break
-        if b["k"] in ("li", "quote") and taken and not b.get("dd"):
-            taken.append(b["t"])   # 'It’ll consist of two parts:' and its list
-            n += len(words(b["t"]))
-            if n >= at_least:
-                break
-        elif b["k"] == "p" and len(words(b["t"])) >= 3 and not _BYLINE.match(b["t"]) and \
-                not b.get("dd"):
+        if (b["k"] in ("li", "quote") and taken) or (
+                b["k"] == "p" and len(words(b["t"])) >= 3 and not _BYLINE.match(b["t"])):
             taken.append(b["t"])
             n += len(words(b["t"]))
             if n >= at_least:
                 break
-        elif b.get("dd"):
-            break
     if not any(len(words(t)) >= 8 for t in taken):
         return ""
     return " ".join(taken)

@@ -145,10 +145,11 @@ def theme_markup(carrying: dict[str, int], pages: int,
 DATED_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     ("advisory", re.compile(r"(?i)\bcve-\d{4}-\d+|\bsecurity (?:advisory|advisories|bulletin|"
                             r"release|fix(?:es)?)\b|\bzero-day\b")),
-    # 'Flink 1.6.3 Released', 'Release notes', 'Sparklyr 1.4 is now available'; not 'How to
-    # release a package'
+    # 'Flink 1.6.3 Released', 'Release notes', 'Sparklyr 1.4 is now available', 'Announcing the
+    # Release of Apache Flink 1.18'; not 'How to release a package'
     ("release", re.compile(r"(?i)\brelease notes?\b|\bchange ?log\b|\breleased\b|"
-                           r"\brelease announcement\b|\bwhat'?s new in\b|\bv?\d+\.\d+(?:\.\d+)*"
+                           r"\brelease announcement\b|\bwhat'?s new in\b|"
+                           r"\brelease of\b[^|:]{0,40}?\bv?\d+\.\d+|\bv?\d+\.\d+(?:\.\d+)*"
                            r"\s+(?:is\s+)?(?:now\s+)?(?:out|available|here)\b|\bnow available\b")),
     ("announcement", re.compile(r"(?i)\bannounc(?:e|es|ed|ing|ement)\b|\bintroducing\b|"
                                 r"\bhello,? world\b")),

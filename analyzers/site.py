@@ -206,7 +206,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
                                   for e in events),
         browser_probe=browser, bot_probes=tuple(probes), status_by_url=status_by_url,
         inlinks=survey.inlinks, inlink_counts=survey.inlink_counts,   # shared, not copied
-        about_links=frozenset(survey.about_links),
+        about_links=survey.about_pages(),
         redirects=redirects, refreshes=dict(survey.refresh_targets), fetch_errors=fetch_errors,
         main_hash_by_url=survey.main_hash_by_url,
         title_counts=survey.title_counts, description_counts=survey.description_counts,

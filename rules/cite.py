@@ -3,6 +3,8 @@ quotes? CI001 to CI003 of RULES.md. They read the citation facts of analyzers/an
 
 from __future__ import annotations
 
+import re
+
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
@@ -10,6 +12,17 @@ ALL = ("all",)
 
 def _quote(text: str, n: int = 160) -> str:
     return f"\"{text[:n]}{'…' if len(text) > n else ''}\""
+
+
+_NOT_BRAND_WORDS = {"apache", "the", "blog", "docs", "documentation", "inc", "ltd", "home",
+                    "official", "site", "website", "news"}
+
+
+def _brand_words(site) -> list[str]:
+    """The distinctive words of the site's name ('Apache Flink' -> Flink, 'Django 3.2.25
+    documentation' -> Django)."""
+    name = (site.identity or {}).get("name", "")
+    return [w for w in re.findall(r"[A-Z][\w-]{2,}", name) if w.lower() not in _NOT_BRAND_WORDS]
 
 
 @rule(id="CI001", name="Statistic without a source", pillar="CITE", scope="page",
@@ -37,7 +50,11 @@ def ci001(page, site, gov):
     stats = page.answers.get("stats")
     if not stats or page.dated_kind == "release":
         return None     # release notes measure the project's own changes: they are the source
-    bare = [s for s in stats if not s["source"]]
+    # a figure about the site's own product, on its own site ('Flink's throughput doubled'),
+    # is its own to state
+    brand = _brand_words(site)
+    bare = [s for s in stats if not s["source"] and not any(
+        re.search(rf"\b{re.escape(w)}\b", s["sentence"]) for w in brand)]
     if not bare:
         return []
     return [Hit(evidence="; ".join(_quote(s["sentence"]) + f" ({s['kind']})" for s in bare[:4])

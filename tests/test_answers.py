@@ -383,6 +383,14 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
      "exist, but they could … maybe 1 percent of them is black.", ""),
     # ... while a claim about what happens when prices move is a statistic
     ("When prices rise, 40% of shoppers switch brands.", "percentage"),
+    # 'say' as a supposition, a shape in letters, averages that are no figures (RStudio)
+    ("So far, we take into account even the very slightest overlap - of 0.1 percent, say.", ""),
+    ("We can create row vectors and column vectors though, in the sense of 1 x n and n x 1 "
+     "matrices, by explicitly adding a second axis.", ""),
+    ("In addition to the user and movie embeddings, the below model embeds the average user "
+     "and the average movie in 1-d space.", ""),
+    ("This time, a moving average is kept of the squared weights 9.", ""),
+    ("The average order is worth 40 dollars.", "average"),
     ("This will double count failures that may need to be retried.", ""),        # Flink
     ("Let’s double check:", ""),                                                # RStudio
     ("The second half of this document describes how these storage systems work.", ""),
@@ -410,6 +418,20 @@ def _real(path, url):
     host = "/".join(url.split("/")[:3]) + "/"
     return analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
                               body=file.read_bytes()), Scope.from_url(host), host)
+
+
+def test_ci001_the_sites_own_figures():
+    """'In our experiments ...' and a figure about the site's own product are its own to
+    state; a claim about businesses in general is not."""
+    own = facts("/blog/faster", "<h1>Faster reports</h1><p>In our experiments, the new engine "
+                "cut report times by 72%. Acme now loads dashboards 3x faster than last year. "
+                "Businesses that add payment links get paid 40% faster.</p>")
+    site = make_site(root=ROOT, identity={"name": "Acme", "source": "og:site_name",
+                                          "allowed": ["Acme"], "variants": {}, "pages": {}})
+    gov = dataclasses.replace(GOV, settings=dict(GOV.settings))
+    hit = RULES["CI001"].check(own, site, gov)[0]
+    assert "Businesses that add payment links" in hit.evidence
+    assert "72%" not in hit.evidence and "3x" not in hit.evidence
 
 
 def test_ci001_list_lead_ins_and_the_pages_own_data_on_real_pages():

@@ -60,10 +60,10 @@ CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 @pytest.mark.parametrize("path, url", [
-    # the opening read past 'Let’s learn by example.' and its list: 'We’ll assume you have
-    # Django installed already'
-    ("django-docs/html/intro/tutorial01.html",
-     "https://docs.djangoproject.com/en/3.2/intro/tutorial01.html"),
+    # a short first line read on into the list it introduces: 'Django officially supports
+    # the following databases:' PostgreSQL, MariaDB, ...
+    ("django-docs/html/ref/databases.html",
+     "https://docs.djangoproject.com/en/3.2/ref/databases.html"),
     # 'settings for PostGIS users': a word written as a name, which the tagger calls ADJ
     ("django-docs/html/ref/contrib/gis/testing.html",
      "https://docs.djangoproject.com/en/3.2/ref/contrib/gis/testing.html"),
@@ -301,11 +301,13 @@ def test_en003_other_things_that_share_the_first_word_are_not_variants():
     RStudio Connect and calls itself 'RStudio AI': other things, and the name cut short."""
     pages = brand_site("Acme Analytics was founded in Berlin in 2014. It reads events from "
                        "Acme Pay and Acme Cloud Storage, two products of their own, and Acme "
-                       "customers often start with the Acme Analytics Starter plan.")
+                       "customers often start with the Acme Analytics Starter plan. Copyright "
+                       "Acme Analytics GmbH.")
     evidence = site_check("EN003", pages)[0].evidence
     assert "'AcmeAnalytics'" in evidence      # the joined spelling on the home page still is
     assert "Acme Pay" not in evidence and "Acme Cloud" not in evidence, evidence
     assert "Starter" not in evidence
+    assert "GmbH" not in evidence      # the legal entity in its copyright line, where it belongs
 
 
 def test_en001_and_en002_on_real_markup():
