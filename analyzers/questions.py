@@ -38,7 +38,7 @@ _NOT_QUESTIONS = re.compile(r"^(what(['’]s| is) new|what(['’]s| is) next|how
 def candidates(text: str) -> list[str]:
     """The parts of a heading that could be the question, in sentence case for the tagger
     (Title Case makes it call every word a proper noun)."""
-    text = _TRAILING.sub("", " ".join(text.split()))
+    text = _TRAILING.sub("", " ".join(text.replace("？", "?").replace("؟", "?").split()))
     out = []
     for part in _PARTS.split(text):
         part = _LABEL.sub("", part).strip()

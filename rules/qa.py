@@ -328,7 +328,9 @@ def qa006(page, site, gov):
         return None
     top = []
     for b in page.main_blocks:
-        if b["k"] in ("h2", "h3", "h4", "h5", "h6") and not SUMMARY_LABEL.match(b["t"]):
+        # (a heading straight under the title, before any text, is its subtitle)
+        if b["k"] in ("h2", "h3", "h4", "h5", "h6") and not SUMMARY_LABEL.match(b["t"]) and \
+                any(not t["k"].startswith("h") for t in top):
             break
         top.append(b)
     if any(SUMMARY_LABEL.match(b["t"]) for b in top) or \

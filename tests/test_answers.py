@@ -69,6 +69,12 @@ def test_labelled_headings_precision_and_recall():
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
 
 
+def test_question_marks_of_other_scripts():
+    """Flink's Chinese pages ask '如何从 Apache Flink 获得帮助？' with a full-width mark."""
+    assert question_flags(["如何从 Apache Flink 获得帮助？", "Apache Flink 社区", "What's new",
+                           "How do I get help?"]) == [True, False, False, True]
+
+
 def test_django_docs_question_heading_recall():
     rows = [json.loads(x) for x in (DJANGO / "question_headings.jsonl").read_text().splitlines()]
     found = 0
@@ -223,6 +229,13 @@ def test_qa005_and_qa006_long_text():
                        "measure both kinds of churn and act on the reasons.</p>"
                        + "".join(f"<h2>Part {i}</h2>" + para(140) for i in range(12)))
     assert check("QA006", summarized) == [] and check("QA005", summarized) == []
+    # a heading straight under the title is its subtitle: the key points follow it (Flink's
+    # 'Peeking into Apache Flink's Engine Room' / 'Join Processing in Apache Flink')
+    subtitled = facts("/blog/guide", "<h1>The complete guide to churn</h1><h3>Why it matters"
+                      "</h3><p>In this post we will:</p><ul><li>define churn</li><li>measure "
+                      "it</li><li>act on it</li></ul>"
+                      + "".join(f"<h3>Part {i}</h3>" + para(140) for i in range(12)))
+    assert check("QA006", subtitled) == []
 
 
 # -- CITE rules on real pages -----------------------------------------------------------------
