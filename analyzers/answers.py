@@ -219,7 +219,13 @@ def _is_count(match: re.Match) -> bool:
 # ('send a warning when a stock price changes more than 5%')
 SUPPOSITION = re.compile(r"^\W*(?:assume|suppose|imagine|say|let[’']s say|pretend)\b|"
                          r"\b(?:maybe|hypothetically|for the sake of argument)\b|"
-                         r",\s*say\W*$|,\s*say,", re.I)
+                         r",\s*say\W*$|,\s*say,|\bfor (?:instance|example)\b[^.]*\bwould\b|"
+                         r"\bif\b[^.]{0,60}\bthen\b", re.I)
+# nor is how often an experiment ran ('All experiments were run 5x', 'executed at least 3
+# times', 'rated at least 20 times')
+REPETITION = re.compile(r"\b(?:run|ran|executed|repeated|performed|rated|trained|tested|"
+                        r"measured|sampled|retried|called)\b[^.]{0,40}?\b\d+\s?(?:x|times)\b",
+                        re.I)
 THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\b[^.;]{0,80}?\b(?:more|less|"
                        r"greater|fewer|higher|lower|above|below|over|under|exceeds?|exceeding|"
                        r"drops?|falls?|rises?)\b(?: than| by)?\s*(?:about\s+)?\d[\d.,]*\s?"
@@ -228,7 +234,7 @@ THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\b[^.;]{0,80}?\
 
 def _is_statistic(sentence: str) -> str:
     if INSTRUCTION.match(sentence) or SUPPOSITION.search(sentence) or \
-            THRESHOLD.search(sentence):
+            THRESHOLD.search(sentence) or REPETITION.search(sentence):
         return ""
     if PERCENT.search(sentence):
         return "percentage"
@@ -396,7 +402,7 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
     units: list[tuple[int, str, list[str]]] = []   # (block, sentence, anchors of its block)
     list_lead: dict[int, tuple[int, str, list[str]]] = {}   # list item -> its list's lead-in
     for i, b in enumerate(blocks):
-        if b["k"] in ("p", "li", "quote", "table"):
+        if b["k"] in ("p", "li", "quote"):   # (a table's cells are no sentences)
             anchors = [a[1] for a in b.get("a", []) if len(a) > 1]
             if b["k"] == "li" and i > 0:
                 if blocks[i - 1]["k"] == "li" and i - 1 in list_lead:

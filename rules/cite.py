@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from aeo.analyzers.answers import THIRD_PARTY
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
@@ -53,8 +54,16 @@ def ci001(page, site, gov):
     # a figure about the site's own product, on its own site ('Flink's throughput doubled'),
     # is its own to state
     brand = _brand_words(site)
-    bare = [s for s in stats if not s["source"] and not any(
-        re.search(rf"\b{re.escape(w)}\b", s["sentence"]) for w in brand)]
+    names = [re.compile(rf"\b{re.escape(w)}\b") for w in brand]
+    # ... as is every figure of a post about the site's own work ('How we improved scheduler
+    # performance', 'Sort-based blocking shuffle implementation in Flink'), unless it counts
+    # people or firms or reports someone else's
+    headline = page.h1[0] if page.h1 else ""
+    own_post = bool(re.search(r"\b(?:we|our)\b", headline, re.I)) or \
+        any(n.search(headline) for n in names)
+    bare = [s for s in stats if not s["source"]
+            and not any(n.search(s["sentence"]) for n in names)
+            and not (own_post and s["kind"] != "count" and not THIRD_PARTY.search(s["sentence"]))]
     if not bare:
         return []
     return [Hit(evidence="; ".join(_quote(s["sentence"]) + f" ({s['kind']})" for s in bare[:4])

@@ -404,6 +404,13 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
      "and the average movie in 1-d space.", ""),
     ("This time, a moving average is kept of the squared weights 9.", ""),
     ("The average order is worth 40 dollars.", "average"),
+    # how often an experiment ran, a worked example (Flink)
+    ("All experiments were run 5x, discarding the fastest and slowest run, and then averaged.",
+     ""),
+    ("Each configuration combination was executed at least 3 times.", ""),
+    ("For instance, a single CPU-bottlenecked thread on a 48-core machine would result in only "
+     "2% CPU use.", ""),
+    ("The new index is 3 times faster.", "multiple"),
     ("This will double count failures that may need to be retried.", ""),        # Flink
     ("Let’s double check:", ""),                                                # RStudio
     ("The second half of this document describes how these storage systems work.", ""),
@@ -445,6 +452,11 @@ def test_ci001_the_sites_own_figures():
     hit = RULES["CI001"].check(own, site, gov)[0]
     assert "Businesses that add payment links" in hit.evidence
     assert "72%" not in hit.evidence and "3x" not in hit.evidence
+    # a post about the site's own work: its measurements are its own, a survey's count is not
+    work = facts("/blog/shuffle", "<h1>How we rebuilt the Acme shuffle</h1><p>The time cost is "
+                 "reduced by 87%. 1,200 companies use it every day.</p>")
+    hit = RULES["CI001"].check(work, site, gov)[0]
+    assert "87%" not in hit.evidence and "1,200 companies" in hit.evidence
 
 
 def test_ci001_list_lead_ins_and_the_pages_own_data_on_real_pages():
