@@ -68,7 +68,11 @@ SOURCE_CUE = re.compile(
     r"\b(data|figures?) from\b|\b(?:19|20)\d\d (survey|study|report)\b|"
     r"\b(figure|figures|number|data|statistic)s? (is|are|comes?|came) from\b|"
     r"\bpublished the (figure|data|number|statistic)s?\b|"
-    r"\bsays an? (?:\d{4} )?[\w&.'’ -]{0,40}(report|survey|study|analysis)\b", re.I)
+    r"\bsays an? (?:\d{4} )?[\w&.'’ -]{0,40}(report|survey|study|analysis)\b|"
+    # the page's own table or chart ('As can be seen from the above table, ...')
+    r"\bas (?:can be )?(?:seen|shown) (?:in|from|below|above|on)\b|"
+    r"\b(?:the|this) (?:above|following|below) (?:table|figure|chart|graph|plot)\b|"
+    r"\b(?:table|figure|chart|graph|plot) (?:above|below)\b", re.I)
 SOURCE_NAMED = re.compile(   # ', PwC estimated', 'per HMRC' (case matters: a name)
     r",\s*(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*\s+(?:estimated|estimates|reported|"
     r"reports|found|finds|said|says|concluded|noted)\b|\b[Pp]er (?:the )?[A-Z]")
@@ -263,7 +267,8 @@ METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|
                     r"training (?:set|time|data|examples)|test set|"
                     # the data it runs on ('0.172% of the observations are frauds'), and
                     # what its queries compute ('the first query asks for the average rating')
-                    r"data ?set|observations|samples|quer(?:y|ies)|"
+                    r"data ?set|data points|(?:test|train|training|validation) data|"
+                    r"observations|samples|quer(?:y|ies)|"
                     r"(?:double|doubling|halve|halving|doubles|halves) (?:your|the|their|its))\b",
                     re.I)
 # the page's own figures: 'we', 'our', 'us' ('In our experiments, ...', 'We recommend an

@@ -169,7 +169,7 @@ def opening_subjects(doc, subject_nouns: set[str], h1_names: frozenset[str] = fr
         elif tok.is_alpha and tok.text[:1].isupper() and tok.text in h1_names:
             out.append([word_index[tok.i], tok.text, "H1 name"])  # 'Django 3.2.22 fixes ...'
         elif tok.is_alpha and not tok.is_stop and len(tok.text) >= 3 and \
-                tok.pos_ in ("NOUN", "PROPN") and stem(tok.text) in h1_words:
+                tok.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and stem(tok.text) in h1_words:
             out.append([word_index[tok.i], tok.text, "H1 word"])
         elif tok.is_alpha and re.search(r"[a-z][A-Z]|^[A-Z]{2,}", tok.text):
             out.append([word_index[tok.i], tok.text, "name"])   # 'PostGIS', 'SQL'

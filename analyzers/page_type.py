@@ -154,6 +154,7 @@ DATED_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     ("announcement", re.compile(r"(?i)\bannounc(?:e|es|ed|ing|ement)\b|\bintroducing\b|"
                                 r"\bhello,? world\b")),
     ("event", re.compile(r"(?i)\b(?:recap|round-?up|wrap-?up)\b|\bhighlights (?:from|of)\b|"
+                         r"\b(?:year|month|week) in review\b|"
                          r"\b(?:conference|summit|meetup|forward|webinar)\s+(?:19|20)\d\d\b|"
                          r"\b(?:19|20)\d\d\s+(?:conference|summit|meetup)\b|"
                          r"\b(?:last|this) week (?:was|at)\b")),
