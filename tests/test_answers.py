@@ -518,6 +518,8 @@ def test_review_edge_cases_of_the_precision_fixes():
     assert dated_kind("https://x.example/a", "Announcing the Release of Apache Flink 1.18",
                       (), ()) == "release"
     assert dated_kind("https://x.example/a", "The release of a lifetime", (), ()) == ""
+    assert dated_kind("https://x.example/a", "Announcing Apache Flink 1.1.0", (), ()) == "release"
+    assert dated_kind("https://x.example/a", "Announcing our Series A", (), ()) == "announcement"
     assert dated_kind("https://x.example/a", "Apache Flink in 2016: Year in Review", (),
                       ()) == "event"
     broken = facts("/guides/setup", "<h1>Setup</h1><p><a href='http://[oops/'>bad</a> and "
