@@ -32,7 +32,8 @@ from aeo.records import (
 # a link to the about page: 'About', 'About us', 'About Acme', 'Who we are', 'Über uns'; not
 # 'Learn more about use cases' or 'About this document'
 ABOUT_LINK = re.compile(r"^\s*(?:about(?!\s+(?:this|these|the\s+(?:document|page|guide|"
-                        r"tutorial|author)))(?:\s+\S+){0,3}|who we are|our (?:story|team|"
+                        r"tutorial|author)))(?:\s+\S+){0,3}|(?:learn |read )?more about us|"
+                        r"meet (?:the|our) team|who we are|our (?:story|team|"
                         r"company|mission)|company|über uns|uber uns|à propos(?: de nous)?|"
                         r"a propos|chi siamo|sobre (?:nosotros|nós)|quiénes somos|over ons|"
                         r"om oss|o nas)\s*$", re.I)

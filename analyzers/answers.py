@@ -28,7 +28,7 @@ PERCENT = re.compile(r"(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.
                      r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!former )(?<!last )"
                      r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
 # ('28 x 28' is a shape; 'double check', 'double-underscore' and 'double digits' are words)
-MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*(?:\d|[a-z]\b))|\b\d+(?:\.\d+)?-fold\b|"
+MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*(?:\d|(?!a\b)[a-z]\b))|\b\d+(?:\.\d+)?-fold\b|"
                       r"\b\d+(?:\.\d+)? times\b|\b(?:twice|two|three|four|five|six|seven|eight|"
                       r"nine|ten) times (?:more|less|faster|slower|higher|lower|as|greater|larger|"
                       r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|"
@@ -41,7 +41,8 @@ AVERAGE = re.compile(r"\b(?:an? )?(?:average|median|mean) of (?:about |around |o
                      r"[$£€]?\d|\d[\d,.]*\s+(?:\w+\s+)?(?:seconds|minutes|hours|days|weeks|months|"
                      r"years)\b[^.]*\bon average\b|\bon average\b[^.]*\d|"
                      r"(?<!moving )(?<!running )(?<!weighted )(?<!rolling )(?<!exponential )"
-                     r"\baverage\b(?:\W+\w+){0,6}?\W+[$£€~]?\d[\d,.]*(?!-[a-z])", re.I)
+                     r"\baverage\b(?:\W+\w+){0,6}?\W+[$£€~]?\d[\d,.]*(?![\d,.]|-(?!(?:second|minute|hour|"
+                     r"day|week|month|year|percent)s?\b)[a-z])", re.I)
 MONEY = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|trillion)\b)?|"
                    r"\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros)\b",
                    re.I)
@@ -80,14 +81,14 @@ REPORTING = re.compile(r"\b(said|says|say|found|finds|reported|reports|estimated
                        r"published|publishes|shows|showed|concluded|noted|notes|survey|study|"
                        r"report|research|analysis|data)\b", re.I)
 QUOTED = re.compile(r"[“\"]([^“”\"]{12,600})[”\"]")
-SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|explains|explained|added|adds|"
-                    r"according to|recalls|notes|noted|put it|in (?:\w+[’']s? )?own words|"
-                    r"citing|cites|quoting|quotes|as \w+ (?:puts|put) it|"
+SPEECH = re.compile(r"\b(said|says|say|saying|told|tells|wrote|writes|explains|explained|"
+                    r"added|adds|according to|recalls|notes|noted|put it|hear from|"
+                    r"testimonials?|reviews|citing|cites|quoting|quotes|as \w+ (?:puts|put) it|"
                     r"in (?:[\w-]+\s+){0,3}?[\w-]+[’']s?\s+own words)\b|^[—–-]\s*[^\W\d_]|"
                     r"\s[—–]\s*[A-Z]", re.I)
 # quoted text that is code, markup, a log line or a literal, not someone's words
 CODEISH = re.compile(r"[{}<>=|\\*]|\{%|\{\{|\w\(\)|\b\d\d:\d\d:\d\d|\+-{3}|\bclass\s*=|"
-                     r"^\s*\[[^\]]{1,12}\]|%[0-9A-Fa-f]{2}|://|\S@\S|(?<!\w)@\w|"
+                     r"^\s*\[[^\]]{1,12}\]|%[0-9A-Fa-f]{2}|://|\S@\S|"
                      r"\b[a-z]\w*\.[a-z]\w*\.[A-Za-z]\w*|\b\w+_\w+\.[a-z]{2,4}\b|"
                      r"\b\w+(?:Exception|Error)\b")
 # a callout box set as a quote: 'Note: Set fps to NULL ...', 'Tip: ...'
@@ -104,6 +105,9 @@ CUE_CREDIT = re.compile(r"\b(?i:citing|quoting|according to|in the words of|as)(
 # a credit at the end of the quote itself: '— Para (@para_io) July 3, 2015', '- The Apache Mottos'
 TRAILING_CREDIT = re.compile(r"[”\"]?\s+[—–-]{1,2}\s*(?:The\s+)?[A-Z][\w.'’ -]{1,60}"
                              r"(?:\(@\w+\))?[^—–]{0,40}$")
+# words that make a short unpunctuated quote a statement ('Best CRM we have ever used')
+SAYS_SOMETHING = re.compile(r"\b(?:I(?![’']d)|we|you|it|is|are|was|were|has|have|had|do|does|"
+                            r"did|can|will|love|loved|use|used|saved|helped|made|recommend)\b")
 # what the author imagines someone might say or think ('we might say "..."', 'you might
 # have thought "..."', 'we may attribute to the network the conclusion, "..."')
 HYPOTHETICAL = re.compile(r"\b(?:might|may|would|could|will|’d|'d)\s+(?:\w+\s+){0,3}?(?:say|"
@@ -119,7 +123,7 @@ EXAMPLE_LEAD = re.compile(r"\b(?:the following|as follows|like this|like so|for 
                           r"for instance|such as|e\.g\.|here (?:is|are)|this is what|"
                           r"fail(?:s|ed)? with|output|input|prints?|returns?|looks like)\b",
                           re.I)
-AUTHOR_VOICE = re.compile(r"\b(?i:we|us|our|let[’']s)\b|\bI\b")
+AUTHOR_VOICE = re.compile(r"\b(?:[Ww]e|us|[Oo]ur|[Ll]et[’']s|I)\b")
 # what a model or a program produced ('this was how the model continued:')
 MACHINE_LEAD = re.compile(r"\b(?:model|network|program|script|chatbot|assistant|GPT[-\w]*|"
                           r"ChatGPT|LLM)\s+(?:\w+\s+){0,2}?(?:continued|generated|produced|"
@@ -222,18 +226,21 @@ def _is_count(match: re.Match) -> bool:
 # nor is a supposition ('Assume that ... maybe 1 percent of them is black') or a threshold
 # ('send a warning when a stock price changes more than 5%')
 SUPPOSITION = re.compile(r"^\W*(?:assume|suppose|imagine|say|let[’']s say|pretend)\b|"
-                         r"\b(?:maybe|hypothetically|for the sake of argument)\b|"
-                         r",\s*say\W*$|,\s*say,|\bfor (?:instance|example)\b[^.]*\bwould\b|"
-                         r"\bif\b[^.]{0,60}\bthen\b", re.I)
+                         r"\b(?:maybe|hypothetically)\s+\d|\bfor the sake of argument\b|"
+                         r",\s*say\W*$|,\s*say,|"
+                         r"\bfor (?:instance|example),?\s+(?:a|an|if|say|suppose)\b[^.]{0,200}"
+                         r"\bwould\b|\bif\b[^.]{0,60}\bthen\b", re.I)
 # nor is how often an experiment ran ('All experiments were run 5x', 'executed at least 3
-# times', 'rated at least 20 times')
+# times', 'rated at least 20 times'; not 'performed 6x better')
 REPETITION = re.compile(r"\b(?:run|ran|executed|repeated|performed|rated|trained|tested|"
-                        r"measured|sampled|retried|called)\b[^.]{0,40}?\b\d+\s?(?:x|times)\b",
-                        re.I)
-THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\b[^.;]{0,80}?\b(?:more|less|"
-                       r"greater|fewer|higher|lower|above|below|over|under|exceeds?|exceeding|"
-                       r"drops?|falls?|rises?)\b(?: than| by)?\s*(?:about\s+)?\d[\d.,]*\s?"
-                       r"(?:%|percent)", re.I)
+                        r"measured|sampled|retried|called)\b[^.]{0,40}?\b\d+\s?(?:x|times)\b"
+                        r"(?!\s*(?:more|less|better|worse|faster|slower|higher|lower|as|"
+                        r"greater|larger|smaller|the)\b)", re.I)
+THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\s+(?!asked|surveyed|polled)"
+                       r"[^.;]{0,80}?\b(?:changes?|exceeds?|exceeding|drops?|falls?|rises?|goes|"
+                       r"grows?|reaches|is|are|gets)\s+(?:\w+\s+){0,2}?(?:more|less|greater|"
+                       r"fewer|higher|lower|above|below|over|under|beyond|past|by)?(?:\s+than)?"
+                       r"\s*(?:about\s+)?\d[\d.,]*\s?(?:%|percent)", re.I)
 
 
 def _is_statistic(sentence: str) -> str:
@@ -271,9 +278,11 @@ METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|
                     r"observations|samples|quer(?:y|ies)|"
                     r"(?:double|doubling|halve|halving|doubles|halves) (?:your|the|their|its))\b",
                     re.I)
-# the page's own figures: 'we', 'our', 'us' ('In our experiments, ...', 'We recommend an
-# average load below 70%'), unless they report people or firms ('our customers')
-OWN = re.compile(r"\b(?:we|our|us|we[’']ve|we[’']re)\b", re.I)
+# the page's own figures: what 'we' measured ('In our experiments, ...', 'we measured a 40%
+# drop'), unless they count people or firms; not 'We all know 90% of startups fail'
+OWN = re.compile(r"\b(?:[Ww]e|[Oo]ur)\s+(?:\w+\s+){0,3}?(?:measured|found|saw|observed|got|"
+                 r"achieved|reduced|cut|improved|increased|ran|benchmarked|tested|"
+                 r"experiments?|tests?|benchmarks?|results?|measurements?|runs?)\b")
 THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
                          r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
                          r"\bpublished\b|\breported\b|\bothers\b|\baccording\b", re.I)
@@ -358,10 +367,12 @@ def quotations(blocks: list[dict]) -> list[dict]:
                 if alone:
                     found.append((m.group(1), around))
                     continue
-                said = SPEECH.search(around)
-                if said and not HYPOTHETICAL.search(around) and not GLOSS.search(
+                # said so, and not imagined, in the quote's own sentence
+                clause = re.split(r"[.!?]\s", b["t"][max(0, m.start() - 160):m.start()])[-1] + \
+                    " " + re.split(r"[.!?](?:\s|$)", b["t"][m.end():m.end() + 120])[0]
+                if SPEECH.search(clause) and not HYPOTHETICAL.search(clause) and not GLOSS.search(
                         b["t"][max(0, m.start() - 40):m.start()]):
-                    found.append((m.group(1), around))
+                    found.append((m.group(1), clause))
         for q, around in found:
             if n_words(q) < 5 or CODEISH.search(q) or CALLOUT.match(q) or \
                     not _sentence_case(q) or (q.rstrip(" .”\"'’").endswith("?")
@@ -375,7 +386,7 @@ def quotations(blocks: list[dict]) -> list[dict]:
                                                       and lead.rstrip().endswith(":"))))):
                 continue   # the author's own example, rule, output or policy
             if (b["k"] == "quote" or not around.strip(" .,;")) and n_words(q) < 15 and \
-                    not re.search(r"[.!?…][”\"’']?\d*\s*$", q):
+                    not re.search(r"[.!?…][”\"’']?\d*\s*$", q) and not SAYS_SOMETHING.search(q):
                 continue   # a label or an answer option set as a quote, not a sentence
             if b["k"] == "quote" and _repeats_page(q, blocks, i):
                 continue
@@ -413,10 +424,10 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
                 if blocks[i - 1]["k"] == "li" and i - 1 in list_lead:
                     list_lead[i] = list_lead[i - 1]
                 elif blocks[i - 1]["k"] == "p" and blocks[i - 1]["t"].rstrip().endswith(":"):
-                    # the whole paragraph ('... statistics from GitHub. At the time of
-                    # writing:')
-                    list_lead[i] = (i - 1, blocks[i - 1]["t"],
-                                    [a[1] for a in blocks[i - 1].get("a", []) if len(a) > 1])
+                    # its last two sentences ('... statistics from GitHub. At the time of
+                    # writing:'), naming a source in words (a link there may be any link:
+                    # 'Try our free CRM today. Here are some numbers:')
+                    list_lead[i] = (i - 1, " ".join(sentences(blocks[i - 1]["t"])[-2:]), [])
             for s in sentences(b["t"]):
                 units.append((i, s, anchors))
     stats, to_tag = [], []

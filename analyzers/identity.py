@@ -72,7 +72,9 @@ def title_suffix(titles: list[str]) -> str:
 
 LEGAL_SUFFIXES = {"inc", "incorporated", "ltd", "limited", "llc", "llp", "gmbh", "ag", "kg",
                   "sa", "sas", "sarl", "bv", "nv", "plc", "pty", "corp", "corporation", "co",
-                  "company", "group", "holdings", "oy", "ab", "as", "aps", "srl", "spa"}
+                  "company", "group", "holdings", "oy", "ab", "as", "aps", "srl", "spa",
+                  # and the descriptors a company name carries ('Acme Technologies')
+                  "technologies", "technology", "labs", "hq", "systems", "solutions"}
 
 
 COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\blicen[cs]ed (?:to|by)\b", re.I)
@@ -93,7 +95,7 @@ def is_variant(form: str, name: str) -> bool:
     its first word ('Apache Kafka' beside 'Apache Flink', 'RStudio Connect' beside 'RStudio
     AI Blog'), and not the name cut short ('RStudio AI')."""
     if key(form) == key(name):
-        return False
+        return False    # the name itself
     words, suffixed = _base(form)
     name_words, _ = _base(name)
     if "".join(words) == "".join(name_words):
@@ -163,7 +165,7 @@ def build_identity(pages, root: str, texts=None) -> dict:
         form = spaced(re.sub(r"['’]s$", "", form))
         k = key(form)
         if not form or not k.startswith(first_key) or k == first_key or \
-                (k != key(name) and not is_variant(form, name)):
+                not (k == key(name) or is_variant(form, name)):
             return   # not this brand, just its first word, or another thing named like it
         variants[form][src] += 1
         if url not in where[form] and len(where[form]) < MAX_VARIANT_PAGES:

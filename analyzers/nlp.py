@@ -145,7 +145,7 @@ def opening_subjects(doc, subject_nouns: set[str], h1_names: frozenset[str] = fr
     proper noun, the H1's subject noun, a capitalized word of the H1 that the tagger took
     for a common noun (a product name it does not know: 'Django'), a noun of the H1 in any
     form ('the testing tutorial' under 'Writing and running tests'), or a word written as a
-    name ('PostGIS', 'SQL')."""
+    name ('PostGIS'; not an acronym such as 'SEO')."""
     out: list[list] = []
     word_index = {}
     n = 0
@@ -171,8 +171,8 @@ def opening_subjects(doc, subject_nouns: set[str], h1_names: frozenset[str] = fr
         elif tok.is_alpha and not tok.is_stop and len(tok.text) >= 3 and \
                 tok.pos_ in ("NOUN", "PROPN", "VERB", "ADJ") and stem(tok.text) in h1_words:
             out.append([word_index[tok.i], tok.text, "H1 word"])
-        elif tok.is_alpha and re.search(r"[a-z][A-Z]|^[A-Z]{2,}", tok.text):
-            out.append([word_index[tok.i], tok.text, "name"])   # 'PostGIS', 'SQL'
+        elif tok.is_alpha and re.search(r"[a-z][A-Z]", tok.text):
+            out.append([word_index[tok.i], tok.text, "name"])   # 'PostGIS', 'GeoDjango'
 
     out.sort(key=lambda x: x[0])
     return out[:20]
@@ -210,7 +210,8 @@ def _common_word(name: str, text: str) -> bool:
     if uses and all(uses):
         return True
     return " " not in name and name[:1].isupper() and name[1:].islower() and \
-        re.search(r"(?<![\w.-])" + re.escape(name.lower()) + r"(?![\w-])", text) is not None
+        re.search(r"(?<![\w.@/-])" + re.escape(name.lower()) + r"(?![\w-]|\.\w)", text) \
+        is not None   # (not 'stripe.com' nor 'support@acme.com')
 
 
 def named_frequencies(docs, text: str, limit: int = 15) -> list[list]:

@@ -149,8 +149,10 @@ DATED_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     # Release of Apache Flink 1.18'; not 'How to release a package'
     ("release", re.compile(r"(?i)\brelease notes?\b|\bchange ?log\b|\breleased\b|"
                            r"\brelease announcement\b|\bwhat'?s new in\b|"
-                           r"\brelease of\b[^|:]{0,40}?\bv?\d+\.\d+|"
-                           r"\bannounc\w*\s+(?:the\s+)?(?:[A-Z][\w-]*\s+){1,3}v?\d+\.\d+|"
+                           r"\bannounc\w*\s+the\s+release\s+of\b|"
+                           r"^\W*(?:the\s+)?release\s+of\b[^|:]{0,40}?\bv?\d+\.\d+|"
+                           r"\bannounc\w*\s+(?:the\s+)?(?-i:[A-Z])[\w-]*(?:\s+(?-i:[A-Z])[\w-]*)"
+                           r"{0,2}\s+v?\d+\.\d+|"
                            r"\bv?\d+\.\d+(?:\.\d+)*"
                            r"\s+(?:is\s+)?(?:now\s+)?(?:out|available|here)\b|\bnow available\b")),
     ("announcement", re.compile(r"(?i)\bannounc(?:e|es|ed|ing|ement)\b|\bintroducing\b|"

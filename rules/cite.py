@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from aeo.analyzers.answers import THIRD_PARTY
+from aeo.analyzers.answers import METRIC, SETTING, THIRD_PARTY
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)
@@ -15,6 +15,12 @@ def _quote(text: str, n: int = 160) -> str:
     return f"\"{text[:n]}{'…' if len(text) > n else ''}\""
 
 
+OWN_WORK = re.compile(r"\b(?:how\s+)?we\s+(?:\w+\s+)?(?:built|build|improved|improve|rebuilt|"
+                      r"made|scaled|reduced|cut|migrated|optimi[sz]ed|sped up|implemented|"
+                      r"designed|measured|benchmarked)\b", re.I)
+WORK_NOUN = re.compile(r"\b(?:implementation|internals|architecture|under the hood|deep dive|"
+                       r"benchmarks?|performance|optimi[sz]ations?|improvements?|engine room)\b",
+                       re.I)
 _NOT_BRAND_WORDS = {"apache", "the", "blog", "docs", "documentation", "inc", "ltd", "home",
                     "official", "site", "website", "news"}
 
@@ -53,17 +59,22 @@ def ci001(page, site, gov):
         return None     # release notes measure the project's own changes: they are the source
     # a figure about the site's own product, on its own site ('Flink's throughput doubled'),
     # is its own to state
-    brand = _brand_words(site)
-    names = [re.compile(rf"\b{re.escape(w)}\b") for w in brand]
-    # ... as is every figure of a post about the site's own work ('How we improved scheduler
-    # performance', 'Sort-based blocking shuffle implementation in Flink'), unless it counts
-    # people or firms or reports someone else's
+    names = [re.compile(rf"\b{re.escape(w)}\b") for w in _brand_words(site)]
+    # ... as is every figure of an engineering write-up about the site's own work ('How we
+    # improved scheduler performance', 'Sort-based blocking shuffle implementation in
+    # Flink'), unless it counts people or firms or reports someone else's
     headline = page.h1[0] if page.h1 else ""
-    own_post = bool(re.search(r"\b(?:we|our)\b", headline, re.I)) or \
-        any(n.search(headline) for n in names)
-    bare = [s for s in stats if not s["source"]
-            and not any(n.search(s["sentence"]) for n in names)
-            and not (own_post and s["kind"] != "count" and not THIRD_PARTY.search(s["sentence"]))]
+    own_post = bool(OWN_WORK.search(headline)) or (
+        any(n.search(headline) for n in names) and bool(WORK_NOUN.search(headline)))
+
+    def own(stat: dict) -> bool:
+        sentence = stat["sentence"]
+        if stat["kind"] == "count" or THIRD_PARTY.search(sentence):
+            return False
+        return own_post or (any(n.search(sentence) for n in names)
+                            and bool(METRIC.search(sentence) or SETTING.search(sentence)))
+
+    bare = [s for s in stats if not s["source"] and not own(s)]
     if not bare:
         return []
     return [Hit(evidence="; ".join(_quote(s["sentence"]) + f" ({s['kind']})" for s in bare[:4])

@@ -295,21 +295,36 @@ def _markup_names(page, site) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def technical_terms() -> frozenset[str]:
-    """Programming, data and markup languages and computing acronyms (rules/data/
-    technical_terms.toml, with its sources): things, not the organizations, products and
-    people a page's markup should name."""
+def technical_terms() -> tuple[frozenset[str], frozenset[str]]:
+    """(languages, acronyms): programming, data and markup languages, and computing acronyms
+    (rules/data/technical_terms.toml, with its sources): things, not the organizations,
+    products and people a page's markup should name."""
     import tomllib
 
     data = tomllib.loads((Path(__file__).parent / "data" / "technical_terms.toml")
                          .read_text(encoding="utf-8"))
-    return frozenset(data["languages"]) | frozenset(data["acronyms"])
+    return frozenset(data["languages"]), frozenset(data["acronyms"])
+
+
+_SOFTWARE = re.compile(r"\b(?:programming|programmer|developers?|source code|library|"
+                       r"libraries|framework|SDKs?|APIs?|compiler|repository|open source|"
+                       r"backend|frontend|runtime)\b", re.I)
+
+
+def _about_software(page) -> bool:
+    """A page that shows code or talks about building software."""
+    return any(b["k"] == "code" for b in page.main_blocks) or bool(_SOFTWARE.search(
+        " ".join(b["t"] for b in page.main_blocks[:40])))
 
 
 def _technical(name: str, page) -> bool:
     """'Java', 'JWT', 'POST', 'Java & PHP', or an acronym the page defines from common words
     ('global secondary indexes (GSI)')."""
-    terms = technical_terms() | set(page.language.get("abbreviations", ()))
+    # (language names only where the page is about software: 'Ruby', 'Julia', 'Sage' and
+    # 'Mercury' are also people and companies)
+    terms = set(technical_terms()[1]) | set(page.language.get("abbreviations", ()))
+    if _about_software(page):
+        terms |= technical_terms()[0]
     parts = [p for p in re.split(r"\s*[&+,/]\s*|\s+and\s+", name) if p]
     return bool(parts) and all(p in terms for p in parts)
 

@@ -328,9 +328,10 @@ def qa006(page, site, gov):
         return None
     top = []
     for b in page.main_blocks:
-        # (a heading straight under the title, before any text, is its subtitle)
+        # (a heading straight under the H1 that asks nothing is its subtitle)
+        subtitle = bool(top) and top[-1]["k"] == "h1" and not b["t"].rstrip().endswith("?")
         if b["k"] in ("h2", "h3", "h4", "h5", "h6") and not SUMMARY_LABEL.match(b["t"]) and \
-                any(not t["k"].startswith("h") for t in top):
+                not subtitle:
             break
         top.append(b)
     if any(SUMMARY_LABEL.match(b["t"]) for b in top) or \

@@ -236,6 +236,11 @@ def test_qa005_and_qa006_long_text():
                       "it</li><li>act on it</li></ul>"
                       + "".join(f"<h3>Part {i}</h3>" + para(140) for i in range(12)))
     assert check("QA006", subtitled) == []
+    # ... but a question straight under the title is a section, not a subtitle
+    asked = facts("/blog/guide", "<h1>The complete guide to churn</h1><h2>What is churn?</h2>"
+                  "<ul><li>logo churn</li><li>revenue churn</li><li>net churn</li></ul>"
+                  + "".join(f"<h2>Part {i}</h2>" + para(140) for i in range(12)))
+    assert check("QA006", asked)
 
 
 # -- CITE rules on real pages -----------------------------------------------------------------
@@ -311,6 +316,17 @@ def test_ci003_quotes_with_and_without_credit():
     told = facts("/blog/story", "<h1>A customer story</h1><p>One owner told us: “We stopped "
                  "chasing invoices the week we switched to payment links.”</p>")
     assert "We stopped chasing" in check("CI003", told)[0].evidence
+    # ... as are testimonials under 'what our customers are saying:', a quote told after
+    # another sentence that imagines, a short unpunctuated verdict and a tweet's words
+    for body in ("<p>Here’s what our customers are saying:</p><blockquote>“Every invoice we "
+                 "send now carries a payment link, and it works.”</blockquote>",
+                 "<p>Many of you might think SEO is dead. But as one marketer told us, "
+                 "“Organic search still drives most of our new leads every month.”</p>",
+                 "<p>“Best invoicing tool we have ever used, period”</p>",
+                 "<blockquote>Switching to @acme was the best decision we made this year for "
+                 "our books.</blockquote>"):
+        page = facts("/blog/story", "<h1>A customer story</h1>" + para(60) + body + para(60))
+        assert check("CI003", page), body
     # fragments, titles, questions and what someone might say are no quotations
     not_said = facts("/blog/story", "<h1>A customer story</h1><p>Some call it “the end of "
                      "chasing invoices for small businesses everywhere”. See our talk “How "
@@ -411,6 +427,14 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
     ("For instance, a single CPU-bottlenecked thread on a 48-core machine would result in only "
      "2% CPU use.", ""),
     ("The new index is 3 times faster.", "multiple"),
+    # ... while these stay statistics (a review of the exemptions above)
+    ("When asked, over 60% of buyers said they compare prices.", "percentage"),
+    ("Personalized emails performed 6x better than generic ones.", "multiple"),
+    ("Companies that tested subject lines saw 3 times more opens.", "multiple"),
+    ("For example, 64% of shoppers would pay more for faster delivery.", "percentage"),
+    ("Maybe it is no surprise that 70% of B2B buyers research online.", "percentage"),
+    ("Visitors check their phones 96x a day.", "multiple"),
+    ("Users spend an average 30-minute session on the app.", "average"),
     ("This will double count failures that may need to be retried.", ""),        # Flink
     ("Let’s double check:", ""),                                                # RStudio
     ("The second half of this document describes how these storage systems work.", ""),
@@ -453,6 +477,13 @@ def test_ci001_the_sites_own_figures():
     assert "Businesses that add payment links" in hit.evidence
     assert "72%" not in hit.evidence and "3x" not in hit.evidence
     # a post about the site's own work: its measurements are its own, a survey's count is not
+    claims = facts("/blog/acme-vs-rival", "<h1>Acme vs Rival</h1><p>Try our free <a href='/crm'>"
+                   "CRM</a> today. Here are some eye-opening numbers:</p><ul><li>73% of "
+                   "buyers read reviews first</li><li>Half of all leads go cold in a week</li>"
+                   "</ul><p>Teams using Acme close deals 47% faster. In the US, 64% of adults "
+                   "shop online every week. We all know 90% of startups fail.</p>")
+    hit = RULES["CI001"].check(claims, site, gov)[0]
+    assert "5 of 5 statistic(s)" in hit.detail, (hit.detail, hit.evidence)
     table = facts("/blog/loads", "<h1>Load times</h1><p>As can be seen from the above table, "
                   "load times fall by 40% with caching. Shoppers leave 30% more often on slow "
                   "pages.</p>")
@@ -520,6 +551,11 @@ def test_review_edge_cases_of_the_precision_fixes():
     assert dated_kind("https://x.example/a", "The release of a lifetime", (), ()) == ""
     assert dated_kind("https://x.example/a", "Announcing Apache Flink 1.1.0", (), ()) == "release"
     assert dated_kind("https://x.example/a", "Announcing our Series A", (), ()) == "announcement"
+    for headline in ("How the release of GPT-4.5 changes SEO",
+                     "What the Release of iOS 17.4 Means for Marketers"):
+        assert dated_kind("https://x.example/a", headline, (), ()) == "", headline
+    assert dated_kind("https://x.example/a", "Announcing funding of 2.5 million", (),
+                      ()) == "announcement"
     assert dated_kind("https://x.example/a", "Apache Flink in 2016: Year in Review", (),
                       ()) == "event"
     broken = facts("/guides/setup", "<h1>Setup</h1><p><a href='http://[oops/'>bad</a> and "

@@ -195,7 +195,8 @@ def test_en005_about_page_with_facts_passes_and_a_mission_statement_fails():
 
 @pytest.mark.parametrize("text, about", [
     ("About", True), (" About ", True), ("About us", True), ("About Acme Analytics", True),
-    ("Who we are", True), ("Über uns", True), ("À propos", True),
+    ("Who we are", True), ("Über uns", True), ("À propos", True), ("More about us", True),
+    ("Meet the team", True),
     # link texts on the real sites that merely contain the word
     ("Read more about how OVH is using Flink", False), ("About this document", False),
     ("Why should I care about backpressure?", False), ("books about Python", False),
@@ -294,6 +295,36 @@ def test_en003_allowed_names_from_governance_or_markup_are_not_variants():
                        {"alternateName": "AcmeAnalytics"})
     assert site_check("EN003", pages, {"allowed_brand_names": ["Acme Inc"]}) == []
     assert "'Acme Inc'" in site_check("EN003", pages)[0].evidence
+
+
+def test_en003_variants_with_a_descriptor_or_legal_suffix():
+    from aeo.analyzers.identity import is_variant
+
+    assert is_variant("Acme Technologies", "Acme") and is_variant("Acme Inc.", "Acme")
+    assert is_variant("AcmeAnalytics", "Acme Analytics")
+    assert not is_variant("Apache Software Foundation", "Apache Flink")
+    assert not is_variant("Acme Analytics", "Acme Analytics")
+
+
+def test_en004_an_acronym_is_no_subject():
+    """'In this post, we share our top SEO tips' names nothing; 'PostGIS' is a name."""
+    language = nlp.page_language({"h1": "Grow your traffic", "opening": "In this post, we "
+                                  "share our top SEO tips that will change everything for you.",
+                                  "headings": [], "main_text": "", "is_about": False})
+    page = make_page(opening="In this post, we share our top SEO tips that will change "
+                     "everything for you.", language=language, h1=("Grow your traffic",))
+    assert RULES["EN004"].check(page, make_site(), GOV)
+
+
+def test_en006_a_language_name_is_a_name_off_software_pages():
+    """'Ruby' is a language on a page about code, and a person on a florist's page."""
+    from aeo.rules.entity import _technical
+
+    person = make_page(main_blocks=({"k": "p", "t": "Ruby arranged the flowers."},))
+    coder = make_page(main_blocks=({"k": "p", "t": "We rewrote the backend in Ruby."},
+                                   {"k": "code", "t": "puts 'hi'"}))
+    assert not _technical("Ruby", person) and _technical("Ruby", coder)
+    assert _technical("JWT", person)
 
 
 def test_en003_other_things_that_share_the_first_word_are_not_variants():
