@@ -266,9 +266,10 @@ def _is_statistic(sentence: str) -> str:
 # 10% of the JVM heap'), and, on a page that shows its code, the results of running it ('we
 # get an accuracy of 90%', 'a speedup of 130%') unless they are someone else's ('Quora's
 # state of the art is 87%')
-SETTING = re.compile(r"\bby default\b|\bdefaults? to\b|\bdefault (?:value|setting)\b|"
+SETTING = re.compile(r"\bby default\b|\bdefaults? to\b|\bdefault (?:values?|settings?)\b|"
                      r"\b(?:option|setting|parameter) is set to\b", re.I)
-METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|error rate|"
+METRIC = re.compile(r"\b(?:accuracy|accurate|precision|recall|loss|auc|f1|correct(?:ly)?|"
+                    r"error rate|(?:execution |processing )?speed|"
                     r"speed-?ups?|(?:faster|slower) than|throughput|latency|performance|"
                     r"validation|"
                     r"training (?:set|time|data|examples)|test set|"
@@ -282,7 +283,15 @@ METRIC = re.compile(r"\b(?:accuracy|precision|recall|loss|auc|f1|correct(?:ly)?|
 # drop'), unless they count people or firms; not 'We all know 90% of startups fail'
 OWN = re.compile(r"\b(?:[Ww]e|[Oo]ur)\s+(?:\w+\s+){0,3}?(?:measured|found|saw|observed|got|"
                  r"achieved|reduced|cut|improved|increased|ran|benchmarked|tested|"
-                 r"experiments?|tests?|benchmarks?|results?|measurements?|runs?)\b")
+                 r"recommend|target|experiments?|tests?|benchmarks?|results?|measurements?|"
+                 r"runs?)\b")
+# on a page that shows its code, what 'we' do in it ('In about 50% of the cases, we also flip
+# the image', 'we use ... rate = 0.10')
+PROCEDURE = re.compile(r"\b(?:[Ww]e|[Oo]ur)\s+(?:\w+\s+){0,2}?(?:use|used|using|set|apply|"
+                       r"applied|split|choose|chose|pick|keep|train|trained|flip|flipping|sample|"
+                       r"assign|add|drop|remove|compute|computed)\b")
+# a formula, not a figure: LaTeX, or arithmetic on an identifier ('buffer_timeout / 2')
+MATH = re.compile(r"\\\(|\\\[|\$\$|\b\w+_\w+\s*[/*+-]\s*\d")
 THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
                          r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
                          r"\bpublished\b|\breported\b|\bothers\b|\baccording\b", re.I)
@@ -385,9 +394,12 @@ def quotations(blocks: list[dict]) -> list[dict]:
                         EXAMPLE_LEAD.search(lead) or (AUTHOR_VOICE.search(lead)
                                                       and lead.rstrip().endswith(":"))))):
                 continue   # the author's own example, rule, output or policy
-            if (b["k"] == "quote" or not around.strip(" .,;")) and n_words(q) < 15 and \
-                    not re.search(r"[.!?…][”\"’']?\d*\s*$", q) and not SAYS_SOMETHING.search(q):
-                continue   # a label or an answer option set as a quote, not a sentence
+            short = n_words(q) < 15 and not re.search(r"[.!?…][”\"’']?\d*\s*$", q)
+            if short and (b["k"] == "quote" or not around.strip(" .,;")) and (
+                    not SAYS_SOMETHING.search(q) or (b["k"] == "quote" and any(
+                        0 <= j < len(blocks) and blocks[j]["k"] == "quote"
+                        for j in (i - 2, i - 1, i + 1, i + 2)))):
+                continue   # a label, or answer options set as quotes one under another
             if b["k"] == "quote" and _repeats_page(q, blocks, i):
                 continue
             if lead.rstrip().endswith(":") or SPEECH.search(lead) or CUE_CREDIT.search(lead):
@@ -433,7 +445,9 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
     stats, to_tag = [], []
     shows_code = any(b["k"] == "code" for b in blocks)
     for u, (bi, s, anchors) in enumerate(units):
-        kind = _is_statistic(s)
+        # (a figure inside quotation marks belongs to the quote: a caption, an imagined
+        # conclusion)
+        kind = "" if MATH.search(s) else _is_statistic(re.sub(r"“[^“”]{12,600}”", " ", s))
         if not kind:
             continue
         nxt = units[u + 1] if u + 1 < len(units) and units[u + 1][0] in (bi, bi + 1) else None
@@ -454,7 +468,8 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
             how = "the product's own setting"
         elif shows_code and METRIC.search(s) and not THIRD_PARTY.search(s):
             how = "the page's own measurement"
-        elif OWN.search(s) and kind != "count" and not THIRD_PARTY.search(s):
+        elif (OWN.search(s) or (shows_code and PROCEDURE.search(s))) and kind != "count" and \
+                not THIRD_PARTY.search(s):
             how = "the site's own figure"
         stats.append({"sentence": " ".join(s.split())[:300], "kind": kind, "source": how,
                       "context": " ".join((s + " " + (nxt[1] if nxt else "")).split())})

@@ -495,6 +495,18 @@ def test_ci001_the_sites_own_figures():
     assert "87%" not in hit.evidence and "1,200 companies" in hit.evidence
 
 
+def test_ci001_figures_in_quotes_formulas_and_a_code_pages_own_steps():
+    page = facts("/blog/model", "<h1>A model</h1><p>We may attribute to the network the "
+                 "conclusion, “with 80% probability this is a Bernese mountain dog”. The "
+                 "expected delay is at most buffer_timeout / 2. In about 50% of the cases, "
+                 "we also flip the image. Thus far, we have been using the default settings, "
+                 "which split data into 80% training and 20% testing.</p><pre><code>img = flip(img)\nmodel.fit(x)</code></pre>"
+                 "<p>The \"Pro\" plan is 40% cheaper than the \"Basic\" plan for most "
+                 "teams.</p>")
+    hit = check("CI001", page)[0]
+    assert "1 of 3 statistic(s)" in hit.detail and "40% cheaper" in hit.evidence, hit.evidence
+
+
 def test_ci001_list_lead_ins_and_the_pages_own_data_on_real_pages():
     """'First, here’s a summary of community statistics from GitHub. At the time of
     writing:' names the source of every item of the list after it; '0.172% of the
