@@ -291,7 +291,7 @@ PROCEDURE = re.compile(r"\b(?:[Ww]e|[Oo]ur)\s+(?:\w+\s+){0,2}?(?:use|used|using|
                        r"applied|split|choose|chose|pick|keep|train|trained|flip|flipping|sample|"
                        r"assign|add|drop|remove|compute|computed)\b")
 # a formula, not a figure: LaTeX, or arithmetic on an identifier ('buffer_timeout / 2')
-MATH = re.compile(r"\\\(|\\\[|\$\$|\b\w+_\w+\s*[/*+-]\s*\d")
+MATH = re.compile(r"\\\(|\\\[|\$\$|\b\w+_\w+\s*[/*+-]\s*\d|\d\s*[x×*/]\s*[a-z]\w*_\w+")
 THIRD_PARTY = re.compile(r"\bstate[- ]of[- ]the[- ]art\b|\bbest (?:entries|results|models?|"
                          r"teams?)\b|\bleaderboard\b|\bcompetition\b|\bpaper\b|"
                          r"\bpublished\b|\breported\b|\bothers\b|\baccording\b", re.I)

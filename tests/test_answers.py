@@ -498,7 +498,8 @@ def test_ci001_the_sites_own_figures():
 def test_ci001_figures_in_quotes_formulas_and_a_code_pages_own_steps():
     page = facts("/blog/model", "<h1>A model</h1><p>We may attribute to the network the "
                  "conclusion, “with 80% probability this is a Bernese mountain dog”. The "
-                 "expected delay is at most buffer_timeout / 2. In about 50% of the cases, "
+                 "expected delay is at most buffer_timeout / 2. The error is 0.29 x "
+                 "temperature_std degrees. In about 50% of the cases, "
                  "we also flip the image. Thus far, we have been using the default settings, "
                  "which split data into 80% training and 20% testing.</p><pre><code>img = flip(img)\nmodel.fit(x)</code></pre>"
                  "<p>The \"Pro\" plan is 40% cheaper than the \"Basic\" plan for most "
