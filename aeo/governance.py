@@ -63,6 +63,11 @@ def _same_kind(default: Any, value: Any) -> bool:
     return isinstance(value, type(default))
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def load_governance(path: str | Path | None = None, known_rules: set[str] | None = None
                     ) -> Governance:
     base = _defaults()
@@ -81,10 +86,13 @@ def load_governance(path: str | Path | None = None, known_rules: set[str] | None
         except tomllib.TOMLDecodeError as exc:
             raise GovernanceError(f"governance file {p} is not valid TOML: {exc}") from None
         source = str(p)
-        for section in client:
+        for section, table in client.items():
             if section not in ("settings", "pillars", "rules"):
                 raise GovernanceError(f"unknown section [{section}] in {p} "
                                       "(expected settings, pillars, rules)")
+            if not isinstance(table, dict):   # 'settings = "strict"', 'rules = [1, 2]'
+                raise GovernanceError(f"{section} in {p} must be a table ([{section}] with "
+                                      f"keys under it), not {_shown(table)}")
         for key, value in client.get("settings", {}).items():
             if key not in settings:
                 raise GovernanceError(f"unknown governance key settings.{key} in {p}")

@@ -74,6 +74,11 @@ def test_governance_errors_name_the_key(tmp_path):
         "[rules.XYZ999]\nenabled = false\n": "rules.XYZ999",
         "[weights]\nx = 1\n": "[weights]",
         "not toml at all = = =\n": "not valid TOML",
+        # tables of the wrong shape
+        "settings = \"strict\"\n": "settings in",
+        "rules = [1, 2]\n": "rules in",
+        "pillars = 3\n": "pillars in",
+        "[rules]\nQA001 = \"off\"\n": "rules.QA001",
     }
     for text, key in cases.items():
         f = tmp_path / "g.toml"
@@ -92,13 +97,16 @@ def test_governance_overrides_apply(tmp_path):
     assert gov["intro_words"] == 60  # untouched defaults stay
 
 
-def test_bad_governance_file_exits_2_with_one_line(tmp_path):
+@pytest.mark.parametrize("text, key", [("[settings]\nbogus = 1\n", "settings.bogus"),
+                                       ("settings = \"strict\"\n", "settings in"),
+                                       ("rules = [1, 2]\n", "rules in")])
+def test_bad_governance_file_exits_2_with_one_line(tmp_path, text, key):
     f = tmp_path / "g.toml"
-    f.write_text("[settings]\nbogus = 1\n")
+    f.write_text(text)
     r = subprocess.run([sys.executable, "-m", "aeo", "audit", "http://127.0.0.1:9/",
                         "--governance", str(f), "--workspace", str(tmp_path / "ws")],
                        capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "settings.bogus" in r.stderr
+    assert r.returncode == 2 and key in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "ws").exists() or not list((tmp_path / "ws").rglob("run.json"))
 
