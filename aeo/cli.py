@@ -7,6 +7,7 @@ import contextlib
 import os
 import sys
 import textwrap
+import time
 import traceback
 from pathlib import Path
 
@@ -639,6 +640,8 @@ COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if os.environ.get("AEO_FAULT") == "crash":   # the crash-log tests only
+            raise RuntimeError("a fault injected by AEO_FAULT")
         return COMMANDS[args.command](args)
     except AuditError as exc:
         print(f"aeo: error: {exc}", file=sys.stderr)
@@ -653,7 +656,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aeo: error: cannot write: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line for the person, the traceback to a file
-        log = Path(os.environ.get("TMPDIR", "/tmp")) / "aeo-crash.log"
+        # one file per crash: an earlier crash's details are never overwritten
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / f"aeo-crash-{stamp}-{os.getpid()}.log"
         try:
             log.write_text(traceback.format_exc(), "utf-8")
         except OSError:

@@ -110,6 +110,12 @@ def connect_target(entries, host: str, port: int) -> tuple[str, int] | None:
     return entry.target(host.strip("[]").rstrip(".").lower(), port) if entry else None
 
 
+# where cloud providers serve instance metadata and credentials: link-local ranges, AWS's
+# IPv6 endpoint, Alibaba Cloud's address in the shared range
+METADATA_NETWORKS = tuple(ip_network(n) for n in ("169.254.0.0/16", "fe80::/10",
+                                                  "fd00:ec2::254/128", "100.100.100.200/32"))
+
+
 def _is_address(host: str) -> bool:
     try:
         ip_address(host)
@@ -179,8 +185,13 @@ class MappedResolver(CachingThreadedResolver):
             addr = addr.ipv4_mapped
         if trusted or addr.is_global or any(addr in net for net in self.allowed):
             return ip
-        why = (f"{BLOCKED} {ip} for {name}; pass --allow-private {ip}/32 (or its range) to "
-               "audit an internal site")
+        if any(addr in net for net in METADATA_NETWORKS):
+            # never suggest opening the range where clouds serve instance credentials
+            why = (f"{BLOCKED} {ip} for {name}: a link-local or cloud metadata address, "
+                   "which is never audited")
+        else:
+            why = (f"{BLOCKED} {ip} for {name}; pass --allow-private {ip}/32 (or its range) "
+                   "to audit an internal site")
         MappedResolver.blocked[name.rstrip(".").lower()] = why
         raise error.DNSLookupError(why)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -109,6 +110,19 @@ def test_bad_governance_file_exits_2_with_one_line(tmp_path, text, key):
     assert r.returncode == 2 and key in r.stderr and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "ws").exists() or not list((tmp_path / "ws").rglob("run.json"))
+
+
+def test_each_internal_error_keeps_its_own_crash_log(tmp_path):
+    """One line on stderr, exit 1, and the traceback in a file of its own: a second crash does
+    not overwrite the first one's details."""
+    env = {**os.environ, "AEO_FAULT": "crash", "TMPDIR": str(tmp_path)}
+    for _ in range(2):
+        r = subprocess.run([sys.executable, "-m", "aeo", "rules"], capture_output=True,
+                           text=True, timeout=60, env=env)
+        assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
+        assert "internal error" in r.stderr and "Traceback" not in r.stderr
+    logs = sorted(tmp_path.glob("aeo-crash-*.log"))
+    assert len(logs) == 2 and all("RuntimeError" in p.read_text() for p in logs)
 
 
 def test_cli_rules_and_explain():

@@ -35,6 +35,15 @@ def test_t39_metadata_unspecified_and_mapped_addresses_are_refused(aeo, url):
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/",
+                                 "http://100.100.100.200/latest/meta-data/"])
+def test_the_refusal_never_suggests_opening_the_metadata_range(aeo, url):
+    """A private address gets 'pass --allow-private ...'; where clouds serve credentials gets
+    no such advice."""
+    r = aeo(url)
+    assert r.code == 3 and "never audited" in r.stderr and "--allow-private" not in r.stderr
+
+
 def test_t39_localhost_needs_allow_private(aeo):
     with FixtureServer({"/robots.txt": ALLOW, "/": html(page("home", ["/a"])),
                         "/a": html(page("a"))}) as fs:
