@@ -53,8 +53,10 @@ def resolve(root: Path, path: str) -> Path | None:
         return None
     candidates = [root / rel / "index.html"] if rel.endswith("/") or not rel else []
     candidates += [root / rel, root / f"{rel}.html"]
+    # ('..' is refused above, so the path stays under root as written: a root reached through
+    # a symbolic link, or a linked folder inside it, is served)
     for c in candidates:
-        if c.is_file() and root in c.resolve().parents:
+        if c.is_file():
             return c
     return None
 

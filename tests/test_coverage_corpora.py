@@ -200,3 +200,33 @@ def test_django_docs_cover_the_site(real_site):
     assert r.code == 0, r.stderr
     assert_covers(r, root, {"docs.djangoproject.com"}, prefix="/en/3.2/")
     assert json.dumps(r.findings["run"]["coverage"]["warnings"]) == "[]"
+
+
+def test_servers_serve_a_folder_reached_through_a_symbolic_link(tmp_path):
+    """A checkout whose ../shared is a symbolic link: the test server, the reachability walk
+    and the demo server serve what the link reaches, and still refuse '..'."""
+    import urllib.request
+
+    from aeo.demo.serve import resolve
+    from fixtures.reachable import reachable_pages
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "index.html").write_text("<a href='/sub/'>sub</a>")
+    (real / "sub" / "index.html").write_text("<p>sub</p>")
+    (tmp_path / "secret.txt").write_text("secret")
+    link = tmp_path / "linked"
+    link.symlink_to(real, target_is_directory=True)
+    with StaticSite(link) as site:
+        for path, status in (("/", 200), ("/sub/", 200), ("/../secret.txt", 404),
+                             ("/%2e%2e/secret.txt", 404)):
+            try:
+                code = urllib.request.urlopen(f"http://127.0.0.1:{site.port}{path}",
+                                              timeout=10).status
+            except urllib.error.HTTPError as exc:
+                code = exc.code
+            assert code == status, path
+    assert {p.name for p in reachable_pages(link, {"linked.test"})} == {"index.html"} and \
+        len(reachable_pages(link, {"linked.test"})) == 2
+    assert resolve(link, "/sub/") == link / "sub" / "index.html"
+    assert resolve(link, "/../secret.txt") is None
