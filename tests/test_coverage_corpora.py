@@ -207,8 +207,9 @@ def test_servers_serve_a_folder_reached_through_a_symbolic_link(tmp_path):
     and the demo server serve what the link reaches, and still refuse '..'."""
     import urllib.request
 
-    from aeo.demo.serve import resolve
     from fixtures.reachable import reachable_pages
+
+    from aeo.demo.serve import resolve
 
     real = tmp_path / "real"
     (real / "sub").mkdir(parents=True)
