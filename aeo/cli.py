@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sqlite3
 import sys
 import textwrap
 import time
@@ -333,6 +334,7 @@ def cmd_audit(args) -> int:
     cfg = _crawl_config(args)
     gov = _governance(args)
     ws = Workspace(args.workspace)
+    ws.check()                 # a damaged or read-only index stops the audit before the crawl
     as_of = args.as_of or today()
     require_language_model()   # a missing model stops the audit before the crawl
     with _site_lock(ws, cfg):
@@ -360,6 +362,7 @@ def cmd_crawl(args) -> int:
     cfg = _crawl_config(args)
     gov = _governance(args)
     ws = Workspace(args.workspace)
+    ws.check()
     with _site_lock(ws, cfg):
         run, _ = crawl(cfg, ws, gov, args.as_of or today(), args.quiet,
                        **_distribution(args))
@@ -654,6 +657,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except OSError as exc:
         print(f"aeo: error: cannot write: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as exc:   # a full disk, a file-size limit, a folder made read-only
+        print(f"aeo: error: the workspace's database failed: {exc} (earlier runs are kept)",
+              file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line for the person, the traceback to a file
         # one file per crash: an earlier crash's details are never overwritten

@@ -122,10 +122,13 @@ class CrawlDB:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.executescript(_CRAWL_SCHEMA)
+        try:
+            self.conn = sqlite3.connect(self.path, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(_CRAWL_SCHEMA)
+        except sqlite3.Error as exc:
+            raise WorkspaceError(database_problem(self.path, exc, RUN_FIX)) from None
         self._pending = 0
         self.conn.execute("BEGIN")
 
@@ -335,6 +338,24 @@ class WorkspaceError(Exception):
     """A workspace this version cannot safely use (locked, or written by a newer version)."""
 
 
+INDEX_FIX = "move it aside and run again (a new one is started; run folders are kept)"
+RUN_FIX = "this run cannot be read: audit the site again (other runs are kept)"
+
+
+def database_problem(path: Path, exc: BaseException, fix: str = INDEX_FIX) -> str:
+    """One line for a database file that cannot be used, and what to do."""
+    text = str(exc)
+    low = text.lower()
+    if "not a database" in low or "malformed" in low or "encrypted" in low:
+        return (f"{path} is not a usable database ({text}): it is damaged, truncated or another "
+                f"program's file; {fix}")
+    if "readonly" in low or "read-only" in low or "unable to open" in low:
+        return f"cannot write {path} ({text}): give aeo a writable workspace (--workspace)"
+    if "full" in low or "too big" in low or "file size" in low:
+        return f"cannot write {path} ({text}): free some disk space, or raise the file-size limit"
+    return f"cannot use {path}: {text}"
+
+
 class Workspace:
     """The folder where runs and their history live."""
 
@@ -343,18 +364,38 @@ class Workspace:
 
     def _index(self) -> sqlite3.Connection:
         self.root.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.root / "index.sqlite", timeout=30)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
+        path = self.root / "index.sqlite"
+        conn = None
+        try:
+            conn = sqlite3.connect(path, timeout=30)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise WorkspaceError(
+                    f"{path} was written by a newer aeo (schema {version}; this version reads "
+                    f"{SCHEMA_VERSION}): upgrade aeo, or use another workspace")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_INDEX_SCHEMA)
+            if version < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return conn
+        except (WorkspaceError, sqlite3.Error) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, WorkspaceError):
+                raise
+            raise WorkspaceError(database_problem(path, exc)) from None
+
+    def check(self) -> None:
+        """Before a crawl: the workspace's index opens, is a database of ours, and takes a
+        write, so that a run never fails at its end for a reason known at its start."""
+        conn = self._index()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise WorkspaceError(database_problem(self.root / "index.sqlite", exc)) from None
+        finally:
             conn.close()
-            raise WorkspaceError(
-                f"{self.root / 'index.sqlite'} was written by a newer aeo (schema {version}; "
-                f"this version reads {SCHEMA_VERSION}): upgrade aeo, or use another workspace")
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_INDEX_SCHEMA)
-        if version < SCHEMA_VERSION:
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        return conn
 
     @contextlib.contextmanager
     def lock(self, site: str):

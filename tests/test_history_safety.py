@@ -154,6 +154,37 @@ def test_t47_a_workspace_from_a_newer_version_is_refused(aeo, tmp_path):
     assert "Traceback" not in r.stderr
 
 
+def test_a_damaged_workspace_index_is_refused_before_the_crawl(aeo, tmp_path):
+    """An index.sqlite that is text, or a real one cut in half: exit 2 and one line naming
+    the file and what to do, before a single request; the file is left as it was."""
+    with FixtureServer(site(3)) as fs:
+        good = tmp_path / "good"
+        assert aeo(fs.url + "/", "--workspace", str(good), "--quiet").code == 0
+        whole = (good / "index.sqlite").read_bytes()
+        for name, data in (("text", b"this is not sqlite, just a file\n" * 40),
+                           ("cut", whole[: len(whole) // 2])):
+            ws = tmp_path / name
+            ws.mkdir()
+            (ws / "index.sqlite").write_bytes(data)
+            before = len(fs.log)
+            r = aeo(fs.url + "/", "--workspace", str(ws), "--quiet")
+            assert r.code == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+            assert "index.sqlite" in r.stderr and "move it aside" in r.stderr, r.stderr
+            assert "Traceback" not in r.stderr and len(fs.log) == before
+            assert (ws / "index.sqlite").read_bytes() == data
+            assert not list(ws.rglob("run.json"))
+            hist = subprocess.run([sys.executable, "-m", "aeo", "history", "--workspace",
+                                   str(ws)], capture_output=True, text=True, timeout=60)
+            assert hist.returncode == 2 and "Traceback" not in hist.stderr
+    # a run whose own database is damaged: its report says so, other runs stay
+    (run,) = [p.parent for p in good.glob("*/*/run.json")]
+    (run / "crawl.sqlite").write_bytes(b"garbage " * 100)
+    r = subprocess.run([sys.executable, "-m", "aeo", "report", str(run), "--out",
+                        str(tmp_path / "again")], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "crawl.sqlite" in r.stderr and "audit the site again" in \
+        r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 def test_t48_http_cache_and_control_ports_are_refused(aeo):
     for key in ("HTTPCACHE_ENABLED", "TELNETCONSOLE_ENABLED", "REMOTE_CONTROL_ENABLED"):
         r = aeo("http://127.0.0.1:9/", env={"AEO_SCRAPY_SETTINGS": json.dumps({key: True})})
