@@ -54,6 +54,7 @@ def config_from_dict(data: dict) -> CrawlConfig:
 
 
 from aeo.crawler.resolver import allowed_networks  # noqa: E402
+from aeo.crawler.scope import MAX_URL_LENGTH  # noqa: E402
 
 
 def scrapy_settings(cfg: CrawlConfig) -> dict:
@@ -103,7 +104,7 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "CLOSESPIDER_TIMEOUT": cfg.total_time,
         "MEMUSAGE_ENABLED": True,
         "MEMUSAGE_LIMIT_MB": 2048,
-        "URLLENGTH_LIMIT": 2083,
+        "URLLENGTH_LIMIT": MAX_URL_LENGTH,
         "TELNETCONSOLE_ENABLED": False,
         # http_proxy/https_proxy in the environment are not used: a proxy resolves names
         # itself, so the SSRF address checks could not apply to what it fetches

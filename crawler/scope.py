@@ -109,6 +109,9 @@ def normalize_url(url: str) -> str:
     return canonicalize_url(rebuilt, keep_fragments=False)
 
 
+MAX_URL_LENGTH = 2083   # Scrapy's URLLENGTH_LIMIT in crawler/config.py
+
+
 def validate_start_url(url: str) -> str:
     """Check a start URL given by a person; return its normalized form or raise InvalidURL."""
     if not url or not url.strip():
@@ -121,6 +124,9 @@ def validate_start_url(url: str) -> str:
     if any(c in raw for c in "\n\r\t"):
         raise InvalidURL("control characters in URL")
     normalized = normalize_url(raw)
+    if len(normalized) > MAX_URL_LENGTH:   # Scrapy would drop it with a log line nobody sees
+        raise InvalidURL(f"the URL is {len(normalized):,} characters long; the crawler's limit "
+                         f"is {MAX_URL_LENGTH:,}")
     host = (urlsplit(normalized).hostname or "").strip("[]")
     if _OBFUSCATED_IPV4.match(host) and not _DOTTED_QUAD.match(host):
         try:   # 2130706433, 0x7f000001, 0177.0.0.1, 127.1: what a socket makes of them

@@ -29,6 +29,22 @@ def test_validate_start_url_rejects(bad):
         validate_start_url(bad)
 
 
+def test_a_start_url_over_the_crawlers_length_limit_is_refused_saying_so(tmp_path):
+    """Scrapy drops a request over URLLENGTH_LIMIT with a log line; a start URL that long is
+    exit 2 with its length and the limit, before anything starts."""
+    import subprocess
+    import sys
+
+    url = "http://example.com/" + "a" * 3000
+    with pytest.raises(InvalidURL, match="3,019 characters long"):
+        validate_start_url(url)
+    assert validate_start_url("http://example.com/" + "a" * 2000)
+    r = subprocess.run([sys.executable, "-m", "aeo", "audit", url, "--workspace",
+                        str(tmp_path / "ws")], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "limit is 2,083" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "ws").exists()
+
+
 def test_status_policy():
     assert status_policy(200) == PARSE and status_policy(404) == ALLOW_ALL
     assert status_policy(503) == UNREACHABLE and status_policy(None) == UNREACHABLE
