@@ -328,11 +328,29 @@ def _exit_for(run) -> int:
     return EXIT_INCOMPLETE
 
 
+def _check_out(out: str | None) -> None:
+    """Before the crawl: --out can be a folder we write into (not an existing file, not under
+    a read-only folder), so that no crawl is spent on a report that cannot be written."""
+    if not out:
+        return
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise AuditError(f"--out {path} exists and is not a folder", EXIT_USAGE)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise AuditError(f"--out {path}: {existing} is not a folder", EXIT_USAGE)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise AuditError(f"--out {path}: cannot write in {existing}", EXIT_USAGE)
+
+
 def cmd_audit(args) -> int:
     from aeo.store import Workspace
 
     cfg = _crawl_config(args)
     gov = _governance(args)
+    _check_out(args.out)
     ws = Workspace(args.workspace)
     ws.check()                 # a damaged or read-only index stops the audit before the crawl
     as_of = args.as_of or today()

@@ -122,9 +122,13 @@ def test_t46_full_disk_and_bad_out_keep_earlier_runs_intact(aeo, tmp_path):
         target = tmp_path / "a-file"
         target.write_text("not a folder")
         time.sleep(1.1)
+        fetched = len(fs.log)
         bad_out = aeo(fs.url + "/", "--workspace", str(ws), "--out", str(target))
         assert bad_out.code == 2 and len(bad_out.stderr.strip().splitlines()) == 1
-        assert "Traceback" not in bad_out.stderr
+        assert "Traceback" not in bad_out.stderr and "is not a folder" in bad_out.stderr
+        assert len(fs.log) == fetched      # refused before the crawl, not after it
+        under_file = aeo(fs.url + "/", "--workspace", str(ws), "--out", str(target / "x"))
+        assert under_file.code == 2 and len(fs.log) == fetched
         time.sleep(1.1)
 
         def small_disk():
