@@ -301,7 +301,11 @@ def _init_pool_worker(start_url: str, memory_mb: int) -> None:
     shares with the parent included) plus memory_mb; a page that needs more gets a
     MemoryError, recorded as that page's analysis failure."""
     import resource
+    import signal
 
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops the run and
+    # says so in one line; a worker that took it too would print a traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _init_worker(start_url)
     try:

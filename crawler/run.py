@@ -142,6 +142,11 @@ def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:
         return CrawlOutcome("failed", "start_redirect_offsite",
                             f"the start URL redirects to {target}, outside the audited site; "
                             "audit that URL instead.", pages, errors, limits, stats)
+    if not spider.start_ok and finish == "shutdown":
+        # Ctrl-C before the first page answered: the user stopped it, the site did not fail
+        return CrawlOutcome("incomplete", "interrupted",
+                            "interrupted before the start page answered; nothing was crawled.",
+                            pages, errors, limits, stats)
     if not spider.start_ok:
         failures = [f for f in spider.db.fetches(kind="page", with_body=False)
                     if f.url == spider.start_url]

@@ -155,3 +155,34 @@ def test_progress_shows_on_a_terminal_and_not_with_quiet_or_a_pipe(tmp_path):
     assert "crawl: " in shown and "queued" in shown and "pages/s" in shown and "errors" in shown
     assert "pages/s" not in quiet and "Crawling" not in quiet
     assert piped.returncode == 0 and "pages/s" not in piped.stderr
+
+
+def test_ctrl_c_to_the_process_group_before_the_first_answer(tmp_path):
+    """A terminal's Ctrl-C reaches every process of the group (the analysis workers too):
+    exit 4, one line that says 'interrupted', not 'site unreachable', no traceback from any
+    worker, and an incomplete run in the history."""
+    ws, out = tmp_path / "ws", tmp_path / "out"
+
+    def slow(req):
+        time.sleep(4)
+        req.send(200, page("home", []).encode())
+
+    with FixtureServer({"/robots.txt": text("User-agent: *\nAllow: /\n"),
+                        "__default__": slow}) as fs:
+        proc = subprocess.Popen(_cmd(fs.url + "/", ws, out), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        deadline = time.time() + 60
+        while not [e for e in fs.log if e["path"] == "/"] and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 4, stderr
+    assert "interrupted" in stderr and "unreachable" not in stderr and "could not" not in stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    hist = subprocess.run([sys.executable, "-m", "aeo", "history", "--workspace", str(ws)],
+                          capture_output=True, text=True, timeout=60)
+    assert "incomplete" in hist.stdout
+    _no_process_left(ws)
