@@ -98,7 +98,9 @@ def run_crawl(cfg: CrawlConfig, db, resume: bool = False, shared=None,
     db.commit()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v)
              for k, v in (crawler.stats.get_stats() or {}).items()}
-    finish = stats.get("finish_reason", "finished")
+    # Scrapy records a finish reason whenever the spider closes; none means the reactor was
+    # stopped under it (a second Ctrl-C): the user stopped the crawl
+    finish = stats.get("finish_reason", "shutdown")
     return judge(spider, finish, stats)
 
 

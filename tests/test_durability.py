@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from fixtures.server import FixtureServer, page, text
 
 
@@ -157,14 +158,15 @@ def test_progress_shows_on_a_terminal_and_not_with_quiet_or_a_pipe(tmp_path):
     assert piped.returncode == 0 and "pages/s" not in piped.stderr
 
 
-def test_ctrl_c_to_the_process_group_before_the_first_answer(tmp_path):
+@pytest.mark.parametrize("presses, answer_after", [(1, 4), (2, 30)])
+def test_ctrl_c_to_the_process_group_before_the_first_answer(tmp_path, presses, answer_after):
     """A terminal's Ctrl-C reaches every process of the group (the analysis workers too):
     exit 4, one line that says 'interrupted', not 'site unreachable', no traceback from any
-    worker, and an incomplete run in the history."""
+    worker, and an incomplete run in the history. A second Ctrl-C ends at once."""
     ws, out = tmp_path / "ws", tmp_path / "out"
 
     def slow(req):
-        time.sleep(4)
+        time.sleep(answer_after)
         req.send(200, page("home", []).encode())
 
     with FixtureServer({"/robots.txt": text("User-agent: *\nAllow: /\n"),
@@ -176,9 +178,14 @@ def test_ctrl_c_to_the_process_group_before_the_first_answer(tmp_path):
         while not [e for e in fs.log if e["path"] == "/"] and time.time() < deadline:
             time.sleep(0.05)
         time.sleep(0.3)
-        os.killpg(proc.pid, signal.SIGINT)
+        pressed = time.time()
+        for _ in range(presses):
+            os.killpg(proc.pid, signal.SIGINT)
+            time.sleep(0.5)
         stdout, stderr = proc.communicate(timeout=120)
+        took = time.time() - pressed
     assert proc.returncode == 4, stderr
+    assert presses == 1 or took < 15, took     # the second press does not wait for the site
     assert "interrupted" in stderr and "unreachable" not in stderr and "could not" not in stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
     assert len(stderr.strip().splitlines()) == 1, stderr
