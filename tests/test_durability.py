@@ -158,7 +158,7 @@ def test_progress_shows_on_a_terminal_and_not_with_quiet_or_a_pipe(tmp_path):
     assert piped.returncode == 0 and "pages/s" not in piped.stderr
 
 
-@pytest.mark.parametrize("presses, answer_after", [(1, 4), (2, 30)])
+@pytest.mark.parametrize("presses, answer_after", [(1, 2), (2, 30)])
 def test_ctrl_c_to_the_process_group_before_the_first_answer(tmp_path, presses, answer_after):
     """A terminal's Ctrl-C reaches every process of the group (the analysis workers too):
     exit 4, one line that says 'interrupted', not 'site unreachable', no traceback from any
