@@ -115,21 +115,25 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def _after_h1(blocks: list[dict]):
+    """The blocks after the first H1, H1s left out (all of them when the page has none)."""
+    seen = not any(b["k"] == "h1" for b in blocks)
+    for b in blocks:
+        if b["k"] == "h1":
+            seen = True
+        elif seen:
+            yield b
+
+
 def opening_text(blocks: list[dict], at_least: int = 30) -> str:
     """The paragraph that opens the page, read as a reader reads it: when the first lines
     after the H1 are short ('Let’s learn by example.', a one-line tagline, 'Django officially
     supports the following databases:'), they and what follows them (paragraphs, the list
     they introduce) until at_least words or the first subheading. '' when the page opens
     straight into a section or a list of definitions. Bylines and dates are skipped."""
-    seen_h1 = not any(b["k"] == "h1" for b in blocks)
     taken: list[str] = []
     n = 0
-    for b in blocks:
-        if b["k"] == "h1":
-            seen_h1 = True
-            continue
-        if not seen_h1:
-            continue
+    for b in _after_h1(blocks):
         if b["k"] in ("h2", "h3", "h4", "h5", "h6") or b.get("dd"):
             break
         if (b["k"] in ("li", "quote") and taken) or (
@@ -147,13 +151,7 @@ def opening_paragraph(blocks: list[dict]) -> str:
     """The paragraph that opens the page: the first real paragraph after the H1 and before
     the first subheading ('' when the page opens straight into a section, as FAQs do).
     Bylines, dates and one-line labels are not the opening."""
-    seen_h1 = not any(b["k"] == "h1" for b in blocks)
-    for b in blocks:
-        if b["k"] == "h1":
-            seen_h1 = True
-            continue
-        if not seen_h1:
-            continue
+    for b in _after_h1(blocks):
         if b["k"] in ("h2", "h3", "h4", "h5", "h6"):
             return ""
         if b["k"] == "p" and len(words(b["t"])) >= 8 and not _BYLINE.match(b["t"]):

@@ -57,7 +57,7 @@ def _cmdline(proc: Path) -> str:
 
 def test_t43_kill_mid_crawl_and_before_publish(tmp_path):
     ws = tmp_path / "ws"
-    with _site(160, delay=0.02) as fs:
+    with _site(120, delay=0.02) as fs:
         first = subprocess.run(_cmd(fs.url + "/", ws), capture_output=True, text=True,
                                timeout=300, stdin=subprocess.DEVNULL)
         assert first.returncode == 0, first.stderr
@@ -69,7 +69,7 @@ def test_t43_kill_mid_crawl_and_before_publish(tmp_path):
                                 stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         start = len(fs.log)
         deadline = time.time() + 120
-        while len(fs.log) - start < 80 and time.time() < deadline:
+        while len(fs.log) - start < 60 and time.time() < deadline:
             time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
