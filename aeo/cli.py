@@ -320,11 +320,12 @@ def _exit_for(run) -> int:
     if manifest.get("complete"):
         return EXIT_OK
     warnings = manifest.get("coverage_warnings") or []
+    more = f" (and {len(warnings) - 1} more in the report)" if len(warnings) > 1 else ""
     if manifest.get("crawl_status") == "complete" and warnings:
-        more = f" (and {len(warnings) - 1} more in the report)" if len(warnings) > 1 else ""
         print(f"aeo: incomplete audit: {warnings[0]}{more}", file=sys.stderr)
-    else:
-        print(f"aeo: incomplete crawl: {manifest.get('message')}", file=sys.stderr)
+    else:   # the crawl's reason, and the coverage's first word on what it left out
+        said = f" {warnings[0]}{more}" if warnings else ""
+        print(f"aeo: incomplete crawl: {manifest.get('message')}{said}", file=sys.stderr)
     return EXIT_INCOMPLETE
 
 

@@ -17,6 +17,7 @@ from aeo.pageset import origin
 ORPHANS_LISTED = 200          # orphan URLs named in findings.json and the report (all counted)
 SIBLING_SHARE = 0.1           # pages named on the site's other origin, against pages analysed
 MIN_SHORTFALL = 5             # URLs left out before any warning: a small site is not warned
+UNREAD_SHOWN = 5              # unread sitemaps named in the coverage warning (100 in the events)
 
 
 @dataclass
@@ -102,10 +103,16 @@ def measure(scope: Scope, survey, site, manifest: dict) -> Coverage:
             "--max-depth to audit them.")
     if unmapped:
         _unmapped(c, unmapped, known, settings)
+    unread = [e["url"] for e in _events(site, "sitemap_unread")]
     for e in _events(site, "sitemap_limit"):
         if e.get("sitemaps_skipped"):
-            c.notes.append(f"The sitemap indexes list {e['sitemaps_skipped']} more sitemaps "
-                           f"than the {e['sitemaps_read']} read; their URLs were not read.")
+            named = ", ".join(unread[:UNREAD_SHOWN]) + \
+                (f" and {e['sitemaps_skipped'] - UNREAD_SHOWN:,} more"
+                 if e["sitemaps_skipped"] > UNREAD_SHOWN else "")
+            c.warnings.append(
+                f"The sitemap indexes list {e['sitemaps_skipped']:,} more sitemaps than the "
+                f"{e['sitemaps_read']} the crawl reads; their URLs were not read"
+                + (f": {named}." if unread else "."))
         if e.get("urls_skipped"):
             c.notes.append(f"{e['urls_skipped']:,} sitemap entries were not read: past "
                            f"{e.get('urls_per_file', 50000):,} in one sitemap (the protocol's "

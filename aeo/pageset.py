@@ -167,7 +167,7 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
             s.analyzed += 1
         if p.page_type in CONTENT_TYPES:
             s.content_pages += 1
-        if p.fetch_error and p.fetch_error.startswith("analysis_"):
+        if p.fetch_error and p.fetch_error.startswith(("analysis_", "cut_short")):
             s.analysis_errors[url] = p.fetch_error[:300]
         if p.main_text_hash:
             s.main_hash_by_url[url] = p.main_text_hash

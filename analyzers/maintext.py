@@ -12,12 +12,14 @@ is h1..h6, p, li, quote, table or code.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from lxml import etree
 
 MAX_BLOCKS = 2000
 MAX_BLOCK_CHARS = 5000
+MAX_EXTRACT_ELEMENTS = 50_000   # the largest real pages seen hold about 12,000
 _BYLINE = re.compile(r"^(by|written by|posted by|published|updated|last updated|posted|"
                      r"reviewed by|tags?:|filed under)\b", re.I)
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -38,7 +40,9 @@ def _links(el: etree._Element) -> list[list[str]]:
 
 
 def _from_trafilatura(xml: str) -> list[dict]:
-    doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=False,
+    # trafilatura's own serialisation of a page under the size cap: no DTD, no entities,
+    # so huge_tree only keeps a long paragraph from ending the parse
+    doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True,
                                                                  resolve_entities=False))
     main = doc.find("main")
     if main is None:
@@ -91,10 +95,19 @@ def _from_dom(main: etree._Element) -> list[dict]:
     return blocks
 
 
+def _elements_over(root: etree._Element, limit: int) -> bool:
+    return next(itertools.islice(root.iter(), limit, None), None) is not None
+
+
 def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list[dict], str]:
-    """(blocks, how they were found: 'trafilatura' | 'dom' | 'none')."""
+    """(blocks, how they were found: 'trafilatura' | 'dom' | 'none'). A page of more than
+    MAX_EXTRACT_ELEMENTS elements (a list of 200,000 links) is walked, not given to
+    trafilatura, whose copies of the tree would take half a gigabyte for it."""
     import trafilatura
 
+    if _elements_over(root, MAX_EXTRACT_ELEMENTS):
+        blocks = _from_dom(main) if main is not None else []
+        return blocks, "dom" if blocks else "none"
     try:
         xml = trafilatura.extract(root, output_format="xml", include_tables=True,
                                   include_links=True, include_comments=False,

@@ -19,7 +19,7 @@ from aeo.analyzers.attribution import attribution_facts, settle, settled_authors
 from aeo.analyzers.maintext import main_blocks, opening_paragraph, opening_text
 from aeo.analyzers.page_type import article_markup, classify, dated_kind
 from aeo.analyzers.structured import extract, unseen_markup
-from aeo.crawler.links import extract_links, meta_refresh, parse_html
+from aeo.crawler.links import meta_refresh, page_links, parse_document
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
 from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, Fetch, Link, PageFacts
 
@@ -294,7 +294,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     if fetch.status is None or not (200 <= fetch.status < 300) or not is_html(fetch) or \
             (problem and "bytes served as" in problem):
         return base   # binaries are recorded as resources, never parsed
-    root = parse_html(fetch.body or b"", fetch.encoding or None)
+    root, cut = parse_document(fetch.body or b"", fetch.encoding or None)
     if root is None:
         return dataclasses.replace(base, fetch_error=fetch.error or "empty_or_unparseable",
                                    sd_status=extract(None, fetch.url)["status"])
@@ -367,7 +367,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     links: list[Link] = []
     invalid: list[str] = []
     aliases: dict[str, list[str]] = {"session": [], "tracking": []}
-    for raw in extract_links(root, fetch.url):
+    for raw in page_links(root, cut, fetch.body or b"", fetch.encoding or None, fetch.url):
         if raw.problem:
             invalid.append(raw.href)
         elif raw.url:
@@ -435,7 +435,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
         dated_kind=dated_kind(fetch.url, title, h1, types, opening_paragraph(blocks))
         if page_type == "article" else "",
-        fetch_error=fetch.error,
+        fetch_error=fetch.error or (f"cut_short: {cut}; the text after it was not read, its "
+                                    "links were" if cut else None),
         sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
         entities_truncated=sd["truncated"], markup_checked=markup_checked,
         markup_unseen=tuple(markup_unseen),

@@ -86,6 +86,8 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "aeo.crawler.middleware.RetryAfterMiddleware": 550,
             "aeo.crawler.middleware.WaitMiddleware": 50,
+            # before HttpCompressionMiddleware (590) sees the response
+            "aeo.crawler.middleware.TruncatedBodyMiddleware": 595,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
         },
         "SPIDER_MIDDLEWARES": {

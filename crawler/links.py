@@ -5,13 +5,14 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from extruct.xmldom import XmlDomHTMLParser
 from lxml import etree
 
-from aeo.crawler.scope import ALLOWED_SCHEMES, InvalidURL, normalize_url
+from aeo.crawler.scope import ALLOWED_SCHEMES, MAX_URL_LENGTH, InvalidURL, normalize_url, too_long
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 
@@ -26,18 +27,35 @@ class RawLink:
 
 
 def _parser(encoding: str | None) -> XmlDomHTMLParser:
-    return XmlDomHTMLParser(encoding=encoding or None, huge_tree=False, remove_comments=True)
+    # huge_tree lifts libxml2's limits on one text node (10 MB) and on nesting (256 levels,
+    # then 2,048): the body is already under the page-size cap, and the HTML parser expands
+    # no entities, so the limits guard nothing here and only drop the rest of the page
+    return XmlDomHTMLParser(encoding=encoding or None, huge_tree=True, remove_comments=True)
 
 
-def parse_html(body: bytes, encoding: str | None = None) -> etree._Element | None:
-    """One lxml parse of a page; None for a body lxml cannot make a document of.
+def _cut(parser: XmlDomHTMLParser) -> str:
+    """Why libxml2 stopped before the end of the document ('' when it read it all)."""
+    for e in parser.error_log:
+        if e.type_name != "ERR_RESOURCE_LIMIT":
+            continue
+        depth = re.search(r"depth in document: (\d+)", e.message)
+        what = (f"elements nested more than {int(depth.group(1)):,} levels deep" if depth
+                else "a text too long for the parser")
+        return f"{what} at line {e.line}: the parser stopped there"
+    return ""
+
+
+def parse_document(body: bytes, encoding: str | None = None
+                   ) -> tuple[etree._Element | None, str]:
+    """One lxml parse of a page: (root, cut). root is None for a body lxml cannot make a
+    document of; cut says why the parser stopped early ('' when it read the whole page).
 
     The tree's elements also speak the xml.dom API, so extruct's RDFa reader can use this same
     tree: the page is parsed once for every analyzer. libxml2 does not know every name Python
     gives an encoding ('latin-1'): those are tried under Python's canonical name, then decoded
     by Python."""
     if not body or not body.strip():
-        return None
+        return None, ""
     attempts: list[tuple[str | None, bytes | str]] = [(encoding, body)]
     if encoding:
         try:
@@ -51,11 +69,78 @@ def parse_html(body: bytes, encoding: str | None = None) -> etree._Element | Non
             attempts.append((None, _XML_DECL.sub("", text, count=1)))
     attempts.append((None, body))
     for enc, data in attempts:
+        parser = _parser(enc)
         try:
-            return lxml.html.document_fromstring(data, parser=_parser(enc))
+            root = lxml.html.document_fromstring(data, parser=parser)
         except (etree.ParserError, ValueError, LookupError, TypeError):
             continue
-    return None
+        return root, _cut(parser)
+    return None, ""
+
+
+def parse_html(body: bytes, encoding: str | None = None) -> etree._Element | None:
+    """The root of parse_document, for callers that need no word about a cut."""
+    return parse_document(body, encoding)[0]
+
+
+class _Hrefs(HTMLParser):
+    """Every <a href> and <area href> of a source, with the link's text: the standard
+    library's tokenizer keeps no tree, so no nesting limit applies."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str, list[str]]] = []   # tag, href, rel, text
+        self._text: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ("a", "area"):
+            return
+        values = dict(attrs)
+        if values.get("href") is None:
+            return
+        text: list[str] = [values.get("alt") or ""] if tag == "area" else []
+        self.found.append((tag, values["href"], (values.get("rel") or "").lower(), text))
+        self._text = text if tag == "a" else None
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._text = None
+
+    def handle_data(self, data):
+        if self._text is not None and sum(map(len, self._text)) < 400:
+            self._text.append(data)
+
+
+def links_in_source(body: bytes, encoding: str | None, page_url: str, base: str | None = None,
+                    from_line: int = 1) -> list[RawLink]:
+    """The links of a page read from its source from line from_line on, without a tree: for
+    the part of a page the parser did not reach (see parse_document's cut)."""
+    try:
+        text = body.decode(codecs.lookup(encoding).name if encoding else "utf-8", "replace")
+    except LookupError:
+        text = body.decode("utf-8", "replace")
+    if from_line > 1:
+        at = 0
+        for _ in range(from_line - 1):
+            at = text.find("\n", at) + 1
+            if at == 0:
+                return []
+        text = text[at:]
+    reader = _Hrefs()
+    reader.feed(text)
+    reader.close()
+    out = []
+    for _tag, href, rel, words in reader.found:
+        url, problem = resolve_href(href, base or page_url)
+        out.append(RawLink(href=href[:500], url=url, text=" ".join("".join(words).split())[:200],
+                           rel=rel, problem=problem))
+    return out
+
+
+def cut_line(cut: str) -> int:
+    """The line a parse_document cut names (1 when it names none)."""
+    found = re.search(r"at line (\d+)", cut)
+    return int(found.group(1)) if found else 1
 
 
 def base_url(root: etree._Element, page_url: str) -> str:
@@ -79,7 +164,10 @@ def resolve_href(href: str, base: str) -> tuple[str | None, str]:
         absolute = urljoin(base, href)
         if urlsplit(absolute).scheme.lower() not in ALLOWED_SCHEMES:
             return None, ""
-        return normalize_url(absolute), ""
+        url = normalize_url(absolute)
+        if len(url) > MAX_URL_LENGTH:
+            return None, too_long(url)
+        return url, ""
     except (InvalidURL, ValueError) as exc:
         return None, str(exc)[:200]
 
@@ -98,6 +186,22 @@ def extract_links(root: etree._Element | None, page_url: str) -> list[RawLink]:
         out.append(RawLink(href=href[:500], url=url, text=text, rel=(el.get("rel") or "").lower(),
                            problem=problem))
     return out
+
+
+def page_links(root: etree._Element | None, cut: str, body: bytes, encoding: str | None,
+               page_url: str) -> list[RawLink]:
+    """The page's links: those of its tree and, when the parser stopped early (cut), those
+    its source holds from the line of the cut on that the tree does not have."""
+    links = extract_links(root, page_url)
+    if not cut:
+        return links
+    have = {link.href[:500] for link in links}
+    base = base_url(root, page_url) if root is not None else page_url
+    for link in links_in_source(body, encoding, page_url, base, cut_line(cut)):
+        if link.href not in have:
+            have.add(link.href)
+            links.append(link)
+    return links
 
 
 _REFRESH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:[;,]\s*(?:url\s*=\s*)?(.*?))?\s*;?\s*$",

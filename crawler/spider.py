@@ -30,10 +30,17 @@ from twisted.web._newclient import ResponseFailed
 from aeo.crawler import bots as botlist
 from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
 from aeo.crawler.frontier import LocalFrontier
-from aeo.crawler.links import canonical_link, extract_links, is_pagination, meta_refresh, parse_html
+from aeo.crawler.links import (
+    canonical_link,
+    is_pagination,
+    meta_refresh,
+    page_links,
+    parse_document,
+)
+from aeo.crawler.middleware import TruncatedBody
 from aeo.crawler.resolver import ConnectTo, MappedResolver, connect_target
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
-from aeo.crawler.scope import InvalidURL, Scope, normalize_url, split_url
+from aeo.crawler.scope import MAX_URL_LENGTH, InvalidURL, Scope, normalize_url, split_url, too_long
 from aeo.crawler.sitemaps import DEFAULT_PATHS, MAX_BYTES, MAX_URLS, folder_paths, read_sitemap
 from aeo.records import (
     KIND_LLMS,
@@ -55,6 +62,7 @@ TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json
 ROBOTS_MAX_HOPS = 5
 MAX_SITEMAPS = 50                 # sitemap files read (an index of 50,000 sitemaps is cut here)
 MAX_SITEMAP_URLS = 200_000        # sitemap entries recorded in all (the rest are counted)
+UNREAD_NAMED = 100                # sitemaps left unread that the run names
 MAX_PAGINATION = 500              # pages of one paginated series crawled without adding depth
 
 
@@ -83,7 +91,7 @@ def failure_kind(failure) -> tuple[str, str]:
         return "dns", msg
     if isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
         return "connection_refused", msg
-    if isinstance(exc, (ResponseDataLossError, ResponseFailed, ConnectionLost)):
+    if isinstance(exc, (ResponseDataLossError, ResponseFailed, ConnectionLost, TruncatedBody)):
         return "incomplete_response", msg
     if isinstance(exc, defer.CancelledError):   # Scrapy cancels a body that outgrew the cap
         return "too_large", msg
@@ -340,6 +348,11 @@ class AuditSpider(Spider):
         frontier = self.frontier
         if frontier.seen(url) or not self.scope.contains(url):
             return
+        if len(url) > MAX_URL_LENGTH:   # Scrapy would drop the request with a log line only
+            if frontier.claim(url):
+                self.db.add_event("invalid_link", referrer or url, href=url[:500],
+                                  problem=too_long(url))
+            return
         if self.copy_mode and not self._mapped(url):
             if frontier.claim(url):
                 self.db.add_event("not_mapped", url, referrer=referrer)
@@ -422,8 +435,8 @@ class AuditSpider(Spider):
         A meta refresh or canonical target is followed at the page's own depth, once (not
         from a page reached that way). record: False when a resumed run re-reads a stored
         page, whose invalid links are already recorded."""
-        root = parse_html(body, encoding)
-        for link in extract_links(root, url):
+        root, cut = parse_document(body, encoding)
+        for link in page_links(root, cut, body, encoding, url):
             if link.problem:
                 if record:
                     self.db.add_event("invalid_link", url, href=link.href, problem=link.problem)
@@ -516,7 +529,7 @@ class AuditSpider(Spider):
             return
         if self.frontier.count("sitemaps") >= MAX_SITEMAPS:
             if self.frontier.claim("sitemap " + url):
-                self.frontier.incr("sitemaps_skipped")
+                self._sitemap_unread([url])
             return
         if not self.scope.contains(url):
             if self.frontier.claim("sitemap " + url):
@@ -530,7 +543,7 @@ class AuditSpider(Spider):
         if not self.frontier.claim("sitemap " + url):
             return
         if self.frontier.incr("sitemaps") > MAX_SITEMAPS:
-            self.frontier.incr("sitemaps_skipped")
+            self._sitemap_unread([url])
             return
         yield Request(url, callback=self.on_document, errback=self.on_document_error,
                       dont_filter=True, priority=40,
@@ -573,14 +586,15 @@ class AuditSpider(Spider):
 
     def _sitemap_follow(self, parsed, sitemap_url: str):
         if parsed.kind == "sitemapindex":
-            skipped = parsed.truncated
             for n, loc in enumerate(parsed.locs):
                 if self.frontier.count("sitemaps") >= MAX_SITEMAPS:
-                    skipped += len(parsed.locs) - n     # counted at once, not one by one
+                    # counted at once, not one by one; the first ones named
+                    self._sitemap_unread(parsed.locs[n:], parsed.truncated)
                     break
                 yield from self._sitemap_request(loc)
-            if skipped:
-                self.frontier.incr("sitemaps_skipped", skipped)
+            else:
+                if parsed.truncated:
+                    self._sitemap_unread([], parsed.truncated)
             return
         recorded = self.frontier.count("sitemap_urls")
         for loc in parsed.locs:
@@ -589,12 +603,23 @@ class AuditSpider(Spider):
             except InvalidURL:
                 continue
             if recorded >= MAX_SITEMAP_URLS:
+                self._limit("sitemap_limit")
                 self.frontier.incr("sitemap_urls_skipped")
                 continue
             self.db.add_sitemap_url(url, sitemap_url)
             recorded = self.frontier.incr("sitemap_urls")
             yield from self._page_request(url, 1, sitemap_url, listed=True)
         self.frontier.incr("sitemap_urls_skipped", parsed.truncated)
+
+    def _sitemap_unread(self, urls: list[str], more: int = 0) -> None:
+        """Sitemaps past MAX_SITEMAPS: counted, the first UNREAD_NAMED named in the run's
+        events, and the cap is a limit the run hit. more: entries of an index past the
+        number of URLs one file may list, counted without their names."""
+        self._limit("sitemap_limit")
+        count = len(urls) + more
+        before = self.frontier.incr("sitemaps_skipped", count) - count
+        for url in urls[:max(0, UNREAD_NAMED - before)]:
+            self.db.add_event("sitemap_unread", url)
 
     def on_document_error(self, failure):
         self.errors += 1

@@ -420,7 +420,9 @@ def acc102(site, pages, gov):
           Example("all fetched", False, site={"status_by_url": {"https://example.com/a": 200}}),
       ))
 def acc103(site, pages, gov):
-    hits = [Hit(evidence=why, detail="The page could not be fetched completely.", url=url)
+    hits = [Hit(evidence=why, url=url,
+                detail="The page could not be read to its end." if why.startswith("cut_short")
+                else "The page could not be fetched completely.")
             for url, why in sorted(site.fetch_errors.items())]
     for e in _events(site, "rate_limited"):
         hits.append(Hit(evidence=f"HTTP 429/503 with Retry-After {e.get('retry_after')} s",

@@ -127,7 +127,8 @@ def test_acc115_groups_a_site_wide_link_and_names_the_redirect(flink_real):
 def flink_bare(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("flink-bare")
     with StaticSite(FLINK) as site:
-        return run_aeo(site.url, tmp, *AS_OF, timeout=400), site.port
+        # 80 of its 379 pages say as much as all of them: they all name the real host
+        return run_aeo(site.url, tmp, *AS_OF, "--max-pages", "80", timeout=400), site.port
 
 
 def test_flink_copy_on_a_bare_port_says_to_audit_it_under_its_real_name(flink_bare):

@@ -246,7 +246,7 @@ def test_sitemap_pages_and_orphans(aeo):
     assert not r.rules("ACC006")
 
 
-def test_a_sitemap_index_of_50000_sitemaps_ends_with_a_note(aeo):
+def test_a_sitemap_index_of_50000_sitemaps_names_those_left_unread(aeo):
     with site({}) as fs:
         index = ("<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/"
                  "sitemap/0.9'>" + "".join(f"<sitemap><loc>{fs.url}/s/{i}.xml</loc></sitemap>"
@@ -257,11 +257,18 @@ def test_a_sitemap_index_of_50000_sitemaps_ends_with_a_note(aeo):
                                                        "application/xml")})
         r = aeo(fs.url + "/", timeout=300)
         read = [e for e in fs.log if e["path"].startswith("/s/")]
-    assert r.code == 0, r.stderr
+    # the cap is a limit the run hit: exit 4, one line naming the first sitemaps not read
+    assert r.code == 4, r.stderr
     assert 0 < len(read) <= 50
-    notes = " ".join(r.findings["run"]["coverage"]["notes"])
-    skipped = re.search(r"list (\d+) more sitemaps than the 50 read", notes)
-    assert skipped and int(skipped.group(1)) + len(read) == 50_000, notes
+    line = r.stderr.strip().splitlines()[-1]
+    skipped = re.search(r"\(sitemap_limit\).* The sitemap indexes list ([\d,]+) more sitemaps "
+                        r"than the 50 the crawl reads; their URLs were not read: (\S+), ", line)
+    assert skipped and int(skipped.group(1).replace(",", "")) + len(read) == 50_000, line
+    first_unread = skipped.group(2)
+    assert first_unread.startswith(fs.url + "/s/")
+    assert first_unread.removeprefix(fs.url) not in {e["path"] for e in read}
+    assert "sitemap_limit" in (r.out / "audit.html").read_text()   # under "Limits hit"
+    assert not r.findings["run"]["complete"]
     assert not r.rules("ACC007")          # a sitemap not read whole says nothing of a page
 
 

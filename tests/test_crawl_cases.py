@@ -4,6 +4,7 @@ findings and the fixture server's access log."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from types import SimpleNamespace
 import brotli
 import pytest
 import zstandard
+from fixtures.measure import max_rss_of
 from fixtures.server import FixtureServer, html, page, raw, redirect, text
 
 ALLOW = text("User-agent: *\nAllow: /\n")
@@ -225,15 +227,6 @@ def test_t08_declared_size_over_limit_aborted_fast(aeo):
     assert f and "too_large" in f[0]["evidence"]
 
 
-def _maxrss_of(cmd_args: list[str], tmp: Path) -> tuple[int, int]:
-    code = ("import resource,subprocess,sys;"
-            "p=subprocess.run(sys.argv[1:],stdin=subprocess.DEVNULL,capture_output=True);"
-            "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, *cmd_args], capture_output=True, text=True,
-                         timeout=180, cwd=tmp).stdout.split()
-    return int(out[0]), int(out[1])
-
-
 def test_t09_chunked_body_over_limit_cut_and_memory_bounded(tmp_path):
     def stream(req):
         req.send_response(200)
@@ -248,11 +241,11 @@ def test_t09_chunked_body_over_limit_cut_and_memory_bounded(tmp_path):
     base = [sys.executable, "-m", "aeo", "audit", "--quiet", "--max-page-mb", "4",
             "--timeout", "20", "--retries", "0"]
     with site({"/": html(page("home", ["/stream"])), "/stream": stream}) as fs:
-        code, rss = _maxrss_of(base + ["--workspace", str(tmp_path / "a"), "--out",
+        code, rss = max_rss_of(base + ["--workspace", str(tmp_path / "a"), "--out",
                                        str(tmp_path / "oa"), fs.url + "/"], tmp_path)
         sent = sum(e["bytes_sent"] for e in fs.requests("/stream"))
     with site({"/": html(page("home"))}) as fs:
-        _, baseline = _maxrss_of(base + ["--workspace", str(tmp_path / "b"), "--out",
+        _, baseline = max_rss_of(base + ["--workspace", str(tmp_path / "b"), "--out",
                                          str(tmp_path / "ob"), fs.url + "/"], tmp_path)
     assert code == 0
     assert sent < 100 * 2**20
@@ -291,12 +284,16 @@ def test_t10_decompression_bombs_dropped_with_finding(aeo, enc):
 
 def test_t10_bogus_encodings_and_sitemap_bomb(aeo):
     plain = page("plain").encode()
-    truncated = gzip.compress(page("t", words=2000).encode())[:200]
+    whole = page("t", extra="".join(f"<p>Paragraph {i} of {i * 7919 % 10007}.</p>"
+                                    for i in range(400))).encode()
+    truncated = gzip.compress(whole)[:len(gzip.compress(whole)) // 2]
+    truncated_br = brotli.compress(whole)[:len(brotli.compress(whole)) // 2]
     # past the 50 MB a sitemap may be (the protocol's limit), whatever --max-page-mb says
     sitemap_bomb = gzip.compress(b"<?xml version='1.0'?><urlset>" + b" " * (60 * 2**20) + b"</urlset>")
-    with site({"/": html(page("home", ["/plain", "/trunc", "/double", "/ok"])),
+    with site({"/": html(page("home", ["/plain", "/trunc", "/trunc-br", "/double", "/ok"])),
                "/plain": raw(plain, headers={"Content-Encoding": "gzip"}),
                "/trunc": raw(truncated, headers={"Content-Encoding": "gzip"}),
+               "/trunc-br": raw(truncated_br, headers={"Content-Encoding": "br"}),
                "/double": raw(gzip.compress(gzip.compress(plain)), headers={"Content-Encoding": "gzip, gzip"}),
                "/ok": html(page("ok")),
                "/sitemap.xml": raw(sitemap_bomb, ctype="application/gzip")}) as fs:
@@ -305,6 +302,60 @@ def test_t10_bogus_encodings_and_sitemap_bomb(aeo):
     assert r.code == 0, r.stderr
     assert "Traceback" not in r.stderr
     assert r.rules("ACC107")  # the sitemap bomb was cut by our own capped gunzip
+    # a compressed body cut off in transit is an incomplete response, not a short page
+    failed = {f["url"].rsplit("/", 1)[-1]: f["evidence"] for f in r.rules("ACC103")}
+    rows = {p["url"].rsplit("/", 1)[-1]: p for p in r.pages}
+    for name, encoding in (("trunc", "gzip"), ("trunc-br", "br")):
+        assert "incomplete_response" in failed[name] and f"the {encoding} body" in failed[name]
+        assert rows[name]["word_count"] == "0" and rows[name]["status"] == ""
+    assert "double" not in failed       # gzip twice, said so, is read
+
+
+def test_libxml2_limits_lose_nothing_silently(aeo):
+    """Past libxml2's default limits (a text of 10 MB, nesting of 256 levels) the parser stops
+    and the rest of the page is gone. Both are lifted within the page-size cap; nesting past
+    2,048 levels still stops it, and then the page is reported cut short and its links after
+    the cut are still followed. A JSON-LD block over its size limit says so."""
+    big = "word " * (11 * 2**20 // 5)
+    deep = "<div>" * 3000 + "<p>Buried</p>" + "</div>" * 3000
+    ld = json.dumps({"@context": "https://schema.org", "@type": "Article", "text": big})
+    long_link = "/" + "x" * 3000
+    routes = {
+        "/": html(page("home", ["/big-text", "/deep", "/big-ld", "/long-link"])),
+        "/big-text": html(f"<html><head><title>Big</title></head><body><main><p>{big}</p>"
+                          "<p>The last paragraph.</p><a href='/after-text'>on</a></main>"
+                          "</body></html>"),
+        "/deep": html(f"<html><head><title>Deep</title></head><body>{deep}"
+                      "\n<p>After the cut.</p><a href='/after-deep'>on</a></body></html>"),
+        "/big-ld": html("<html><head><title>Markup</title><script type='application/ld+json'>"
+                        f"{ld}</script></head><body><main><h1>Markup</h1><p>"
+                        + "The page's own words. " * 50 + "</p><a href='/after-ld'>on</a>"
+                        "</main></body></html>"),
+        "/long-link": html(page("long", [long_link, "/ok"])),
+        "/ok": html(page("ok")),
+    }
+    routes.update({p: html(page(p)) for p in ("/after-text", "/after-deep", "/after-ld")})
+    with site(routes) as fs:
+        r = aeo(fs.url + "/", timeout=300)
+        asked = {e["path"] for e in fs.log}
+    assert r.code == 0, r.stderr
+    assert {"/after-text", "/after-deep", "/after-ld", "/ok"} <= asked
+    rows = {p["url"].removeprefix(fs.url): p for p in r.pages}
+    assert int(rows["/big-text"]["word_count"]) > 2_000_000   # the text after 10 MB is read
+    failed = {f["url"].removeprefix(fs.url): f for f in r.rules("ACC103")}
+    assert "cut_short" in failed["/deep"]["evidence"]
+    assert "nested more than 2,048 levels deep" in failed["/deep"]["evidence"]
+    assert failed["/deep"]["detail"] == "The page could not be read to its end."
+    assert "/big-text" not in failed and "/big-ld" not in failed
+    ld_findings = [f for f in r.findings["findings"] if f["url"] == fs.url + "/big-ld"
+                   and f["rule"].startswith("SD")]
+    assert any("over the 1,000,000 limit" in f["evidence"] for f in ld_findings), ld_findings
+    assert not any("empty" in f["evidence"] for f in ld_findings)
+    assert int(rows["/big-ld"]["word_count"]) >= 200        # the page's own text is kept
+    malformed = [f for f in r.rules("ACC104") if f["url"] == fs.url + "/long-link"]
+    length = len(fs.url) + len(long_link)
+    assert malformed and f"{length:,} characters long, past the 2,083" in malformed[0]["evidence"]
+    assert long_link not in asked
 
 
 def test_t11_slow_loris_variants_time_out_without_blocking_others(aeo):

@@ -41,7 +41,7 @@ def test_a_start_url_over_the_crawlers_length_limit_is_refused_saying_so(tmp_pat
     assert validate_start_url("http://example.com/" + "a" * 2000)
     r = subprocess.run([sys.executable, "-m", "aeo", "audit", url, "--workspace",
                         str(tmp_path / "ws")], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "limit is 2,083" in r.stderr
+    assert r.returncode == 2 and "past the 2,083" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "ws").exists()
 
 
