@@ -360,11 +360,12 @@ def cmd_audit(args) -> int:
         run, _ = crawl(cfg, ws, gov, as_of, args.quiet, **_distribution(args),
                        analyze_alongside=os.environ.get("AEO_ANALYZE_ALONGSIDE") != "0")
         out = Path(args.out) if args.out else run.path
-        if not run.manifest().get("analyzed_alongside"):
-            say("Analyzing pages", args.quiet)
-            analyze(run, args.quiet)
-        say("Judging and writing the report", args.quiet)
-        report(run, out, gov, ws, quiet=args.quiet)
+        with run.failing_on_write():
+            if not run.manifest().get("analyzed_alongside"):
+                say("Analyzing pages", args.quiet)
+                analyze(run, args.quiet)
+            say("Judging and writing the report", args.quiet)
+            report(run, out, gov, ws, quiet=args.quiet)
     print(str((out / "audit.html").resolve()))
     return _exit_for(run)
 
@@ -678,7 +679,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aeo: error: cannot write: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except sqlite3.Error as exc:   # a full disk, a file-size limit, a folder made read-only
-        print(f"aeo: error: the workspace's database failed: {exc} (earlier runs are kept)",
+        print(f"aeo: error: the workspace's database could not be written: {exc} (a full "
+              "disk, a file-size limit or a read-only folder?); earlier runs are kept",
               file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a bug: one line for the person, the traceback to a file

@@ -61,7 +61,7 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
     (and any that join from elsewhere). analyze_alongside: analyze each page while the crawl
     goes on (then the run is analyzed when this returns, see Alongside)."""
     from aeo.crawler.run import SettingsError, extra_settings
-    from aeo.crawler.scope import Scope, normalize_url
+    from aeo.crawler.scope import Scope
 
     try:
         extra_settings()   # checked before a run folder exists
@@ -96,6 +96,15 @@ def crawl(cfg, workspace: Workspace, gov: Governance, as_of: str, quiet: bool,
         run.write_manifest(manifest)
         say(f"Resuming the crawl of {cfg.start_url} in {run.path} (up to {cfg.max_pages} "
             "pages in all)", quiet)
+    with run.failing_on_write():
+        return _crawl_into(run, cfg, resume, server, redis_url, processes, quiet,
+                           analyze_alongside)
+
+
+def _crawl_into(run: Run, cfg, resume: Run | None, server, redis_url: str | None,
+                processes: int, quiet: bool, analyze_alongside: bool) -> tuple[Run, Stage]:
+    from aeo.crawler.scope import normalize_url
+
     t0 = time.monotonic()
     db = run.open_db()
     helper = None

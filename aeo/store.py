@@ -315,6 +315,20 @@ class Run:
     def open_db(self) -> CrawlDB:
         return CrawlDB(self.db_path)
 
+    @contextlib.contextmanager
+    def failing_on_write(self) -> Iterator[None]:
+        """A write that fails inside (a full disk, a file-size limit, a folder made read-only)
+        ends the run as failed, said in its manifest while that small file can still be
+        written: never a run left "running" or "crawled" for good."""
+        try:
+            yield
+        except (OSError, sqlite3.Error, WorkspaceError) as exc:
+            with contextlib.suppress(OSError, ValueError):
+                self.update_manifest(status="failed", complete=False, reason="write_error",
+                                     message=f"the run could not be written: {exc}",
+                                     finished=utc_now())
+            raise
+
 
 _INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

@@ -69,8 +69,8 @@ def parse_document(body: bytes, encoding: str | None = None
             attempts.append((None, _XML_DECL.sub("", text, count=1)))
     attempts.append((None, body))
     for enc, data in attempts:
-        parser = _parser(enc)
         try:
+            parser = _parser(enc)
             root = lxml.html.document_fromstring(data, parser=parser)
         except (etree.ParserError, ValueError, LookupError, TypeError):
             continue

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHARED, analyze_html
+from fixtures.real_pages import real_page
 
 from aeo.analyzers.answers import citation_facts
 from aeo.analyzers.nlp import load
@@ -335,7 +336,6 @@ def test_ci003_quotes_with_and_without_credit():
     assert not check("CI003", not_said), not_said.answers["quotes"]
 
 
-SHARED_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 @pytest.mark.parametrize("path, url", [
@@ -392,12 +392,7 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
     """Quotes credited in the lead-in sentence, on a dash line, or as the next paragraph of a
     credited quote, and quoted code, URLs, addresses and changelog titles, are no anonymous
     quotations."""
-    file = SHARED_CORPORA / path
-    if not file.exists():
-        pytest.skip("shared corpora absent")
-    host = "/".join(url.split("/")[:3]) + "/"
-    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
-                              body=file.read_bytes()), Scope.from_url(host), host)
+    page = real_page(path, url)
     assert not check("CI003", page), [q for q in page.answers["quotes"] if not q["credited"]]
 
 
@@ -455,15 +450,6 @@ def test_statistic_words_and_shapes(sentence, kind):
     assert _is_statistic(sentence) == kind
 
 
-def _real(path, url):
-    file = SHARED_CORPORA / path
-    if not file.exists():
-        pytest.skip("shared corpora absent")
-    host = "/".join(url.split("/")[:3]) + "/"
-    return analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
-                              body=file.read_bytes()), Scope.from_url(host), host)
-
-
 def test_ci001_the_sites_own_figures():
     """'In our experiments ...' and a figure about the site's own product are its own to
     state; a claim about businesses in general is not."""
@@ -512,26 +498,26 @@ def test_ci001_list_lead_ins_and_the_pages_own_data_on_real_pages():
     """'First, here’s a summary of community statistics from GitHub. At the time of
     writing:' names the source of every item of the list after it; '0.172% of the
     observations are frauds' describes the dataset the page's code runs on."""
-    review = _real("flink-site/www/2017/12/21/apache-flink-in-2017-year-in-review/index.html",
+    review = real_page("flink-site/www/2017/12/21/apache-flink-in-2017-year-in-review/index.html",
                    "https://flink.apache.org/2017/12/21/apache-flink-in-2017-year-in-review/")
     assert not check("CI001", review)
-    fraud = _real("rstudio-ai-blog/www/posts/2018-01-24-keras-fraud-autoencoder/index.html",
+    fraud = real_page("rstudio-ai-blog/www/posts/2018-01-24-keras-fraud-autoencoder/index.html",
                   "https://blogs.rstudio.com/ai/posts/2018-01-24-keras-fraud-autoencoder/")
     assert not check("CI001", fraud)
 
 
 def test_qa005_code_and_name_lists_are_not_prose_on_real_pages():
-    weather = _real("rstudio-ai-blog/www/posts/2020-09-01-weather-prediction/index.html",
+    weather = real_page("rstudio-ai-blog/www/posts/2020-09-01-weather-prediction/index.html",
                     "https://blogs.rstudio.com/ai/posts/2020-09-01-weather-prediction/")
     hits = check("QA005", weather)
     assert not hits or "under 'Dataset'" not in hits[0].evidence   # 460 words of prose, code
-    release = _real("flink-site/www/2024/08/02/announcing-the-release-of-apache-flink-1.20/"
+    release = real_page("flink-site/www/2024/08/02/announcing-the-release-of-apache-flink-1.20/"
                     "index.html", "https://flink.apache.org/2024/08/02/"
                                   "announcing-the-release-of-apache-flink-1.20/")
     hits = check("QA005", release)
     assert not hits or "Ahmed Hamdy" not in hits[0].evidence       # the contributor list
     # an API reference: <dl class="py method"> entries, each under its signature, are a list
-    storage = _real("django-docs/html/ref/files/storage.html",
+    storage = real_page("django-docs/html/ref/files/storage.html",
                     "https://docs.djangoproject.com/en/3.2/ref/files/storage.html")
     hits = check("QA005", storage)
     assert not hits or "under 'The Storage class'" not in hits[0].evidence
@@ -544,7 +530,7 @@ def test_qa005_code_and_name_lists_are_not_prose_on_real_pages():
      "https://flink.apache.org/documentation/flink-stable/"),   # <aside class="book-toc"><h3>
 ])
 def test_qa004_theme_table_of_contents_is_not_the_outline(path, url):
-    assert check("QA004", _real(path, url)) == []
+    assert check("QA004", real_page(path, url)) == []
 
 
 def test_review_edge_cases_of_the_precision_fixes():

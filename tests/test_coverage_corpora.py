@@ -135,14 +135,14 @@ def test_flink_copy_on_a_bare_port_says_to_audit_it_under_its_real_name(flink_ba
     r, port = flink_bare
     assert r.code == 4
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("aeo: incomplete audit: ")
+    assert len(lines) == 1 and lines[0].startswith("aeo: incomplete ")
     assert f"--connect-to flink.apache.org:443:127.0.0.1:{port}" in lines[0]
     run = r.findings["run"]
     assert run["complete"] is False
     warning = run["coverage"]["warnings"][0]
     assert "https://flink.apache.org" in warning and "never fetched" in warning
     html = (r.out / "audit.html").read_text()
-    assert html.index("Incomplete audit") < html.index('class="summary"')   # at the top
+    assert html.index("Incomplete crawl") < html.index('class="summary"')   # at the top
     assert "https://flink.apache.org" in html[:html.index('class="summary"')]
     assert r.manifest["status"] == "incomplete" and r.manifest["complete"] is False
 

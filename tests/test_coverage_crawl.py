@@ -56,6 +56,8 @@ def test_a_copy_on_a_bare_port_is_not_a_complete_audit(aeo, tmp_path):
     run = r.findings["run"]
     assert run["complete"] is False and run["pages_analyzed"] == 1
     assert "13 pages on https://blog.example" in run["coverage"]["warnings"][0]
+    html = (r.out / "audit.html").read_text()
+    assert html.index("Incomplete audit") < html.index('class="summary"')   # at the top
 
 
 def test_the_same_copy_under_its_real_name_is_the_whole_site(aeo, tmp_path):

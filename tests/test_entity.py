@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import analyze_html
+from fixtures.real_pages import real_page
 
 from aeo.analyzers import nlp
 from aeo.analyzers.identity import build_identity
@@ -56,7 +57,6 @@ def site_check(rule_id, pages, settings=None):
 
 
 # -- EN004 on real pages written by others ----------------------------------------------------
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 @pytest.mark.parametrize("path, url", [
@@ -86,12 +86,7 @@ CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
      "telepat/"),
 ])
 def test_en004_openings_that_name_their_subject_on_real_pages(path, url):
-    file = CORPORA / path
-    if not file.exists():
-        pytest.skip("shared corpora absent")
-    host = "/".join(url.split("/")[:3]) + "/"
-    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
-                              body=file.read_bytes()), Scope.from_url(host), host)
+    page = real_page(path, url)
     assert not RULES["EN004"].check(page, make_site(), GOV), (page.opening[:300],
                                                               page.language["opening_subjects"])
 
@@ -99,12 +94,8 @@ def test_en004_openings_that_name_their_subject_on_real_pages(path, url):
 def test_en004_still_reports_a_real_opening_that_names_nothing():
     """Django's cache page opens 'A fundamental trade-off in dynamic websites is, well,
     they’re dynamic.' and names its subject (caching) only later."""
-    file = CORPORA / "django-docs/html/topics/cache.html"
-    if not file.exists():
-        pytest.skip("shared corpora absent")
     url = "https://docs.djangoproject.com/en/3.2/topics/cache.html"
-    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
-                              body=file.read_bytes()), Scope.from_url(url), url)
+    page = real_page("django-docs/html/topics/cache.html", url, start=url)
     assert "fundamental trade-off" in RULES["EN004"].check(page, make_site(), GOV)[0].evidence
 
 
@@ -247,12 +238,8 @@ def test_en006_technical_terms_labels_and_identifiers_are_no_entities(path, not_
     """On the real blog of a software company: languages, protocols, HTTP methods, acronyms
     the text defines, names in code samples, URLs and field labels are not entities the
     markup should name."""
-    file = CORPORA / "erudika-site" / "www" / path
-    if not file.exists():
-        pytest.skip("shared corpora absent")
     url = "https://erudika.com/" + path.removesuffix("index.html")
-    page = analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",
-                              body=file.read_bytes()), Scope.from_url(url), "https://erudika.com/")
+    page = real_page("erudika-site/www/" + path, url)
     hits = RULES["EN006"].check(page, make_site(), GOV) or []
     evidence = " ".join(h.evidence for h in hits)
     assert not [n for n in not_entities if n + " (" in evidence], evidence
@@ -379,10 +366,7 @@ def test_en004_a_short_h1_is_the_subject_on_real_pages():
     """Django's 'Models' opens 'A model is the single, definitive source...' and 'Query
     Expressions' opens 'Query expressions describe...': both name their subject (judged
     false when the one-word H1 gave no subject noun)."""
-    from aeo.analyzers.page import analyze_page
-    from aeo.crawler.scope import Scope
     from aeo.governance import load_governance
-    from aeo.records import Fetch
     from aeo.rules.base import all_rules, make_site
 
     html = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "django-docs" / "html"

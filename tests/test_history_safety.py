@@ -143,6 +143,10 @@ def test_t46_full_disk_and_bad_out_keep_earlier_runs_intact(aeo, tmp_path):
     assert {k: v for k, v in after.items() if k in before} == before   # earlier run intact
     assert not (tmp_path / "full" / "findings.json").exists()
     assert not list(ws.rglob("*.tmp"))
+    # the run that could not be written is failed, never left "running" or "crawled"
+    new = [json.loads(m.read_text()) for m in ws.rglob("run.json")
+           if str(m.relative_to(ws)) not in before]
+    assert new and all(m["status"] == "failed" and m["reason"] == "write_error" for m in new)
 
 
 def test_t47_a_workspace_from_a_newer_version_is_refused(aeo, tmp_path):
