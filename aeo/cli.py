@@ -307,7 +307,9 @@ def _find_run(args):
     if run is None:
         raise AuditError(f"no run {args.run!r} in workspace {args.workspace}", EXIT_USAGE)
     m = run.manifest()
-    if m.get("status") in ("running", "failed"):
+    # a run whose crawl ended and whose writing then failed (a full disk) can be reported
+    written_off = m.get("reason") == "write_error" and m.get("crawl_status")
+    if m.get("status") == "running" or (m.get("status") == "failed" and not written_off):
         raise AuditError(f"run {run.run_id} has status {m.get('status')}: nothing to "
                          f"{args.command}", EXIT_UNAUDITABLE)
     return ws, run
@@ -465,7 +467,8 @@ def _resume_crawl(args) -> int:
     m = run.manifest()
     if m.get("status") == "running" and m.get("pid") and _alive(int(m["pid"])):
         raise AuditError(f"run {run.run_id} is still running (PID {m['pid']})", EXIT_USAGE)
-    if m.get("status") == "failed" or not run.db_path.is_file():
+    if (m.get("status") == "failed" and m.get("reason") != "write_error") or \
+            not run.db_path.is_file():
         why = m.get("message") or "no crawl stored"
         raise AuditError(f"run {run.run_id} could not audit its site ({why}); start a new "
                          "crawl instead", EXIT_UNAUDITABLE)

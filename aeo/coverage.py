@@ -106,9 +106,9 @@ def measure(scope: Scope, survey, site, manifest: dict) -> Coverage:
     unread = [e["url"] for e in _events(site, "sitemap_unread")]
     for e in _events(site, "sitemap_limit"):
         if e.get("sitemaps_skipped"):
-            named = ", ".join(unread[:UNREAD_SHOWN]) + \
-                (f" and {e['sitemaps_skipped'] - UNREAD_SHOWN:,} more"
-                 if e["sitemaps_skipped"] > UNREAD_SHOWN else "")
+            shown = unread[:UNREAD_SHOWN]
+            named = ", ".join(shown) + (f" and {e['sitemaps_skipped'] - len(shown):,} more"
+                                        if e["sitemaps_skipped"] > len(shown) else "")
             c.warnings.append(
                 f"The sitemap indexes list {e['sitemaps_skipped']:,} more sitemaps than the "
                 f"{e['sitemaps_read']} the crawl reads; their URLs were not read"

@@ -16,6 +16,7 @@ status is ``running`` (or none at all), which history ignores.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -31,6 +32,11 @@ from urllib.parse import urlsplit
 from aeo.records import KIND_PAGE, Fetch
 
 SCHEMA_VERSION = 1
+
+
+# what a full disk, a file-size limit, a quota or a folder made read-only raise
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES,
+                          errno.EPERM, errno.EIO})
 
 
 def utc_now() -> str:
@@ -319,10 +325,13 @@ class Run:
     def failing_on_write(self) -> Iterator[None]:
         """A write that fails inside (a full disk, a file-size limit, a folder made read-only)
         ends the run as failed, said in its manifest while that small file can still be
-        written: never a run left "running" or "crawled" for good."""
+        written: never a run left "running" or "crawled" for good. Such a run can be resumed
+        (aeo crawl --resume) or, when its crawl ended, reported once there is room again."""
         try:
             yield
         except (OSError, sqlite3.Error, WorkspaceError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in WRITE_ERRNOS:
+                raise       # a broken pipe, a fork that failed: not the run's storage
             with contextlib.suppress(OSError, ValueError):
                 self.update_manifest(status="failed", complete=False, reason="write_error",
                                      message=f"the run could not be written: {exc}",

@@ -435,8 +435,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
         dated_kind=dated_kind(fetch.url, title, h1, types, opening_paragraph(blocks))
         if page_type == "article" else "",
-        fetch_error=fetch.error or (f"cut_short: {cut}; the text after it was not read, its "
-                                    "links were" if cut else None),
+        fetch_error=fetch.error or (f"cut_short: {cut}; the text after it was not read (its "
+                                    "links were still followed)" if cut else None),
         sd_status=sd["status"], jsonld_blocks=tuple(sd["blocks"]), entities=tuple(sd["nodes"]),
         entities_truncated=sd["truncated"], markup_checked=markup_checked,
         markup_unseen=tuple(markup_unseen),

@@ -15,6 +15,7 @@ from lxml import etree
 from aeo.crawler.scope import ALLOWED_SCHEMES, MAX_URL_LENGTH, InvalidURL, normalize_url, too_long
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_LIMIT_MESSAGE = re.compile(r"Excessive depth|XML_PARSE_HUGE|huge input|limit exceeded", re.I)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ def _parser(encoding: str | None) -> XmlDomHTMLParser:
 def _cut(parser: XmlDomHTMLParser) -> str:
     """Why libxml2 stopped before the end of the document ('' when it read it all)."""
     for e in parser.error_log:
-        if e.type_name != "ERR_RESOURCE_LIMIT":
+        # the type libxml2 2.14 gives; older versions report an internal error that says so
+        if e.type_name != "ERR_RESOURCE_LIMIT" and not _LIMIT_MESSAGE.search(e.message):
             continue
         depth = re.search(r"depth in document: (\d+)", e.message)
         what = (f"elements nested more than {int(depth.group(1)):,} levels deep" if depth
@@ -127,8 +129,11 @@ def links_in_source(body: bytes, encoding: str | None, page_url: str, base: str 
                 return []
         text = text[at:]
     reader = _Hrefs()
-    reader.feed(text)
-    reader.close()
+    try:
+        reader.feed(text)
+        reader.close()
+    except Exception:  # noqa: BLE001 - the standard tokenizer gives up on some markup
+        pass           # ('<![foo['): the links read before it are kept
     out = []
     for _tag, href, rel, words in reader.found:
         url, problem = resolve_href(href, base or page_url)
@@ -197,6 +202,8 @@ def page_links(root: etree._Element | None, cut: str, body: bytes, encoding: str
         return links
     have = {link.href[:500] for link in links}
     base = base_url(root, page_url) if root is not None else page_url
+    if not encoding and root is not None:
+        encoding = root.getroottree().docinfo.encoding   # what libxml2 found in the page
     for link in links_in_source(body, encoding, page_url, base, cut_line(cut)):
         if link.href not in have:
             have.add(link.href)

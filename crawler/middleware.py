@@ -8,7 +8,7 @@ import time
 import zlib
 from email.utils import parsedate_to_datetime
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 
 
@@ -68,58 +68,82 @@ class WaitMiddleware:
         return None
 
 
+_CHUNK = 1 << 20
+
+
 class TruncatedBody(IgnoreRequest):
     """A compressed body whose stream stops before its end: the connection was cut."""
 
 
+def _zlib_complete(body: bytes, wbits: int, max_size: int) -> bool | None:
+    d = zlib.decompressobj(wbits)
+    out, data = 0, body
+    while not d.eof:
+        produced = len(d.decompress(data, _CHUNK))
+        data = d.unconsumed_tail
+        out += produced
+        if max_size and out > max_size:
+            return None
+        if not produced and not data:
+            break          # input used up and no output pending: the stream stops here
+    return d.eof if out else None
+
+
 def _stream_complete(body: bytes, encoding: str, max_size: int) -> bool | None:
-    """Whether a gzip, deflate or br body runs to its end marker (None: not checked: an
-    encoding this check does not know, or more output than max_size, which Scrapy's own cap
-    reports). The output is thrown away a chunk at a time, so memory stays flat."""
-    chunk = 1 << 20
-    if encoding in ("gzip", "x-gzip", "deflate"):
-        wbits = (31, ) if encoding != "deflate" else (15, -15)   # zlib, then raw deflate
-        for bits in wbits:
-            d = zlib.decompressobj(bits)
-            out, data = 0, body
-            try:
-                while data and not d.eof:
-                    out += len(d.decompress(data, chunk))
-                    data = d.unconsumed_tail
-                    if max_size and out > max_size:
-                        return None
-            except zlib.error:
-                if bits == wbits[-1]:
-                    return None     # not this encoding at all: Scrapy's middleware decides
-                continue
-            return d.eof
+    """Whether a gzip, deflate or br body runs to its end marker. None: not checked (an
+    encoding this check does not know, a body that does not decode at all, which Scrapy's
+    middleware reports, or more output than max_size, which Scrapy's cap reports). The
+    output is thrown away a chunk at a time, so memory stays flat."""
+    if encoding in ("gzip", "x-gzip"):
+        attempts = (31,)
+    elif encoding == "deflate":
+        attempts = (15, -15)       # zlib-wrapped, then raw deflate (what servers send)
+    elif encoding == "br":
+        return _brotli_complete(body, max_size)
+    else:
         return None
-    if encoding == "br":
+    for wbits in attempts:
         try:
-            import brotli
-        except ImportError:
-            return None
-        d = brotli.Decompressor()
-        try:
-            d.process(body)
-        except brotli.error:
-            return None
-        return d.is_finished()
+            return _zlib_complete(body, wbits, max_size)
+        except zlib.error:
+            continue
     return None
+
+
+def _brotli_complete(body: bytes, max_size: int) -> bool | None:
+    try:
+        import brotli
+    except ImportError:
+        return None
+    d = brotli.Decompressor()
+    try:
+        out = len(d.process(body, output_buffer_limit=_CHUNK))
+        while not d.is_finished() and (not max_size or out <= max_size):
+            produced = len(d.process(b"", output_buffer_limit=_CHUNK))
+            if not produced:
+                break
+            out += produced
+    except brotli.error:
+        return None
+    if not out or (max_size and out > max_size):
+        return None    # nothing decoded (not brotli at all), or the size cap's to report
+    return d.is_finished()
 
 
 class TruncatedBodyMiddleware:
     """A compressed body cut off in transit still decompresses to its first part, and
     Scrapy keeps that part as the page (scrapy.utils.gz.gunzip returns "as much as
     possible"). This check runs before the decompression: a body whose outer encoding stops
-    before its end marker is an incomplete response, never a short page."""
+    before its end marker is retried like any other cut-off response, then given up on as
+    an incomplete response, never kept as a short page."""
 
-    def __init__(self, max_size: int):
-        self.max_size = max_size
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.max_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        return cls(crawler)
 
     def process_response(self, request, response):
         encodings = [e.strip().lower() for v in response.headers.getlist(b"Content-Encoding")
@@ -127,7 +151,12 @@ class TruncatedBodyMiddleware:
         if not encodings or request.method == "HEAD" or not response.body:
             return response
         max_size = request.meta.get("download_maxsize", self.max_size)
-        if _stream_complete(response.body, encodings[-1], max_size) is False:
-            raise TruncatedBody(f"the {encodings[-1]} body of {len(response.body):,} bytes "
-                                "stops before its end: the response was cut off")
-        return response
+        if _stream_complete(response.body, encodings[-1], max_size) is not False:
+            return response
+        why = (f"the {encodings[-1]} body of {len(response.body):,} bytes stops before its "
+               "end: the response was cut off")
+        retry = None if request.meta.get("dont_retry") else get_retry_request(
+            request, spider=self.crawler.spider, reason="truncated compressed body")
+        if retry is not None:
+            return retry
+        raise TruncatedBody(why)

@@ -169,7 +169,10 @@ def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:
     if spider.stop_reason and spider.stop_reason not in reasons:
         reasons.append(spider.stop_reason)
     if reasons:
+        # a cap on what was read (sitemaps past the 50th) leaves part unread without a stop
+        what = "left part of the site unread" if set(reasons) <= {"sitemap_limit"} \
+            else "stopped early"
         return CrawlOutcome("incomplete", ",".join(reasons),
-                            f"the crawl stopped early ({', '.join(reasons)}); the report covers "
+                            f"the crawl {what} ({', '.join(reasons)}); the report covers "
                             f"the {pages} pages fetched.", pages, errors, limits, stats)
     return CrawlOutcome("complete", "finished", "", pages, errors, limits, stats)

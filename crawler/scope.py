@@ -114,8 +114,8 @@ MAX_URL_LENGTH = 2083   # Scrapy's URLLENGTH_LIMIT in crawler/config.py
 
 def too_long(url: str) -> str:
     """Why a URL past MAX_URL_LENGTH is not fetched, in the words of a finding."""
-    return (f"the URL is {len(url):,} characters long, past the {MAX_URL_LENGTH:,} crawlers "
-            "and browsers accept: not followed")
+    return (f"the URL is {len(url):,} characters long, past the {MAX_URL_LENGTH:,}-character "
+            "limit crawlers and browsers keep to: not followed")
 
 
 def validate_start_url(url: str) -> str:

@@ -189,7 +189,8 @@ class AuditSpider(Spider):
             self.robots = parse_robots(last.status, last.body or b"", last.content_type,
                                        self.cfg.robots_max_bytes)
         # what the new crawl decides again: its limits, traps, delay and error-rate stop
-        self.db.drop_events("limit", "crawl_trap", "crawl_delay", "error_rate", "sitemap_limit")
+        self.db.drop_events("limit", "crawl_trap", "crawl_delay", "error_rate", "sitemap_limit",
+                            "sitemap_unread")
         for event in self.db.events("robots_blocked"):
             self.frontier.claim(event["url"])
         stored: set[tuple[str, str]] = set()
@@ -401,6 +402,8 @@ class AuditSpider(Spider):
             self.frontier.trap(pattern, kind, url[:300])
 
     def _limit(self, which: str) -> None:
+        if which in self.limits_hit:
+            return       # once (each call is a round trip to a shared frontier)
         self.limits_hit.add(which)
         if self.frontier.flag("limit " + which):
             self.db.add_event("limit", None, limit=which)
@@ -588,8 +591,18 @@ class AuditSpider(Spider):
         if parsed.kind == "sitemapindex":
             for n, loc in enumerate(parsed.locs):
                 if self.frontier.count("sitemaps") >= MAX_SITEMAPS:
-                    # counted at once, not one by one; the first ones named
-                    self._sitemap_unread(parsed.locs[n:], parsed.truncated)
+                    # the rest counted at once, the first ones named; not those already read
+                    # or named (listed in robots.txt or another index too, or stored by the
+                    # run a resumed crawl goes on with)
+                    rest = []
+                    for loc in parsed.locs[n:]:
+                        try:
+                            url = normalize_url(loc)
+                        except InvalidURL:
+                            continue
+                        if self.frontier.claim("sitemap " + url):
+                            rest.append(url)
+                    self._sitemap_unread(rest, parsed.truncated)
                     break
                 yield from self._sitemap_request(loc)
             else:
@@ -615,8 +628,10 @@ class AuditSpider(Spider):
         """Sitemaps past MAX_SITEMAPS: counted, the first UNREAD_NAMED named in the run's
         events, and the cap is a limit the run hit. more: entries of an index past the
         number of URLs one file may list, counted without their names."""
-        self._limit("sitemap_limit")
         count = len(urls) + more
+        if not count:
+            return
+        self._limit("sitemap_limit")
         before = self.frontier.incr("sitemaps_skipped", count) - count
         for url in urls[:max(0, UNREAD_NAMED - before)]:
             self.db.add_event("sitemap_unread", url)

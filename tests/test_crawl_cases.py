@@ -288,12 +288,24 @@ def test_t10_bogus_encodings_and_sitemap_bomb(aeo):
                                     for i in range(400))).encode()
     truncated = gzip.compress(whole)[:len(gzip.compress(whole)) // 2]
     truncated_br = brotli.compress(whole)[:len(brotli.compress(whole)) // 2]
+    # good bodies the cut-off check must pass: raw deflate of more than 1 MiB, two gzip
+    # members, gzip then br
+    big = page("big", extra="".join(f"<p>Line {i} of {i * 7919 % 10007}.</p>"
+                                    for i in range(60_000))).encode()
+    raw_deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    raw_deflate = raw_deflate.compress(big) + raw_deflate.flush()
+    two_members = gzip.compress(plain[:40]) + gzip.compress(plain[40:])
     # past the 50 MB a sitemap may be (the protocol's limit), whatever --max-page-mb says
     sitemap_bomb = gzip.compress(b"<?xml version='1.0'?><urlset>" + b" " * (60 * 2**20) + b"</urlset>")
-    with site({"/": html(page("home", ["/plain", "/trunc", "/trunc-br", "/double", "/ok"])),
+    with site({"/": html(page("home", ["/plain", "/trunc", "/trunc-br", "/double", "/ok",
+                                       "/big-deflate", "/members", "/gzip-br"])),
                "/plain": raw(plain, headers={"Content-Encoding": "gzip"}),
                "/trunc": raw(truncated, headers={"Content-Encoding": "gzip"}),
                "/trunc-br": raw(truncated_br, headers={"Content-Encoding": "br"}),
+               "/big-deflate": raw(raw_deflate, headers={"Content-Encoding": "deflate"}),
+               "/members": raw(two_members, headers={"Content-Encoding": "gzip"}),
+               "/gzip-br": raw(brotli.compress(gzip.compress(plain)),
+                               headers={"Content-Encoding": "gzip, br"}),
                "/double": raw(gzip.compress(gzip.compress(plain)), headers={"Content-Encoding": "gzip, gzip"}),
                "/ok": html(page("ok")),
                "/sitemap.xml": raw(sitemap_bomb, ctype="application/gzip")}) as fs:
@@ -308,7 +320,9 @@ def test_t10_bogus_encodings_and_sitemap_bomb(aeo):
     for name, encoding in (("trunc", "gzip"), ("trunc-br", "br")):
         assert "incomplete_response" in failed[name] and f"the {encoding} body" in failed[name]
         assert rows[name]["word_count"] == "0" and rows[name]["status"] == ""
-    assert "double" not in failed       # gzip twice, said so, is read
+    for name in ("double", "big-deflate", "members", "gzip-br"):   # whole bodies are read
+        assert name not in failed and rows[name]["status"] == "200", (name, failed.get(name))
+    assert rows["big-deflate"]["title"] == "big" and rows["gzip-br"]["title"] == "plain"
 
 
 def test_libxml2_limits_lose_nothing_silently(aeo):
@@ -325,8 +339,9 @@ def test_libxml2_limits_lose_nothing_silently(aeo):
         "/big-text": html(f"<html><head><title>Big</title></head><body><main><p>{big}</p>"
                           "<p>The last paragraph.</p><a href='/after-text'>on</a></main>"
                           "</body></html>"),
-        "/deep": html(f"<html><head><title>Deep</title></head><body>{deep}"
-                      "\n<p>After the cut.</p><a href='/after-deep'>on</a></body></html>"),
+        "/deep": html("<html><head><title>Deep</title></head><body>\n<p>Before.</p>\n"
+                      f"<a href='/ok'>ok</a>\n{deep}\n<p>After the cut.</p>\n"
+                      "<a href='/after-deep'>on</a></body></html>"),
         "/big-ld": html("<html><head><title>Markup</title><script type='application/ld+json'>"
                         f"{ld}</script></head><body><main><h1>Markup</h1><p>"
                         + "The page's own words. " * 50 + "</p><a href='/after-ld'>on</a>"
@@ -344,7 +359,7 @@ def test_libxml2_limits_lose_nothing_silently(aeo):
     assert int(rows["/big-text"]["word_count"]) > 2_000_000   # the text after 10 MB is read
     failed = {f["url"].removeprefix(fs.url): f for f in r.rules("ACC103")}
     assert "cut_short" in failed["/deep"]["evidence"]
-    assert "nested more than 2,048 levels deep" in failed["/deep"]["evidence"]
+    assert "nested more than 2,048 levels deep at line 4" in failed["/deep"]["evidence"]
     assert failed["/deep"]["detail"] == "The page could not be read to its end."
     assert "/big-text" not in failed and "/big-ld" not in failed
     ld_findings = [f for f in r.findings["findings"] if f["url"] == fs.url + "/big-ld"

@@ -198,3 +198,28 @@ def test_t48_http_cache_and_control_ports_are_refused(aeo):
         r = aeo("http://127.0.0.1:9/", env={"AEO_SCRAPY_SETTINGS": json.dumps({key: True})})
         assert r.code == 2 and key in r.stderr and "refuses" in r.stderr
         assert r.manifest.get("status") in (None, "failed")
+
+
+def test_a_run_whose_writing_failed_after_its_crawl_can_be_reported_again(aeo, tmp_path):
+    """A full disk while the report is written leaves the run 'failed' (write_error) with
+    its crawl intact: once there is room, `aeo report RUN` writes it; a run that failed
+    for its site stays refused."""
+    with FixtureServer(site(3)) as fs:
+        r = aeo(fs.url + "/")
+    assert r.code == 0
+    manifest_path = sorted(r.workspace.glob("*/*/run.json"))[-1]
+    run_id = "/".join(manifest_path.parent.parts[-2:])
+    manifest = json.loads(manifest_path.read_text())
+
+    def report_with(**changes):
+        manifest_path.write_text(json.dumps({**manifest, **changes}))
+        return subprocess.run([sys.executable, "-m", "aeo", "report", run_id, "--workspace",
+                               str(r.workspace), "--out", str(tmp_path / "again")],
+                              capture_output=True, text=True, timeout=120)
+
+    again = report_with(status="failed", reason="write_error",
+                        message="the run could not be written: database or disk is full")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again" / "audit.html").exists()
+    refused = report_with(status="failed", reason="site_unreachable")
+    assert refused.returncode == 3 and "has status failed" in refused.stderr
