@@ -104,8 +104,8 @@ def time_structured(run, limit: int = 1000) -> tuple[int, float, float, float]:
 
     from aeo.analyzers.structured import extract, unseen_markup
     from aeo.crawler.links import parse_html
+    from aeo.facts.records import KIND_PAGE
     from aeo.governance import load_governance
-    from aeo.records import KIND_PAGE
     from aeo.rules.base import all_rules, make_page, make_site, run_rules
 
     db = run.open_db()
@@ -143,7 +143,7 @@ def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
     from aeo.analyzers.maintext import main_blocks, opening_paragraph
     from aeo.analyzers.page import language_facts, main_element
     from aeo.crawler.links import parse_html
-    from aeo.records import KIND_PAGE
+    from aeo.facts.records import KIND_PAGE
 
     db = run.open_db()
     try:

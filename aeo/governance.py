@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aeo.records import PILLARS, SEVERITIES
+from aeo.facts.records import PILLARS, SEVERITIES
 
 
 class GovernanceError(ValueError):

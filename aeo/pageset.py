@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from aeo.analyzers.page_type import theme_markup
-from aeo.records import (
+from aeo.facts.records import (
     CONTENT_TYPES,
     REFRESH_REDIRECT_S,
     PageFacts,

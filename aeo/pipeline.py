@@ -12,8 +12,7 @@ from datetime import date
 from itertools import chain, islice
 from pathlib import Path
 
-from aeo.governance import Governance
-from aeo.records import (
+from aeo.facts.records import (
     KIND_LLMS,
     KIND_PAGE,
     KIND_PROBE,
@@ -23,6 +22,7 @@ from aeo.records import (
     Fetch,
     PageFacts,
 )
+from aeo.governance import Governance
 from aeo.store import Run, Workspace, host_slug, utc_now
 
 EXIT_OK, EXIT_USAGE, EXIT_UNAUDITABLE, EXIT_INCOMPLETE = 0, 2, 3, 4

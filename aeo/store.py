@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from aeo.records import KIND_PAGE, Fetch
+from aeo.facts.records import KIND_PAGE, Fetch
 
 SCHEMA_VERSION = 1
 

@@ -17,7 +17,14 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from aeo.analyzers.identity import is_org
+from aeo.facts.reading import (
+    day,
+    is_org,
+    is_placeholder,
+    main_items,
+    name_key,
+    page_author_nodes,
+)
 
 AUTHOR_META = ("author", "article:author", "citation_author", "dc.creator", "dc.creator.author",
                "dcterms.creator", "parsely-author", "sailthru.author", "byl", "cxenseparse:author",
@@ -153,10 +160,6 @@ def split_names(raw: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def name_key(name: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", name.casefold()).split())
-
-
 # -- dates ----------------------------------------------------------------------------------------
 def iso_date(value: str) -> str:
     """An ISO 8601 string for a machine-readable date ('' when it is not one). The page's own
@@ -206,18 +209,6 @@ def parse_human_date(text: str) -> str:
     return parsed.date().isoformat() if parsed else ""
 
 
-def day(iso: str) -> str:
-    return iso[:10]
-
-
-def is_placeholder(iso: str) -> bool:
-    """A date a template fills in when it has none: year 1 ('0001-01-01', .NET and Go zero
-    values), the Unix epoch, SQL and spreadsheet zero days, any year before 1900. Never a
-    page's real date, so it is reported (FR005), not used."""
-    d = day(iso)
-    return bool(d) and (d[:4] < "1900" or d in ("1970-01-01", "1900-01-01"))
-
-
 # -- extraction -----------------------------------------------------------------------------------
 def _meta(root: etree._Element, names: tuple[str, ...]) -> list[tuple[str, str]]:
     wanted = set(names)
@@ -244,16 +235,6 @@ def _node_name(nodes: list[dict], value) -> tuple[str, str, list[str], str]:
         return "", "", [], "ref:" + value["id"]
     return "", "", [], "text"
 
-
-CREATIVE = ("Article", "BlogPosting", "NewsArticle", "TechArticle", "Report", "ScholarlyArticle",
-            "WebPage", "FAQPage", "HowTo", "Recipe", "CreativeWork", "Review", "AnalysisNewsArticle",
-            "OpinionNewsArticle", "LiveBlogPosting", "MedicalWebPage", "ProfilePage", "AboutPage")
-
-
-def _main_items(nodes: list[dict]) -> list[dict]:
-    items = [n for n in nodes if n["syntax"] != "opengraph" and any(
-        t in CREATIVE for t in n["types"]) and n["parent"] is None]
-    return items or [n for n in nodes if n["syntax"] != "opengraph" and n["parent"] is None]
 
 
 # containers whose names are comments, forms, cookie banners, widgets and related-post
@@ -312,7 +293,7 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
                         "group": group})
         return len(names)
 
-    for item in _main_items(nodes):
+    for item in main_items(nodes):
         for value in item["props"].get("author", []) + item["props"].get("creator", []):
             name, url, same, kind = _node_name(nodes, value)
             if kind.startswith("ref:"):
@@ -580,7 +561,7 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[d
         if iso:
             out.append({"value": iso, "raw": raw.strip()[:60], "source": source, "kind": kind})
 
-    for item in _main_items(nodes):
+    for item in main_items(nodes):
         for prop, kind in (("datePublished", "published"), ("dateCreated", "created"),
                            ("dateModified", "modified")):
             for v in item["props"].get(prop, []):
@@ -853,25 +834,6 @@ CREDENTIALS = re.compile(
     r"economist|analyst|advisor|adviser|consultant|founder|researcher|scientist)\b")
 PERSON_PROPS = ("jobTitle", "description", "sameAs", "knowsAbout", "worksFor", "hasCredential",
                 "alumniOf", "award", "image", "url")
-
-
-def _resolve_person(page, value, index) -> dict | None:
-    if isinstance(value, dict) and "ref" in value:
-        return page.entities[value["ref"]]
-    if isinstance(value, dict) and "id" in value:
-        return index.get(value["id"])
-    return None
-
-
-def page_author_nodes(page, index: dict) -> list[dict]:
-    """The Person/Organization items the page's main items name as author, resolved."""
-    out = []
-    for item in _main_items(list(page.entities)):
-        for v in item["props"].get("author", []):
-            node = _resolve_person(page, v, index)
-            if node is not None:
-                out.append(node)
-    return out
 
 
 def author_matrix(pages, lookup=None) -> dict:

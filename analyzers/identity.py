@@ -13,43 +13,12 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
-from aeo.records import PageFacts
+from aeo.facts.reading import brand_key, own_organizations
 
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:]\s+|:\s+")
-def key(name: str) -> str:
-    """The comparison form: case, punctuation and repeated spaces do not make a variant; a
-    missing space does ('NorthwindLedger' is not 'Northwind Ledger')."""
-    return " ".join(re.sub(r"[^\w\s]+|_", " ", name.casefold()).split())
-
-
 def spaced(name: str) -> str:
     return " ".join(name.split()).strip(" .,;:!?'\"“”’")
-
-
-def is_org(node: dict) -> bool:
-    from aeo.analyzers.schemaorg import vocabulary
-
-    vocab = vocabulary()
-    return any(vocab.is_type(t) and vocab.is_a(t, "Organization") for t in node["types"])
-
-
-def own_organizations(pages: list[PageFacts], root: str) -> list[tuple[PageFacts, dict]]:
-    """The site's own Organization items: top-level ones, or any whose @id or url is on the
-    site's host (an article's publisher); not third parties mentioned in passing."""
-    bare = (urlsplit(root).hostname or "").removeprefix("www.")
-    out = []
-    for page in pages:
-        for node in page.entities:
-            if node["syntax"] == "opengraph" or not is_org(node):
-                continue
-            urls = [node["id"]] + [u for u in node["props"].get("url", []) if isinstance(u, str)]
-            on_site = any((urlsplit(u).hostname or "").removeprefix("www.") == bare
-                          for u in urls if u)
-            if node["parent"] is None or on_site:
-                out.append((page, node))
-    return out
 
 
 def _strings(node: dict, prop: str) -> list[str]:
@@ -82,7 +51,7 @@ COPYRIGHT = re.compile(r"©|\(c\)|\bcopyright\b|\blicen[cs]ed (?:to|by)\b", re.I
 
 def _base(name: str) -> tuple[list[str], bool]:
     """The words of a name without its legal suffix ('Acme Inc' -> ['acme'], True)."""
-    words = key(name.replace(".", "")).split()
+    words = brand_key(name.replace(".", "")).split()
     cut = False
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words, cut = words[:-1], True
@@ -94,7 +63,7 @@ def is_variant(form: str, name: str) -> bool:
     or with a legal suffix ('Acme Inc', 'Acme Analytics GmbH'). Not another thing that shares
     its first word ('Apache Kafka' beside 'Apache Flink', 'RStudio Connect' beside 'RStudio
     AI Blog'), and not the name cut short ('RStudio AI')."""
-    if key(form) == key(name):
+    if brand_key(form) == brand_key(name):
         return False    # the name itself
     words, suffixed = _base(form)
     name_words, _ = _base(name)
@@ -157,15 +126,15 @@ def build_identity(pages, root: str, texts=None) -> dict:
         for prop in ("alternateName", "legalName"):
             allowed.update(_strings(node, prop))
     first = _first_word(name)
-    first_key = key(first)
+    first_key = brand_key(first)
     variants: dict[str, Counter] = defaultdict(Counter)
     where: dict[str, list[str]] = defaultdict(list)
 
     def note(form: str, src: str, url: str) -> None:
         form = spaced(re.sub(r"['’]s$", "", form))
-        k = key(form)
+        k = brand_key(form)
         if not form or not k.startswith(first_key) or k == first_key or \
-                not (k == key(name) or is_variant(form, name)):
+                not (k == brand_key(name) or is_variant(form, name)):
             return   # not this brand, just its first word, or another thing named like it
         variants[form][src] += 1
         if url not in where[form] and len(where[form]) < MAX_VARIANT_PAGES:
@@ -179,7 +148,7 @@ def build_identity(pages, root: str, texts=None) -> dict:
         if p.og_site_name.strip():
             note(p.og_site_name, "og:site_name", p.url)
         for t, _label, count in p.language.get("org_mentions", []):
-            if key(t).startswith(first_key):
+            if brand_key(t).startswith(first_key):
                 for _ in range(count):
                     note(t, "body text (NER)", p.url)
     for page, node in orgs:

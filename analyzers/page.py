@@ -21,7 +21,7 @@ from aeo.analyzers.page_type import article_markup, classify, dated_kind
 from aeo.analyzers.structured import extract, unseen_markup
 from aeo.crawler.links import meta_refresh, page_links, parse_document
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
-from aeo.records import CONTENT_TYPES, REFRESH_REDIRECT_S, Fetch, Link, PageFacts
+from aeo.facts.records import CONTENT_TYPES, REFRESH_REDIRECT_S, Fetch, Link, PageFacts
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
 BOILERPLATE = ("nav", "header", "footer", "aside", "form")

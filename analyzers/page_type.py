@@ -165,7 +165,6 @@ DATED_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     ("case study", re.compile(r"(?i)\bcase stud(?:y|ies)\b|\bcustomer stor(?:y|ies)\b|"
                               r"\bsuccess stor(?:y|ies)\b")),
 )
-RECORDS = ("release", "advisory", "event")    # a changelog's or a recap's kind of page
 DATED_OPENING = re.compile(r"(?i)\bwe(?:'re| are)\s+(?:very\s+)?(?:happy|pleased|excited|proud|"
                            r"thrilled|glad)\s+to\s+(?:announce|release|share the release)\b|"
                            r"^\s*last week (?:was|we)\b")

@@ -12,7 +12,7 @@ from aeo.analyzers.identity import build_identity
 from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import InvalidURL, Scope, display_host, normalize_url
-from aeo.records import (
+from aeo.facts.records import (
     CONTENT_TYPES,
     KIND_LLMS,
     KIND_PAGE,

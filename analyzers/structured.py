@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 import jstyleson
 from lxml import etree
 
-from aeo.analyzers.schemaorg import local_name
+from aeo.facts.schemaorg import local_name
 
 MAX_BLOCK_CHARS = 1_000_000     # a bigger block is reported, not parsed
 MAX_DEPTH = 64                  # nesting deeper than this is reported, not walked

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from aeo.records import Fetch
+from aeo.facts.records import Fetch
 
 ACTIVE = "aeo:active"     # set of run keys being crawled
 # the leader renews a key this often (seconds to live); the others stop when it lapses

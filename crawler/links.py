@@ -253,33 +253,3 @@ def canonical_link(root: etree._Element | None, page_url: str) -> str:
             if url:
                 found.add(url)
     return found.pop() if len(found) == 1 else ""
-
-
-PAGE_PARAMS = ("page", "paged", "pg", "pagenum", "page_num", "pagenumber", "start", "offset")
-_PAGE_SEGMENT = re.compile(r"/(?:page|seite|pagina|strona)[/=_-]?(\d{1,5})(?=/|$)", re.I)
-_PAGER_TEXT = re.compile(
-    r"^[\s«‹←»›→]*(?:next|older|newer|prev|previous|next page|previous page|older posts|"
-    r"newer posts|older entries|newer entries|older articles|newer articles|weiter|suivant|"
-    r"siguiente|precedent|précédent|zurück)?[\s«‹←»›→]*$", re.I)
-
-
-def is_pagination(url: str, rel: str = "", text: str = "") -> str:
-    """The series a link to the next or an earlier page of a paginated list belongs to (the
-    URL with its page number taken out), or '' when the link is not one: a /page/3/ segment, a
-    query of only a page number (?page=3), or a link to a URL with a number in it that says
-    it is a pager's (rel=next/prev, or the text 'Next', 'Older posts', '»' and the like)."""
-    parts = urlsplit(url)
-    pairs = [q.split("=", 1) for q in parts.query.split("&") if q]
-    if len(pairs) == 1 and len(pairs[0]) == 2 and pairs[0][0].lower() in PAGE_PARAMS and \
-            pairs[0][1].isdigit():
-        return f"{parts.netloc}{parts.path}?{pairs[0][0].lower()}="
-    found = _PAGE_SEGMENT.search(parts.path)
-    if found:
-        return f"{parts.netloc}{parts.path[:found.start()]}/page/#{parts.path[found.end():]}"
-    numbered = re.sub(r"[0-9]+", "#", f"{parts.netloc}{parts.path}?{parts.query}")
-    if "#" not in numbered:
-        return ""
-    label = " ".join(text.split())
-    if {"next", "prev", "previous"} & set(rel.split()) or (label and _PAGER_TEXT.match(label)):
-        return numbered
-    return ""

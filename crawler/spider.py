@@ -32,7 +32,6 @@ from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
 from aeo.crawler.frontier import LocalFrontier
 from aeo.crawler.links import (
     canonical_link,
-    is_pagination,
     meta_refresh,
     page_links,
     parse_document,
@@ -42,7 +41,8 @@ from aeo.crawler.resolver import ConnectTo, MappedResolver, connect_target
 from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
 from aeo.crawler.scope import MAX_URL_LENGTH, InvalidURL, Scope, normalize_url, split_url, too_long
 from aeo.crawler.sitemaps import DEFAULT_PATHS, MAX_BYTES, MAX_URLS, folder_paths, read_sitemap
-from aeo.records import (
+from aeo.facts.reading import is_pagination
+from aeo.facts.records import (
     KIND_LLMS,
     KIND_PAGE,
     KIND_PROBE,

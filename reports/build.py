@@ -11,8 +11,8 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+from aeo.facts.records import TOOL
 from aeo.pageset import coverage_rows
-from aeo.records import TOOL
 from aeo.reports.compare import KINDS, classify, compare  # noqa: F401 (compare: aeo compare)
 from aeo.reports.export import (
     BACKLOG_COLUMNS,

@@ -6,7 +6,7 @@ import json
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from aeo.records import PILLARS
+from aeo.facts.records import PILLARS
 from aeo.reports.scoring import expected_overall, fix_first, precision_bar
 
 PILLAR_COLORS = {"ACCESS": "#2f5bea", "STRUCT": "#7a3fe4", "ENTITY": "#0f8b8d", "QA": "#c4480b",

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from aeo.records import PageFacts
+from aeo.facts.records import PageFacts
 
 MIN_TEMPLATE_PAGES = 3      # fewer pages than this are not worth calling a template
 NEARLY_ALL = 0.8            # a finding on this share of a template's pages is in the template

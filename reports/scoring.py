@@ -37,8 +37,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from aeo.facts.records import CONTENT_TYPES, PILLARS, Finding, PageFacts, RuleOutcome, SiteFacts
 from aeo.governance import Governance
-from aeo.records import CONTENT_TYPES, PILLARS, Finding, PageFacts, RuleOutcome, SiteFacts
 
 SEVERITY_WEIGHTS = {"critical": 10.0, "high": 6.0, "medium": 3.0, "low": 1.0}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from aeo.crawler.bots import bot
-from aeo.records import PAGE_TYPES, BotAccess, Link, Probe
+from aeo.facts.records import PAGE_TYPES, BotAccess, Link, Probe
 from aeo.rules.base import Example, Hit, Judged, rule
 
 ALL = ("all",)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import functools
 import re
 
-from aeo.analyzers.attribution import name_key, page_author_nodes
-from aeo.analyzers.identity import key as brand_key
-from aeo.analyzers.page_type import RECORDS, post_signals
-from aeo.records import peers_show
+from aeo.analyzers.page_type import post_signals
+from aeo.facts.reading import brand_key, name_key, page_author_nodes
+from aeo.facts.records import RECORDS, peers_show
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aeo.governance import Governance
-from aeo.records import (
+from aeo.facts.records import (
     CONTENT_TYPES,
     PILLARS,
     SEVERITIES,
@@ -28,6 +27,7 @@ from aeo.records import (
     RuleOutcome,
     SiteFacts,
 )
+from aeo.governance import Governance
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aeo.analyzers.identity import is_org, key, own_organizations
+from aeo.facts.reading import brand_key, is_org, own_organizations
 from aeo.rules.base import Example, Hit, Judged, rule
 
 ALL = ("all",)
@@ -165,9 +165,9 @@ def en003(site, pages, gov):
     ident = site.identity
     if not ident.get("name"):
         return Judged(0, [])
-    allowed = {key(n) for n in [*ident["allowed"], *gov["allowed_brand_names"]]}
+    allowed = {brand_key(n) for n in [*ident["allowed"], *gov["allowed_brand_names"]]}
     extra = {form: sources for form, sources in ident["variants"].items()
-             if key(form) not in allowed}
+             if brand_key(form) not in allowed}
     if not extra:
         return Judged(1, [])
     parts = []
@@ -357,10 +357,10 @@ def en006(page, site, gov):
             if e[2] >= 2 and e[1] in MAIN_LABELS and not _technical(e[0], page)][:3]
     if not main:
         return None
-    names = [key(n) for n in _markup_names(page, site)]
+    names = [brand_key(n) for n in _markup_names(page, site)]
     missing = []
     for text, label, count in main:
-        k = key(text)
+        k = brand_key(text)
         if not any(k in n or (n and n in k) for n in names):
             missing.append(f"{text} ({label}, {count}×)")
     if not missing:

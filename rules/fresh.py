@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from aeo.analyzers.attribution import day, is_placeholder
 from aeo.analyzers.page_type import post_signals
-from aeo.records import peers_show
+from aeo.facts.reading import day, is_placeholder
+from aeo.facts.records import peers_show
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)

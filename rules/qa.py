@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 
 from aeo.analyzers.answers import FAQ_HEADING, n_words
-from aeo.analyzers.page_type import RECORDS
-from aeo.records import PAGE_TYPES
+from aeo.facts.records import PAGE_TYPES, RECORDS
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from aeo.records import Link
+from aeo.facts.records import Link
 from aeo.rules.base import Example, Hit, Judged, rule
 
 CRAWLERS = ("google", "copilot", "chatgpt", "perplexity")

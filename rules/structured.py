@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
-from aeo.analyzers.identity import own_organizations
-from aeo.analyzers.schemaorg import DATA_TYPES, DATE_TYPES, NUMBER_TYPES, vocabulary
-from aeo.records import PAGE_TYPES, PageFacts, SiteFacts
+from aeo.facts.reading import own_organizations
+from aeo.facts.records import PAGE_TYPES, PageFacts, SiteFacts
+from aeo.facts.schemaorg import DATA_TYPES, DATE_TYPES, NUMBER_TYPES, vocabulary
 from aeo.rules.base import Example, Hit, Judged, rule
 
 ALL = ("all",)

@@ -4,8 +4,8 @@ many pages share each one (aeo.pageset)."""
 
 from __future__ import annotations
 
-from aeo.crawler.links import is_pagination
-from aeo.records import CONTENT_TYPES, counted_for_titles, text_key
+from aeo.facts.reading import is_pagination
+from aeo.facts.records import CONTENT_TYPES, counted_for_titles, text_key
 from aeo.rules.base import Example, Hit, rule
 
 ALL = ("all",)

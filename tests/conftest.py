@@ -86,7 +86,7 @@ def analyze_html(url: str, html: str, root: str | None = None):
     """One page's facts, analyzed exactly as a crawl would (the real model included)."""
     from aeo.analyzers.page import analyze_page
     from aeo.crawler.scope import Scope
-    from aeo.records import Fetch
+    from aeo.facts.records import Fetch
 
     root = root or url.split("/", 3)[0] + "//" + url.split("/", 3)[2] + "/"
     return analyze_page(Fetch(url=url, status=200, content_type="text/html; charset=utf-8",

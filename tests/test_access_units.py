@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from aeo.facts.records import BotAccess, Probe, RobotsGroupLine
 from aeo.governance import load_governance
-from aeo.records import BotAccess, Probe, RobotsGroupLine
 from aeo.rules.base import all_rules, make_page, make_site, run_rule
 
 R = all_rules()

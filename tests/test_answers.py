@@ -17,8 +17,8 @@ from aeo.analyzers.nlp import load
 from aeo.analyzers.page import analyze_page
 from aeo.analyzers.questions import question_flags
 from aeo.crawler.scope import Scope
+from aeo.facts.records import Fetch
 from aeo.governance import load_governance
-from aeo.records import Fetch
 from aeo.rules.base import all_rules, make_site
 
 FIXTURES = Path(__file__).parent / "fixtures"

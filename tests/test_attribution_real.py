@@ -13,7 +13,7 @@ import pytest
 
 from aeo.analyzers.page import analyze_page
 from aeo.crawler.scope import Scope
-from aeo.records import Fetch
+from aeo.facts.records import Fetch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

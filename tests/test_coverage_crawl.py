@@ -182,7 +182,7 @@ def test_a_paginated_archive_deeper_than_the_depth_limit_is_read_whole(aeo, styl
 
 
 def test_pagination_links_are_told_from_ordinary_ones():
-    from aeo.crawler.links import is_pagination
+    from aeo.facts.reading import is_pagination
 
     series = {is_pagination(u, rel, label) for u, rel, label in (
         ("https://x.test/blog/page/3/", "", ""), ("https://x.test/blog/page/4/", "", ""))}

@@ -20,9 +20,9 @@ from aeo.analyzers.identity import build_identity
 from aeo.analyzers.page import analyze_page
 from aeo.analyzers.site import entity_index
 from aeo.crawler.scope import Scope
+from aeo.facts.records import Fetch
 from aeo.governance import load_governance
 from aeo.pageset import ABOUT_LINK
-from aeo.records import Fetch
 from aeo.rules.base import all_rules, make_page, make_site
 
 OPENINGS = [json.loads(x) for x in

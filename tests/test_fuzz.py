@@ -20,7 +20,7 @@ from aeo.crawler.links import parse_html
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import Scope
 from aeo.crawler.sitemaps import read_sitemap
-from aeo.records import Fetch
+from aeo.facts.records import Fetch
 
 SITE = Path(__file__).resolve().parents[1] / "demo" / "site"
 SEEDS = [p.read_bytes() for p in sorted(SITE.rglob("*.html"))[:12]]

@@ -8,7 +8,7 @@ import pytest
 
 from aeo.analyzers.page import analyze_page
 from aeo.crawler.scope import Scope
-from aeo.records import Fetch
+from aeo.facts.records import Fetch
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SCOPE = Scope.from_url("http://site.test/")
@@ -74,7 +74,7 @@ def test_encodings_libxml2_does_not_name_are_decoded_by_python():
     tests found this: the page's analysis failed)."""
     from aeo.analyzers.page import analyze_page
     from aeo.crawler.scope import Scope
-    from aeo.records import Fetch
+    from aeo.facts.records import Fetch
 
     body = "<html><head><title>Café crème</title></head><body><h1>Café</h1></body></html>"
     for enc in ("latin-1", "cp1252", "iso-8859-1", "L1"):

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from fixtures.server import FixtureServer, html, text
 
+from aeo.facts.records import Finding, RuleOutcome
 from aeo.governance import load_governance
-from aeo.records import Finding, RuleOutcome
 from aeo.reports.build import compare
 from aeo.reports.layouts import detect_templates, rollup, url_pattern
 from aeo.reports.scoring import prioritize

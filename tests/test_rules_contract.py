@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from aeo.facts.records import PILLARS, SEVERITIES, PageFacts
 from aeo.governance import GovernanceError, load_governance
-from aeo.records import PILLARS, SEVERITIES, PageFacts
 from aeo.rules.base import Rule, all_rules, run_example, run_rule
 
 RULES = all_rules()
@@ -137,7 +137,7 @@ def test_cli_rules_and_explain():
 
 
 def test_page_facts_round_trip():
-    from aeo.records import Link
+    from aeo.facts.records import Link
     p = PageFacts(url="https://e.com/", status=200, links=(Link("https://e.com/a", "A"),),
                   headings=((1, "T"),), h1=("T",))
     assert PageFacts.from_dict(p.to_dict()) == p

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from aeo.facts.records import Finding, RuleOutcome
 from aeo.governance import load_governance
-from aeo.records import Finding, RuleOutcome
 from aeo.reports.scoring import (
     compute_scores,
     expected_overall,

@@ -13,9 +13,9 @@ import pytest
 from conftest import SHARED
 
 from aeo.analyzers import structured
-from aeo.analyzers.schemaorg import local_name, vocabulary
 from aeo.analyzers.structured import extract, normalize_text, unseen_markup
 from aeo.crawler.links import parse_html
+from aeo.facts.schemaorg import local_name, vocabulary
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, make_page, make_site
 from aeo.rules.structured import requirements

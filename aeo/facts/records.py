@@ -18,6 +18,7 @@ PAGE_TYPES = (
 )
 CONTENT_TYPES = ("article", "faq", "product", "about", "home")
 SEVERITIES = ("critical", "high", "medium", "low")
+RECORDS = ("release", "advisory", "event")    # a changelog's or a recap's kind of page
 
 # Kinds of documents the crawler stores.
 KIND_PAGE = "page"          # an HTML page (or anything reached by following links)
