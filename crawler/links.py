@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -161,10 +162,17 @@ def base_url(root: etree._Element, page_url: str) -> str:
 
 def resolve_href(href: str, base: str) -> tuple[str | None, str]:
     """(normalized absolute URL or None, problem). Links to anything but http(s) pages
-    (javascript:, mailto:, tel:, file:, data:, ...) give (None, ''): skipped, not invalid."""
+    (javascript:, mailto:, tel:, file:, data:, ...) give (None, ''): skipped, not invalid.
+    The fragment plays no part in the URL, so 'guide#setup' and 'guide#faq' are resolved
+    once: a site's navigation and a page's table of contents repeat the same few targets."""
     href = href.strip()
     if not href or href.startswith("#"):
         return None, ""
+    return _resolve(href.partition("#")[0], base)
+
+
+@functools.lru_cache(maxsize=16384)
+def _resolve(href: str, base: str) -> tuple[str | None, str]:
     try:
         absolute = urljoin(base, href)
         if urlsplit(absolute).scheme.lower() not in ALLOWED_SCHEMES:
