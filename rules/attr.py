@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
-from aeo.analyzers.page_type import post_signals
+from aeo.facts.page_types import post_signals
 from aeo.facts.reading import brand_key, name_key, page_author_nodes
 from aeo.facts.records import RECORDS, peers_show
 from aeo.rules.base import Example, Hit, rule

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from aeo.analyzers.page_type import post_signals
+from aeo.facts.page_types import post_signals
 from aeo.facts.reading import day, is_placeholder
 from aeo.facts.records import peers_show
 from aeo.rules.base import Example, Hit, rule

@@ -15,8 +15,6 @@ RULES_MAY_IMPORT = ("aeo.facts", "aeo.rules", "aeo.governance")
 # analyzers (issue 17, "analyzers observe, rules judge")
 CROSSING = {
     ("access.py", "aeo.crawler.bots"): "the crawler table names each bot's operator in findings",
-    ("attr.py", "aeo.analyzers.page_type"): "post_signals reads the URL against page-type patterns",
-    ("fresh.py", "aeo.analyzers.page_type"): "post_signals reads the URL against page-type patterns",
     ("cite.py", "aeo.analyzers.answers"): "the metric and setting patterns are read in the rule",
     ("qa.py", "aeo.analyzers.answers"): "the FAQ heading pattern and the word count of answers",
 }

@@ -147,10 +147,9 @@ def _stderr_on_a_terminal(cmd) -> str:
 
 
 def test_progress_shows_on_a_terminal_and_not_with_quiet_or_a_pipe(tmp_path):
-    with _site(120, delay=0.03) as fs:     # long enough for the progress line to show
+    with _site(12, delay=0.1) as fs:   # a crawl of 2 s: the progress line shows every second
         loud = [c for c in _cmd(fs.url + "/", tmp_path / "a") if c != "--quiet"]
         shown = _stderr_on_a_terminal(loud)
-    with _site(12, delay=0.3) as fs:        # as long a crawl, fewer pages to analyse
         quiet = _stderr_on_a_terminal(_cmd(fs.url + "/", tmp_path / "b"))
         piped = subprocess.run([c for c in _cmd(fs.url + "/", tmp_path / "c") if c != "--quiet"],
                                capture_output=True, text=True, timeout=120)
