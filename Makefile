@@ -55,7 +55,7 @@ demo: install
 	exec $(BIN)/aeo demo "$$@"
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 bench: install
 	$(BIN)/python -m aeo.bench

@@ -107,3 +107,17 @@ def real_site(tmp_path_factory):
             cache[name] = audit(site, tmp_path_factory.mktemp(name))
         return cache[name]
     return get
+
+
+# `make test` runs the suite on two workers (pytest-xdist, --dist loadgroup): the tests of one
+# file stay on one worker, as their module fixtures are built once; files that share something
+# one process must own share a worker too: the demo's fixed port (its history stays
+# comparable), and the audits of the real sites that the session builds once.
+SHARED_WORKER = {"test_demo_audit": "demo port", "test_report": "demo port",
+                 "test_coverage_corpora": "real sites", "test_precision": "real sites"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        item.add_marker(pytest.mark.xdist_group(SHARED_WORKER.get(module, module)))
