@@ -55,7 +55,7 @@ demo: install
 	exec $(BIN)/aeo demo "$$@"
 
 test: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: install
 	$(BIN)/python -m aeo.bench

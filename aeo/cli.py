@@ -515,11 +515,12 @@ def cmd_report(args) -> int:
 def cmd_demo(args) -> int:
     from aeo.demo.serve import DEFAULT_PORT, MONTH_2, start
 
+    port = int(os.environ.get("AEO_DEMO_PORT") or DEFAULT_PORT)   # tests run two at once
     try:
-        server, url = start(DEFAULT_PORT, month=args.month)
+        server, url = start(port, month=args.month)
     except OSError:
         server, url = start(0, month=args.month)
-        say(f"port {DEFAULT_PORT} is busy: this demo run's URLs will not match earlier demo "
+        say(f"port {port} is busy: this demo run's URLs will not match earlier demo "
             "runs, so there is no month-over-month comparison", args.quiet)
     say(f"Demo site (Northwind Ledger) served at {url}"
         + (f", month {args.month}: " + "; ".join(c for c, _ in MONTH_2.values())

@@ -109,15 +109,7 @@ def real_site(tmp_path_factory):
     return get
 
 
-# `make test` runs the suite on two workers (pytest-xdist, --dist loadgroup): the tests of one
-# file stay on one worker, as their module fixtures are built once; files that share something
-# one process must own share a worker too: the demo's fixed port (its history stays
-# comparable), and the audits of the real sites that the session builds once.
-SHARED_WORKER = {"test_demo_audit": "demo port", "test_report": "demo port",
-                 "test_coverage_corpora": "real sites", "test_precision": "real sites"}
 
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        module = item.module.__name__.rsplit(".", 1)[-1]
-        item.add_marker(pytest.mark.xdist_group(SHARED_WORKER.get(module, module)))
+# `make test` runs the suite on two workers (pytest-xdist, --dist loadfile): a file's tests
+# stay on one worker, as their module fixtures are built once. The demo's fixed port is the one
+# thing two files would share: test_report runs its two months on AEO_DEMO_PORT=8766.

@@ -31,11 +31,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     if shutil.which("redis-server") is None and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], capture_output=True,
+        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "redis-server"], capture_output=True,
                        timeout=600)
         if shutil.which("redis-server") is None:
-            subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
-            subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"],
+            subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-q"], capture_output=True, timeout=600)
+            subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "redis-server"],
                            capture_output=True, timeout=600)
     assert shutil.which("redis-server"), \
         "Debian's redis-server package is needed for the shared-crawl tests"

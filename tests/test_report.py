@@ -109,8 +109,10 @@ def months(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("months")
     ws = tmp / "ws"
     for month in (1, 2):
+        # its own port: another test may run the demo on the default one meanwhile
         proc = run("demo", "--workspace", str(ws), "--out", str(tmp / f"m{month}"),
-                   "--as-of", "2026-11-22", "--month", str(month), "--quiet")
+                   "--as-of", "2026-11-22", "--month", str(month), "--quiet",
+                   env={"AEO_DEMO_PORT": "8766"})
         assert proc.returncode == 0, proc.stderr
         time.sleep(1.1)   # run ids are per second
     return tmp
@@ -122,8 +124,8 @@ def test_second_month_shows_what_was_fixed_and_what_is_new(months):
     assert first["comparison"] is None
     assert [p["rule"] for p in first["priorities"][:3]] == ["ACC010", "ACC001", "ACC004"]
     cmp = second["comparison"]
-    fixed = {(f["rule"], f["url"].rsplit(":8765", 1)[-1]) for f in cmp["fixed"]}
-    new = {(f["rule"], f["url"].rsplit(":8765", 1)[-1]) for f in cmp["new"]}
+    fixed = {(f["rule"], f["url"].rsplit(":8766", 1)[-1]) for f in cmp["fixed"]}
+    new = {(f["rule"], f["url"].rsplit(":8766", 1)[-1]) for f in cmp["new"]}
     assert {("ACC001", "/robots.txt"), ("QA003", "/support/common-questions")} <= fixed
     assert ("ACC005", "/pricing") in new
     assert cmp["not_comparable"] == []
@@ -176,7 +178,7 @@ def test_schedule_install_list_remove_in_a_crontab_file_of_our_own(tmp_path):
 @pytest.fixture(scope="module")
 def browser():
     if shutil.which("chromium") is None and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True,
+        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "chromium"], capture_output=True,
                        timeout=900)
     path = shutil.which("chromium")
     assert path, "Debian's chromium package is needed for the browser tests"
