@@ -6,14 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF CONNECT_TO BENCH_PAGES BENCH_QUICK BENCH_KEEP REDIS PROCESSES RESUME JOIN
 
-.PHONY: install audit crawl demo test bench precision lint clean
+.PHONY: install audit crawl demo test bench precision docs lint clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	@# setuptools' notice that an editable install maps folders is information, not a warning
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
 # make audit URL=https://example.com/ [OUT=dir] [WORKSPACE=dir] [MAX_PAGES=n] [GOVERNANCE=file] [AS_OF=YYYY-MM-DD]
@@ -63,6 +64,10 @@ bench: install
 # the findings on the shared real sites against the judged ones (tests/fixtures/judged/)
 precision: install
 	$(BIN)/python tests/precision.py
+
+# docs/rules.md from the rule registry (a test fails when it is stale)
+docs: install
+	$(BIN)/aeo rules --markdown > docs/rules.md.tmp && mv docs/rules.md.tmp docs/rules.md
 
 lint: install
 	$(BIN)/ruff check aeo crawler analyzers rules reports demo tests

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
 from collections import Counter
 from pathlib import Path
 
@@ -62,8 +60,6 @@ def build_outputs(*, run, manifest, out: Path, db, survey, slim, site, outcomes,
                   workspace, coverage):
     """Write every output. Findings are read back from the run database (db) as streams, and
     pages from the slim table (slim), so the outputs of a large run never sit in memory."""
-    if os.environ.get("AEO_FAULT") == "kill_before_publish":   # durability tests only
-        os.kill(os.getpid(), signal.SIGKILL)
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"--out {out} exists and is not a folder")

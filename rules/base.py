@@ -84,6 +84,13 @@ class Rule:
         return self.title or self.name
 
     @property
+    def inputs(self):
+        """The page and site facts and the governance settings the check reads (read from its
+        code: rules/inputs.py)."""
+        from aeo.rules.inputs import inputs_of
+        return inputs_of(self.check)
+
+    @property
     def precision(self) -> dict | None:
         """What `make precision` measured for this rule on the shared real sites:
         {"precision": TP / (TP + FP + DEB), "judged": n, "measured": date}, or None when the

@@ -31,8 +31,12 @@ class Result:
 
     @property
     def findings(self) -> dict:
+        """findings.json, read only when no rule errored: a rule that crashed has no findings,
+        and a test that asserts a finding is absent must not pass on a crash."""
         p = self.out / "findings.json"
-        return json.loads(p.read_text()) if p.exists() else {}
+        data = json.loads(p.read_text()) if p.exists() else {}
+        assert_no_rule_errored(data)
+        return data
 
     def rules(self, rule: str) -> list[dict]:
         return [f for f in self.findings.get("findings", []) if f["rule"] == rule]
@@ -61,6 +65,11 @@ class Result:
                         conn.close()
                 chunks.append(data.decode("utf-8", "replace"))
         return "\n".join(chunks)
+
+
+def assert_no_rule_errored(findings_json: dict) -> None:
+    errored = {r["rule"]: r["error"] for r in findings_json.get("rules", []) if r.get("error")}
+    assert not errored, f"rules errored (a crash is not a pass): {errored}"
 
 
 def run_aeo(url: str, tmp: Path, *args: str, timeout: float = 120, env: dict | None = None,

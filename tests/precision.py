@@ -86,6 +86,9 @@ def audit(site: RealSite, out: Path) -> dict:
     with open(out / "pages.csv", newline="", encoding="utf-8") as fh:
         pages = list(csv.DictReader(fh))
     report = json.loads((out / "findings.json").read_text())
+    errored = {r["rule"]: r["error"] for r in report["rules"] if r.get("error")}
+    if errored:   # a rule that crashed has no findings: never read that as precision
+        raise SystemExit(f"precision: rules errored on {site.name}: {errored}")
     return {"findings": report["findings"], "report": report, "pages": pages, "out": out,
             "exit": proc.returncode, "stderr": proc.stderr, "logs": logs}
 
@@ -181,6 +184,10 @@ def write_precision(by_rule: dict[str, Counter], type_acc: float | None) -> None
         lines += [f"[rules.{rule}]", f"precision = {p}", f"judged = {n}",
                   f"false = {fp}      # judged false and still found: fix them, never add", ""]
     PRECISION_TOML.write_text("\n".join(lines), encoding="utf-8")
+    # docs/rules.md shows each rule's precision: written again from the new figures
+    page = subprocess.run([sys.executable, "-m", "aeo", "rules", "--markdown"], check=True,
+                          capture_output=True, text=True, cwd=ROOT).stdout
+    (ROOT / "docs" / "rules.md").write_text(page, encoding="utf-8")
 
 
 def _precision_bar() -> float:

@@ -11,7 +11,9 @@ GOV = load_governance()
 
 
 def outcome(rid, pages=None, **site):
-    return run_rule(R[rid], pages or [make_page()], make_site(**site), GOV)
+    o = run_rule(R[rid], pages or [make_page()], make_site(**site), GOV)
+    assert o.error is None, o.error     # a crash must not read as "passed"
+    return o
 
 
 def test_acc001_names_bot_group_and_line():

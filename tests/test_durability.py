@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from fixtures.server import FixtureServer, page, text
 
+FAULTS = Path(__file__).parent / "fixtures" / "faults.py"
+
 
 def _hashes(folder):
     return {p: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -76,8 +78,8 @@ def test_t43_kill_mid_crawl_and_before_publish(tmp_path):
         _no_process_left(ws)
 
         # kill -9 just before the report is published
-        env = {**os.environ, "AEO_FAULT": "kill_before_publish"}
-        killed = subprocess.run(_cmd(fs.url + "/", ws), capture_output=True, env=env,
+        killed = subprocess.run([sys.executable, str(FAULTS), "kill_before_publish",
+                                 *_cmd(fs.url + "/", ws)[3:]], capture_output=True,
                                 timeout=300, stdin=subprocess.DEVNULL)
         assert killed.returncode == -signal.SIGKILL
         _no_process_left(ws)

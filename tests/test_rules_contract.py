@@ -47,11 +47,26 @@ NOT_YET_BUILT = {"ACC011": "issue 19",
                  "ACC012": "issue 19", "ACC013": "issue 19"}
 
 
-def test_the_ids_of_the_catalogue_exist():
-    ids = set(re.findall(r"\| ([A-Z]{2,3}\d{3}) \|", RULES_MD.read_text())) \
-        if RULES_MD.exists() else {f"ACC{i:03d}" for i in range(1, 11)}
-    assert ids and ids - set(NOT_YET_BUILT) <= set(RULES), ids - set(RULES) - set(NOT_YET_BUILT)
+def catalogue() -> dict[str, tuple[str, str]]:
+    """Every rule of ../shared/RULES.md: ID -> (scope, default severity), from its tables."""
+    assert RULES_MD.exists(), f"{RULES_MD} is the contract; the tests run with ../shared beside"
+    rows = re.findall(r"^\| ([A-Z]{2,3}\d{3}) \| (page|site) \|.*\| (\w+) \|\s*$",
+                      RULES_MD.read_text(encoding="utf-8"), flags=re.M)
+    return {rid: (scope, severity) for rid, scope, severity in rows}
+
+
+def test_every_rule_of_the_catalogue_exists_with_its_scope_and_severity():
+    cat = catalogue()
+    assert {"ACC001", "QA001", "SD001", "EN001", "AT001", "FR001", "CI001"} <= set(cat)
+    assert len(cat) >= 51 and len(cat) == len(
+        set(re.findall(r"\| ([A-Z]{2,3}\d{3}) \|", RULES_MD.read_text(encoding="utf-8"))))
+    missing = set(cat) - set(RULES) - set(NOT_YET_BUILT)
+    assert not missing, f"in RULES.md, not built: {sorted(missing)}"
     assert not set(NOT_YET_BUILT) & set(RULES), "built: take it off NOT_YET_BUILT"
+    for rid, (scope, severity) in cat.items():
+        if rid in RULES:
+            r = RULES[rid]
+            assert (r.scope, r.severity) == (scope, severity), (rid, r.scope, r.severity)
 
 
 def test_a_rule_that_raises_is_an_error_result_not_a_crash():
@@ -115,9 +130,10 @@ def test_bad_governance_file_exits_2_with_one_line(tmp_path, text, key):
 def test_each_internal_error_keeps_its_own_crash_log(tmp_path):
     """One line on stderr, exit 1, and the traceback in a file of its own: a second crash does
     not overwrite the first one's details."""
-    env = {**os.environ, "AEO_FAULT": "crash", "TMPDIR": str(tmp_path)}
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    faults = Path(__file__).parent / "fixtures" / "faults.py"
     for _ in range(2):
-        r = subprocess.run([sys.executable, "-m", "aeo", "rules"], capture_output=True,
+        r = subprocess.run([sys.executable, str(faults), "crash", "rules"], capture_output=True,
                            text=True, timeout=60, env=env)
         assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
         assert "internal error" in r.stderr and "Traceback" not in r.stderr
@@ -156,8 +172,48 @@ def test_a_folder_and_its_index_file_are_one_page_judged_once():
     site = make_site(main_hash_by_url={folder: "abc", index: "abc"}, titled_pages=2,
                      title_counts={"": 2}, description_counts={"": 2})
     outcome = run_rule(RULES["ACC117"], [page(folder), page(index)], site, GOV)
+    assert outcome.error is None, outcome.error
     assert [f.url for f in outcome.findings] == [folder]
     site = make_site(main_hash_by_url={folder: "abc", index: "def"}, titled_pages=2,
                      title_counts={"": 2}, description_counts={"": 2})
     outcome = run_rule(RULES["ACC117"], [page(folder), page(index)], site, GOV)
+    assert outcome.error is None, outcome.error
     assert sorted(f.url for f in outcome.findings) == [folder, index]
+
+
+def test_docs_rules_md_is_generated_from_the_registry():
+    """docs/rules.md is what `make docs` writes from the code; a rule changed without
+    regenerating it fails here."""
+    from aeo.rules.catalogue import markdown
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert page.read_text(encoding="utf-8") == markdown(RULES, GOV), \
+        "docs/rules.md is stale: run `make docs`"
+
+
+def test_every_rule_says_what_it_reads_and_every_setting_is_read():
+    defaults = set(GOV.settings)
+    read = set()
+    for rid, r in RULES.items():
+        i = r.inputs
+        assert i.page or i.site, f"{rid} reads no facts?"
+        assert set(i.settings) <= defaults, (rid, set(i.settings) - defaults)
+        read |= set(i.settings)
+    # precision_bar is the report's, not a rule's
+    assert defaults - read == {"precision_bar"}, defaults - read
+    assert RULES["QA001"].inputs.settings == ("qa_min_words",)
+    assert "main_word_count" in RULES["QA001"].inputs.page
+    assert "bots" in RULES["ACC001"].inputs.site
+
+
+def test_explain_shows_what_a_rule_reads_with_the_thresholds_in_force(tmp_path):
+    f = tmp_path / "client.toml"
+    f.write_text("[settings]\nqa_min_words = 250\n")
+    r = subprocess.run([sys.executable, "-m", "aeo", "explain", "QA001"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and "What it reads (settings: defaults)" in r.stdout
+    assert "setting qa_min_words = 400" in r.stdout and "main_word_count" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "aeo", "explain", "QA001", "--governance", str(f)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "setting qa_min_words = 250" in r.stdout
+    assert str(f) in r.stdout
