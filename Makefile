@@ -59,7 +59,7 @@ test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: install
-	$(BIN)/python -m aeo.bench
+	$(BIN)/python benchmarks/bench.py
 
 # the findings on the shared real sites against the judged ones (tests/fixtures/judged/)
 precision: install
@@ -70,7 +70,7 @@ docs: install
 	$(BIN)/aeo rules --markdown > docs/rules.md.tmp && mv docs/rules.md.tmp docs/rules.md
 
 lint: install
-	$(BIN)/ruff check aeo crawler analyzers rules reports demo tests
+	$(BIN)/ruff check aeo crawler analyzers rules reports demo benchmarks tests
 
 clean:
 	rm -rf $(VENV) build *.egg-info

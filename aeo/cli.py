@@ -558,7 +558,7 @@ def cmd_history(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from aeo.reports.build import compare
+    from aeo.comparison import compare
     from aeo.store import Workspace
 
     ws = Workspace(args.workspace)

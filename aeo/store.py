@@ -211,11 +211,26 @@ class CrawlDB:
     def drop_findings(self, rule: str) -> None:
         self.conn.execute("DELETE FROM findings WHERE rule = ?", (rule,))
 
-    def findings(self, where: str = "", args: tuple = ()) -> Iterator[dict]:
-        """The stored findings in report order (rule by rule, then as found)."""
+    def findings(self, urls: list[str] | None = None) -> Iterator[dict]:
+        """The stored findings in report order (rule by rule, then as found); of those URLs
+        only, when given."""
+        where, args = "", ()
+        if urls is not None:
+            where, args = f"WHERE url IN ({','.join('?' * len(urls))})", tuple(urls)
         sql = "SELECT data FROM findings " + where + " ORDER BY rule_order, seq"
         for (data,) in self.conn.cursor().execute(sql, args):
             yield json.loads(data)
+
+    def compare_with(self, before: Iterable[tuple[str, str, str]], rechecked: Iterable[str],
+                     previous_run: str, complete: bool, config_changed: bool,
+                     known_rules: Iterable[str]):
+        """This run's findings against an earlier run's (rule, url, severity) keys, classified
+        in this database's temporary tables (aeo/comparison.py)."""
+        from aeo.comparison import classify
+
+        return classify(self.conn, self.finding_keys(), before, rechecked, previous_run,
+                        complete=complete, config_changed=config_changed,
+                        known_rules=known_rules)
 
     def finding_keys(self) -> Iterator[tuple[str, str, str]]:
         yield from self.conn.cursor().execute(
@@ -320,6 +335,16 @@ class Run:
 
     def open_db(self) -> CrawlDB:
         return CrawlDB(self.db_path)
+
+    @contextlib.contextmanager
+    def page_reader(self) -> Iterator[Any]:
+        """For a thread that reads the stored pages while the crawl writes them: a connection
+        of its own, and read(after_id, limit) -> [(id, Fetch)] of the pages committed since."""
+        conn = sqlite3.connect(self.db_path, timeout=60, isolation_level=None)
+        try:
+            yield lambda last, limit: CrawlDB.pages_after(conn, last, limit)
+        finally:
+            conn.close()
 
     @contextlib.contextmanager
     def failing_on_write(self) -> Iterator[None]:

@@ -48,3 +48,39 @@ def test_the_facts_package_stands_on_its_own():
         outside = {m for m in _project_imports(path)
                    if m != "aeo" and not m.startswith("aeo.facts")}   # ('aeo': its version)
         assert outside == set(), (path.name, outside)
+
+
+STORE = {"aeo/store.py", "aeo/comparison.py"}
+
+
+def test_the_run_database_is_reached_through_the_store_only():
+    """Only the store opens SQLite or touches a database connection; the CLI may name
+    sqlite3's error class to turn it into one line."""
+    for path in sorted(p for d in ("aeo", "crawler", "analyzers", "rules", "reports")
+                       for p in (ROOT / d).rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if name in STORE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                assert node.attr != "conn", f"{name}:{node.lineno} reaches a connection"
+                if isinstance(node.value, ast.Name) and node.value.id == "sqlite3":
+                    assert name == "aeo/cli.py" and node.attr == "Error", \
+                        f"{name}:{node.lineno} uses sqlite3.{node.attr}"
+
+
+def test_render_reads_the_audit_result_only():
+    """The report stage writes what the judge decided: it runs no rule, opens no run and
+    reaches no store but for its atomic file writer."""
+    import inspect
+
+    from aeo.reports.build import render
+
+    assert list(inspect.signature(render).parameters) == ["result", "out"]
+    for path in sorted((ROOT / "reports").glob("*.py")):
+        for module in _project_imports(path):
+            assert not module.startswith(("aeo.rules.base", "aeo.analyzers", "aeo.crawler")), \
+                (path.name, module)
+        text = path.read_text(encoding="utf-8")
+        assert "Workspace" not in text and "open_db" not in text, path.name

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from fixtures.server import FixtureServer, html, text
 
+from aeo.comparison import compare
 from aeo.facts.records import Finding, RuleOutcome
 from aeo.governance import load_governance
-from aeo.reports.build import compare
 from aeo.reports.layouts import detect_templates, rollup, url_pattern
 from aeo.reports.scoring import prioritize
 from aeo.rules.base import all_rules, make_page, make_site

@@ -183,12 +183,12 @@ def main() -> int:
 
 
 def _bench(tmp: Path) -> int:
+    from aeo.analyzers.workers import analysis_workers
     from aeo.crawler.config import CrawlConfig
     from aeo.demo.serve import start
     from aeo.governance import load_governance
     from aeo.pipeline import (
         Stage,
-        analysis_workers,
         analyze,
         crawl,
         report,
@@ -262,7 +262,7 @@ def _bench(tmp: Path) -> int:
     # The floors: what the machine can do at best, measured in this same run.
     server, url = start(0, root=site)
     try:
-        floor = subprocess.run([sys.executable, "-m", "aeo.bench_floor", url, "16"],
+        floor = subprocess.run([sys.executable, str(Path(__file__).with_name("bench_floor.py")), url, "16"],
                                capture_output=True, text=True, timeout=3600)
     finally:
         server.shutdown()

@@ -5,6 +5,9 @@ two 100,000-page runs costs no more memory than one of two small ones.
 A finding of the previous run counts as fixed only where the page was fetched again with a 2xx
 answer (or it is about a site file), the crawl is complete, the governance is the same and the
 rule still exists; elsewhere it was not re-checked the same way: not comparable.
+
+Part of the store: the judge reaches it through CrawlDB.compare_with (the run database's
+temporary tables); `aeo compare` classifies findings held in memory in a database of its own.
 """
 
 from __future__ import annotations

@@ -1,0 +1,185 @@
+"""Judge: the rules over the stored facts, then the scores, the priorities and the comparison
+with the previous complete run of the site, as one typed AuditResult. render() (reports/build.py)
+writes it out and reads nothing else; record() then puts the run in the history.
+
+The result holds what is small (scores, priorities, each rule's outcome with its first
+findings, the site facts, the page survey); every finding and every page are read back from the
+run database through the result's own methods, so a 100,000-page result never sits in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aeo.comparison import Comparison
+from aeo.coverage import Coverage
+from aeo.facts.records import TOOL, PageFacts, RuleOutcome, SiteFacts
+from aeo.governance import Governance
+from aeo.pageset import FullPages, SlimPages, Survey
+from aeo.reports.layouts import Template, detect_templates
+from aeo.reports.scoring import Priority, Scores, compute_scores, leave_alone, prioritize
+from aeo.rules.base import Rule, all_rules, run_rules_stream
+from aeo.store import CrawlDB, Run, Workspace, utc_now
+
+DRILL_PAGES = 300     # the pages with the most findings the report shows one by one
+TREND_RUNS = 11       # earlier runs in the report's score trend
+
+
+def config_hash(gov: Governance) -> str:
+    """What the findings depend on besides the site: the governance in force."""
+    data = {k: v for k, v in gov.to_dict().items() if k != "source"}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass
+class AuditResult:
+    """Everything an audit decided, for render() and record()."""
+
+    run_id: str
+    run: dict[str, Any]             # findings.json's "run": URL, dates, counts, coverage
+    governance: Governance
+    rules: dict[str, Rule]
+    outcomes: list[RuleOutcome]
+    scores: Scores
+    priorities: list[Priority]
+    leave: list[Priority]
+    templates: list[Template]
+    comparison: Comparison | None
+    trend: list[dict]               # earlier complete runs' scores, then this one's
+    site: SiteFacts
+    survey: Survey
+    coverage: Coverage
+    limits: list
+    status: str                     # the run's final status: complete, incomplete, ...
+    config_hash: str
+    count_by_url: Counter = field(default_factory=Counter)
+    drill: list[dict] = field(default_factory=list)
+    _db: CrawlDB | None = None
+    _slim: SlimPages | None = None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.run.get("complete"))
+
+    def findings(self) -> Iterator[dict]:
+        """Every finding, in report order, from the run database."""
+        return self._db.findings()
+
+    def pages(self) -> Iterator[PageFacts]:
+        """Every page's facts without its bulky text, from the run database."""
+        return iter(self._slim)
+
+
+def judge(*, run: Run, db: CrawlDB, survey: Survey, site: SiteFacts, coverage: Coverage,
+          gov: Governance, workspace: Workspace, manifest: dict) -> AuditResult:
+    """The rules over the pages (page rules on the full facts one page at a time, site rules
+    on the slim ones; every finding stored as it is made), then scores, priorities, templates,
+    the comparison with the previous complete run and the score trend."""
+    full, slim = FullPages(db), SlimPages(db)
+    rules = all_rules()
+    db.clear_findings()
+    outcomes = run_rules_stream(full, slim, site, gov, rules, db, _PageTypes(survey.rows),
+                                intern=survey.url)
+    db.commit()
+
+    rows = survey.rows
+    scores = compute_scores(outcomes, gov, rules)
+    templates = detect_templates(rows.values())
+    priorities = prioritize(outcomes, rows, site, gov, rules, templates)
+    count_by_url = Counter(u for o in outcomes for u in o.finding_urls)
+    complete = bool(manifest.get("complete"))
+    chash = config_hash(gov)
+
+    previous = workspace.previous_complete(run.path.parent.name, run.run_id)
+    comparison = None
+    if previous is not None:
+        earlier = workspace.find_run(previous["run_id"])
+        before_hash = earlier.manifest().get("config_hash") if earlier else None
+        comparison = db.compare_with(
+            workspace.finding_keys(previous["run_id"]),
+            (r.url for r in rows.values() if r.status is not None and 200 <= r.status < 300),
+            previous["run_id"], complete=complete,
+            config_changed=bool(before_hash and before_hash != chash), known_rules=set(rules))
+
+    run_info = {"start_url": manifest.get("start_url"), "as_of": manifest.get("as_of"),
+                "started": manifest.get("started"), "finished": utc_now(),
+                "complete": complete,
+                "pages_crawled": manifest.get("pages_crawled", len(rows)),
+                "pages_analyzed": survey.analyzed,
+                "reason": manifest.get("reason"), "message": manifest.get("message", ""),
+                "status": manifest.get("crawl_status"),
+                "run_id": run.run_id, "coverage": coverage.to_dict()}
+    trend = [{"run": r["run_id"].split("/")[-1], "score": r["overall_score"],
+              "complete": bool(r["complete"])}
+             for r in workspace.history(run.path.parent.name, exact=True)
+             if r["run_id"] != run.run_id and r["overall_score"] is not None][-TREND_RUNS:]
+    trend.append({"run": run.run_id.split("/")[-1], "score": scores.overall,
+                  "complete": complete})
+    status = manifest.get("crawl_status", "complete")
+    if status == "complete" and not complete:
+        status = "incomplete"    # the coverage fell short (aeo.coverage)
+    return AuditResult(
+        run_id=run.run_id, run=run_info, governance=gov, rules=rules, outcomes=outcomes,
+        scores=scores, priorities=priorities, leave=leave_alone(priorities),
+        templates=templates, comparison=comparison, trend=trend, site=site, survey=survey,
+        coverage=coverage, limits=manifest.get("limits", []), status=status,
+        config_hash=chash, count_by_url=count_by_url,
+        drill=_drill(db, slim, count_by_url), _db=db, _slim=slim)
+
+
+def record(result: AuditResult, run: Run, workspace: Workspace, out: Path) -> dict:
+    """After the outputs are written: the run's manifest says how it ended, and the history
+    index gets its findings and pages (the next run compares against them)."""
+    manifest = run.update_manifest(status=result.status, config_hash=result.config_hash,
+                                   finished=result.run["finished"],
+                                   report_dir=str(Path(out).resolve()),
+                                   overall_score=result.scores.overall,
+                                   content_pages=result.survey.content_pages)
+    workspace.record_run(run, manifest, result.findings(),
+                         ({"url": p.url, "status": p.status, "page_type": p.page_type,
+                           "main_text_hash": p.main_text_hash,
+                           "date_modified": p.date_modified} for p in result.pages()),
+                         result.scores.overall)
+    return manifest
+
+
+class _PageTypes:
+    """URL -> page type, read from the survey's page rows (for the site rules' findings)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def get(self, url, default="other"):
+        row = self.rows.get(url)
+        return row.page_type if row is not None else default
+
+
+def _drill(db: CrawlDB, slim: SlimPages, count_by_url: Counter) -> list[dict]:
+    """The pages with the most findings (the first DRILL_PAGES), each with its facts and
+    every finding on it."""
+    top = sorted(count_by_url.items(), key=lambda kv: (-kv[1], kv[0]))[:DRILL_PAGES]
+    wanted = [u for u, _ in top]
+    findings: dict[str, list[dict]] = {u: [] for u in wanted}
+    if wanted:
+        for f in db.findings(wanted):
+            findings[f["url"]].append(f)
+    facts = {p.url: p for p in slim.some(wanted)}
+    rows = []
+    for url, _ in top:
+        p = facts.get(url)
+        rows.append({"url": url, "type": p.page_type if p else "other",
+                     "status": p.status if p else None, "words": p.main_word_count if p else 0,
+                     "author": p.author if p else "", "published": p.date_published if p else "",
+                     "modified": p.date_modified if p else "",
+                     "schema": " ".join(p.schema_types[:6]) if p else "",
+                     "findings": findings[url]})
+    return rows
+
+
+__all__ = ["AuditResult", "judge", "record", "config_hash", "TOOL"]
