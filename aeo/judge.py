@@ -19,13 +19,15 @@ from typing import Any
 
 from aeo.comparison import Comparison
 from aeo.coverage import Coverage
+from aeo.durable import utc_now
 from aeo.facts.records import TOOL, PageFacts, RuleOutcome, SiteFacts
 from aeo.governance import Governance
 from aeo.pageset import FullPages, SlimPages, Survey
 from aeo.reports.layouts import Template, detect_templates
 from aeo.reports.scoring import Priority, Scores, compute_scores, leave_alone, prioritize
 from aeo.rules.base import Rule, all_rules, run_rules_stream
-from aeo.store import CrawlDB, Run, Workspace, utc_now
+from aeo.rundb import CrawlDB
+from aeo.store import Run, Workspace
 
 DRILL_PAGES = 300     # the pages with the most findings the report shows one by one
 TREND_RUNS = 11       # earlier runs in the report's score trend

@@ -18,6 +18,7 @@ from aeo.analyzers.workers import (
     batches,
     init_worker,
 )
+from aeo.durable import utc_now
 from aeo.facts.records import (
     KIND_LLMS,
     KIND_PAGE,
@@ -27,7 +28,7 @@ from aeo.facts.records import (
     TOOL,
 )
 from aeo.governance import Governance
-from aeo.store import Run, Workspace, host_slug, utc_now
+from aeo.store import Run, Workspace, host_slug
 
 EXIT_OK, EXIT_USAGE, EXIT_UNAUDITABLE, EXIT_INCOMPLETE = 0, 2, 3, 4
 

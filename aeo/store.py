@@ -16,58 +16,25 @@ status is ``running`` (or none at all), which history ignores.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
 import sqlite3
-import tempfile
-import zlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from aeo.facts.records import KIND_PAGE, Fetch
-
-SCHEMA_VERSION = 1
-
-
-# what a full disk, a file-size limit, a quota or a folder made read-only raise
-WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES,
-                          errno.EPERM, errno.EIO})
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@contextlib.contextmanager
-def atomic_file(path: Path, mode: str = "w"):
-    """A file handle whose content replaces path only when the block ends without an error."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode
-                                     else {})) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old content or the new, never a half."""
-    with atomic_file(path, "wb") as fh:
-        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+from aeo.durable import (
+    SCHEMA_VERSION,
+    WRITE_ERRNOS,
+    WorkspaceError,
+    atomic_write,
+    database_problem,
+    utc_now,
+)
+from aeo.rundb import CrawlDB
 
 
 def _alive(pid: int) -> bool:
@@ -83,220 +50,6 @@ def _alive(pid: int) -> bool:
 def host_slug(host: str, port: int | None) -> str:
     slug = re.sub(r"[^a-z0-9.-]+", "_", host.lower()).strip("._") or "site"
     return f"{slug}_{port}" if port else slug
-
-
-_CRAWL_SCHEMA = """
-CREATE TABLE IF NOT EXISTS fetches (
-    id INTEGER PRIMARY KEY,
-    url TEXT NOT NULL, kind TEXT NOT NULL, status INTEGER, final_url TEXT,
-    content_type TEXT, depth INTEGER, referrer TEXT, headers TEXT, elapsed_ms INTEGER,
-    size INTEGER, error TEXT, error_detail TEXT, encoding TEXT, user_agent TEXT,
-    body BLOB, fetched_at TEXT
-);
-CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, url TEXT, detail TEXT
-);
-CREATE TABLE IF NOT EXISTS sitemap_urls (url TEXT PRIMARY KEY, sitemap TEXT);
-CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS site (key TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS slim (url TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS findings (
-    seq INTEGER PRIMARY KEY, rule_order INTEGER NOT NULL, rule TEXT NOT NULL, url TEXT,
-    severity TEXT, data TEXT NOT NULL
-);
-"""
-
-
-_FETCH_COLS = ("url, kind, status, final_url, content_type, depth, referrer, headers,"
-               " elapsed_ms, size, error, error_detail, encoding, user_agent, fetched_at")
-
-
-def _fetch(row) -> Fetch:
-    (url, kind, status, final_url, ctype, depth, referrer, headers, elapsed, size,
-     error, detail, enc, ua, fetched_at, body) = row
-    return Fetch(url=url, kind=kind, status=status, final_url=final_url,
-                 content_type=ctype or "", depth=depth or 0, referrer=referrer,
-                 headers=json.loads(headers or "{}"), elapsed_ms=elapsed or 0,
-                 size=size or 0, error=error, error_detail=detail or "", encoding=enc or "",
-                 user_agent=ua or "", fetched_at=fetched_at or "",
-                 body=zlib.decompress(body) if body is not None else None)
-
-
-class CrawlDB:
-    """One run's documents, written as they arrive and read back in order."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.executescript(_CRAWL_SCHEMA)
-        except sqlite3.Error as exc:
-            raise WorkspaceError(database_problem(self.path, exc, RUN_FIX)) from None
-        self._pending = 0
-        self.conn.execute("BEGIN")
-
-    # -- writing -------------------------------------------------------------------------
-    def add_fetch(self, f: Fetch) -> None:
-        body = zlib.compress(f.body, 6) if f.body is not None else None
-        self.conn.execute(
-            "INSERT INTO fetches (url, kind, status, final_url, content_type, depth, referrer,"
-            " headers, elapsed_ms, size, error, error_detail, encoding, user_agent, body,"
-            " fetched_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (f.url, f.kind, f.status, f.final_url, f.content_type, f.depth, f.referrer,
-             json.dumps(f.headers), f.elapsed_ms, f.size, f.error, f.error_detail, f.encoding,
-             f.user_agent, body, f.fetched_at or utc_now()),
-        )
-        self._tick()
-
-    def add_event(self, kind: str, url: str | None, **detail: Any) -> None:
-        self.conn.execute("INSERT INTO events (kind, url, detail) VALUES (?,?,?)",
-                          (kind, url, json.dumps(detail)))
-        self._tick()
-
-    def drop_events(self, *kinds: str) -> None:
-        self.conn.execute(f"DELETE FROM events WHERE kind IN ({','.join('?' * len(kinds))})",
-                          kinds)
-
-    def add_sitemap_url(self, url: str, sitemap: str) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO sitemap_urls VALUES (?,?)", (url, sitemap))
-        self._tick()
-
-    def put_facts(self, url: str, data: dict) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO facts VALUES (?,?)", (url, json.dumps(data)))
-        self._tick()
-
-    def put_site(self, key: str, data: Any) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO site VALUES (?,?)", (key, json.dumps(data)))
-        self._tick()
-
-    def clear_analysis(self) -> None:
-        self.conn.execute("DELETE FROM facts")
-        self.conn.execute("DELETE FROM site")
-        self.clear_slim()
-        self.clear_findings()
-
-    # -- the report stage's working tables (aeo/pageset.py, reports/build.py) -------------
-    def clear_slim(self) -> None:
-        self.conn.execute("DELETE FROM slim")
-
-    def put_slim(self, url: str, data: dict) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO slim VALUES (?,?)", (url, json.dumps(data)))
-        self._tick()
-
-    def slim_facts(self, urls: list[str] | None = None) -> Iterator[dict]:
-        """The slim facts in crawl order: all of them, or those of urls (at most 30,000)."""
-        if urls is None:
-            sql, args = "SELECT data FROM slim ORDER BY rowid", ()
-        else:
-            sql = f"SELECT data FROM slim WHERE url IN ({','.join('?' * len(urls))}) ORDER BY rowid"
-            args = tuple(urls)
-        for (data,) in self.conn.cursor().execute(sql, args):
-            yield json.loads(data)
-
-    def count_slim(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM slim").fetchone()[0]
-
-    def clear_findings(self) -> None:
-        self.conn.execute("DELETE FROM findings")
-
-    def add_finding(self, rule_order: int, data: dict) -> None:
-        self.conn.execute("INSERT INTO findings (rule_order, rule, url, severity, data) "
-                          "VALUES (?,?,?,?,?)", (rule_order, data["rule"], data["url"],
-                                                 data["severity"], json.dumps(data)))
-        self._tick()
-
-    def drop_findings(self, rule: str) -> None:
-        self.conn.execute("DELETE FROM findings WHERE rule = ?", (rule,))
-
-    def findings(self, urls: list[str] | None = None) -> Iterator[dict]:
-        """The stored findings in report order (rule by rule, then as found); of those URLs
-        only, when given."""
-        where, args = "", ()
-        if urls is not None:
-            where, args = f"WHERE url IN ({','.join('?' * len(urls))})", tuple(urls)
-        sql = "SELECT data FROM findings " + where + " ORDER BY rule_order, seq"
-        for (data,) in self.conn.cursor().execute(sql, args):
-            yield json.loads(data)
-
-    def compare_with(self, before: Iterable[tuple[str, str, str]], rechecked: Iterable[str],
-                     previous_run: str, complete: bool, config_changed: bool,
-                     known_rules: Iterable[str]):
-        """This run's findings against an earlier run's (rule, url, severity) keys, classified
-        in this database's temporary tables (aeo/comparison.py)."""
-        from aeo.comparison import classify
-
-        return classify(self.conn, self.finding_keys(), before, rechecked, previous_run,
-                        complete=complete, config_changed=config_changed,
-                        known_rules=known_rules)
-
-    def finding_keys(self) -> Iterator[tuple[str, str, str]]:
-        yield from self.conn.cursor().execute(
-            "SELECT rule, url, severity FROM findings ORDER BY rule_order, seq")
-
-    def _tick(self) -> None:
-        self._pending += 1
-        if self._pending >= 200:
-            self.commit()
-
-    def commit(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-        self._pending = 0
-        self.conn.execute("BEGIN")
-
-    def close(self) -> None:
-        if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
-        self.conn.close()
-
-    # -- reading -------------------------------------------------------------------------
-    @staticmethod
-    def pages_after(conn: sqlite3.Connection, last_id: int, limit: int
-                    ) -> list[tuple[int, Fetch]]:
-        """(id, page fetch) stored after last_id, committed ones only: for a reader with its
-        own connection (the analysis alongside the crawl)."""
-        rows = conn.execute(f"SELECT id, {_FETCH_COLS}, body FROM fetches WHERE kind = ? AND "
-                            "id > ? ORDER BY id LIMIT ?", (KIND_PAGE, last_id, limit))
-        return [(row[0], _fetch(row[1:])) for row in rows.fetchall()]
-
-    def fetches(self, kind: str | None = None, with_body: bool = True) -> Iterator[Fetch]:
-        cols = _FETCH_COLS + (", body" if with_body else ", NULL")
-        sql = f"SELECT {cols} FROM fetches"
-        args: tuple = ()
-        if kind:
-            sql += " WHERE kind = ?"
-            args = (kind,)
-        cur = self.conn.cursor()
-        for row in cur.execute(sql + " ORDER BY id", args):
-            yield _fetch(row)
-
-    def events(self, kind: str | None = None) -> list[dict]:
-        sql, args = "SELECT kind, url, detail FROM events", ()
-        if kind:
-            sql, args = sql + " WHERE kind = ?", (kind,)
-        return [{"kind": k, "url": u, **json.loads(d or "{}")}
-                for k, u, d in self.conn.execute(sql + " ORDER BY id", args)]
-
-    def sitemap_urls(self) -> set[str]:
-        return {u for (u,) in self.conn.execute("SELECT url FROM sitemap_urls")}
-
-    def facts(self) -> Iterator[dict]:
-        for (data,) in self.conn.cursor().execute("SELECT data FROM facts ORDER BY rowid"):
-            yield json.loads(data)
-
-    def fact(self, url: str) -> dict | None:
-        row = self.conn.execute("SELECT data FROM facts WHERE url = ?", (url,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def site(self, key: str) -> Any:
-        row = self.conn.execute("SELECT data FROM site WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def count(self, kind: str) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM fetches WHERE kind = ?", (kind,)).fetchone()[0]
 
 
 class Run:
@@ -380,28 +133,6 @@ CREATE TABLE IF NOT EXISTS pages (
     main_text_hash TEXT, date_modified TEXT, PRIMARY KEY (run_id, url)
 );
 """
-
-
-class WorkspaceError(Exception):
-    """A workspace this version cannot safely use (locked, or written by a newer version)."""
-
-
-INDEX_FIX = "move it aside and run again (a new one is started; run folders are kept)"
-RUN_FIX = "this run cannot be read: audit the site again (other runs are kept)"
-
-
-def database_problem(path: Path, exc: BaseException, fix: str = INDEX_FIX) -> str:
-    """One line for a database file that cannot be used, and what to do."""
-    text = str(exc)
-    low = text.lower()
-    if "not a database" in low or "malformed" in low or "encrypted" in low:
-        return (f"{path} is not a usable database ({text}): it is damaged, truncated or another "
-                f"program's file; {fix}")
-    if "readonly" in low or "read-only" in low or "unable to open" in low:
-        return f"cannot write {path} ({text}): give aeo a writable workspace (--workspace)"
-    if "full" in low or "too big" in low or "file size" in low:
-        return f"cannot write {path} ({text}): free some disk space, or raise the file-size limit"
-    return f"cannot use {path}: {text}"
 
 
 class Workspace:

@@ -15,10 +15,13 @@ from lxml import etree
 
 from aeo.analyzers import nlp
 from aeo.analyzers.answers import answer_facts
-from aeo.analyzers.attribution import attribution_facts, settle, settled_authors
+from aeo.analyzers.attribution import attribution_facts
+from aeo.analyzers.bylines import settled_authors
+from aeo.analyzers.dates import settle
 from aeo.analyzers.maintext import main_blocks, opening_paragraph, opening_text
+from aeo.analyzers.marked_up import unseen_markup
 from aeo.analyzers.page_type import article_markup, classify, dated_kind
-from aeo.analyzers.structured import extract, unseen_markup
+from aeo.analyzers.structured import extract
 from aeo.crawler.links import meta_refresh, page_links, parse_document
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
 from aeo.facts.records import CONTENT_TYPES, REFRESH_REDIRECT_S, Fetch, Link, PageFacts

@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from aeo.analyzers.attribution import author_matrix
+from aeo.analyzers.authors import author_matrix
 from aeo.analyzers.identity import build_identity
 from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import InvalidURL, Scope, display_host, normalize_url
+from aeo.facts.reading import entity_index
 from aeo.facts.records import (
     CONTENT_TYPES,
     KIND_LLMS,
@@ -21,7 +22,6 @@ from aeo.facts.records import (
     KIND_SITEMAP,
     BotAccess,
     Fetch,
-    PageFacts,
     Probe,
     RobotsGroupLine,
     SiteFacts,
@@ -236,14 +236,3 @@ def missing_page_fingerprint(fetch: Fetch | None, scope: Scope) -> dict:
         info.update(title=facts.title, main_text_hash=facts.main_text_hash,
                     words=facts.main_word_count)
     return info
-
-
-def entity_index(pages: list[PageFacts]) -> dict[str, dict]:
-    """@id -> the first node on the site that describes it (not a bare reference), with the
-    URL of its page: how a reference on one page is resolved to an item on another."""
-    index: dict[str, dict] = {}
-    for page in pages:
-        for node in page.entities:
-            if node["id"] and node["id"] not in index and (node["types"] or node["props"]):
-                index[node["id"]] = {**node, "url": page.url}
-    return index

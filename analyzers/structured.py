@@ -2,8 +2,9 @@
 lenient reading can recover it), microdata, RDFa and OpenGraph, as one list of entity nodes.
 
 extruct reads microdata, RDFa and OpenGraph from the tree the page was already parsed into.
-JSON-LD is read here, block by block, because extruct's reader drops every block on a page when
-one is malformed, misses `application/ld+json; charset=utf-8`, and cannot say what was wrong.
+JSON-LD is read block by block (analyzers/jsonld.py), because extruct's reader drops every
+block on a page when one is malformed, misses `application/ld+json; charset=utf-8`, and cannot
+say what was wrong.
 
 A node is a plain dict (it crosses a process boundary and is stored as JSON):
     n        index on the page             syntax  json-ld | microdata | rdfa | opengraph
@@ -17,31 +18,23 @@ reference to a node elsewhere (resolved across the site by the rules).
 
 from __future__ import annotations
 
-import html
-import json
-import math
-import re
-import unicodedata
 from urllib.parse import urljoin
 
-import jstyleson
 from lxml import etree
 
+from aeo.analyzers.jsonld import MAX_DEPTH, jsonld_scripts, read_block
 from aeo.facts.schemaorg import local_name
 
-MAX_BLOCK_CHARS = 1_000_000     # a bigger block is reported, not parsed
-MAX_DEPTH = 64                  # nesting deeper than this is reported, not walked
 MAX_NODES = 2000                # per page
+
 MAX_TEXT = 5000                 # characters kept of one string value
+
 SYNTAXES = ("json-ld", "microdata", "rdfa", "opengraph")
+
 _RDFA_META = ("http://www.w3.org/ns/rdfa#", "http://ogp.me/ns", "https://ogp.me/ns",
               "http://www.w3.org/1999/xhtml/vocab#")
-SCHEMA_ALIASES = {"type": "@type", "id": "@id"}
-_COMMENT_LINE = re.compile(r"^\s*(//.*|<!--.*-->)\s*$", re.M)
-_WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
-_TRAILING_COMMA = re.compile(r",\s*[}\]]")
-_COMMENT = re.compile(r"/\*|(?:^|[\s,{\[])//")
 
+SCHEMA_ALIASES = {"type": "@type", "id": "@id"}
 
 
 def _scalar(value):
@@ -53,161 +46,6 @@ def _scalar(value):
     if isinstance(value, (int, float, bool)):
         return value
     return None
-
-class _Unrepairable(ValueError):
-    pass
-
-
-def _float(literal: str):
-    value = float(literal)
-    return value if math.isfinite(value) else literal
-
-
-def _decode(text: str, strict: bool) -> tuple[list, list[str]]:
-    """All JSON values in text (several concatenated ones allowed when not strict)."""
-    notes: list[str] = []
-
-    def constant(name: str):
-        if strict:
-            raise ValueError(f"{name} is not valid JSON")
-        if "constants" not in notes:
-            notes.append("constants")
-        return None
-
-    decoder = json.JSONDecoder(strict=strict, parse_constant=constant, parse_float=_float)
-    if strict:
-        return [decoder.decode(text)], notes
-    values, idx, end = [], 0, len(text)
-    while True:
-        while idx < end and (text[idx].isspace() or text[idx] == ";"):
-            idx += 1
-        if idx >= end:
-            break
-        value, idx = decoder.raw_decode(text, idx)
-        values.append(value)
-    if not values:
-        raise ValueError("no JSON value")
-    if len(values) > 1:
-        notes.append("concatenated_values")
-    return values, notes
-
-
-def _depth(data) -> int:
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            break
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
-    return deepest
-
-
-def _lenient(text: str) -> tuple[list, list[str]]:
-    """Values recovered from a block that strict JSON rejects, and the repairs it took."""
-    attempts: list[tuple[str, str]] = [("", text)]
-    current = text
-    stripped = _WRAPPERS.sub("", _COMMENT_LINE.sub("", current))
-    if stripped != current:
-        current = stripped
-        attempts.append(("html_or_js_comment_lines", current))
-    disposed = jstyleson.dispose(current)
-    if disposed != current:
-        label = []
-        if _COMMENT.search(current):
-            label.append("comments")
-        if _TRAILING_COMMA.search(current):
-            label.append("trailing_commas")
-        current = disposed
-        attempts.append(("+".join(label) or "comments", current))
-    if "&quot;" in current or "&#" in current or "&amp;" in current:
-        current = html.unescape(current)
-        attempts.append(("html_entities", current))
-    repairs: list[str] = []
-    for label, candidate in attempts:
-        if label:
-            repairs.append(label)
-        try:
-            values, notes = _decode(candidate, strict=True)
-        except RecursionError:
-            raise _Unrepairable("too_deep") from None
-        except ValueError as strict_error:
-            try:
-                values, notes = _decode(candidate, strict=False)
-            except RecursionError:
-                raise _Unrepairable("too_deep") from None
-            except ValueError:
-                continue
-            if "control character" in str(strict_error):
-                notes.append("control_characters")
-            if candidate.rstrip().endswith(";"):
-                notes.append("trailing_semicolon")
-        return values, repairs + notes
-    raise _Unrepairable("not_json")
-
-
-def jsonld_scripts(root: etree._Element) -> list[etree._Element]:
-    out = []
-    for script in root.iter("script"):
-        mime = (script.get("type") or "").split(";")[0].strip().lower()
-        if mime == "application/ld+json":
-            out.append(script)
-    return out
-
-
-def read_block(index: int, script: etree._Element) -> tuple[dict, list]:
-    """One JSON-LD block: (what happened to it, the values it yields)."""
-    text = script.text or ""
-    line = script.sourceline or 0
-    inside = next((a.tag for a in script.iterancestors() if a.tag in ("template", "noscript")),
-                  "")
-    info = {"index": index, "line": line, "status": "parsed", "error": "", "error_line": "",
-            "error_at": line, "repairs": [], "reason": "", "inside": inside,
-            "chars": len(text)}
-    if len(text) > MAX_BLOCK_CHARS:
-        info.update(status="invalid", reason="too_large",
-                    error=f"block of {len(text):,} characters is over the "
-                          f"{MAX_BLOCK_CHARS:,} limit; not read")
-        return info, []
-    if not text.strip():
-        info.update(status="invalid", reason="empty", error="the block is empty")
-        return info, []
-    try:
-        values, _ = _decode(text, strict=True)
-    except RecursionError:
-        info.update(status="invalid", reason="too_deep",
-                    error=f"nested more than {MAX_DEPTH} levels deep")
-        return info, []
-    except ValueError as exc:
-        lineno, colno = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-        lines = text.splitlines() or [""]
-        offending = lines[min(lineno, len(lines)) - 1]
-        if len(offending) > 160:   # a one-line block: show the text around the error
-            start = max(0, colno - 100)
-            offending = ("…" if start else "") + offending[start:colno + 40] + \
-                ("…" if colno + 40 < len(offending) else "")
-        info.update(error=getattr(exc, "msg", str(exc))[:200]
-                    + (f" (line {lineno} column {exc.colno} of the block)"
-                       if hasattr(exc, "colno") else ""),
-                    error_line=offending.strip()[:200], error_at=line + lineno - 1)
-        try:
-            values, repairs = _lenient(text)
-        except _Unrepairable as why:
-            info.update(status="invalid", reason=str(why))
-            return info, []
-        info.update(status="repaired", repairs=repairs)
-    if any(_depth(v) > MAX_DEPTH for v in values):
-        info.update(status="invalid", reason="too_deep",
-                    error=info["error"] or f"nested more than {MAX_DEPTH} levels deep")
-        return info, []
-    return info, values
-
-
-# ---------------------------------------------------------------------------------------------
-# The entity graph
 
 
 class _Context:
@@ -501,78 +339,3 @@ def extract(root: etree._Element | None, page_url: str) -> dict:
     run("opengraph", opengraph)
     return {"status": status, "blocks": blocks, "nodes": builder.finish(), "jsonld": jsonld,
             "truncated": builder.truncated}
-
-
-# ---------------------------------------------------------------------------------------------
-# Is the marked-up text on the page? (SD006)
-
-_TAG = re.compile(r"<[^>]{0,500}>")
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
-
-
-def normalize_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", html.unescape(_TAG.sub(" ", text)))
-    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
-
-
-def _needle(text: str) -> str:
-    if _ELLIPSIS.search(text):   # a truncated value: match what is left, minus the cut word
-        words = normalize_text(_ELLIPSIS.sub("", text)).split()
-        return " ".join(words[:-1] if len(words) > 3 else words)
-    return normalize_text(text)
-
-
-def _strings(values) -> list[str]:
-    return [v for v in values if isinstance(v, str) and v.strip()]
-
-
-def _node_name(nodes: list[dict], value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and "ref" in value:
-        names = _strings(nodes[value["ref"]]["props"].get("name", []))
-        return names[0] if names else ""
-    return ""
-
-
-def marked_up_texts(nodes: list[dict]) -> list[tuple[str, int, str]]:
-    """(kind, node, text) for FAQ questions and answers, author names and headlines."""
-    out: list[tuple[str, int, str]] = []
-    for node in nodes:
-        if node["syntax"] == "opengraph":
-            continue
-        props = node["props"]
-        if "FAQPage" in node["types"]:
-            for q in props.get("mainEntity", []):
-                if not (isinstance(q, dict) and "ref" in q):
-                    continue
-                question = nodes[q["ref"]]
-                out += [("question", question["n"], t)
-                        for t in _strings(question["props"].get("name", []))]
-                for key in ("acceptedAnswer", "suggestedAnswer"):
-                    for a in question["props"].get(key, []):
-                        if isinstance(a, dict) and "ref" in a:
-                            out += [("answer", a["ref"], t)
-                                    for t in _strings(nodes[a["ref"]]["props"].get("text", []))]
-        out += [("headline", node["n"], t) for t in _strings(props.get("headline", []))]
-        for author in props.get("author", []):
-            name = _node_name(nodes, author)
-            if name.strip():
-                out.append(("author", node["n"], name))
-    return out
-
-
-def unseen_markup(nodes: list[dict], visible: str) -> tuple[int, list[dict]]:
-    """How many marked-up texts were checked, and those the visible text does not contain."""
-    haystack = normalize_text(visible)
-    checked, missing, seen = 0, [], set()
-    for kind, n, text in marked_up_texts(nodes):
-        needle = _needle(text)
-        if not needle or (kind, needle) in seen:
-            continue
-        seen.add((kind, needle))
-        checked += 1
-        if needle not in haystack:
-            missing.append({"kind": kind, "node": n, "text": " ".join(text.split())[:200]})
-    return checked, missing

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from aeo.durable import utc_now
 from aeo.facts.records import Fetch, PageFacts
-from aeo.store import Run, utc_now
+from aeo.store import Run
 
 _WORKER: dict = {}
 

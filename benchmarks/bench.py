@@ -102,7 +102,8 @@ def time_structured(run, limit: int = 1000) -> tuple[int, float, float, float]:
     its share."""
     from itertools import islice
 
-    from aeo.analyzers.structured import extract, unseen_markup
+    from aeo.analyzers.marked_up import unseen_markup
+    from aeo.analyzers.structured import extract
     from aeo.crawler.links import parse_html
     from aeo.facts.records import KIND_PAGE
     from aeo.governance import load_governance

@@ -108,6 +108,9 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "MEMUSAGE_LIMIT_MB": 2048,
         "URLLENGTH_LIMIT": MAX_URL_LENGTH,
         "TELNETCONSOLE_ENABLED": False,
+        # the progress line and the analysis taken in alongside the crawl
+        "EXTENSIONS": {"aeo.crawler.extensions.Progress": 500,
+                       "aeo.crawler.extensions.AnalysisAlongside": 500},
         # http_proxy/https_proxy in the environment are not used: a proxy resolves names
         # itself, so the SSRF address checks could not apply to what it fetches
         "HTTPPROXY_ENABLED": False,

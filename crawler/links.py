@@ -261,3 +261,9 @@ def canonical_link(root: etree._Element | None, page_url: str) -> str:
             if url:
                 found.add(url)
     return found.pop() if len(found) == 1 else ""
+
+
+def is_html(content_type: str, body: bytes) -> bool:
+    """Is a body an HTML page (by its type, or by how it starts)?"""
+    return "html" in (content_type or "").lower() or body.lstrip()[:15].lower().startswith(
+        (b"<!doctype html", b"<html"))

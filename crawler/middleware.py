@@ -7,9 +7,21 @@ import asyncio
 import time
 import zlib
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet import defer
+from twisted.internet.error import (
+    ConnectionLost,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.web._newclient import ResponseFailed
+
+from aeo.crawler.resolver import MappedResolver
 
 
 def retry_after_seconds(value: str | bytes | None, now: float | None = None) -> float | None:
@@ -160,3 +172,35 @@ class TruncatedBodyMiddleware:
         if retry is not None:
             return retry
         raise TruncatedBody(why)
+
+
+def failure_kind(failure) -> tuple[str, str]:
+    """(short kind, message) for a failed request."""
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadConnectionRefusedError,
+        DownloadTimeoutError,
+        ResponseDataLossError,
+    )
+
+    exc = failure.value
+    msg = str(exc)[:300] or type(exc).__name__
+    if isinstance(exc, DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in msg or "maxsize" in msg:
+        return "too_large", msg
+    if isinstance(exc, IgnoreRequest) and "exceeded" in msg.lower():
+        return "too_large", msg
+    if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
+        return "timeout", msg
+    if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
+        host = (urlsplit(failure.request.url).hostname or "").lower()
+        if host in MappedResolver.blocked:   # the SSRF guard refused the address
+            return "blocked_address", MappedResolver.blocked[host]
+        return "dns", msg
+    if isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
+        return "connection_refused", msg
+    if isinstance(exc, (ResponseDataLossError, ResponseFailed, ConnectionLost, TruncatedBody)):
+        return "incomplete_response", msg
+    if isinstance(exc, defer.CancelledError):   # Scrapy cancels a body that outgrew the cap
+        return "too_large", msg
+    return "fetch_failed", f"{type(exc).__name__}: {msg}"

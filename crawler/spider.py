@@ -8,99 +8,50 @@ and hands every response and every failure to the store as it arrives.
 
 from __future__ import annotations
 
-import sys
 import time
-import uuid
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import CloseSpider, DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import CloseSpider
 from scrapy.http import TextResponse
-from twisted.internet import defer, task
-from twisted.internet.error import (
-    ConnectionLost,
-    ConnectionRefusedError,
-    DNSLookupError,
-    TCPTimedOutError,
-    TimeoutError,
-)
-from twisted.web._newclient import ResponseFailed
+from twisted.internet import task
 
-from aeo.crawler import bots as botlist
 from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
 from aeo.crawler.frontier import LocalFrontier
 from aeo.crawler.links import (
     canonical_link,
+    is_html,
     meta_refresh,
     page_links,
     parse_document,
 )
-from aeo.crawler.middleware import TruncatedBody
-from aeo.crawler.resolver import ConnectTo, MappedResolver, connect_target
-from aeo.crawler.robots import UNREACHABLE, RobotsPolicy, parse_robots, status_policy
+from aeo.crawler.middleware import failure_kind
+from aeo.crawler.resolver import ConnectTo, connect_target
+from aeo.crawler.resume import Resumable
+from aeo.crawler.robots import RobotsPolicy, parse_robots
 from aeo.crawler.scope import MAX_URL_LENGTH, InvalidURL, Scope, normalize_url, split_url, too_long
-from aeo.crawler.sitemaps import DEFAULT_PATHS, MAX_BYTES, MAX_URLS, folder_paths, read_sitemap
+from aeo.crawler.shared import SharedCrawl
+from aeo.crawler.site_files import MAX_SITEMAP_URLS, MAX_SITEMAPS, SiteFiles
+from aeo.crawler.sitemaps import MAX_BYTES, MAX_URLS
+from aeo.durable import utc_now
 from aeo.facts.reading import is_pagination
 from aeo.facts.records import (
     KIND_LLMS,
     KIND_PAGE,
-    KIND_PROBE,
     KIND_ROBOTS,
     KIND_SITEMAP,
     REFRESH_REDIRECT_S,
     Fetch,
 )
-from aeo.store import CrawlDB, utc_now
+from aeo.rundb import CrawlDB
 
 MAX_PATH_SEGMENTS = 20
-MISSING_PAGE_PREFIX = "aeo-audit-missing-"
 KEPT_HEADERS = ("content-type", "content-length", "content-encoding", "x-robots-tag", "location",
                 "last-modified", "retry-after", "server", "cache-control", "link", "refresh")
 TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
               "application/ld+json", "application/rss", "application/atom")
-ROBOTS_MAX_HOPS = 5
-MAX_SITEMAPS = 50                 # sitemap files read (an index of 50,000 sitemaps is cut here)
-MAX_SITEMAP_URLS = 200_000        # sitemap entries recorded in all (the rest are counted)
-UNREAD_NAMED = 100                # sitemaps left unread that the run names
 MAX_PAGINATION = 500              # pages of one paginated series crawled without adding depth
-
-
-def failure_kind(failure) -> tuple[str, str]:
-    """(short kind, message) for a failed request."""
-    from scrapy.exceptions import (
-        CannotResolveHostError,
-        DownloadCancelledError,
-        DownloadConnectionRefusedError,
-        DownloadTimeoutError,
-        ResponseDataLossError,
-    )
-
-    exc = failure.value
-    msg = str(exc)[:300] or type(exc).__name__
-    if isinstance(exc, DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in msg or "maxsize" in msg:
-        return "too_large", msg
-    if isinstance(exc, IgnoreRequest) and "exceeded" in msg.lower():
-        return "too_large", msg
-    if isinstance(exc, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
-        return "timeout", msg
-    if isinstance(exc, (CannotResolveHostError, DNSLookupError)):
-        host = (urlsplit(failure.request.url).hostname or "").lower()
-        if host in MappedResolver.blocked:   # the SSRF guard refused the address
-            return "blocked_address", MappedResolver.blocked[host]
-        return "dns", msg
-    if isinstance(exc, (DownloadConnectionRefusedError, ConnectionRefusedError)):
-        return "connection_refused", msg
-    if isinstance(exc, (ResponseDataLossError, ResponseFailed, ConnectionLost, TruncatedBody)):
-        return "incomplete_response", msg
-    if isinstance(exc, defer.CancelledError):   # Scrapy cancels a body that outgrew the cap
-        return "too_large", msg
-    return "fetch_failed", f"{type(exc).__name__}: {msg}"
-
-
-def _is_html(content_type: str, body: bytes) -> bool:
-    return "html" in (content_type or "").lower() or body.lstrip()[:15].lower().startswith(
-        (b"<!doctype html", b"<html"))
 
 
 def _leads_from_start(meta: dict) -> bool:
@@ -108,7 +59,7 @@ def _leads_from_start(meta: dict) -> bool:
     return bool(meta.get("start") or meta.get("chain_start"))
 
 
-class AuditSpider(Spider):
+class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
     name = "aeo-audit"
 
     def __init__(self, config: CrawlConfig, db: CrawlDB, resume: bool = False,
@@ -139,13 +90,12 @@ class AuditSpider(Spider):
         self.fatal: str | None = None           # why the site could not be audited at all
         self.start_ok = False
         self.started_at = time.monotonic()
-        self._rate = deque(maxlen=10)
-        self._progress = None
+        self.page_times = deque(maxlen=10)    # when the last pages came (the progress line's rate)
         self._tick = None
         # work done alongside the crawl (the page analysis): called twice a second in the
         # crawl's thread with the run database, which only this thread writes
+        # (crawler/extensions.py, AnalysisAlongside)
         self.alongside = alongside
-        self._alongside_tick = None
         if shared is not None and not shared.leader:
             robots = shared.robots()   # read by the leader, published before any page
             if robots is not None and robots[0] is not None:
@@ -173,165 +123,6 @@ class AuditSpider(Spider):
                     yield request
                 return
         yield self._robots_request(self.scope.url_for("/robots.txt"), hops=0)
-
-    def _resume_requests(self) -> list[Request] | None:
-        """A resumed run: rebuild what the interrupted crawl knew from what it stored, and ask
-        only for what it had not stored yet. Every stored URL is claimed; the links of every
-        stored page, the targets of stored redirects and the stored sitemaps are followed
-        again (from the stored bodies), so the frontier is the one the crawl stopped with.
-        None when robots.txt was never read: then the crawl starts over from robots.txt."""
-        robots = [f for f in self.db.fetches(kind=KIND_ROBOTS)
-                  if not (f.status and 300 <= f.status < 400)]
-        if not robots:
-            return None
-        last = robots[-1]
-        if last.status is not None:
-            self.robots = parse_robots(last.status, last.body or b"", last.content_type,
-                                       self.cfg.robots_max_bytes)
-        # what the new crawl decides again: its limits, traps, delay and error-rate stop
-        self.db.drop_events("limit", "crawl_trap", "crawl_delay", "error_rate", "sitemap_limit",
-                            "sitemap_unread")
-        for event in self.db.events("robots_blocked"):
-            self.frontier.claim(event["url"])
-        stored: set[tuple[str, str]] = set()
-        pages = []
-        redirect_targets = set()
-        for f in self.db.fetches(with_body=False):
-            if f.kind == KIND_PAGE:
-                self.frontier.claim(f.url)
-                pages.append(f)
-                if f.final_url and f.status and 300 <= f.status < 400:
-                    redirect_targets.add(f.final_url)
-            elif f.kind == KIND_SITEMAP:
-                self.frontier.claim("sitemap " + f.url)
-                self.frontier.incr("sitemaps")
-            else:
-                stored.add((f.kind, f.user_agent or ""))
-        by_url = {f.url: f for f in pages}
-        self.pages_done = len(pages)
-        self.errors = sum(1 for f in pages if f.error or (f.status or 0) >= 500)
-        for f in pages:
-            if f.url not in redirect_targets:
-                self.frontier.incr("pages_scheduled")
-            query_path = urlsplit(f.url)
-            if query_path.query:
-                self.frontier.incr("query " + query_path.path)
-        at, hops = by_url.get(self.start_url), 0
-        while at is not None and at.status and 300 <= at.status < 400 and at.final_url \
-                and hops < self.cfg.max_redirects:
-            at, hops = by_url.get(normalize_url(at.final_url)), hops + 1
-        self.start_ok = bool(at is not None and at.status and 200 <= at.status < 300)
-        self.db.add_event("resumed", None, pages_stored=len(pages))
-
-        requests = list(self._after_robots(frozenset(stored)))
-        for f in self.db.fetches(kind=KIND_SITEMAP):
-            if f.status and 200 <= f.status < 300 and f.body:
-                requests += self._sitemap_follow(read_sitemap(f.body, self.sitemap_bytes),
-                                                 f.url)
-            elif f.status and 300 <= f.status < 400 and f.final_url:
-                requests += self._sitemap_request(f.final_url)   # a redirect not yet followed
-        for f in self.db.fetches(kind=KIND_PAGE):
-            status = f.status or 0
-            if 300 <= status < 400 and f.final_url:
-                try:
-                    target = normalize_url(f.final_url)
-                except (InvalidURL, ValueError):
-                    continue
-                requests += self._page_request(target, f.depth, f.url, chain=(f.url,))
-            elif 200 <= status < 300 and f.body and _is_html(f.content_type, f.body):
-                requests += self._follow(f.body, f.encoding, f.url, f.depth, record=False)
-        return requests
-
-    def _robots_request(self, url: str, hops: int) -> Request:
-        return Request(url, callback=self.on_robots, errback=self.on_robots_error,
-                       dont_filter=True, priority=100,
-                       meta={"kind": KIND_ROBOTS, "hops": hops, "depth": 0})
-
-    def on_robots(self, response):
-        self._store(response, KIND_ROBOTS)
-        status = response.status
-        if 300 <= status < 400 and b"Location" in response.headers:
-            hops = response.meta["hops"] + 1
-            target = urljoin(response.url, response.headers[b"Location"].decode("latin-1"))
-            if hops <= ROBOTS_MAX_HOPS and target.startswith(("http://", "https://")):
-                # RFC 9309: follow at least five redirects, even to another host.
-                yield self._robots_request(target, hops)
-                return
-        if status_policy(status) == UNREACHABLE:
-            self._robots_unreachable(f"robots.txt answered HTTP {status}")
-        self.robots = parse_robots(status, response.body,
-                                   response.headers.get(b"Content-Type", b"").decode("latin-1"),
-                                   self.cfg.robots_max_bytes)
-        for problem in self.robots.problems:
-            self.db.add_event("robots_problem", response.url, problem=problem)
-        if self.shared is not None:
-            self.shared.publish_robots(status, response.body,
-                                       response.headers.get(b"Content-Type", b"").decode("latin-1"))
-        yield from self._after_robots()
-
-    def on_robots_error(self, failure):
-        self.errors += 1
-        kind, msg = failure_kind(failure)
-        self._store_failure(failure.request, KIND_ROBOTS, kind, msg)
-        if kind in ("dns", "connection_refused", "blocked_address") and \
-                failure.request.meta["hops"] == 0:
-            # not a robots.txt problem: the site itself cannot be reached
-            self.fatal = "site_unreachable"
-            self.db.add_event("site_unreachable", failure.request.url, problem=f"{kind}: {msg}")
-            raise CloseSpider("site_unreachable")
-        self._robots_unreachable(f"robots.txt could not be fetched ({kind}: {msg})")
-
-    def _robots_unreachable(self, why: str):
-        if not self.cfg.obey_robots:
-            self.db.add_event("robots_problem", self.scope.url_for("/robots.txt"), problem=why)
-            if self.shared is not None:
-                self.shared.publish_robots(None, b"", "")
-            return
-        self.fatal = "robots_unreachable"
-        self.db.add_event("robots_unreachable", self.scope.url_for("/robots.txt"), problem=why)
-        raise CloseSpider("robots_unreachable")
-
-    def _after_robots(self, stored: frozenset[tuple[str, str]] = frozenset()):
-        """The crawl's first requests once robots.txt is known. stored: (kind, user agent)
-        of site documents a resumed run already has, which are not asked for again."""
-        self._obey_crawl_delay()
-        yield from self._page_request(self.start_url, depth=0, referrer=None, start=True)
-        if (KIND_LLMS, "") not in stored:
-            yield Request(self.scope.url_for("/llms.txt"), callback=self.on_document,
-                          errback=self.on_document_error, dont_filter=True, priority=50,
-                          meta={"kind": KIND_LLMS, "depth": 0})
-        for url in self.robots.sitemaps():      # declared: a problem with one is a finding
-            yield from self._sitemap_request(urljoin(self.scope.url_for("/robots.txt"), url))
-        for path in DEFAULT_PATHS + tuple(folder_paths(self.start_url)):
-            # probed: a site that answers these paths with an HTML page has no sitemap there
-            yield from self._sitemap_request(self.scope.url_for(path), probed=True)
-        if self.cfg.probe_bots:
-            yield from (r for r in self._probe_requests()
-                        if (KIND_PROBE, r.meta["probe"]) not in stored)
-        missing = self.scope.url_for(f"/{MISSING_PAGE_PREFIX}{uuid.uuid4().hex[:16]}")
-        if (KIND_PROBE, "missing-page") not in stored and \
-                self.robots.can_fetch(missing, USER_AGENT_TOKEN):
-            # a URL that cannot exist: a 200 here means unknown paths get a "soft 404"
-            yield Request(missing, callback=self.on_document, errback=self.on_document_error,
-                          dont_filter=True, priority=30,
-                          meta={"kind": KIND_PROBE, "depth": 0, "probe": "missing-page",
-                                "dont_retry": True})
-
-    def _obey_crawl_delay(self, record: bool = True) -> None:
-        """robots.txt's Crawl-delay (up to 30 s) where it is longer than ours."""
-        delay = self.robots.crawl_delay(USER_AGENT_TOKEN)
-        if delay and delay > self.cfg.delay:
-            self._apply_delay(min(delay, 30.0), record)
-
-    def _apply_delay(self, delay: float, record: bool = True) -> None:
-        downloader = self.crawler.engine.downloader
-        downloader._delay = delay
-        downloader._jitter = 0.0
-        for slot in downloader.slots.values():
-            slot.delay = delay
-            slot.jitter = 0.0
-        if record:
-            self.db.add_event("crawl_delay", None, seconds=delay)
 
     # -- pages -----------------------------------------------------------------------------
     def _mapped(self, url: str) -> bool:
@@ -411,7 +202,7 @@ class AuditSpider(Spider):
     def on_page(self, response):
         meta = response.meta
         self.pages_done += 1
-        self._rate.append(time.monotonic())
+        self.page_times.append(time.monotonic())
         status = response.status
         if meta.get("aeo_rate_limited"):
             self.db.add_event("rate_limited", response.url, retry_after=meta["aeo_rate_limited"])
@@ -424,7 +215,7 @@ class AuditSpider(Spider):
             self.start_ok = self.start_ok or 200 <= status < 300
         if not (200 <= status < 300) or not isinstance(response, TextResponse):
             return
-        if not _is_html(response.headers.get(b"Content-Type", b"").decode("latin-1"),
+        if not is_html(response.headers.get(b"Content-Type", b"").decode("latin-1"),
                         response.body):
             return
         yield from self._follow(response.body, response.encoding, response.url,
@@ -519,133 +310,6 @@ class AuditSpider(Spider):
             self.db.add_event("error_rate", None, consecutive_failures=self.error_streak)
             raise CloseSpider("error_rate")
 
-    # -- site documents --------------------------------------------------------------------
-    def _sitemap_request(self, url: str, probed: bool = False):
-        """A request for a sitemap, within the scope and the MAX_SITEMAPS budget. probed: a
-        path tried on the chance (/sitemap.xml), not one robots.txt or an index names."""
-        try:
-            url = normalize_url(url)
-        except InvalidURL:
-            self.db.add_event("sitemap_problem", url, problem="invalid sitemap URL")
-            return
-        if self.frontier.seen("sitemap " + url):
-            return
-        if self.frontier.count("sitemaps") >= MAX_SITEMAPS:
-            if self.frontier.claim("sitemap " + url):
-                self._sitemap_unread([url])
-            return
-        if not self.scope.contains(url):
-            if self.frontier.claim("sitemap " + url):
-                self.db.add_event("sitemap_problem", url,
-                                  problem="sitemap on another host: not read")
-            return
-        if self.copy_mode and not self._mapped(url):
-            if self.frontier.claim("sitemap " + url):
-                self.db.add_event("not_mapped", url, referrer="sitemap")
-            return
-        if not self.frontier.claim("sitemap " + url):
-            return
-        if self.frontier.incr("sitemaps") > MAX_SITEMAPS:
-            self._sitemap_unread([url])
-            return
-        yield Request(url, callback=self.on_document, errback=self.on_document_error,
-                      dont_filter=True, priority=40,
-                      meta={"kind": KIND_SITEMAP, "depth": 0, "probed": probed,
-                            "download_maxsize": self.sitemap_bytes})
-
-    def _probe_requests(self):
-        root = self.scope.root
-        tokens = [("browser", botlist.BROWSER_UA)]
-        for token in self.cfg.probe_tokens:
-            bot = botlist.bot(token)
-            # a token with no user agent of its own (robots.txt-only) cannot be probed; a bot
-            # robots.txt keeps from the home page is ACC001's finding, not a probe's
-            if bot.user_agent and self.robots.can_fetch(root, bot.token):
-                tokens.append((bot.token, bot.user_agent))
-        for token, ua in tokens:
-            yield Request(root, callback=self.on_document, errback=self.on_document_error,
-                          dont_filter=True, priority=30, headers={"User-Agent": ua},
-                          meta={"kind": KIND_PROBE, "depth": 0, "probe": token,
-                                "dont_retry": True})
-
-    def on_document(self, response):
-        kind = response.meta["kind"]
-        self._store(response, kind)
-        if kind == KIND_SITEMAP and 300 <= response.status < 400 and \
-                b"Location" in response.headers:
-            # /sitemap.xml → /sitemap.xml/ or to the www host: the sitemap is where it leads
-            target = urljoin(response.url,
-                             response.headers[b"Location"].decode("latin-1").strip())
-            yield from self._sitemap_request(target, probed=response.meta.get("probed", False))
-        elif kind == KIND_SITEMAP and 200 <= response.status < 300:
-            parsed = read_sitemap(response.body, self.sitemap_bytes)
-            if parsed.kind:
-                self.db.add_event("sitemap_read", response.url, type=parsed.kind,
-                                  urls=len(parsed.locs) + parsed.truncated,
-                                  truncated=parsed.truncated)
-            if parsed.problem and (parsed.kind or not response.meta.get("probed")):
-                self.db.add_event("sitemap_problem", response.url, problem=parsed.problem)
-            yield from self._sitemap_follow(parsed, response.url)
-
-    def _sitemap_follow(self, parsed, sitemap_url: str):
-        if parsed.kind == "sitemapindex":
-            for n, loc in enumerate(parsed.locs):
-                if self.frontier.count("sitemaps") >= MAX_SITEMAPS:
-                    # the rest counted at once, the first ones named; not those already read
-                    # or named (listed in robots.txt or another index too, or stored by the
-                    # run a resumed crawl goes on with)
-                    rest = []
-                    for loc in parsed.locs[n:]:
-                        try:
-                            url = normalize_url(loc)
-                        except InvalidURL:
-                            continue
-                        if self.frontier.claim("sitemap " + url):
-                            rest.append(url)
-                    self._sitemap_unread(rest, parsed.truncated)
-                    break
-                yield from self._sitemap_request(loc)
-            else:
-                if parsed.truncated:
-                    self._sitemap_unread([], parsed.truncated)
-            return
-        recorded = self.frontier.count("sitemap_urls")
-        for loc in parsed.locs:
-            try:
-                url = normalize_url(loc)
-            except InvalidURL:
-                continue
-            if recorded >= MAX_SITEMAP_URLS:
-                self._limit("sitemap_limit")
-                self.frontier.incr("sitemap_urls_skipped")
-                continue
-            self.db.add_sitemap_url(url, sitemap_url)
-            recorded = self.frontier.incr("sitemap_urls")
-            yield from self._page_request(url, 1, sitemap_url, listed=True)
-        self.frontier.incr("sitemap_urls_skipped", parsed.truncated)
-
-    def _sitemap_unread(self, urls: list[str], more: int = 0) -> None:
-        """Sitemaps past MAX_SITEMAPS: counted, the first UNREAD_NAMED named in the run's
-        events, and the cap is a limit the run hit. more: entries of an index past the
-        number of URLs one file may list, counted without their names."""
-        count = len(urls) + more
-        if not count:
-            return
-        self._limit("sitemap_limit")
-        before = self.frontier.incr("sitemaps_skipped", count) - count
-        for url in urls[:max(0, UNREAD_NAMED - before)]:
-            self.db.add_event("sitemap_unread", url)
-
-    def on_document_error(self, failure):
-        self.errors += 1
-        kind, msg = failure_kind(failure)
-        self._store_failure(failure.request, failure.request.meta["kind"], kind, msg)
-        meta = failure.request.meta
-        if meta["kind"] == KIND_SITEMAP and (kind == "too_large" or not meta.get("probed")):
-            why = (f"larger than the {self.sitemap_bytes // 2**20} MB a sitemap may be read "
-                   "to: not read" if kind == "too_large" else f"not read ({kind})")
-            self.db.add_event("sitemap_problem", failure.request.url, problem=why)
-
     # -- storing ---------------------------------------------------------------------------
     def _store(self, response, kind: str) -> None:
         headers = {}
@@ -676,90 +340,18 @@ class AuditSpider(Spider):
             referrer=request.meta.get("referrer"), error=error, error_detail=detail,
             user_agent=request.meta.get("probe", ""), fetched_at=utc_now()))
 
-    # -- several processes -----------------------------------------------------------------
-    def _idle(self, spider):
-        """The shared queue may be empty for now while another process is still fetching: this
-        one waits until every process is idle at once (then nothing is in flight anywhere)."""
-        if self.shared.idle_everywhere() or self.shared.done():
-            return
-        raise DontCloseSpider
-
-    def _shared_tick(self):
-        """Four times a second: look for work in the shared queue (Scrapy's own heartbeat
-        is five seconds), stop when the leader has stopped or died, and (leader) say it is
-        alive and take in the records of the other processes."""
-        engine = self.crawler.engine
-        if engine is None or engine._slot is None:
-            return
-        if self.shared.leader:
-            from aeo.crawler.distributed import drain
-
-            self.shared.beat()
-            drain(self.shared.r, self.shared.k, self.db)
-        elif (self.shared.done() or not self.shared.leader_alive()) and \
-                engine._slot.closing is None:   # the leader has finished, or died
-            from scrapy.utils.defer import deferred_from_coro
-
-            deferred_from_coro(engine.close_spider_async(reason="shutdown"))
-            return
-        engine._slot.nextcall.schedule()
-
-    def _publish_totals(self):
-        f = self.frontier
-        f.incr("pages_done", self.pages_done)
-        f.incr("errors", self.errors)
-        for name, on in (("start_ok", self.start_ok), (f"fatal {self.fatal}", self.fatal),
-                         (f"stop {self.stop_reason}", self.stop_reason)):
-            if on:
-                f.flag(name)
-
-    def shared_outcome(self) -> None:
-        """(leader, after every process has left) the whole crawl's tallies, for judge()."""
-        f = self.frontier
-        flags = f.flags()
-        self.pages_done, self.errors = f.count("pages_done"), f.count("errors")
-        self.start_ok = "start_ok" in flags
-        self.limits_hit = {x.removeprefix("limit ") for x in flags if x.startswith("limit ")}
-        fatal = sorted(x.removeprefix("fatal ") for x in flags if x.startswith("fatal "))
-        self.fatal = self.fatal or (fatal[0] if fatal else None)
-        stops = sorted(x.removeprefix("stop ") for x in flags if x.startswith("stop "))
-        self.stop_reason = self.stop_reason or (stops[0] if stops else None)
-
-    # -- progress --------------------------------------------------------------------------
-    def _run_alongside(self):
-        self.db.commit()          # what was fetched becomes visible to the analysis
-        self.alongside(self.db)
-
+    # -- opening and closing ----------------------------------------------------------------
     def _opened(self, spider):
-        if self.alongside is not None:
-            self._alongside_tick = task.LoopingCall(self._run_alongside)
-            self._alongside_tick.start(0.5, now=False)
         if self.shared is not None:
             self.shared.register()
             if not self.shared.leader:
                 self._obey_crawl_delay(record=False)   # the leader recorded it
             self._tick = task.LoopingCall(self._shared_tick)
             self._tick.start(0.25, now=False)
-        if not self.cfg.quiet and sys.stderr.isatty():
-            self._progress = task.LoopingCall(self._show_progress)
-            self._progress.start(1.0, now=False)
-
-    def _show_progress(self):
-        engine = self.crawler.engine
-        queued = len(engine._slot.scheduler) if engine and engine._slot else 0
-        rate = 0.0
-        if len(self._rate) > 1:
-            span = self._rate[-1] - self._rate[0]
-            rate = (len(self._rate) - 1) / span if span > 0 else 0.0
-        elapsed = int(time.monotonic() - self.started_at)
-        sys.stderr.write(f"\rcrawl: {self.pages_done} pages, {queued} queued, "
-                         f"{self.errors} errors, {rate:.1f} pages/s, {elapsed}s   ")
-        sys.stderr.flush()
 
     def _closed(self, spider, reason):
-        for tick in (self._tick, self._alongside_tick):
-            if tick is not None and tick.running:
-                tick.stop()
+        if self._tick is not None and self._tick.running:
+            self._tick.stop()
         if self.shared is not None:
             self._publish_totals()
             if self.shared.leader:
@@ -776,6 +368,3 @@ class AuditSpider(Spider):
                 self.db.add_event("crawl_trap", trap["example"], pattern=pattern,
                                   trap=trap["kind"], truncated=trap["truncated"])
         self.db.commit()
-        if self._progress is not None and self._progress.running:
-            self._progress.stop()
-            sys.stderr.write("\n")

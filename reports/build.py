@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from aeo.comparison import KINDS
+from aeo.durable import atomic_write
 from aeo.facts.records import TOOL
 from aeo.judge import AuditResult
 from aeo.pageset import coverage_rows
@@ -23,7 +24,6 @@ from aeo.reports.export import (
 )
 from aeo.reports.html import render_report, report_context
 from aeo.reports.scoring import expected_overall, fix_first, precision_bar
-from aeo.store import atomic_write
 
 
 def backlog_rows(priorities, outcomes, scores, gov, rules) -> list[dict]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from aeo.store import atomic_file
+from aeo.durable import atomic_file
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0", "|", "%")
 

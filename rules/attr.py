@@ -1,5 +1,5 @@
 """ATTR: can an engine tell who wrote each article and why they are worth citing? AT001 to
-AT007 of RULES.md. They read every author candidate with its source (analyzers/attribution.py)
+AT007 of RULES.md. They read every author candidate with its source (analyzers/bylines.py)
 and the site's author matrix."""
 
 from __future__ import annotations
@@ -9,8 +9,19 @@ import re
 
 from aeo.facts.page_types import post_signals
 from aeo.facts.reading import brand_key, name_key, page_author_nodes
-from aeo.facts.records import RECORDS, peers_show
-from aeo.rules.base import Example, Hit, rule
+from aeo.facts.records import RECORDS, PageFacts, SiteFacts, peers_show
+from aeo.governance import Governance
+from aeo.rules.base import (
+    NOT_APPLICABLE,
+    PASSED,
+    Example,
+    Hit,
+    Pages,
+    Verdict,
+    failed,
+    judged,
+    rule,
+)
 
 ALL = ("all",)
 
@@ -62,16 +73,16 @@ def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person
           Example("a byline", False, page={"attribution": {"authors": [
               _cand("Maria Okafor", "byline", "/authors/maria")]}}),
       ))
-def at001(page, site, gov):
+def at001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if _resolved_names(page, site):
-        return []
+        return PASSED
     if page.dated_kind in RECORDS or not (
             post_signals(page.url, page.schema_types, published=page.date_published)
             or peers_show(site, page.url, 2)):
-        return None     # a project's changelog, or a manual whose pages name nobody
-    return [Hit(evidence="no byline, no author in markup (author), no author meta tag, no "
-                         "rel=author link",
-                detail="The article names no author anywhere engines look.")]
+        return NOT_APPLICABLE     # a project's changelog, or a manual whose pages name nobody
+    return failed(Hit(evidence="no byline, no author in markup (author), no author meta tag, no "
+                               "rel=author link",
+                      detail="The article names no author anywhere engines look."))
 
 
 @rule(id="AT002", name="Author not linked to a profile", pillar="ATTR", scope="page",
@@ -89,17 +100,17 @@ def at001(page, site, gov):
           Example("linked byline", False, page={"attribution": {"authors": [
               _cand("Maria Okafor", "byline", "/authors/maria-okafor")]}}),
       ))
-def at002(page, site, gov):
+def at002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     named = _named(page)
     if not named:
-        return None
+        return NOT_APPLICABLE
     if any(a["url"] or a["sameAs"] for a in named) or any(
             a.get("id") for a in page.attribution.get("authors", [])):
-        return []
+        return PASSED
     names = list(dict.fromkeys(a["name"] for a in named))
-    return [Hit(evidence=f"{', '.join(names)} named by {', '.join(sorted({a['source'] for a in named}))}"
-                         "; no author page link, no url or sameAs in markup",
-                detail="The author is named but not linked to any profile.")]
+    return failed(Hit(evidence=f"{', '.join(names)} named by {', '.join(sorted({a['source'] for a in named}))}"
+                               "; no author page link, no url or sameAs in markup",
+                      detail="The author is named but not linked to any profile."))
 
 
 @rule(id="AT003", name="Author's Person markup is thin", pillar="ATTR", scope="page",
@@ -129,10 +140,10 @@ def at002(page, site, gov):
                    "sameAs": ["https://www.linkedin.com/in/p"], "knowsAbout": ["invoicing"],
                    "worksFor": [{"id": "https://example.com/#org"}]}, "ext": []})}),
       ))
-def at003(page, site, gov):
+def at003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     people = [n for n in page_author_nodes(page, site.entities_by_id) if "Person" in n["types"]]
     if not people:
-        return None
+        return NOT_APPLICABLE
     hits = []
     for node in people:
         missing = [p for p in gov["person_props"] if not node["props"].get(p)]
@@ -141,7 +152,7 @@ def at003(page, site, gov):
             hits.append(Hit(evidence=f"{name}: Person markup lacks {', '.join(missing)}",
                             detail=f"{name}'s Person markup lacks {len(missing)} of the "
                                    "properties that establish expertise."))
-    return hits
+    return judged(hits)
 
 
 @rule(id="AT004", name="Byline and markup name different authors", pillar="ATTR",
@@ -159,18 +170,18 @@ def at003(page, site, gov):
           Example("same person", False, page={"attribution": {"authors": [
               _cand("Daniel Reyes", "markup"), _cand("Daniel Reyes", "byline")]}}),
       ))
-def at004(page, site, gov):
+def at004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     named = _named(page)
     markup = {name_key(a["name"]): a["name"] for a in named if a["source"].startswith("markup")}
     visible = {name_key(a["name"]): a["name"] for a in named
                if a["source"] in ("byline", "rel=author", "itemprop=author")}
     if not markup or not visible:
-        return None
+        return NOT_APPLICABLE
     if set(markup) == set(visible):
-        return []
-    return [Hit(evidence=f"byline: {', '.join(visible.values())}; markup: "
-                         f"{', '.join(markup.values())}",
-                detail="The visible byline and the markup name different authors.")]
+        return PASSED
+    return failed(Hit(evidence=f"byline: {', '.join(visible.values())}; markup: "
+                               f"{', '.join(markup.values())}",
+                      detail="The visible byline and the markup name different authors."))
 
 
 @rule(id="AT005", name="Author pages give no credentials", pillar="ATTR", scope="site",
@@ -197,19 +208,19 @@ def at004(page, site, gov):
               "credentials": ["CPA"], "sources": {"markup": 1}, "sameAs": [],
               "kind": "person"}}}),
       ))
-def at005(site, pages, gov):
+def at005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     judged = [a for a in site.authors.values() if a["profile_page"] and a["kind"] == "person"]
     if not judged:
-        return None
+        return NOT_APPLICABLE
     bare = [a for a in judged if not a["credentials"] and not {"jobTitle", "hasCredential",
                                                                "knowsAbout"} & set(a["props"])]
     if not bare:
-        return []
-    return [Hit(evidence="; ".join(f"{a['name']} ({a['profile_page']}): no job title, "
-                                   "qualifications, experience or expertise" for a in bare[:5]),
-                detail=f"{len(bare)} of {len(judged)} author page(s) give no credentials.",
-                url=bare[0]["profile_page"], urls=tuple(a["profile_page"] for a in bare),
-                page_type="author")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(f"{a['name']} ({a['profile_page']}): no job title, "
+                                         "qualifications, experience or expertise" for a in bare[:5]),
+                      detail=f"{len(bare)} of {len(judged)} author page(s) give no credentials.",
+                      url=bare[0]["profile_page"], urls=tuple(a["profile_page"] for a in bare),
+                      page_type="author"))
 
 
 @rule(id="AT006", name="Generic author instead of a person", pillar="ATTR", scope="page",
@@ -229,10 +240,10 @@ def at005(site, pages, gov):
           Example("a person", False, page={"attribution": {"authors": [
               _cand("Maria Okafor", "byline")]}}),
       ))
-def at006(page, site, gov):
+def at006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     named = _named(page)
     if not named:
-        return None
+        return NOT_APPLICABLE
     generic = {g.lower() for g in gov["generic_authors"]}
     brand = brand_key(site.identity.get("name", "")) if site.identity else ""
     found = []
@@ -243,9 +254,9 @@ def at006(page, site, gov):
                 (brand and brand_key(a["name"]) == brand):
             found.append(f"'{a['name']}' ({a['source']})")
     if not found:
-        return []
-    return [Hit(evidence="generic author: " + ", ".join(dict.fromkeys(found)),
-                detail="The article is credited to a generic name, not a person.")]
+        return PASSED
+    return failed(Hit(evidence="generic author: " + ", ".join(dict.fromkeys(found)),
+                      detail="The article is credited to a generic name, not a person."))
 
 
 @rule(id="AT007", name="Sensitive topic without a reviewer", pillar="ATTR", scope="page",
@@ -269,15 +280,15 @@ def at006(page, site, gov):
                                               "loan.", "a": []},),
               "attribution": {"reviewers": ["Maria Okafor"]}}),
       ))
-def at007(page, site, gov):
+def at007(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     text = " ".join(b["t"] for b in page.main_blocks).lower()
     found = {m.group(1) for m in _terms_pattern(tuple(gov["ymyl_terms"])).finditer(text)}
     terms = [t for t in gov["ymyl_terms"] if t.lower() in found]
     if len(terms) < gov["ymyl_min_terms"]:
-        return None
+        return NOT_APPLICABLE
     if page.attribution.get("reviewers"):
-        return []
-    return [Hit(evidence=f"sensitive terms: {', '.join(terms[:8])}; no reviewedBy in markup and "
-                         "no visible 'Reviewed by'",
-                detail=f"An article on a sensitive topic ({len(terms)} terms) names no "
-                       "reviewer.")]
+        return PASSED
+    return failed(Hit(evidence=f"sensitive terms: {', '.join(terms[:8])}; no reviewedBy in markup and "
+                               "no visible 'Reviewed by'",
+                      detail=f"An article on a sensitive topic ({len(terms)} terms) names no "
+                             "reviewer."))

@@ -1,10 +1,18 @@
 """The rule unit and the engine that runs rules over facts.
 
-A rule is its metadata (ID, name, pillar, scope, page types, default severity, engines, why it
-matters, how to fix with a before/after example, references, examples) plus one pure check.
-Page rules are called once per page of their page types; site rules once per audit. A check
-returns a list of Hits (empty: passed) or None (not applicable). A rule that raises becomes an
-error outcome; the audit goes on.
+A rule is its metadata (ID, name, pillar, catalogue scope, page types, default severity,
+engines, why it matters, how to fix with a before/after example, references, examples) plus
+one pure check of one of two kinds, told apart by its typed signature:
+
+    page rule   check(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict
+                called once per page of its page types (2xx pages only)
+    site rule   check(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict
+                called once per audit (also for a catalogue "page" rule judged over the
+                whole site, such as ACC009's broken links)
+
+Every check returns a Verdict: NOT_APPLICABLE, PASSED, failed(*hits) or judged(hits) for one
+target, over(n, hits) for n targets of which each hit is one that failed. A rule that raises
+(or returns anything else) becomes an error outcome; the audit goes on.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ import dataclasses
 import functools
 import tomllib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,12 +47,38 @@ class Hit:
     page_type: str | None = None
 
 
+Pages = Iterable[PageFacts]   # the pages a site rule reads (re-iterable, slim facts)
+
+
 @dataclass(frozen=True)
-class Judged:
-    """What a site-wide check over many targets returns: how many it judged, what failed."""
+class Verdict:
+    """What every check returns: how many targets it judged (0: the rule does not apply),
+    the hits, and how many of the targets failed."""
 
     applicable: int
-    hits: list[Hit]
+    hits: tuple[Hit, ...] = ()
+    failed: int = 0
+
+
+NOT_APPLICABLE = Verdict(0)
+PASSED = Verdict(1)
+
+
+def failed(*hits: Hit) -> Verdict:
+    """One target (the page, or the site) judged: failed with these hits, passed without."""
+    return Verdict(1, hits, int(bool(hits)))
+
+
+def judged(hits: Iterable[Hit]) -> Verdict:
+    """One target judged, its hits made elsewhere (none: passed)."""
+    return failed(*hits)
+
+
+def over(applicable: int, hits: Iterable[Hit]) -> Verdict:
+    """A site rule over many targets (links, sitemaps, redirects): each hit is one target
+    that failed."""
+    hits = tuple(hits)
+    return Verdict(applicable, hits, len(hits))
 
 
 @dataclass(frozen=True)
@@ -76,8 +110,17 @@ class Rule:
     check: Callable[..., Any]
     page_types: tuple[str, ...] = CONTENT_TYPES
     examples: tuple[Example, ...] = ()
-    site_level: bool = False         # a page rule judged over the whole site (e.g. ACC009)
     title: str = ""                  # the finding title; defaults to name
+    kind: str = ""                   # "page" or "site": which check signature (see above)
+
+    def __post_init__(self):
+        if not self.kind:
+            object.__setattr__(self, "kind", self.scope)
+
+    @property
+    def site_level(self) -> bool:
+        """A catalogue page rule judged over the whole site (a site check)."""
+        return self.scope == "page" and self.kind == "site"
 
     @property
     def heading(self) -> str:
@@ -130,13 +173,29 @@ def measured_precision() -> dict[str, dict]:
 REGISTRY: dict[str, Rule] = {}
 
 
+CHECK_KINDS = {("PageFacts", "SiteFacts", "Governance"): "page",
+               ("SiteFacts", "Pages", "Governance"): "site"}
+
+
+def check_kind(fn: Callable) -> str:
+    """A check's kind, from its typed signature (one of CHECK_KINDS)."""
+    import inspect
+
+    types = tuple(str(p.annotation) for p in inspect.signature(fn).parameters.values())
+    ret = str(inspect.signature(fn).return_annotation)
+    assert types in CHECK_KINDS and ret == "Verdict", \
+        f"{fn.__name__}{types} -> {ret}: a check is a page or a site check returning a Verdict"
+    return CHECK_KINDS[types]
+
+
 def rule(**meta: Any) -> Callable[[Callable], Callable]:
     """Register a check function with its metadata."""
 
     def wrap(fn: Callable) -> Callable:
-        r = Rule(check=fn, **meta)
+        r = Rule(check=fn, kind=check_kind(fn), **meta)
         assert r.id not in REGISTRY, f"duplicate rule id {r.id}"
         assert r.pillar in PILLARS and r.severity in SEVERITIES and r.scope in ("page", "site")
+        assert r.kind == "site" or r.scope == "page", f"{r.id}: a site rule has a site check"
         REGISTRY[r.id] = r
         return fn
 
@@ -148,12 +207,14 @@ def all_rules() -> dict[str, Rule]:
         access,
         attr,
         cite,
+        crawl,
         entity,
         fresh,
         qa,
         redirects,
         structured,
         titles,
+        vocabulary,
     )
 
     return dict(sorted(REGISTRY.items(), key=lambda kv: (PILLARS.index(kv[1].pillar), kv[0])))
@@ -203,6 +264,12 @@ def index_twin(url: str, site: SiteFacts) -> bool:
     return bool(mine) and site.main_hash_by_url.get(urljoin(url, "./")) == mine
 
 
+def _verdict(r: Rule, result: Any) -> Verdict:
+    if not isinstance(result, Verdict):
+        raise TypeError(f"{r.id} returned {type(result).__name__}, not a Verdict")
+    return result
+
+
 def _judge_page(r: Rule, page: PageFacts, site: SiteFacts, gov: Governance
                 ) -> list[Finding] | None:
     """A page rule on one page: its findings, or None where the rule does not apply (another
@@ -211,10 +278,10 @@ def _judge_page(r: Rule, page: PageFacts, site: SiteFacts, gov: Governance
     if page.page_type not in r.page_types or page.status is None or \
             not 200 <= page.status < 300 or index_twin(page.url, site):
         return None
-    hits = r.check(page, site, gov)
-    if hits is None:
+    v = _verdict(r, r.check(page, site, gov))
+    if not v.applicable:
         return None
-    return [_finding(r, gov, h, page.url, page.page_type) for h in hits]
+    return [_finding(r, gov, h, page.url, page.page_type) for h in v.hits]
 
 
 def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance,
@@ -224,8 +291,8 @@ def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance,
     if page_type_of is None:
         page_type_of = {p.url: p.page_type for p in pages}
     try:
-        if r.scope == "page" and not r.site_level:
-            applicable = failed = 0
+        if r.kind == "page":
+            applicable = failed_pages = 0
             findings: list[Finding] = []
             for page in pages:
                 found = _judge_page(r, page, site, gov)
@@ -233,23 +300,17 @@ def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance,
                     continue
                 applicable += 1
                 if found:
-                    failed += 1
+                    failed_pages += 1
                     findings += found
-            return RuleOutcome(r.id, r.pillar, applicable, failed, tuple(findings))
-        result = r.check(site, pages, gov)
-        if result is None:
-            return RuleOutcome(r.id, r.pillar, 0, 0)
-        if isinstance(result, Judged):
-            applicable, hits = result.applicable, result.hits
-        else:
-            applicable, hits = 1, result
+            return RuleOutcome(r.id, r.pillar, applicable, failed_pages, tuple(findings))
+        v = _verdict(r, r.check(site, pages, gov))
         findings = []
-        for h in hits:
+        for h in v.hits:
             url = h.url or site.root
             ptype = h.page_type or page_type_of.get(url, "other")
             findings.append(_finding(r, gov, h, url, ptype))
-        failed = len(hits) if isinstance(result, Judged) else int(bool(hits))
-        return RuleOutcome(r.id, r.pillar, applicable, failed, tuple(findings))
+        return RuleOutcome(r.id, r.pillar, v.applicable, v.failed if v.applicable else 0,
+                           tuple(findings))
     except Exception as exc:  # a broken rule must not stop the audit: it is shown as errored
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return RuleOutcome(r.id, r.pillar, 0, 0, (), error=tb)
@@ -268,7 +329,7 @@ def run_rules_stream(full_pages, slim_pages, site: SiteFacts, gov: Governance,
     A rule that raises is reported as errored and its stored findings are dropped."""
     order = {rid: i for i, rid in enumerate(rules)}
     enabled = [r for r in rules.values() if gov.enabled(r.id)]
-    streamed = [r for r in enabled if r.scope == "page" and not r.site_level]
+    streamed = [r for r in enabled if r.kind == "page"]
     acc = {r.id: {"applicable": 0, "failed": 0, "sample": [], "urls": [], "error": None}
            for r in streamed}
     for page in full_pages:
@@ -320,8 +381,13 @@ def run_example(r: Rule, ex: Example, gov: Governance) -> list[Hit] | None:
     if ex.settings:
         gov = dataclasses.replace(gov, settings={**gov.settings, **ex.settings})
     site = make_site(**ex.site)
-    if r.scope == "page" and not r.site_level:
-        return r.check(make_page(**ex.page), site, gov)
-    pages = [make_page(**p) for p in ex.pages]
-    result = r.check(site, pages, gov)
-    return result.hits if isinstance(result, Judged) else result
+    if r.kind == "page":
+        return hits(r.check(make_page(**ex.page), site, gov))
+    return hits(r.check(site, [make_page(**p) for p in ex.pages], gov))
+
+
+def hits(v: Verdict) -> list[Hit] | None:
+    """A verdict's hits as a list, or None where the rule did not apply (for the tests)."""
+    if not isinstance(v, Verdict):
+        raise TypeError(f"a check returned {type(v).__name__}, not a Verdict")
+    return list(v.hits) if v.applicable else None

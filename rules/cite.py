@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
-from aeo.analyzers.answers import METRIC, SETTING, THIRD_PARTY
-from aeo.rules.base import Example, Hit, rule
+from aeo.facts.records import PageFacts, SiteFacts
+from aeo.facts.text import METRIC, SETTING, THIRD_PARTY
+from aeo.governance import Governance
+from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
 
 ALL = ("all",)
 
@@ -53,10 +55,10 @@ def _brand_words(site) -> list[str]:
               {"sentence": "Businesses get paid 40% faster, says the FSB study.",
                "kind": "percentage", "source": "link"}]}}),
       ))
-def ci001(page, site, gov):
+def ci001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     stats = page.answers.get("stats")
     if not stats or page.dated_kind == "release":
-        return None     # release notes measure the project's own changes: they are the source
+        return NOT_APPLICABLE     # release notes measure the project's own changes: they are the source
     # a figure about the site's own product, on its own site ('Flink's throughput doubled'),
     # is its own to state
     names = [re.compile(rf"\b{re.escape(w)}\b") for w in _brand_words(site)]
@@ -76,10 +78,10 @@ def ci001(page, site, gov):
 
     bare = [s for s in stats if not s["source"] and not own(s)]
     if not bare:
-        return []
-    return [Hit(evidence="; ".join(_quote(s["sentence"]) + f" ({s['kind']})" for s in bare[:4])
-                + (f"; and {len(bare) - 4} more" if len(bare) > 4 else ""),
-                detail=f"{len(bare)} of {len(stats)} statistic(s) name or link no source.")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(_quote(s["sentence"]) + f" ({s['kind']})" for s in bare[:4])
+                      + (f"; and {len(bare) - 4} more" if len(bare) > 4 else ""),
+                      detail=f"{len(bare)} of {len(stats)} statistic(s) name or link no source."))
 
 
 @rule(id="CI002", name="Long article that links to no other site", pillar="CITE",
@@ -98,15 +100,15 @@ def ci001(page, site, gov):
           Example("links to a regulator", False, page={
               "main_word_count": 900, "answers": {"external_links": ["https://www.irs.gov/"]}}),
       ))
-def ci002(page, site, gov):
+def ci002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.main_word_count <= gov["cite_min_words"]:
-        return None
+        return NOT_APPLICABLE
     if page.answers.get("external_links"):
-        return []
+        return PASSED
     internal = sum(len(b.get("a", [])) for b in page.main_blocks)
-    return [Hit(evidence=f"{page.main_word_count} words of main content; {internal} link(s) in "
-                         "it, none to another site (navigation, header and footer not counted)",
-                detail="A long article with no link to any other site in its main content.")]
+    return failed(Hit(evidence=f"{page.main_word_count} words of main content; {internal} link(s) in "
+                               "it, none to another site (navigation, header and footer not counted)",
+                      detail="A long article with no link to any other site in its main content."))
 
 
 @rule(id="CI003", name="Quotation not attributed", pillar="CITE", scope="page",
@@ -129,14 +131,14 @@ def ci002(page, site, gov):
               {"text": "Every invoice we send now carries a payment link, and it works.",
                "words": 12, "credited": "Dana Whitfield"}]}}),
       ))
-def ci003(page, site, gov):
+def ci003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.dated_kind == "release":   # issue titles and interface strings, quoted
-        return None
+        return NOT_APPLICABLE
     quotes = [q for q in page.answers.get("quotes", []) if q["words"] >= gov["quote_min_words"]]
     if not quotes:
-        return None
+        return NOT_APPLICABLE
     anonymous = [q for q in quotes if not q["credited"]]
     if not anonymous:
-        return []
-    return [Hit(evidence="; ".join(_quote(q["text"]) for q in anonymous[:3]),
-                detail=f"{len(anonymous)} quotation(s) credit no person or organization.")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(_quote(q["text"]) for q in anonymous[:3]),
+                      detail=f"{len(anonymous)} quotation(s) credit no person or organization."))

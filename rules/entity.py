@@ -11,7 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aeo.facts.reading import brand_key, is_org, own_organizations
-from aeo.rules.base import Example, Hit, Judged, rule
+from aeo.facts.records import PageFacts, SiteFacts
+from aeo.governance import Governance
+from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
 
 ALL = ("all",)
 MAIN_LABELS = ("ORG", "PRODUCT", "PERSON", "WORK_OF_ART")   # what a page is "about"
@@ -75,11 +77,11 @@ def _has(node: dict, prop: str) -> bool:
               {"url": "https://example.com/", "page_type": "home",
                "entities": (_org("Acme"),)},)),
       ))
-def en001(site, pages, gov):
+def en001(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     found = [(p, n) for p in pages for n in p.entities
              if n["syntax"] != "opengraph" and is_org(n)]
     if any(all(_has(n, prop) for prop in ("name", "url", "logo")) for _, n in found):
-        return []
+        return PASSED
     if found:
         missing = sorted({prop for _, n in found for prop in ("name", "url", "logo")
                           if not _has(n, prop)})
@@ -87,9 +89,9 @@ def en001(site, pages, gov):
                     f"(missing: {', '.join(missing)}); e.g. on {found[0][0].url}")
     else:
         evidence = "no Organization item (of any subtype) on any crawled page"
-    return [Hit(evidence=evidence,
-                detail="No Organization markup gives engines the brand's name, home URL and "
-                       "logo together.", page_type="home")]
+    return failed(Hit(evidence=evidence,
+                      detail="No Organization markup gives engines the brand's name, home URL and "
+                             "logo together.", page_type="home"))
 
 
 @rule(id="EN002", name="Organization not linked to authoritative profiles", pillar="ENTITY",
@@ -112,25 +114,25 @@ def en001(site, pages, gov):
                   _org("Acme", same_as=("https://www.linkedin.com/company/acme",
                                         "https://en.wikipedia.org/wiki/Acme")),)},)),
       ))
-def en002(site, pages, gov):
+def en002(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     orgs = own_organizations(pages, site.root)
     if not orgs:
-        return Judged(0, [])   # no Organization at all: EN001 says so
+        return over(0, [])   # no Organization at all: EN001 says so
     links = {v.strip() for _, n in orgs for v in n["props"].get("sameAs", [])
              if isinstance(v, str) and v.strip()}
     profiles = {profile_of(u) for u in links} - {""}
     if len(profiles) >= gov["min_sameas"]:
-        return Judged(1, [])
+        return over(1, [])
     others = sorted(u for u in links if not profile_of(u))
     evidence = (f"sameAs names {len(profiles)} authoritative profile(s)"
                 + (f" ({', '.join(sorted(profiles))})" if profiles else "")
                 + f"; at least {gov['min_sameas']} expected"
                 + (f"; other links: {_short(others)}" if others else ""))
-    return Judged(1, [Hit(evidence=evidence,
-                          detail="The organization's markup does not link to enough profiles "
-                                 "that engines trust to confirm who it is.",
-                          urls=tuple(dict.fromkeys(p.url for p, _ in orgs)),
-                          page_type="home")])
+    return over(1, [Hit(evidence=evidence,
+                        detail="The organization's markup does not link to enough profiles "
+                               "that engines trust to confirm who it is.",
+                        urls=tuple(dict.fromkeys(p.url for p, _ in orgs)),
+                        page_type="home")])
 
 
 @rule(id="EN003", name="The brand is named inconsistently", pillar="ENTITY", scope="site",
@@ -161,15 +163,15 @@ def en002(site, pages, gov):
                   "variants": {"Acme Analytics": {"titles": 3}, "ACME": {"body text": 1}},
                   "pages": {}}}),
       ))
-def en003(site, pages, gov):
+def en003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     ident = site.identity
     if not ident.get("name"):
-        return Judged(0, [])
+        return over(0, [])
     allowed = {brand_key(n) for n in [*ident["allowed"], *gov["allowed_brand_names"]]}
     extra = {form: sources for form, sources in ident["variants"].items()
              if brand_key(form) not in allowed}
     if not extra:
-        return Judged(1, [])
+        return over(1, [])
     parts = []
     urls: list[str] = []
     for form, sources in sorted(extra.items(), key=lambda kv: -sum(kv[1].values())):
@@ -177,11 +179,11 @@ def en003(site, pages, gov):
         pages_of = ident["pages"].get(form, [])
         urls += pages_of
         parts.append(f"'{form}' ({where}; on {_short(pages_of, 2)})")
-    return Judged(1, [Hit(
-        evidence=f"the name is '{ident['name']}' (from {ident['source']}); other forms: "
-                 + "; ".join(parts[:8]),
-        detail=f"The brand appears under {len(extra) + 1} different names across the site.",
-        urls=tuple(dict.fromkeys(urls)), page_type="home")])
+    return over(1, [Hit(
+      evidence=f"the name is '{ident['name']}' (from {ident['source']}); other forms: "
+               + "; ".join(parts[:8]),
+      detail=f"The brand appears under {len(extra) + 1} different names across the site.",
+      urls=tuple(dict.fromkeys(urls)), page_type="home")])
 
 
 @rule(id="EN004", name="Opening paragraph does not name its subject", pillar="ENTITY",
@@ -209,24 +211,24 @@ def en003(site, pages, gov):
               "language": {"opening_subjects": [[0, "Payroll", "H1 noun"]],
                            "opening_pronoun_led": False}}),
       ))
-def en004(page, site, gov):
+def en004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not page.opening or "opening_subjects" not in page.language:
-        return None
+        return NOT_APPLICABLE
     letters = re.findall(r"[^\W\d_]", page.opening)
     if sum(c < "\u0250" for c in letters) < 0.6 * len(letters):
-        return None   # not in a Latin script: the English language model cannot read it
+        return NOT_APPLICABLE   # not in a Latin script: the English language model cannot read it
     n = gov["intro_words"]
     if any(s[0] < n for s in page.language["opening_subjects"]):
-        return []
+        return PASSED
     brand = (site.identity or {}).get("name", "")
     if brand and re.search(rf"(?i)\b{re.escape(brand)}\b", " ".join(page.opening.split()[:n])):
-        return []   # it names the organization
+        return PASSED   # it names the organization
     quote = " ".join(page.opening.split()[:40])
     quote += "…" if len(page.opening.split()) > 40 else ""
     how = "opens with a pronoun and " if page.language.get("opening_pronoun_led") else ""
-    return [Hit(evidence=f"opening: \"{quote}\"",
-                detail=f"The opening paragraph {how}names no subject (no named entity, proper "
-                       f"noun or the H1's subject) in its first {n} words.")]
+    return failed(Hit(evidence=f"opening: \"{quote}\"",
+                      detail=f"The opening paragraph {how}names no subject (no named entity, proper "
+                             f"noun or the H1's subject) in its first {n} words."))
 
 
 def _about_page(site, pages):
@@ -259,20 +261,20 @@ def _about_page(site, pages):
                   "about_facts": {"dates": ["2014"], "places": ["Berlin"], "people": [],
                                   "does": []}}},)),
       ))
-def en005(site, pages, gov):
+def en005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     about = _about_page(site, pages)
     if about is None:
-        return [Hit(evidence="no page classified as an about page and no internal link whose "
-                             "text says 'about'",
-                    detail="The site has no about page engines can find.", page_type="about")]
+        return failed(Hit(evidence="no page classified as an about page and no internal link whose "
+                                   "text says 'about'",
+                          detail="The site has no about page engines can find.", page_type="about"))
     facts = about.language.get("about_facts") or {}
     found = {k: v for k, v in facts.items() if v}
     if found:
-        return []
-    return [Hit(evidence="no founding date, location, people or sentence saying what the "
-                         f"organization does in {about.main_word_count} words",
-                detail="The about page says nothing concrete about the organization.",
-                url=about.url, page_type=about.page_type)]
+        return PASSED
+    return failed(Hit(evidence="no founding date, location, people or sentence saying what the "
+                               f"organization does in {about.main_word_count} words",
+                      detail="The about page says nothing concrete about the organization.",
+                      url=about.url, page_type=about.page_type))
 
 
 def _markup_names(page, site) -> list[str]:
@@ -350,13 +352,13 @@ def _technical(name: str, page) -> bool:
               "language": {"main_entities": [["Acme", "ORG", 4]]},
               "entities": (_org("Acme"),)}),
       ))
-def en006(page, site, gov):
+def en006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not any(n["syntax"] in ("json-ld", "microdata", "rdfa") for n in page.entities):
-        return None   # no markup to compare with: SD005 reports the missing markup
+        return NOT_APPLICABLE   # no markup to compare with: SD005 reports the missing markup
     main = [e for e in page.language.get("main_entities", [])
             if e[2] >= 2 and e[1] in MAIN_LABELS and not _technical(e[0], page)][:3]
     if not main:
-        return None
+        return NOT_APPLICABLE
     names = [brand_key(n) for n in _markup_names(page, site)]
     missing = []
     for text, label, count in main:
@@ -364,7 +366,7 @@ def en006(page, site, gov):
         if not any(k in n or (n and n in k) for n in names):
             missing.append(f"{text} ({label}, {count}×)")
     if not missing:
-        return []
-    return [Hit(evidence=f"named in the text but not in the markup: {', '.join(missing)}",
-                detail=f"{len(missing)} of the page's main entities are not named in its "
-                       "structured data.")]
+        return PASSED
+    return failed(Hit(evidence=f"named in the text but not in the markup: {', '.join(missing)}",
+                      detail=f"{len(missing)} of the page's main entities are not named in its "
+                             "structured data."))

@@ -1,5 +1,5 @@
 """FRESH: can an engine tell how current each article is, and trust it? FR001 to FR005 of
-RULES.md. They read every date candidate with its source (analyzers/attribution.py), the
+RULES.md. They read every date candidate with its source (analyzers/dates.py), the
 audit date, and the previous complete run of the same site."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 from aeo.facts.page_types import post_signals
 from aeo.facts.reading import day, is_placeholder
-from aeo.facts.records import peers_show
-from aeo.rules.base import Example, Hit, rule
+from aeo.facts.records import PageFacts, SiteFacts, peers_show
+from aeo.governance import Governance
+from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
 
 ALL = ("all",)
 CONTENT = ("article", "faq", "product", "about", "home")
@@ -70,15 +71,15 @@ def _months_between(a: date, b: date) -> int:
                   site={"dated_sections": {"/docs/": [40, 0, 0]}},
                   page={"url": "https://example.com/docs/setup", "attribution": {"dates": []}}),
       ))
-def fr001(page, site, gov):
+def fr001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     found = [c for c in _dates(page, "published") if c["source"] != "URL"]
     if found:
-        return []
+        return PASSED
     if not _dated_content(page, site):
-        return None     # an undated guide or product page among undated ones: no gap there
-    return [Hit(evidence="no datePublished in markup, no publication meta tag, no <time> or "
-                         "visible 'Published' date",
-                detail="The article shows no publication date.")]
+        return NOT_APPLICABLE     # an undated guide or product page among undated ones: no gap there
+    return failed(Hit(evidence="no datePublished in markup, no publication meta tag, no <time> or "
+                               "visible 'Published' date",
+                      detail="The article shows no publication date."))
 
 
 @rule(id="FR002", name="Article not updated for a long time", pillar="FRESH", scope="page",
@@ -101,20 +102,20 @@ def fr001(page, site, gov):
           Example("a release announcement from 2019", None, site={"as_of": "2026-11-22"}, page={
               "date_published": "2019-11-20", "dated_kind": "release"}),
       ))
-def fr002(page, site, gov):
+def fr002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.dated_kind:
-        return None     # a release note, advisory, recap or case study is dated by nature
+        return NOT_APPLICABLE     # a release note, advisory, recap or case study is dated by nature
     last = _d(page.date_modified) or _d(page.date_published)
     as_of = _d(site.as_of) if site.as_of else date.today()
     if last is None or as_of is None:
-        return None
+        return NOT_APPLICABLE
     months = _months_between(last, as_of)
     if months <= gov["stale_months"]:
-        return []
+        return PASSED
     which = "modified" if _d(page.date_modified) else "published"
-    return [Hit(evidence=f"last {which} {last.isoformat()}, {months} months before the audit "
-                         f"date {as_of.isoformat()} (limit {gov['stale_months']})",
-                detail=f"The article was last {which} {months} months ago.")]
+    return failed(Hit(evidence=f"last {which} {last.isoformat()}, {months} months before the audit "
+                               f"date {as_of.isoformat()} (limit {gov['stale_months']})",
+                      detail=f"The article was last {which} {months} months ago."))
 
 
 @rule(id="FR003", name="Dates contradict each other", pillar="FRESH", scope="page",
@@ -138,11 +139,11 @@ def fr002(page, site, gov):
                                         _c("2026-08-10", "visible text", "published"),
                                         _c("2026-09-01", "markup dateModified", "modified")]}}),
       ))
-def fr003(page, site, gov):
+def fr003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     # placeholders ('0001-01-01') are FR005's: no arithmetic on them here
     cands = [c for c in page.attribution.get("dates", []) if not is_placeholder(c["value"])]
     if not cands:
-        return None
+        return NOT_APPLICABLE
     problems = []
     for kind in ("published", "modified"):
         markup = [c for c in cands if c["kind"] == kind and c["source"].startswith("markup")]
@@ -169,9 +170,9 @@ def fr003(page, site, gov):
         d, c = future[0]
         problems.append(f"{c['kind']} date {d} ({c['source']}) is after the audit date {as_of}")
     if not problems:
-        return []
-    return [Hit(evidence="; ".join(dict.fromkeys(problems)),
-                detail="The page's dates contradict each other.")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(dict.fromkeys(problems)),
+                      detail="The page's dates contradict each other."))
 
 
 @rule(id="FR004", name="Date moved forward without a content change", pillar="FRESH",
@@ -195,20 +196,20 @@ def fr003(page, site, gov):
           Example("no previous run: not applicable", None, site={"previous_pages": None},
                   page={"main_text_hash": "abc", "date_modified": "2026-10-15"}),
       ))
-def fr004(page, site, gov):
+def fr004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if site.previous_pages is None:
-        return None   # no previous run to compare with: not applicable, not passed
+        return NOT_APPLICABLE   # no previous run to compare with: not applicable, not passed
     before = site.previous_pages.get(page.url)
     if not before or not before.get("main_text_hash") or not page.main_text_hash:
-        return None
+        return NOT_APPLICABLE
     then, now = _d(before.get("date_modified") or ""), _d(page.date_modified)
     if not then or not now:
-        return None
+        return NOT_APPLICABLE
     if now > then and before["main_text_hash"] == page.main_text_hash:
-        return [Hit(evidence=f"dateModified moved from {then} to {now}; the main text is "
-                             "unchanged since the previous run",
-                    detail="The modified date moved forward but the content did not change.")]
-    return []
+        return failed(Hit(evidence=f"dateModified moved from {then} to {now}; the main text is "
+                                   "unchanged since the previous run",
+                          detail="The modified date moved forward but the content did not change."))
+    return PASSED
 
 
 MACHINE = ("markup", "meta")
@@ -240,10 +241,10 @@ MACHINE = ("markup", "meta")
           Example("no machine-readable date", None, site={"as_of": "2026-11-22"}, page={
               "attribution": {"dates": [_c("2026-08-10", "visible text", "published")]}}),
       ))
-def fr005(page, site, gov):
+def fr005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     cands = [c for c in page.attribution.get("dates", []) if c["source"].startswith(MACHINE)]
     if not cands:
-        return None
+        return NOT_APPLICABLE
     problems = [f"{c['source']} {c['raw'] or c['value']} is a placeholder"
                 for c in cands if is_placeholder(c["value"])]
     real = [(d, c) for d, c in ((_d(c["value"]), c) for c in cands if not is_placeholder(
@@ -258,6 +259,6 @@ def fr005(page, site, gov):
         problems += [f"{c['source']} {d} is before datePublished {first}"
                      for d, c in modified if d < first - timedelta(days=1)][:1]
     if not problems:
-        return []
-    return [Hit(evidence="; ".join(dict.fromkeys(problems))[:500],
-                detail="The page's markup or meta carries a date no real page can have.")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(dict.fromkeys(problems))[:500],
+                      detail="The page's markup or meta carries a date no real page can have."))

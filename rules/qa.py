@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 
-from aeo.analyzers.answers import FAQ_HEADING, n_words
-from aeo.facts.records import PAGE_TYPES, RECORDS
-from aeo.rules.base import Example, Hit, rule
+from aeo.facts.records import PAGE_TYPES, RECORDS, PageFacts, SiteFacts
+from aeo.facts.text import FAQ_HEADING, n_words
+from aeo.governance import Governance
+from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
 
 ALL = ("all",)
 FILLER = re.compile(
@@ -62,16 +63,16 @@ def _sec(level, heading, question, parent, blocks):
           Example("has a question heading", False, page={"main_word_count": 900, "sections": (
               _sec(0, "", False, None, []), _sec(2, "How do you reconcile?", True, 0, [1]))}),
       ))
-def qa001(page, site, gov):
+def qa001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.main_word_count <= gov["qa_min_words"] or page.dated_kind in RECORDS:
-        return None     # release notes, advisories, recaps: their headings name what changed
+        return NOT_APPLICABLE     # release notes, advisories, recaps: their headings name what changed
     if any(s["question"] for s in page.sections):
-        return []
+        return PASSED
     heads = [s["heading"] for s in page.sections if s["level"] >= 2][:4]
-    return [Hit(evidence=f"{page.main_word_count} words; headings: "
-                         + ("; ".join(f"'{h[:60]}'" for h in heads) if heads else "none"),
-                detail=f"A {page.main_word_count}-word page with no heading phrased as a "
-                       "question.")]
+    return failed(Hit(evidence=f"{page.main_word_count} words; headings: "
+                               + ("; ".join(f"'{h[:60]}'" for h in heads) if heads else "none"),
+                      detail=f"A {page.main_word_count}-word page with no heading phrased as a "
+                             "question."))
 
 
 @rule(id="QA002", name="Question heading not followed by a direct answer", pillar="QA",
@@ -108,10 +109,10 @@ def qa001(page, site, gov):
               "sections": (_sec(0, "", False, None, []),
                            _sec(2, "Is it right for you?", True, 0, [1]))}),
       ))
-def qa002(page, site, gov):
+def qa002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     questions = [s for s in page.sections if s["question"] and s["level"] >= 2]
     if not questions:
-        return None
+        return NOT_APPLICABLE
     limit = gov["answer_max_words"]
     problems = []
     for s in questions:
@@ -131,11 +132,11 @@ def qa002(page, site, gov):
             problems.append(f"{head}: the first paragraph runs {words} words (over {limit}): "
                             f"\"{_first_words(first['t'])}\"")
     if not problems:
-        return []
-    return [Hit(evidence="; ".join(problems[:5]) + (f"; and {len(problems) - 5} more"
-                                                     if len(problems) > 5 else ""),
-                detail=f"{len(problems)} of {len(questions)} question heading(s) are not "
-                       "followed by a direct answer.")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(problems[:5]) + (f"; and {len(problems) - 5} more"
+                                                           if len(problems) > 5 else ""),
+                      detail=f"{len(problems)} of {len(questions)} question heading(s) are not "
+                             "followed by a direct answer."))
 
 
 @rule(id="QA003", name="Visible FAQ without FAQPage or QAPage markup", pillar="QA",
@@ -165,7 +166,7 @@ def qa002(page, site, gov):
               "entities": ({"n": 0, "syntax": "json-ld", "block": 0, "types": ["FAQPage"],
                             "id": "", "parent": None, "prop": "", "props": {}, "ext": []},)}),
       ))
-def qa003(page, site, gov):
+def qa003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     dom = page.answers.get("faq_dom", {})
     found = [f"{n} <{tag}> question-and-answer pairs" for tag, n in
              (("details", dom.get("details", 0)), ("dl", dom.get("dl", 0)),
@@ -178,13 +179,13 @@ def qa003(page, site, gov):
             if len(kids) >= 3:
                 found.append(f"'{s['heading'][:60]}' with {len(kids)} question sub-headings")
     if not found:
-        return None
+        return NOT_APPLICABLE
     types = {t for n in page.entities for t in n["types"]}
     if types & {"FAQPage", "QAPage"}:
-        return []
-    return [Hit(evidence="; ".join(found) + "; no FAQPage or QAPage markup",
-                detail="A visible FAQ has no FAQPage markup (Google no longer shows FAQ rich "
-                       "results; other answer engines still read it).")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(found) + "; no FAQPage or QAPage markup",
+                      detail="A visible FAQ has no FAQPage markup (Google no longer shows FAQ rich "
+                             "results; other answer engines still read it)."))
 
 
 @rule(id="QA004", name="Broken heading outline", pillar="QA", scope="page", severity="low",
@@ -209,11 +210,11 @@ def qa003(page, site, gov):
           Example("clean outline", False, page={"headings": ((1, "Pricing"), (2, "Plans"),
                                                              (3, "Starter"), (2, "FAQ"))}),
       ))
-def qa004(page, site, gov):
+def qa004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.app_shell and page.word_count < gov["min_raw_text_words"]:
-        return None   # nothing rendered without JavaScript: ACC004 reports that
+        return NOT_APPLICABLE   # nothing rendered without JavaScript: ACC004 reports that
     if not page.headings:
-        return [Hit(evidence="no headings at all", detail="The page has no heading outline.")]
+        return failed(Hit(evidence="no headings at all", detail="The page has no heading outline."))
     problems = []
     h1 = [t for level, t in page.headings if level == 1]
     if not h1:
@@ -234,9 +235,9 @@ def qa004(page, site, gov):
             problems.append(f"H{prev} to H{level} at '{text[:50]}'")
         prev = level
     if not problems:
-        return []
-    return [Hit(evidence="; ".join(problems[:5]),
-                detail="The heading outline is broken: " + problems[0] + ".")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(problems[:5]),
+                      detail="The heading outline is broken: " + problems[0] + "."))
 
 
 CODE_LISTING_WORDS = 30
@@ -268,9 +269,9 @@ def _name_list(text: str) -> bool:
                               {"k": "p", "t": "word " * 80, "a": []}),
               "sections": (_sec(0, "", False, None, [0, 1]),)}),
       ))
-def qa005(page, site, gov):
+def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not page.main_blocks:
-        return None
+        return NOT_APPLICABLE
     max_p, max_s = gov["max_paragraph_words"], gov["max_section_words"]
     problems = []
     for b in page.main_blocks:
@@ -298,10 +299,10 @@ def qa005(page, site, gov):
             where = f"'{s['heading'][:60]}'" if s["heading"] else "the text before the first heading"
             problems.append(f"{words} words under {where} with no subheading, list or table")
     if not problems:
-        return []
-    return [Hit(evidence="; ".join(problems[:4]) + (f"; and {len(problems) - 4} more"
-                                                     if len(problems) > 4 else ""),
-                detail=f"{len(problems)} passage(s) too long to quote.")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(problems[:4]) + (f"; and {len(problems) - 4} more"
+                                                           if len(problems) > 4 else ""),
+                      detail=f"{len(problems)} passage(s) too long to quote."))
 
 
 @rule(id="QA006", name="Long article without a summary up top", pillar="QA", scope="page",
@@ -322,9 +323,9 @@ def qa005(page, site, gov):
                                                    "a": []},
               {"k": "h2", "t": "Part one", "a": []})}),
       ))
-def qa006(page, site, gov):
+def qa006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.main_word_count <= gov["summary_min_words"]:
-        return None
+        return NOT_APPLICABLE
     top = []
     for b in page.main_blocks:
         # (a heading straight under the H1 that asks nothing is its subtitle)
@@ -335,8 +336,8 @@ def qa006(page, site, gov):
         top.append(b)
     if any(SUMMARY_LABEL.match(b["t"]) for b in top) or \
             sum(1 for b in top if b["k"] == "li") >= 3:
-        return []
-    return [Hit(evidence=f"{page.main_word_count} words; before the first H2: "
-                         f"{sum(1 for b in top if b['k'] == 'p')} paragraph(s), no TL;DR, "
-                         "key takeaways or list of key points",
-                detail="A long article with no summary before its first section.")]
+        return PASSED
+    return failed(Hit(evidence=f"{page.main_word_count} words; before the first H2: "
+                               f"{sum(1 for b in top if b['k'] == 'p')} paragraph(s), no TL;DR, "
+                               "key takeaways or list of key points",
+                      detail="A long article with no summary before its first section."))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from aeo.facts.records import Link
-from aeo.rules.base import Example, Hit, Judged, rule
+from aeo.facts.records import Link, SiteFacts
+from aeo.governance import Governance
+from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
 
 CRAWLERS = ("google", "copilot", "chatgpt", "perplexity")
 MAX_HOPS = 10
@@ -62,7 +63,7 @@ def redirect_kinds(start: str, end: str, refreshed: bool = False) -> list[str]:
 
 
 @rule(id="ACC115", name="Internal links go through redirects", pillar="ACCESS", scope="page",
-      severity="low", engines=CRAWLERS, site_level=True,
+      severity="low", engines=CRAWLERS,
       title="Internal links point at URLs that redirect",
       why="Every internal link that lands on a redirect costs crawlers a second request, and "
           "the link passes its signal to a URL that is not the page. Answer engines that fetch "
@@ -99,7 +100,7 @@ def redirect_kinds(start: str, end: str, refreshed: bool = False) -> list[str]:
                                       "https://example.com/gone": 404},
                     "inlinks": {"https://example.com/old": ("https://example.com/",)}}),
       ))
-def acc115(site, pages, gov):
+def acc115(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     """One finding per link target that redirects (its url is the link as written, its urls the
     pages that carry it), so a navigation link on every page is one fix. Chains that end in an
     error are ACC009's; chains that leave the site or were not followed are not judged."""
@@ -125,7 +126,7 @@ def acc115(site, pages, gov):
                      f"{', '.join(sources[:3])}{more}",
             detail=f"{n} page(s) link to a URL that redirects ({how}) instead of the page "
                    "itself.", url=target, urls=tuple(sources), page_type="other"))
-    return Judged(judged, hits) if judged else None
+    return over(judged, hits) if judged else NOT_APPLICABLE
 
 
 @rule(id="ACC116", name="Sitemap lists URLs that are not the final, canonical page",
@@ -169,9 +170,9 @@ def acc115(site, pages, gov):
                                       "https://example.com/ai/": 200}}),
           Example("no sitemap (ACC006's finding)", None, site={"sitemap_urls": frozenset()}),
       ))
-def acc116(site, pages, gov):
+def acc116(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     if not site.sitemap_urls:
-        return None
+        return NOT_APPLICABLE
     start = site.start_url or site.root
     home, _ = follow(start, site)
     # the origin the start URL ends on (not one off the site, which was never fetched)
@@ -205,14 +206,14 @@ def acc116(site, pages, gov):
         examples["not canonical"].append(f"{p.url} names {p.canonicals[0]}")
     bad = {k: v for k, v in kinds.items() if v}
     if not bad:
-        return []
+        return PASSED
     parts = []
     for kind, urls in bad.items():
         shown = examples[kind][:2] or urls[:2]
         parts.append(f"{len(urls)} {kind} (e.g. {'; '.join(shown)})")
     affected = [u for urls in bad.values() for u in urls]
     sitemap = site.sitemaps_found[0] if site.sitemaps_found else site.root
-    return [Hit(evidence=f"of {len(site.sitemap_urls)} sitemap URLs: " + ", ".join(parts),
-                detail=f"{len(affected)} of the {len(site.sitemap_urls)} URLs in the sitemap "
-                       "are not final, canonical pages of this site.",
-                url=sitemap, urls=tuple(affected[:LISTED]), page_type="other")]
+    return failed(Hit(evidence=f"of {len(site.sitemap_urls)} sitemap URLs: " + ", ".join(parts),
+                      detail=f"{len(affected)} of the {len(site.sitemap_urls)} URLs in the sitemap "
+                             "are not final, canonical pages of this site.",
+                      url=sitemap, urls=tuple(affected[:LISTED]), page_type="other"))

@@ -5,8 +5,9 @@ many pages share each one (aeo.pageset)."""
 from __future__ import annotations
 
 from aeo.facts.reading import is_pagination
-from aeo.facts.records import CONTENT_TYPES, counted_for_titles, text_key
-from aeo.rules.base import Example, Hit, rule
+from aeo.facts.records import CONTENT_TYPES, PageFacts, SiteFacts, counted_for_titles, text_key
+from aeo.governance import Governance
+from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
 
 ALL = ("all",)
 # the pages engines cite and quote: content, the home and about pages, contact and author
@@ -57,9 +58,9 @@ def _shared(counts: dict[str, int], key: str, total: int) -> int:
               "url": "https://example.com/blog/page/7/", "title": "Blog", "meta_description": ""},
               site={"titled_pages": 10}),
       ))
-def acc117(page, site, gov):
+def acc117(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not counted_for_titles(page) or is_pagination(page.url):
-        return None   # (page 2 onwards of an archive is not what engines cite)
+        return NOT_APPLICABLE   # (page 2 onwards of an archive is not what engines cite)
     problems = []
     title = " ".join(page.title.split())
     total = site.titled_pages
@@ -74,7 +75,7 @@ def acc117(page, site, gov):
         problems.append(f"the meta description '{description[:80]}' is on {n} of {total} "
                         "pages")
     if not problems:
-        return []
-    return [Hit(evidence="; ".join(problems),
-                detail="Engines cannot tell this page from the others by its title and "
-                       "description.")]
+        return PASSED
+    return failed(Hit(evidence="; ".join(problems),
+                      detail="Engines cannot tell this page from the others by its title and "
+                             "description."))

@@ -12,14 +12,14 @@ import pytest
 from conftest import SHARED, analyze_html
 from fixtures.real_pages import real_page
 
-from aeo.analyzers.answers import citation_facts
+from aeo.analyzers.citations import citation_facts
 from aeo.analyzers.nlp import load
 from aeo.analyzers.page import analyze_page
 from aeo.analyzers.questions import question_flags
 from aeo.crawler.scope import Scope
 from aeo.facts.records import Fetch
 from aeo.governance import load_governance
-from aeo.rules.base import all_rules, make_site
+from aeo.rules.base import all_rules, hits, make_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DJANGO = SHARED / "corpora" / "django-docs"
@@ -38,7 +38,7 @@ def facts(path: str, body: str, head: str = ""):
 
 def check(rule_id, page, **settings):
     gov = dataclasses.replace(GOV, settings={**GOV.settings, **settings})
-    return RULES[rule_id].check(page, make_site(root=ROOT), gov)
+    return hits(RULES[rule_id].check(page, make_site(root=ROOT), gov))
 
 
 VOCAB = ("churn revenue customers cancel renewals pricing trial seats invoices cohorts "
@@ -445,7 +445,7 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
     ("A survey of 1,200 customers found churn fell.", "count"),
 ])
 def test_statistic_words_and_shapes(sentence, kind):
-    from aeo.analyzers.answers import _is_statistic
+    from aeo.analyzers.citations import _is_statistic
 
     assert _is_statistic(sentence) == kind
 
@@ -459,7 +459,7 @@ def test_ci001_the_sites_own_figures():
     site = make_site(root=ROOT, identity={"name": "Acme", "source": "og:site_name",
                                           "allowed": ["Acme"], "variants": {}, "pages": {}})
     gov = dataclasses.replace(GOV, settings=dict(GOV.settings))
-    hit = RULES["CI001"].check(own, site, gov)[0]
+    hit = hits(RULES["CI001"].check(own, site, gov))[0]
     assert "Businesses that add payment links" in hit.evidence
     assert "72%" not in hit.evidence and "3x" not in hit.evidence
     # a post about the site's own work: its measurements are its own, a survey's count is not
@@ -468,16 +468,16 @@ def test_ci001_the_sites_own_figures():
                    "buyers read reviews first</li><li>Half of all leads go cold in a week</li>"
                    "</ul><p>Teams using Acme close deals 47% faster. In the US, 64% of adults "
                    "shop online every week. We all know 90% of startups fail.</p>")
-    hit = RULES["CI001"].check(claims, site, gov)[0]
+    hit = hits(RULES["CI001"].check(claims, site, gov))[0]
     assert "5 of 5 statistic(s)" in hit.detail, (hit.detail, hit.evidence)
     table = facts("/blog/loads", "<h1>Load times</h1><p>As can be seen from the above table, "
                   "load times fall by 40% with caching. Shoppers leave 30% more often on slow "
                   "pages.</p>")
-    hit = RULES["CI001"].check(table, site, gov)[0]
+    hit = hits(RULES["CI001"].check(table, site, gov))[0]
     assert "40%" not in hit.evidence and "30% more" in hit.evidence
     work = facts("/blog/shuffle", "<h1>How we rebuilt the Acme shuffle</h1><p>The time cost is "
                  "reduced by 87%. 1,200 companies use it every day.</p>")
-    hit = RULES["CI001"].check(work, site, gov)[0]
+    hit = hits(RULES["CI001"].check(work, site, gov))[0]
     assert "87%" not in hit.evidence and "1,200 companies" in hit.evidence
 
 
@@ -537,7 +537,7 @@ def test_review_edge_cases_of_the_precision_fixes():
     """Headlines that merely mention a release or a vulnerability are no records; a hostile
     href does not fail the page; a post's H1 linking to itself stays its headline; the same
     canonical in <head> and <body> is a canonical in <head>."""
-    from aeo.analyzers.attribution import settle
+    from aeo.analyzers.dates import settle
     from aeo.analyzers.page_type import dated_kind
 
     assert dated_kind("https://x.example/blog/pypi", "How to release a Python package", (), ()) == ""

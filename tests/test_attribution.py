@@ -16,11 +16,13 @@ from pathlib import Path
 from conftest import SHARED, analyze_html
 from fixtures.server import FixtureServer, html, text
 
-from aeo.analyzers.attribution import author_matrix, parse_human_date, split_names
-from aeo.analyzers.site import entity_index
+from aeo.analyzers.authors import author_matrix
+from aeo.analyzers.bylines import split_names
+from aeo.analyzers.dates import parse_human_date
 from aeo.demo.serve import start
+from aeo.facts.reading import entity_index
 from aeo.governance import load_governance
-from aeo.rules.base import all_rules, make_site
+from aeo.rules.base import all_rules, hits, make_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BLOG = SHARED / "corpora" / "rstudio-ai-blog"
@@ -44,7 +46,7 @@ def article(byline: str = "", extra: str = "", head: str = "", words: int = 220)
 
 def check(rule_id, facts, site=None, **settings):
     gov = dataclasses.replace(GOV, settings={**GOV.settings, **settings})
-    return RULES[rule_id].check(facts, site or make_site(root=ROOT, as_of="2026-11-22"), gov)
+    return hits(RULES[rule_id].check(facts, site or make_site(root=ROOT, as_of="2026-11-22"), gov))
 
 
 def ld(data: dict) -> str:
@@ -158,13 +160,13 @@ def test_at005_author_matrix_and_credentials():
     entry = matrix["sam lee"]
     assert entry["profile_page"] == ROOT + "authors/sam" and entry["pages"] == [post.url]
     assert entry["credentials"] == []
-    hit = RULES["AT005"].check(make_site(root=ROOT, authors=matrix), [post, bare], GOV)[0]
+    hit = hits(RULES["AT005"].check(make_site(root=ROOT, authors=matrix), [post, bare], GOV))[0]
     assert hit.url == ROOT + "authors/sam"
     rich = page("/authors/sam", "<h1>Sam Lee</h1><p>Sam Lee is a chartered accountant with "
                 "ten years of experience in small-business lending.</p>")
     matrix = author_matrix([post, rich])
     assert "chartered" in matrix["sam lee"]["credentials"]
-    assert RULES["AT005"].check(make_site(root=ROOT, authors=matrix), [post, rich], GOV) == []
+    assert hits(RULES["AT005"].check(make_site(root=ROOT, authors=matrix), [post, rich], GOV)) == []
 
 
 def test_at006_brand_as_author_and_at007_reviewer():

@@ -18,12 +18,12 @@ from fixtures.real_pages import real_page
 from aeo.analyzers import nlp
 from aeo.analyzers.identity import build_identity
 from aeo.analyzers.page import analyze_page
-from aeo.analyzers.site import entity_index
 from aeo.crawler.scope import Scope
+from aeo.facts.reading import entity_index
 from aeo.facts.records import Fetch
 from aeo.governance import load_governance
 from aeo.pageset import ABOUT_LINK
-from aeo.rules.base import all_rules, make_page, make_site
+from aeo.rules.base import all_rules, hits, make_page, make_site
 
 OPENINGS = [json.loads(x) for x in
             (Path(__file__).parent / "fixtures" / "openings.jsonl").read_text().splitlines()]
@@ -52,8 +52,7 @@ def site_of(pages):
 
 def site_check(rule_id, pages, settings=None):
     gov = dataclasses.replace(GOV, settings={**GOV.settings, **(settings or {})})
-    result = RULES[rule_id].check(site_of(pages), pages, gov)
-    return result.hits if hasattr(result, "hits") else result
+    return hits(RULES[rule_id].check(site_of(pages), pages, gov))
 
 
 # -- EN004 on real pages written by others ----------------------------------------------------
@@ -87,7 +86,7 @@ def site_check(rule_id, pages, settings=None):
 ])
 def test_en004_openings_that_name_their_subject_on_real_pages(path, url):
     page = real_page(path, url)
-    assert not RULES["EN004"].check(page, make_site(), GOV), (page.opening[:300],
+    assert not hits(RULES["EN004"].check(page, make_site(), GOV)), (page.opening[:300],
                                                               page.language["opening_subjects"])
 
 
@@ -96,7 +95,7 @@ def test_en004_still_reports_a_real_opening_that_names_nothing():
     they’re dynamic.' and names its subject (caching) only later."""
     url = "https://docs.djangoproject.com/en/3.2/topics/cache.html"
     page = real_page("django-docs/html/topics/cache.html", url, start=url)
-    assert "fundamental trade-off" in RULES["EN004"].check(page, make_site(), GOV)[0].evidence
+    assert "fundamental trade-off" in hits(RULES["EN004"].check(page, make_site(), GOV))[0].evidence
 
 
 # -- EN004: the labelled openings --------------------------------------------------------------
@@ -110,7 +109,7 @@ def test_en004_labelled_openings_precision_and_recall():
                                       "headings": [], "main_text": row["opening"],
                                       "is_about": False})
         page = make_page(opening=row["opening"], language=language, h1=(row["h1"],))
-        flagged = bool(RULES["EN004"].check(page, make_site(), GOV))
+        flagged = bool(hits(RULES["EN004"].check(page, make_site(), GOV)))
         vague = not row["clear"]
         tp += flagged and vague
         fp += flagged and not vague
@@ -123,27 +122,27 @@ def test_en004_quotes_the_opening_and_says_it_is_pronoun_led():
     page = facts("/blog/ir35", "<h1>Understanding IR35</h1><p>It is something everyone has "
                  "to deal with sooner or later, and most people put it off for as long as "
                  "they can.</p><h2>Who decides?</h2><p>The client decides.</p>")
-    hit = RULES["EN004"].check(page, make_site(), GOV)[0]
+    hit = hits(RULES["EN004"].check(page, make_site(), GOV))[0]
     assert hit.evidence.startswith('opening: "It is something everyone has to deal with')
     assert "opens with a pronoun" in hit.detail
     clear = facts("/blog/ir35", "<h1>Understanding IR35</h1><p>IR35 is the UK tax rule that "
                   "decides whether a contractor is taxed like an employee.</p>")
-    assert RULES["EN004"].check(clear, make_site(), GOV) == []
+    assert hits(RULES["EN004"].check(clear, make_site(), GOV)) == []
 
 
 def test_en004_an_opening_that_names_the_organization_names_a_subject():
     page = facts("/blog/close", "<h1>Closing the books faster</h1><p>At fincraft we have "
                  "spent years watching teams lose a week every month to the same mistakes, "
                  "and we wrote down what the quickest ones do differently.</p>")
-    assert RULES["EN004"].check(page, make_site(), GOV)
+    assert hits(RULES["EN004"].check(page, make_site(), GOV))
     named = make_site(identity={"name": "fincraft"})
-    assert RULES["EN004"].check(page, named, GOV) == []
+    assert hits(RULES["EN004"].check(page, named, GOV)) == []
 
 
 def test_en004_not_applicable_when_the_page_opens_with_a_section():
     page = facts("/faq", "<h1>Questions</h1><h2>Is Acme free?</h2><p>Only for the first "
                  "month of the trial, after which plans start at nine euros.</p>")
-    assert page.opening == "" and RULES["EN004"].check(page, make_site(), GOV) is None
+    assert page.opening == "" and hits(RULES["EN004"].check(page, make_site(), GOV)) is None
 
 
 # -- the main-text model ---------------------------------------------------------------------------
@@ -216,14 +215,14 @@ def test_en006_entities_the_text_is_about_but_the_markup_omits():
             "Taking card payments"}))
     main = {e[0] for e in bare.language["main_entities"] if e[2] >= 2}
     assert {"PayPal", "Xero"} <= main
-    hit = RULES["EN006"].check(bare, make_site(), GOV)[0]
+    hit = hits(RULES["EN006"].check(bare, make_site(), GOV))[0]
     assert "PayPal (ORG, 3×)" in hit.evidence and "Xero (" in hit.evidence
     marked = facts("/blog/payments", PAYMENTS_TEXT, ld({
         "@context": "https://schema.org", "@type": "BlogPosting", "headline":
             "Taking card payments", "mentions": [
                 {"@type": "Organization", "name": "PayPal"},
                 {"@type": "Organization", "name": "Xero"}]}))
-    assert RULES["EN006"].check(marked, make_site(), GOV) == []
+    assert hits(RULES["EN006"].check(marked, make_site(), GOV)) == []
 
 
 @pytest.mark.parametrize("path, not_entities", [
@@ -240,8 +239,8 @@ def test_en006_technical_terms_labels_and_identifiers_are_no_entities(path, not_
     markup should name."""
     url = "https://erudika.com/" + path.removesuffix("index.html")
     page = real_page("erudika-site/www/" + path, url)
-    hits = RULES["EN006"].check(page, make_site(), GOV) or []
-    evidence = " ".join(h.evidence for h in hits)
+    found = hits(RULES["EN006"].check(page, make_site(), GOV)) or []
+    evidence = " ".join(h.evidence for h in found)
     assert not [n for n in not_entities if n + " (" in evidence], evidence
 
 
@@ -300,7 +299,7 @@ def test_en004_an_acronym_is_no_subject():
                                   "headings": [], "main_text": "", "is_about": False})
     page = make_page(opening="In this post, we share our top SEO tips that will change "
                      "everything for you.", language=language, h1=("Grow your traffic",))
-    assert RULES["EN004"].check(page, make_site(), GOV)
+    assert hits(RULES["EN004"].check(page, make_site(), GOV))
 
 
 def test_en006_a_language_name_is_a_name_off_software_pages():
@@ -367,7 +366,7 @@ def test_en004_a_short_h1_is_the_subject_on_real_pages():
     Expressions' opens 'Query expressions describe...': both name their subject (judged
     false when the one-word H1 gave no subject noun)."""
     from aeo.governance import load_governance
-    from aeo.rules.base import all_rules, make_site
+    from aeo.rules.base import all_rules, hits, make_site
 
     html = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "django-docs" / "html"
     root = "https://docs.djangoproject.com/en/3.2/"
@@ -379,5 +378,5 @@ def test_en004_a_short_h1_is_the_subject_on_real_pages():
                                   encoding="utf-8", body=(html / path).read_bytes()),
                             Scope.from_url(root), root)
         assert page.opening
-        assert all_rules()["EN004"].check(page, make_site(), load_governance()) == [], \
+        assert hits(all_rules()["EN004"].check(page, make_site(), load_governance())) == [], \
             (page.h1, page.opening[:80], page.language.get("opening_subjects"))

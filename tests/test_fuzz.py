@@ -13,9 +13,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aeo.analyzers.jsonld import jsonld_scripts, read_block
 from aeo.analyzers.page import analyze_page
 from aeo.analyzers.site import llms_problems
-from aeo.analyzers.structured import jsonld_scripts, read_block
 from aeo.crawler.links import parse_html
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import Scope

@@ -10,9 +10,9 @@ import json
 import re
 from collections import Counter
 
+from bench import generate
 from conftest import run_aeo
 
-from aeo.bench import generate
 from aeo.demo.serve import start
 
 N = 230

@@ -81,6 +81,26 @@ def test_a_rule_that_raises_is_an_error_result_not_a_crash():
     assert out.error and "broken rule" in out.error and out.applicable == 0
 
 
+def test_a_check_that_returns_no_verdict_is_an_error_not_a_pass():
+    from aeo.rules.base import make_page, make_site
+
+    for scope in ("page", "site"):
+        bad = Rule(id="ZZ002", name="x", pillar="ACCESS", scope=scope, severity="low",
+                   engines=("all",), why="w", fix="f", before="b", after="a", references=(),
+                   check=lambda *args: [])
+        out = run_rule(bad, [make_page()], make_site(), GOV)
+        assert out.error and "not a Verdict" in out.error, (scope, out)
+
+
+def test_every_check_is_typed_as_a_page_or_a_site_check():
+    from aeo.rules.base import check_kind
+
+    for rid, r in RULES.items():
+        assert check_kind(r.check) == r.kind, rid
+        assert r.kind == "page" or r.site_level or r.scope == "site", rid
+    assert RULES["ACC009"].kind == "site" and RULES["ACC009"].scope == "page"
+
+
 def test_governance_errors_name_the_key(tmp_path):
     cases = {
         "[settings]\nmin_raw_text_wordz = 3\n": "settings.min_raw_text_wordz",

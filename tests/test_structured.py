@@ -13,12 +13,13 @@ import pytest
 from conftest import SHARED
 
 from aeo.analyzers import structured
-from aeo.analyzers.structured import extract, normalize_text, unseen_markup
+from aeo.analyzers.marked_up import normalize_text, unseen_markup
+from aeo.analyzers.structured import extract
 from aeo.crawler.links import parse_html
 from aeo.facts.schemaorg import local_name, vocabulary
 from aeo.governance import load_governance
-from aeo.rules.base import all_rules, make_page, make_site
-from aeo.rules.structured import requirements
+from aeo.rules.base import all_rules, hits, make_page, make_site
+from aeo.rules.markup import requirements
 
 FIXTURES = Path(__file__).parent / "fixtures" / "jsonld"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
@@ -40,7 +41,7 @@ def page_of(html: str, url: str = "https://acme.example/page", **over):
 
 
 def check(rule_id: str, page, site=None):
-    return RULES[rule_id].check(page, site or make_site(), GOV)
+    return hits(RULES[rule_id].check(page, site or make_site(), GOV))
 
 
 # -- T31/T32: the leniency matrix, one fixture file per row ---------------------------------------
@@ -305,7 +306,7 @@ def test_superseded_and_out_of_domain_terms():
 
 # -- the entity graph -----------------------------------------------------------------------------
 def test_graph_flattens_nests_and_resolves_references_on_the_page_and_across_the_site():
-    from aeo.analyzers.site import entity_index
+    from aeo.facts.reading import entity_index
     home = page_of('<script type="application/ld+json">{"@context": "https://schema.org", '
                    '"@graph": [{"@type": "Organization", "@id": "/#org", "name": "Acme", '
                    '"logo": {"@type": "ImageObject", "url": "/logo.png"}}, {"@type": "WebSite",'

@@ -5,6 +5,7 @@ paginated series. They read facts; they decide nothing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from aeo.facts.records import PageFacts
@@ -119,3 +120,14 @@ def is_pagination(url: str, rel: str = "", text: str = "") -> str:
     if {"next", "prev", "previous"} & set(rel.split()) or (label and _PAGER_TEXT.match(label)):
         return numbered
     return ""
+
+
+def entity_index(pages: Iterable[PageFacts]) -> dict[str, dict]:
+    """@id -> the first node on the site that describes it (not a bare reference), with the
+    URL of its page: how a reference on one page is resolved to an item on another."""
+    index: dict[str, dict] = {}
+    for page in pages:
+        for node in page.entities:
+            if node["id"] and node["id"] not in index and (node["types"] or node["props"]):
+                index[node["id"]] = {**node, "url": page.url}
+    return index

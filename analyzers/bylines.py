@@ -1,0 +1,430 @@
+"""Who wrote a page: every author candidate with its source, in order of trust (an item's
+`author` in structured data, meta tags, rel=author links, itemprop=author elements, visible
+bylines, and spaCy PERSON names right under the headline as a last resort), the names read
+out of them, and the reviewers a page credits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from aeo.analyzers.dates import DATE_IN_TEXT, meta_values
+from aeo.facts.reading import is_org, main_items, name_key
+
+AUTHOR_META = ("author", "article:author", "citation_author", "dc.creator", "dc.creator.author",
+               "dcterms.creator", "parsely-author", "sailthru.author", "byl", "cxenseparse:author",
+               "twitter:data1")
+
+BYLINE_HINT = re.compile(r"(^|[\s_-])(byline|by-line|author|authors|writer|contributor|"
+                         r"posted-by|meta-author)([\s_-]|$)", re.I)
+
+# 'By Jane Doe', 'Von Jane Doe', 'Par Jane Doe', 'Por Jane Doe', 'Door Jane Doe', 'Av Jane Doe',
+# 'Written by ...', 'Author: ...', 'Autor/in: ...': the byline words of the languages the
+# real pages use; what follows must read as a name (plausible_name)
+BY_WORDS = (r"(?:(?:written|posted|words|reported|story|article|text|published|veröffentlicht|"
+            r"geschrieben|verfasst|escrito|publicado|écrit|publié|scritto|pubblicato|"
+            r"geschreven)\s+)?(?:by|von|par|por|door|av|di|da)")
+
+LABEL_WORDS = (r"(?:author|authors|writer|written by|autor|autorin|autor/in|autor\*in|"
+               r"autoren|auteur|auteurs|autore|autora|text|texto|redakteur|redakteurin)")
+
+BYLINE_TEXT = re.compile(rf"^\s*{BY_WORDS}\s*[:\-]?\s+(.{{2,200}})$|^\s*{LABEL_WORDS}\s*[:\-]"
+                         rf"\s*(.{{2,200}})$", re.I)
+
+REVIEWER_TEXT = re.compile(   # 'Reviewed by Maria Okafor, CPA'; the name must be capitalized
+    r"(?i:\b(?:medically |legally |financially |expert[- ])?(?:reviewed|fact[- ]checked|"
+    r"verified)\s+by)\s*:?\s+([A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|da|del|la|le))"
+    r"{0,4}(?:,\s*[A-Z][\w.]{1,6})?)")
+
+_ROLE_ONLY = re.compile(   # a part of a byline that is a role or credential, not a name
+    r"^(?:[A-Z]{2,6}\.?|Ph\.?D\.?|M\.?D\.?|(?i:esq\.?|jr\.?|sr\.?|(?:senior |lead |chief |"
+    r"staff |contributing |guest |managing |deputy )?(?:editor|writer|reporter|correspondent|"
+    r"author|analyst|accountant|engineer|director|manager|founder|ceo|cto|cfo|contributor|"
+    r"columnist)s?(?: at [\w .&-]+)?))$")
+
+_SPLIT = re.compile(r"\s*(?:,\s*and\s+|\s+(?:and|und|et|og|och|y|e)\s+|\s*&\s*|;\s*|\s*\|\s*|"
+                    r",\s+(?=[A-Z]))\s*")
+
+_DATE_IN_NAME = re.compile(r"\s*(?:[|·•—–-]|\bon\b|\bpublished\b|\bupdated\b).*?\d{1,4}.*$",
+                           re.I)
+
+
+# -- names ----------------------------------------------------------------------------------------
+def clean_name(raw: str) -> str:
+    name = " ".join(raw.split()).strip(" .,;:|-–—\"'“”")
+    name = re.sub(r"^[^\W\d_]+(?:/in)?:\s+(?=\w)", "", name)   # 'Interview: Julia Lauter'
+    name = re.sub(rf"^(?:(?:reviewed|edited|medically reviewed|fact[- ]checked)\s+by|{BY_WORDS}|"
+                  rf"{LABEL_WORDS})\s*[:\-–—]?\s+", "", name, flags=re.I)
+    name = _DATE_IN_NAME.sub("", name)
+    # 'Die Redaktion Veröffentlicht am ...', 'Publiziert am': a date label ends the name
+    name = re.sub(r"(?i)(?:^|\s+)(?:veröffentlicht|publiziert|published|updated|aktualisiert|"
+                  r"publicado|publié|pubblicato|erstellt|posted|am|le|el)\b.*$", "", name)
+    name = re.sub(r"\s*\(.*?\)\s*", " ", name)
+    # 'Emily Burack 8 January 2020, 3:51 pm', 'Janic Cathomen, 01.12.2021', 'lupa am 26/10/13':
+    # the name ends where a date or time starts
+    name = re.sub(r"(?<=\w)[\s,]+(?:(?:am|on|le|el|il|den|vom|at|um|the)\s+)?\d[\d./:-]*\b.*$",
+                  "", name, flags=re.I)
+    return " ".join(name.split()).strip(" .,;:|-–—")
+
+
+# words that make a 'name' a form label, a placeholder account, a comment or a credit
+_NOT_A_NAME = re.compile(
+    r"^(?:name|your name|ihr name|nom|nombre|nome|e-?mail|website|webseite|author|autor|"
+    r"autorin|please .*|bitte .*|\d.*|.*\b(?:copyright|all rights reserved|alle rechte)\b.*|"
+    r".*[©=:\[\]<>{}].*)$", re.I)
+
+# a CMS account or a stand-in: a byline (AT006 reports it), but nobody's name
+PLACEHOLDER = re.compile(r"^(?:admin|administrator|administrador|webmaster|wordpressadmin|"
+                         r"super ?user|user|guest|gast|publisher|editor|anonymous|anonym|"
+                         r"anónimo|anonimo)$", re.I)
+
+# words that make a name an organization's: the publisher standing in as author
+_ORG_WORDS = re.compile(
+    r"(?i:\b(?:gmbh|ag|se|e\.\s?v|ev|inc|ltd|llc|plc|corp|co\. kg|kg|sa|s\.a|srl|bv|"
+    r"magazin|magazine|zeitung|zeitschrift|presse|press|verlag|news|media|medien|stiftung|"
+    r"verband|verein|amt|ministerium|ministry|department|departement|partei|institut|"
+    r"institute|university|universität|kitchens|online|tv|radio|rundfunk|group|gruppe|"
+    r"foundation|association|agency|agentur|noticias|periódico|diario|journal|times|post|"
+    r"illustrierte|kurier|blatt|volksblatt|rundschau|nachrichten)\b)")
+
+_COMMENT_SUFFIX = re.compile(r"\s(?:said|says|wrote|writes|sagt|schreibt|meint|dice|disse|"
+                             r"escribió|a dit|écrit|kommentierte|antwortete|replied)\W*$", re.I)
+
+_CREDIT = re.compile(r"^(?:photo|photograph|photos|foto|fotos|bild|image|images|illustration|"
+                     r"credit|credits|quelle|source|video|grafik|karte)\b", re.I)
+
+_PARTICLES = {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "dos", "das",
+              "la", "le", "ter", "ten", "zu", "y", "e", "bin", "ibn", "al", "el", "mc", "st"}
+
+_AND = {"and", "und", "et", "y", "e", "&", "og", "och"}
+
+_DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2}|com|net|org|"
+                     r"info|biz|online|world|media|news|blog|eu|io)/?$", re.I)
+
+
+def plausible_name(name: str, prose: bool = False) -> bool:
+    """Can this be a person's or a team's byline name? Form labels ('Name *'), placeholder
+    accounts ('admin'), comment headers ('Anna says'), photo credits, dates and domain names
+    are not (a domain name is the publisher's, see add). prose: it came from running text ('By default, ...', "By Bayes' rule, we
+    have"), so every word must be capitalized (or a particle such as 'von') and there are at
+    most five."""
+    text = name.strip(" *:")
+    if not text or len(text) > 60 or _NOT_A_NAME.match(text) or _COMMENT_SUFFIX.search(f" {text}") \
+            or _CREDIT.match(text) or "@" in text:
+        return False
+    words = text.split()
+    if len(words) > 6 or not re.search(r"[^\W\d_]", text) or max(map(len, words)) > 24:
+        return False   # (a word that long is text run together: 'Hingstonfacebooktwitter')
+    if prose:
+        return len(words) <= 5 and all(
+            w[:1].isupper() or w.lower() in _PARTICLES or w[:1] in "'’" for w in words)
+    return True
+
+
+_LAST_FIRST = re.compile(r"^([A-Z][\w'’-]+),\s+([A-Z][\w.'’-]+(?:\s+[A-Z]\.)?)$")
+
+
+def split_names(raw: str) -> list[str]:
+    """'By Jane Doe and John Smith, CPA' -> ['Jane Doe', 'John Smith']; 'Doe, Jane' ->
+    ['Jane Doe']. Roles and credentials after a comma are dropped, not taken for names."""
+    text = clean_name(raw)
+    m = _LAST_FIRST.match(text)
+    if m and not _ROLE_ONLY.match(m.group(2)):
+        return [f"{m.group(2)} {m.group(1)}"]
+    names = []
+    for part in _SPLIT.split(text):
+        part = part.strip(" .,;:|-–—")
+        if not part or _ROLE_ONLY.match(part):
+            continue
+        if len(part) <= 80 and not part.lower().startswith(("http", "@")) and \
+                re.search(r"[^\W\d_]", part):
+            names.append(part)
+    return list(dict.fromkeys(names))
+
+
+def _node_name(nodes: list[dict], value) -> tuple[str, str, list[str], str]:
+    """(name, url, sameAs, kind) of an author value; kind is person|organization|text|ref."""
+    if isinstance(value, str):
+        return value, "", [], "text"
+    if isinstance(value, dict) and "ref" in value:
+        node = nodes[value["ref"]]
+        name = next((v for v in node["props"].get("name", []) if isinstance(v, str)), "")
+        url = next((v for v in node["props"].get("url", []) if isinstance(v, str)), "")
+        same = [v for v in node["props"].get("sameAs", []) if isinstance(v, str)]
+        kind = "organization" if is_org(node) else "person"
+        return name, url, same, kind
+    if isinstance(value, dict) and "id" in value:
+        return "", "", [], "ref:" + value["id"]
+    return "", "", [], "text"
+
+
+# containers whose names are comments, forms, cookie banners, widgets and related-post
+# teasers: their 'By ...' and author classes are not the page's byline
+# class or id names (their start: 'comments-area', 'cookie-notice', 'related-posts') of
+# containers for comments, forms, banners and teasers: their 'By ...' and author classes
+# are not the page's byline
+_CHROME = re.compile(r"(?:comment|respond|reply|replies|discussion|kommentar|commentaire|"
+                     r"comentario|cookie|consent|gdpr|newsletter|related|teaser|recommend|"
+                     r"popular|share|social|breadcrumb|nav$|navbar|navigation|menu|footer$|"
+                     r"site-footer|page-footer)", re.I)
+
+MAX_BYLINE_ELEMENTS = 3
+
+_URL_OR_AFFILIATION = re.compile(r"https?://\S+|\([^)]{0,80}\)|\b(?:19|20)\d\d-\d\d-\d\d\b")
+
+
+def in_chrome(el: etree._Element) -> bool:
+    """Is el inside a form, the site's navigation or footer, or a container named for
+    comments, banners, widgets or related posts? (An <article>'s own <footer> is its own;
+    the climb stops at the article or main element, whose own names are checked.)"""
+    node = el
+    while node is not None and isinstance(node.tag, str) and node.tag != "body":
+        tag = node.tag
+        if tag in ("form", "nav", "select", "button", "label"):
+            return True
+        if tag == "footer" and not any(a.tag == "article" for a in node.iterancestors()):
+            return True
+        for token in f"{node.get('class') or ''} {node.get('id') or ''}".split():
+            if _CHROME.match(token):
+                return True
+        if tag in ("article", "main"):
+            return False
+        node = node.getparent()
+    return False
+
+
+def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict]) -> list[dict]:
+    out: list[dict] = []
+
+    def add(name: str, source: str, url: str = "", same_as=(), kind: str = "",
+            visible: bool = False, prose: bool = False, group: int = 0) -> int:
+        if visible and _CREDIT.match(name.strip()):
+            return 0   # 'Foto: Jane Doe' credits the picture, not the text
+        if prose and not all(w[:1].isupper() or w.lower() in _PARTICLES | _AND for w in
+                             clean_name(name).replace(",", " ").split()):
+            return 0   # 'By default, ModelChoiceField and ...' is a sentence, not a byline
+        names = split_names(name) if kind != "organization" else [clean_name(name)]
+        names = [n for n in names if plausible_name(n, prose)] if visible else \
+            [n for n in names if n and not _NOT_A_NAME.match(n)]
+        # a domain name ('tagesschau.de, Frankfurt, Germany') makes the value the publisher's
+        publisher = any(_DOMAIN.match(n) for n in names)
+        for n in names:
+            org = publisher or kind == "organization" or bool(_ORG_WORDS.search(n))
+            out.append({"name": n, "source": source, "url": url, "sameAs": list(same_as),
+                        "kind": "placeholder" if PLACEHOLDER.match(n) else
+                        "organization" if org else kind or "person",
+                        "group": group})
+        return len(names)
+
+    for item in main_items(nodes):
+        for value in item["props"].get("author", []) + item["props"].get("creator", []):
+            name, url, same, kind = _node_name(nodes, value)
+            if kind.startswith("ref:"):
+                out.append({"name": "", "source": "markup", "url": "", "sameAs": [],
+                            "kind": "ref", "id": kind[4:]})
+            elif name:
+                add(name, "markup" if kind != "text" else "markup (text)", url, same,
+                    "organization" if kind == "organization" else "person")
+    for key, value in meta_values(root, AUTHOR_META):
+        if value.startswith(("http://", "https://")):
+            continue   # article:author is often a profile URL, not a name
+        if key == "twitter:data1" and not _meta_labels_author(root):
+            continue   # Twitter's data1 is 'Written by' only when label1 says so
+        add(value, f"meta {key}")
+    for a in root.xpath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' author ')]"):
+        text = " ".join(a.text_content().split())
+        if text and not in_chrome(a):
+            add(text, "rel=author", a.get("href") or "", visible=True)
+    for el in root.xpath("//*[@itemprop='author'][not(@itemscope)]"):
+        text = " ".join(el.text_content().split())
+        if text and len(text) < 120 and not in_chrome(el):
+            add(text, "itemprop=author", visible=True)
+    found = 0
+    for el in root.xpath("//body//*[self::p or self::span or self::div or self::a or self::address"
+                         " or self::li][string-length(normalize-space()) < 400]"):
+        if found >= MAX_BYLINE_ELEMENTS:
+            break   # the page's byline comes first; later ones are teasers and comments
+        text = " ".join(el.text_content().split())
+        hinted = BYLINE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+        if hinted:
+            # 'Matt Dancho https://github.com/mdancho84 (Business Science), Sigrid Keydana ...':
+            # links that spell out their URL, and affiliations, are not names
+            text = " ".join(_URL_OR_AFFILIATION.sub(" , ", text).split()).strip(" ,")
+        if len(text) >= 160:
+            continue
+        m = BYLINE_TEXT.match(text)
+        url_links = sum(1 for a in el.iter("a") if _URL_OR_AFFILIATION.fullmatch(
+            " ".join(a.text_content().split())))
+        if not (m or hinted and text and len(el) - url_links <= 3 and not any(
+                BYLINE_HINT.search(f"{c.get('class') or ''}") for c in el.iterdescendants())):
+            continue
+        if in_chrome(el):
+            continue
+        link = next((a.get("href") for a in el.iter("a") if a.get("href")), "")
+        before = {name_key(c["name"]) for c in out if c["source"] == "byline"}
+        if m:
+            # a name in a link ('By <a>jdoe</a>') is a byline whatever its case; bare words
+            # must look like one ('By default, <a>ModelChoiceField</a> ...' is prose)
+            said = (m.group(1) or m.group(2)).strip()
+            linked = any(t and said.startswith(t) for t in (
+                " ".join(a.text_content().split()) for a in el.iter("a")))
+            add(m.group(1) or m.group(2), "byline", link, visible=True,
+                prose=not linked and not hinted, group=found)
+        else:
+            add(text, "byline", link, visible=True, group=found)
+        found += bool({name_key(c["name"]) for c in out if c["source"] == "byline"} - before)
+    if not any(c["source"] == "byline" for c in out):
+        for name, link in _dated_bylines(root):
+            add(name, "byline", link, visible=True, prose=True, group=found)   # one byline
+    publisher = publisher_names(root, nodes)
+    for c in out:
+        if c["name"] and name_key(c["name"]) in publisher:
+            c["kind"] = "organization"    # the site's own name given as author
+    return _dedupe(out)
+
+
+def publisher_names(root: etree._Element, nodes: list[dict]) -> set[str]:
+    """Name keys of the site or publisher: og:site_name, application-name, the markup's
+    publisher, and the last part of the <title> ('... | Die Furche')."""
+    names = [v for _, v in meta_values(root, ("og:site_name", "application-name",
+                                        "apple-mobile-web-app-title"))]
+    for node in nodes:
+        if node.get("prop") == "publisher" or (node["parent"] is None and any(
+                t in ("Organization", "NewsMediaOrganization", "WebSite") for t in node["types"])):
+            names += [v for v in node["props"].get("name", []) if isinstance(v, str)]
+    title = " ".join(root.xpath("string(//head/title)").split())
+    parts = re.split(r"\s+[|–—:-]\s+|\s+[·•]\s+", title)
+    if len(parts) > 1:
+        names.append(parts[-1])
+    return {name_key(n) for n in names if n.strip()}
+
+
+_INLINE = frozenset(("a", "span", "em", "strong", "b", "i", "small", "time", "br", "abbr"))
+
+
+def _dated_bylines(root: etree._Element) -> list[tuple[str, str]]:
+    """(name, profile link) of the names beside a date right under the headline, with no
+    'By': 'March 15, 2023 - Danny Cranmer', 'July 2, 2024 - Gyula Fora (@GyulaFora) Mate
+    Czagany' (one name a line, a handle linking the name before it), 'Jane Doe | 3 May 2024'.
+    Read from the inline text after the H1 up to the next block (or from its first sibling
+    element); with the date, separators, handles and nicknames gone, every line left must
+    read as a name."""
+    for h in root.xpath("//body//h1")[:2]:
+        pieces: list[tuple[str, str]] = [(h.tail or "", "")]
+        for sib in h.itersiblings():
+            if not isinstance(sib.tag, str) or sib.tag not in _INLINE:
+                break
+            pieces += [("\n" + sib.text_content() + "\n",
+                        sib.get("href") or "" if sib.tag == "a" else ""), (sib.tail or "", "")]
+        nxt = h.getnext()
+        runs = [pieces]
+        if nxt is not None and isinstance(nxt.tag, str) and nxt.tag not in _INLINE and \
+                len(nxt) <= 3:
+            runs.append([(nxt.text_content(), "")])
+        for run in runs:
+            text = "".join(t for t, _ in run)
+            if len(" ".join(text.split())) > 160 or not DATE_IN_TEXT.search(text):
+                continue
+            handle = bool(re.search(r"@[\w.]+", text))
+            names: list[list[str]] = []   # [name, link]
+            for piece, href in run:
+                if href and re.fullmatch(r"\s*\(?@[\w.]+\)?\s*", piece) and names:
+                    names[-1][1] = names[-1][1] or href   # the handle links the name before
+                    continue
+                for line in DATE_IN_TEXT.sub("\n", piece).split("\n"):
+                    for part in re.split(r"\s[-–—|·•]\s|\|", line):
+                        part = re.sub(r"\(?@[\w.]+\)?|\([^)]{0,40}\)", " ", part)
+                        part = " ".join(part.split()).strip(" -–—|·•,")
+                        if part:
+                            names.append([part, href])
+            # one word is a name only beside a handle ('Hong (@hlteoh2)')
+            if names and all(1 <= len(n.split()) <= 4 and plausible_name(n, prose=True)
+                             for n, _ in names) and (handle or any(len(n.split()) >= 2
+                                                                   for n, _ in names)):
+                return [(n, link) for n, link in names]
+    return []
+
+
+def _meta_labels_author(root: etree._Element) -> bool:
+    label = dict(meta_values(root, ("twitter:label1",))).get("twitter:label1", "")
+    return bool(re.match(r"(?i)(written by|author|verfasst von|geschrieben von|autor|écrit par|"
+                         r"escrito por)", label))
+
+
+def _dedupe(cands: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for c in cands:
+        k = (name_key(c["name"]), c["source"]) if c["name"] else ("", c.get("id"))
+        if k not in seen:
+            seen.add(k)
+            out.append(c)
+    return out
+
+
+NER_LINE_WORDS = 12   # a byline-like line under the headline, not a sentence that cites someone
+
+# 'Dedicated to Malcolm Tredinnick.', 'See ... by Tim Berners-Lee', 'Thanks to ...'
+NOT_A_BYLINE_LINE = re.compile(r"(?i)^\s*(?:dedicated to|in memory of|in memoriam|thanks to|"
+                               r"see|cf\.|photo|image|via)\b")
+
+
+def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = frozenset()
+                ) -> list[dict]:
+    """Last resort: PERSON names in the two short lines right under the H1, where the name is
+    a good part of the line (a byline without a label). A name with a word of
+    the site's own name in it ('Deploying Django', 'Django Admin' on Django's documentation)
+    is the product, not a person."""
+    texts = []
+    seen_h1 = False
+    for b in blocks:
+        if b["k"] == "h1":
+            seen_h1 = True
+            continue
+        if seen_h1 and b["k"] == "p" and len(b["t"].split()) <= NER_LINE_WORDS and \
+                not NOT_A_BYLINE_LINE.match(b["t"]):
+            texts.append(b["t"])
+        if len(texts) >= 2 or (seen_h1 and b["k"].startswith("h")):
+            break
+    out = []
+    for doc in nlp_model.pipe(texts):
+        out += [{"name": e.text, "source": "name near the headline", "url": "", "sameAs": [],
+                 "kind": "person"} for e in doc.ents
+                if e.label_ == "PERSON" and len(e.text.split()) >= 2 and
+                3 * len(e.text.split()) >= len(doc.text.split()) and
+                not set(name_key(e.text).split()) & brand_words and
+                not re.search(r"['’]s?$", e.text) and plausible_name(e.text, prose=True)]
+    # (one capitalized word, 'Flink' or 'Flink’s', is a product as often as a person)
+    return _dedupe(out)
+
+
+AUTHOR_ORDER = ("markup", "meta", "rel=author", "itemprop=author", "byline",
+                "name near the headline")
+
+
+def settled_authors(cands: list[dict]) -> list[str]:
+    """The people the most trusted source that names a person names (pages.csv's author).
+    An organization (often the publisher standing in for everyone), a domain name or a CMS
+    account ('admin') is nobody's byline: it is left out here, and a person in a later
+    source (a visible byline) wins; AT006 still reports the stand-in from the candidates."""
+    for prefix in AUTHOR_ORDER:
+        found = [c for c in cands if c["name"] and c["source"].startswith(prefix)]
+        if found and prefix == "byline":   # the first byline on the page, not later teasers
+            first = min(c.get("group", 0) for c in found)
+            found = [c for c in found if c.get("group", 0) == first]
+        people = [c["name"] for c in found if c["kind"] not in ("organization", "placeholder")]
+        if people:
+            return list(dict.fromkeys(people))
+    return []
+
+
+def reviewers(root: etree._Element, nodes: list[dict], body_text: str) -> list[str]:
+    out = []
+    for node in nodes:
+        for v in node["props"].get("reviewedBy", []):
+            name, *_ = _node_name(nodes, v)
+            out.append(name or "a reviewer in markup")
+    for m in REVIEWER_TEXT.finditer(body_text[:20000]):
+        out += split_names(m.group(1))[:3]
+    return list(dict.fromkeys(out))[:5]

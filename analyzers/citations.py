@@ -1,0 +1,452 @@
+"""The evidence facts the CITE rules read: every statistic in the main text and whether a source
+is named or linked nearby, every quotation and whether someone is credited, and the links in
+the main content that leave the site.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from aeo.facts.text import METRIC, SETTING, THIRD_PARTY, WORD, n_words, sentences
+
+# ('the first half of the suite' is a position, '100% compatible' a figure of speech)
+PERCENT = re.compile(r"(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.,]\d+)?\s?"
+                     r"(?:%|percent\b|per cent\b|percentage points?\b)|"
+                     r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!former )(?<!last )"
+                     r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
+
+# ('28 x 28' is a shape; 'double check', 'double-underscore' and 'double digits' are words)
+MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*(?:\d|(?!a\b)[a-z]\b))|\b\d+(?:\.\d+)?-fold\b|"
+                      r"\b\d+(?:\.\d+)? times\b|\b(?:twice|two|three|four|five|six|seven|eight|"
+                      r"nine|ten) times (?:more|less|faster|slower|higher|lower|as|greater|larger|"
+                      r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|"
+                      r"ing)\b|\b(?:doubles|triples)\b(?!\s*(?:,|and\b|or\b))|\b(?:double|triple) (?:the|their|its|our|your|"
+                      r"that|this)\b", re.I)
+
+RATIO = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
+                   r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred)\b", re.I)
+
+# ('a moving average', 'the average user' are no figures)
+AVERAGE = re.compile(r"\b(?:an? )?(?:average|median|mean) of (?:about |around |over |nearly )?"
+                     r"[$£€]?\d|\d[\d,.]*\s+(?:\w+\s+)?(?:seconds|minutes|hours|days|weeks|months|"
+                     r"years)\b[^.]*\bon average\b|\bon average\b[^.]*\d|"
+                     r"(?<!moving )(?<!running )(?<!weighted )(?<!rolling )(?<!exponential )"
+                     r"\baverage\b(?:\W+\w+){0,6}?\W+[$£€~]?\d[\d,.]*(?![\d,.]|-(?!(?:second|minute|hour|"
+                     r"day|week|month|year|percent)s?\b)[a-z])", re.I)
+
+MONEY = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|trillion)\b)?|"
+                   r"\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros)\b",
+                   re.I)
+
+MONEY_STAT_CUE = re.compile(r"\b(average|median|typical(ly)?|on average|survey|study|research|"
+                            r"report(s|ed)?|estimated?|total|lost|losing|market|worth|"
+                            r"spend(s|ing)?|spent|billion|million|trillion|revenue|economy|"
+                            r"a year|per year|annually|each year)\b", re.I)
+
+PRICE_CUE = re.compile(r"\b(plans?|starts? at|from|costs? just|only|per (user|seat|month)|"
+                       r"a month|/mo|subscription|trial|pricing|priced)\b", re.I)
+
+STUDY_UNIT = re.compile(
+    r"\b\d[\d,.]*\s+(?:\w+\s+){0,2}(?:respondents|participants|people surveyed|surveyed|"
+    r"businesses|companies|firms|organi[sz]ations|customers|users|consumers|shoppers|adults|"
+    r"employees|workers|marketers|founders|CFOs|CEOs|executives|owners|patients|students|"
+    r"households|interviews|responses)\b|\b(?:analysis|survey|study|sample|poll|review) of "
+    r"(?:over |more than |nearly |about |some )?\d[\d,.]*", re.I)
+
+# 'Flink 1.3 series users', 'Django 1.6 users': a version, not a count of people
+VERSION_NUMBER = re.compile(r"\d+\.\d+(?:\.\d+)*\s+(?:series\s+)?\w+$|\d+\.\d+\.\d+")
+
+SOURCE_CUE = re.compile(
+    r"\baccording to\b|\bsource[sd]?\s*:|\(source|\breported (by|in)\b|\breports? (that|by)\b|"
+    r"\b(found|finds|showed|shows|estimates?|estimated|concluded|revealed) that\b|"
+    r"\b(survey|study|report|research|analysis|census|poll|data|figures|statistics) "
+    r"(by|from|published|conducted|released|found|finds|shows|showed|concluded|revealed|"
+    r"suggests)\b|\bpublished (by|in)\b|\bcited (by|in)\b|"
+    r"\b(data|figures?) from\b|\b(?:19|20)\d\d (survey|study|report)\b|"
+    r"\b(figure|figures|number|data|statistic)s? (is|are|comes?|came) from\b|"
+    r"\bpublished the (figure|data|number|statistic)s?\b|"
+    r"\bsays an? (?:\d{4} )?[\w&.'’ -]{0,40}(report|survey|study|analysis)\b|"
+    # the page's own table or chart ('As can be seen from the above table, ...')
+    r"\bas (?:can be )?(?:seen|shown) (?:in|from|below|above|on)\b|"
+    r"\b(?:the|this) (?:above|following|below) (?:table|figure|chart|graph|plot)\b|"
+    r"\b(?:table|figure|chart|graph|plot) (?:above|below)\b", re.I)
+
+SOURCE_NAMED = re.compile(   # ', PwC estimated', 'per HMRC' (case matters: a name)
+    r",\s*(?:the\s+)?[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*)*\s+(?:estimated|estimates|reported|"
+    r"reports|found|finds|said|says|concluded|noted)\b|\b[Pp]er (?:the )?[A-Z]")
+
+REPORTING = re.compile(r"\b(said|says|say|found|finds|reported|reports|estimated|estimates|"
+                       r"published|publishes|shows|showed|concluded|noted|notes|survey|study|"
+                       r"report|research|analysis|data)\b", re.I)
+
+QUOTED = re.compile(r"[“\"]([^“”\"]{12,600})[”\"]")
+
+SPEECH = re.compile(r"\b(said|says|say|saying|told|tells|wrote|writes|explains|explained|"
+                    r"added|adds|according to|recalls|notes|noted|put it|hear from|"
+                    r"testimonials?|reviews|citing|cites|quoting|quotes|as \w+ (?:puts|put) it|"
+                    r"in (?:[\w-]+\s+){0,3}?[\w-]+[’']s?\s+own words)\b|^[—–-]\s*[^\W\d_]|"
+                    r"\s[—–]\s*[A-Z]", re.I)
+
+# quoted text that is code, markup, a log line or a literal, not someone's words
+CODEISH = re.compile(r"[{}<>=|\\*]|\{%|\{\{|\w\(\)|\b\d\d:\d\d:\d\d|\+-{3}|\bclass\s*=|"
+                     r"^\s*\[[^\]]{1,12}\]|%[0-9A-Fa-f]{2}|://|\S@\S|"
+                     r"\b[a-z]\w*\.[a-z]\w*\.[A-Za-z]\w*|\b\w+_\w+\.[a-z]{2,4}\b|"
+                     r"\b\w+(?:Exception|Error)\b")
+
+# a callout box set as a quote: 'Note: Set fps to NULL ...', 'Tip: ...'
+CALLOUT = re.compile(r"^\s*(?:note|tip|warning|important|caution|hint|info|hinweis|achtung|"
+                     r"astuce|nota)\b\s*[:!—–-]", re.I)
+
+# a reference-list entry: its quoted titles are works cited, not quotations
+REFERENCE = re.compile(r"\((?:19|20)\d\d[a-z]?\)|\b(?:19|20)\d\d[a-z]?\.\s|\bet al\.|arXiv|"
+                       r"\bdoi\b|Proceedings|Journal of|\bpp\.\s*\d|\bVol\.\s*\d|ISBN|"
+                       r"(?-i:\b[A-Z][A-Z0-9]{1,15}-\d{1,6}\b)", re.I)   # (and issue keys: FLINK-2)
+
+# 'Again citing DeDeo, “...”', 'Citing from Statistical Rethinking:', 'according to Smith'
+CUE_CREDIT = re.compile(r"\b(?i:citing|quoting|according to|in the words of|as)(?: from)?\s+"
+                        r"((?:[A-Z][\w.’'-]+\s?){1,4})(?:\s+(?:put|puts|wrote|said)\b|[,:(]|$)|"
+                        r"\b(?i:in)\s+([A-Z][\w.-]+)[’']s?\s+own words")
+
+# a credit at the end of the quote itself: '— Para (@para_io) July 3, 2015', '- The Apache Mottos'
+TRAILING_CREDIT = re.compile(r"[”\"]?\s+[—–-]{1,2}\s*(?:The\s+)?[A-Z][\w.'’ -]{1,60}"
+                             r"(?:\(@\w+\))?[^—–]{0,40}$")
+
+# words that make a short unpunctuated quote a statement ('Best CRM we have ever used')
+SAYS_SOMETHING = re.compile(r"\b(?:I(?![’']d)|we|you|it|is|are|was|were|has|have|had|do|does|"
+                            r"did|can|will|love|loved|use|used|saved|helped|made|recommend)\b")
+
+# what the author imagines someone might say or think ('we might say "..."', 'you might
+# have thought "..."', 'we may attribute to the network the conclusion, "..."')
+HYPOTHETICAL = re.compile(r"\b(?:might|may|would|could|will|’d|'d)\s+(?:\w+\s+){0,3}?(?:say|"
+                          r"think|thinking|thought|conclude|ask|attribute|wonder)\b|"
+                          r"\byou(?:’re|'re| are)?\s+(?:probably\s+)?(?:thinking|wondering)\b|"
+                          r"\b(?:we|I|you)\s+(?:\w+\s+)?(?:say|said|mean)\b", re.I)
+
+# a gloss: '{{ x }} means "Output the value ..."', 'these votes mean: +1: "..."'
+GLOSS = re.compile(r"\b(?:means?|meaning|stands? for|translates? (?:to|as)|read as|like|"
+                   r"such as)\s*:?\s*[“\"]?$",
+                   re.I)
+
+# a lead-in that presents an example, an output or the author's own text, not someone's words
+EXAMPLE_LEAD = re.compile(r"\b(?:the following|as follows|like this|like so|for example|"
+                          r"for instance|such as|e\.g\.|here (?:is|are)|this is what|"
+                          r"fail(?:s|ed)? with|output|input|prints?|returns?|looks like)\b",
+                          re.I)
+
+AUTHOR_VOICE = re.compile(r"\b(?:[Ww]e|us|[Oo]ur|[Ll]et[’']s|I)\b")
+
+# what a model or a program produced ('this was how the model continued:')
+MACHINE_LEAD = re.compile(r"\b(?:model|network|program|script|chatbot|assistant|GPT[-\w]*|"
+                          r"ChatGPT|LLM)\s+(?:\w+\s+){0,2}?(?:continued|generated|produced|"
+                          r"answered|replied|responded|wrote|returned|output|came up with)\b",
+                          re.I)
+
+# a written source named in lowercase: 'the psycopg mailing list', 'the documentation'
+DOC_SOURCE = re.compile(r"\b(?:the|its|their|this|that)\s+(?:[\w-]+\s+){0,2}?(?:documentation|"
+                        r"docs|paper|book|manual|specification|spec|readme|announcement|faq|"
+                        r"mailing list|website|press release|report|study|survey|authors?|"
+                        r"maintainers|providers|committee|board|jury)\b", re.I)
+
+# an instruction is not a statistic: 'Increase the iterations by about 20%', 'Set aside 20%
+# for validation'
+INSTRUCTION = re.compile(r"^\W*(?:set|use|increase|decrease|reduce|keep|allocate|reserve|add|"
+                         r"create|give|make|put|leave|pick|choose|limit|split|aim|raise|lower|"
+                         r"multiply|divide|assign|configure|try)\s+(?:the|a|an|your|it|them|"
+                         r"aside|up|about|at least|no more than|\d)", re.I)
+
+
+def _is_count(match: re.Match) -> bool:
+    """A count of people or firms is a whole number ('1,200 respondents'); '0.8, allowing
+    users' and '1.0 that most users' are versions."""
+    text = match.group(0)
+    found = re.search(r"\d[\d,.]*", text)
+    number = found.group(0).rstrip(",.") if found else ""
+    scaled = re.search(r"\b(?:thousand|million|billion|k|m|bn)\b", text, re.I)
+    return not VERSION_NUMBER.match(text) and ("." not in number or bool(scaled))
+
+
+# nor is a supposition ('Assume that ... maybe 1 percent of them is black') or a threshold
+# ('send a warning when a stock price changes more than 5%')
+SUPPOSITION = re.compile(r"^\W*(?:assume|suppose|imagine|say|let[’']s say|pretend)\b|"
+                         r"\b(?:maybe|hypothetically)\s+\d|\bfor the sake of argument\b|"
+                         r",\s*say\W*$|,\s*say,|"
+                         r"\bfor (?:instance|example),?\s+(?:a|an|if|say|suppose)\b[^.]{0,200}"
+                         r"\bwould\b|\bif\b[^.]{0,60}\bthen\b", re.I)
+
+# nor is how often an experiment ran ('All experiments were run 5x', 'executed at least 3
+# times', 'rated at least 20 times'; not 'performed 6x better')
+REPETITION = re.compile(r"\b(?:run|ran|executed|repeated|performed|rated|trained|tested|"
+                        r"measured|sampled|retried|called)\b[^.]{0,40}?\b\d+\s?(?:x|times)\b"
+                        r"(?!\s*(?:more|less|better|worse|faster|slower|higher|lower|as|"
+                        r"greater|larger|smaller|the)\b)", re.I)
+
+THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\s+(?!asked|surveyed|polled)"
+                       r"[^.;]{0,80}?\b(?:changes?|exceeds?|exceeding|drops?|falls?|rises?|goes|"
+                       r"grows?|reaches|is|are|gets)\s+(?:\w+\s+){0,2}?(?:more|less|greater|"
+                       r"fewer|higher|lower|above|below|over|under|beyond|past|by)?(?:\s+than)?"
+                       r"\s*(?:about\s+)?\d[\d.,]*\s?(?:%|percent)", re.I)
+
+
+def _is_statistic(sentence: str) -> str:
+    if INSTRUCTION.match(sentence) or SUPPOSITION.search(sentence) or \
+            THRESHOLD.search(sentence) or REPETITION.search(sentence):
+        return ""
+    if PERCENT.search(sentence):
+        return "percentage"
+    if MULTIPLE.search(sentence) or RATIO.search(sentence):
+        return "multiple"
+    if AVERAGE.search(sentence):
+        return "average"
+    if any(_is_count(m) for m in STUDY_UNIT.finditer(sentence)):
+        return "count"
+    if MONEY.search(sentence) and MONEY_STAT_CUE.search(sentence) and \
+            not (PRICE_CUE.search(sentence) and not re.search(r"\baverage|median\b", sentence,
+                                                               re.I)):
+        return "money"
+    return ""
+
+
+# the page's own figures: what 'we' measured ('In our experiments, ...', 'we measured a 40%
+# drop'), unless they count people or firms; not 'We all know 90% of startups fail'
+OWN = re.compile(r"\b(?:[Ww]e|[Oo]ur)\s+(?:\w+\s+){0,3}?(?:measured|found|saw|observed|got|"
+                 r"achieved|reduced|cut|improved|increased|ran|benchmarked|tested|"
+                 r"recommend|target|experiments?|tests?|benchmarks?|results?|measurements?|"
+                 r"runs?)\b")
+
+# on a page that shows its code, what 'we' do in it ('In about 50% of the cases, we also flip
+# the image', 'we use ... rate = 0.10')
+PROCEDURE = re.compile(r"\b(?:[Ww]e|[Oo]ur)\s+(?:\w+\s+){0,2}?(?:use|used|using|set|apply|"
+                       r"applied|split|choose|chose|pick|keep|train|trained|flip|flipping|sample|"
+                       r"assign|add|drop|remove|compute|computed)\b")
+
+# a formula, not a figure: LaTeX, or arithmetic on an identifier ('buffer_timeout / 2')
+MATH = re.compile(r"\\\(|\\\[|\$\$|\b\w+_\w+\s*[/*+-]\s*\d|\d\s*[x×*/]\s*[a-z]\w*_\w+")
+
+LEAD_SOURCE = re.compile(r"\b(?:statistics|data|numbers|figures|results|summary)\b.*\bfrom\s+"
+                         r"(?:the\s+)?[A-Z][\w.-]+", re.I)
+
+
+def _anchor_in(sentence: str, anchors: list[str]) -> bool:
+    low = sentence.lower()
+    return any(a and len(a) > 1 and a.lower() in low for a in anchors)
+
+
+def _sentence_case(q: str) -> bool:
+    """A quoted sentence, not a fragment ('batch is just a special case of streaming') or a
+    title ('Beam on Flink: How Does It Actually Work?')."""
+    words = re.findall(r"[^\W\d_][\w’'-]*", q)
+    if not words or not words[0][0].isupper():
+        return False
+    if len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words):
+        return False
+    return True
+
+
+def _lead_in(blocks: list[dict], i: int) -> str:
+    """The sentence that introduces block i: the previous text block's last sentence, and the
+    one before it when the last points back ('It’s worth reproducing their mission statement
+    here:' after a sentence naming OpenMined)."""
+    if i == 0 or blocks[i - 1]["k"] not in ("p", "li", "quote"):
+        return ""
+    near = blocks[i - 1]["t"]
+    said = sentences(near) or [near]
+    if len(said) > 1 and said[-1].rstrip().endswith(":") and \
+            re.search(r"\b(?:their|his|her|its|they|he|she)\b", said[-1], re.I):
+        return " ".join(said[-2:])
+    return said[-1]
+
+
+def _repeats_page(q: str, blocks: list[dict], i: int) -> bool:
+    """A pull quote: most of its four-word runs are already in the page's other blocks."""
+    words = [w.lower() for w in WORD.findall(q)]
+    runs = {tuple(words[k:k + 4]) for k in range(len(words) - 3)}
+    if len(runs) < 4:
+        return False
+    seen, own = set(), " ".join(q.split())
+    for j, b in enumerate(blocks):
+        # (not the quote's own paragraphs, which a theme may repeat as blocks of their own)
+        if j != i and b["k"] in ("p", "li") and " ".join(b["t"].split()) not in own:
+            other = [w.lower() for w in WORD.findall(b["t"])]
+            seen |= {tuple(other[k:k + 4]) for k in range(len(other) - 3)} & runs
+    return len(seen) >= 0.6 * len(runs)
+
+
+def quotations(blocks: list[dict]) -> list[dict]:
+    """Someone's words quoted on the page: a blockquote, a paragraph that is one quoted
+    sentence, or a quoted sentence that the sentence around it says someone said. Each with
+    the credit found nearby; the spaCy pass in citation_facts looks for a name in "context".
+
+    Not quotations: fragments and titles in quotes, questions put (one or two sentences
+    ending in '?'), glosses ('means "..."'),
+    what the author imagines someone might say, examples the author introduces ('the
+    following input', 'the rule we would like to support:'), code and log lines, pull quotes
+    that repeat the page, callout boxes and reference-list entries."""
+    quotes = []
+    for i, b in enumerate(blocks):
+        found = []   # (quoted text, the text around it that presents it)
+        if b["k"] == "quote":
+            text = b["t"].strip(" \"“”'")
+            inner = max(QUOTED.finditer(b["t"]), key=lambda m: len(m.group(1)), default=None)
+            before = b["t"][:inner.start()] if inner else ""
+            if inner and len(inner.group(1)) >= 0.4 * len(text) and \
+                    (before.rstrip().endswith(":") or SPEECH.search(before)):
+                # a blockquote that itself introduces the quote ('The 2023 SIGMOD Systems
+                # Award goes to Apache Flink: "..."')
+                found.append((inner.group(1), before + " " + b["t"][inner.end():]))
+            else:
+                found.append((text, ""))
+        elif b["k"] in ("p", "li") and not REFERENCE.search(b["t"]):
+            for m in QUOTED.finditer(b["t"]):
+                alone = b["k"] == "p" and len(m.group(1)) >= 0.8 * len(b["t"].strip(" \"“”'."))
+                around = b["t"][max(0, m.start() - 160):m.start()] + " " + \
+                    b["t"][m.end():m.end() + 120]
+                if alone:
+                    found.append((m.group(1), around))
+                    continue
+                # said so, and not imagined, in the quote's own sentence
+                clause = re.split(r"[.!?]\s", b["t"][max(0, m.start() - 160):m.start()])[-1] + \
+                    " " + re.split(r"[.!?](?:\s|$)", b["t"][m.end():m.end() + 120])[0]
+                if SPEECH.search(clause) and not HYPOTHETICAL.search(clause) and not GLOSS.search(
+                        b["t"][max(0, m.start() - 40):m.start()]):
+                    found.append((m.group(1), clause))
+        for q, around in found:
+            if n_words(q) < 5 or CODEISH.search(q) or CALLOUT.match(q) or \
+                    not _sentence_case(q) or (q.rstrip(" .”\"'’").endswith("?")
+                                                     and len(sentences(q)) <= 2):
+                continue
+            lead = _lead_in(blocks, i) if (b["k"] == "quote" or not around.strip(" .,;")
+                                            or len(q) >= 0.8 * len(b["t"])) else ""
+            if lead and (MACHINE_LEAD.search(lead) or (
+                    not SPEECH.search(lead) and not CUE_CREDIT.search(lead) and (
+                        EXAMPLE_LEAD.search(lead) or (AUTHOR_VOICE.search(lead)
+                                                      and lead.rstrip().endswith(":"))))):
+                continue   # the author's own example, rule, output or policy
+            short = n_words(q) < 15 and not re.search(r"[.!?…][”\"’']?\d*\s*$", q)
+            if short and (b["k"] == "quote" or not around.strip(" .,;")) and (
+                    not SAYS_SOMETHING.search(q) or (b["k"] == "quote" and any(
+                        0 <= j < len(blocks) and blocks[j]["k"] == "quote"
+                        for j in (i - 2, i - 1, i + 1, i + 2)))):
+                continue   # a label, or answer options set as quotes one under another
+            if b["k"] == "quote" and _repeats_page(q, blocks, i):
+                continue
+            if lead.rstrip().endswith(":") or SPEECH.search(lead) or CUE_CREDIT.search(lead):
+                around += " " + lead   # 'Or as Edward Lorenz is said to have put it,'
+            context = around if around.strip() else b["t"]
+            credited = ""
+            if TRAILING_CREDIT.search(q) or (b["k"] != "quote" and re.search(
+                    re.escape(q[-20:]) + r"[”\"]?\s+[—–-]\s*(?:The\s+)?[A-Z]", b["t"])):
+                credited = "a credit line"
+            if b["k"] == "quote":
+                for j in (i - 1, i + 1):
+                    if 0 <= j < len(blocks) and blocks[j]["k"] in ("p", "li") and \
+                            n_words(blocks[j]["t"]) <= 30:
+                        context += " " + blocks[j]["t"]
+            if not credited and (m := CUE_CREDIT.search(context.replace(q, " "))):
+                credited = (m.group(1) or m.group(2)).strip()
+            if not credited and (lead.rstrip().endswith(":") or SPEECH.search(context)) and \
+                    (m := DOC_SOURCE.search(context.replace(q, " "))):
+                credited = m.group(0)   # 'on the psycopg mailing list:', 'as the docs say'
+            quotes.append({"text": " ".join(q.split())[:300], "words": n_words(q),
+                           "credited": credited, "context": context[:1500], "block": i})
+    return quotes
+
+
+def citation_facts(blocks: list[dict], nlp_model) -> dict:
+    """Statistic sentences with how (or whether) a source is given in the same or the next
+    sentence, and direct quotations with whether someone is credited."""
+    units: list[tuple[int, str, list[str]]] = []   # (block, sentence, anchors of its block)
+    list_lead: dict[int, tuple[int, str, list[str]]] = {}   # list item -> its list's lead-in
+    for i, b in enumerate(blocks):
+        if b["k"] in ("p", "li", "quote"):   # (a table's cells are no sentences)
+            anchors = [a[1] for a in b.get("a", []) if len(a) > 1]
+            if b["k"] == "li" and i > 0:
+                if blocks[i - 1]["k"] == "li" and i - 1 in list_lead:
+                    list_lead[i] = list_lead[i - 1]
+                elif blocks[i - 1]["k"] == "p" and blocks[i - 1]["t"].rstrip().endswith(":"):
+                    # its last two sentences ('... statistics from GitHub. At the time of
+                    # writing:'), naming a source in words (a link there may be any link:
+                    # 'Try our free CRM today. Here are some numbers:')
+                    list_lead[i] = (i - 1, " ".join(sentences(blocks[i - 1]["t"])[-2:]), [])
+            for s in sentences(b["t"]):
+                units.append((i, s, anchors))
+    stats, to_tag = [], []
+    shows_code = any(b["k"] == "code" for b in blocks)
+    for u, (bi, s, anchors) in enumerate(units):
+        # (a figure inside quotation marks belongs to the quote: a caption, an imagined
+        # conclusion)
+        kind = "" if MATH.search(s) else _is_statistic(re.sub(r"“[^“”]{12,600}”", " ", s))
+        if not kind:
+            continue
+        nxt = units[u + 1] if u + 1 < len(units) and units[u + 1][0] in (bi, bi + 1) else None
+        prev = units[u - 1] if u > 0 and units[u - 1][0] in (bi, bi - 1) else None
+        # a lead-in that names the source of the list after it ('a summary of community
+        # statistics from GitHub:')
+        # ... for every item of that list
+        lead = list_lead.get(bi) or (prev if prev and prev[1].rstrip().endswith(":") else None)
+        how = ""
+        if _anchor_in(s, anchors) or (nxt and _anchor_in(nxt[1], nxt[2])) or \
+                (lead and _anchor_in(lead[1], lead[2])):
+            how = "link"
+        elif any(p.search(x) for p in (SOURCE_CUE, SOURCE_NAMED)
+                 for x in (s, nxt[1] if nxt else "")) or (lead and (
+                     LEAD_SOURCE.search(lead[1]) or SOURCE_CUE.search(lead[1]))):
+            how = "named"
+        elif SETTING.search(s):
+            how = "the product's own setting"
+        elif shows_code and METRIC.search(s) and not THIRD_PARTY.search(s):
+            how = "the page's own measurement"
+        elif (OWN.search(s) or (shows_code and PROCEDURE.search(s))) and kind != "count" and \
+                not THIRD_PARTY.search(s):
+            how = "the site's own figure"
+        stats.append({"sentence": " ".join(s.split())[:300], "kind": kind, "source": how,
+                      "context": " ".join((s + " " + (nxt[1] if nxt else "")).split())})
+        if not how:
+            to_tag.append(len(stats) - 1)
+    quotes = quotations(blocks)
+    # spaCy over the few sentences that need it: a named organization or person as source.
+    docs = list(nlp_model.pipe([stats[k]["context"] for k in to_tag] +
+                               [q["context"] for q in quotes], batch_size=32)) \
+        if (to_tag or quotes) else []
+    for k, doc in zip(to_tag, docs[:len(to_tag)], strict=True):
+        names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON")]
+        if names and REPORTING.search(doc.text):   # a name alone ('VAT') is not a source
+            stats[k]["source"] = f"names {names[0]}"
+    for q, doc in zip(quotes, docs[len(to_tag):], strict=True):
+        if q["credited"]:
+            continue
+        outside = q["context"].replace(q["text"], " ")
+        names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON", "WORK_OF_ART")
+                 and e.text not in q["text"]]
+        if names and (SPEECH.search(outside) or q["context"] != q["text"]):
+            q["credited"] = names[0]
+        elif re.search(r"<cite>|[—–]\s*[A-Z][a-z]+", outside):
+            q["credited"] = "a credit line"
+    for prev, q in zip(quotes, quotes[1:], strict=False):
+        # a translation, or the next paragraph of the same quote: two blocks on at most, with
+        # no heading between
+        if not q["credited"] and prev["credited"] and 0 < q["block"] - prev["block"] <= 2 and \
+                not any(blocks[k]["k"].startswith("h") for k in range(prev["block"], q["block"])):
+            q["credited"] = prev["credited"]
+    for s in stats:
+        s.pop("context", None)
+    for q in quotes:
+        q.pop("context", None)
+        q.pop("block", None)
+    return {"stats": stats[:50], "quotes": quotes[:30]}
+
+
+def external_links(blocks: list[dict], page_url: str) -> list[str]:
+    host = (urlsplit(page_url).hostname or "").removeprefix("www.")
+    out = []
+    for b in blocks:
+        for href, *_ in b.get("a", []):
+            try:
+                target = urlsplit(href)
+                target.hostname     # noqa: B018 - raises on a broken IPv6 host
+            except ValueError:      # 'http://[oops/' links nowhere
+                continue
+            if target.scheme in ("http", "https") and target.hostname and \
+                    target.hostname.removeprefix("www.") != host:
+                out.append(href)
+    return out

@@ -1,0 +1,73 @@
+"""The page's sections and its visible FAQs. A section is {"level": 0-6, "heading": text,
+"question": bool, "parent": index or None, "blocks": [main-block indexes it owns, in
+order]}. Section 0 is what precedes the first heading. A block belongs to the nearest heading
+above it, so an answer is never taken from another question's section.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def build_sections(blocks: list[dict], flags: dict[int, bool]) -> list[dict]:
+    sections = [{"level": 0, "heading": "", "question": False, "parent": None, "blocks": []}]
+    stack = [0]
+    for i, b in enumerate(blocks):
+        if b["k"] in HEADINGS:
+            level = int(b["k"][1])
+            while len(stack) > 1 and sections[stack[-1]]["level"] >= level:
+                stack.pop()
+            sections.append({"level": level, "heading": b["t"][:300],
+                             "question": flags.get(i, False), "parent": stack[-1],
+                             "blocks": []})
+            stack.append(len(sections) - 1)
+        else:
+            sections[stack[-1]]["blocks"].append(i)
+    return sections
+
+
+def _question_text(text: str) -> bool:
+    return text.strip().endswith("?")
+
+
+_Q_LABEL = re.compile(r"^\s*(?:Q|Question|Frage|F|Pregunta|P)\s*[:.)]\s+\S", re.I)
+
+_A_LABEL = re.compile(r"^\s*(?:A|Answer|Antwort|R|Respuesta|Réponse)\s*[:.)]\s+\S", re.I)
+
+
+def faq_structures(root: etree._Element | None, flags_for) -> dict:
+    """Question-and-answer pairs a reader sees outside headings: <details>/<summary>,
+    <dt>/<dd>, accordion toggles (aria-expanded, or buttons and accordion/FAQ-classed
+    elements whose text is a question), and 'Q: ... A: ...' pairs written as paragraphs."""
+    if root is None:
+        return {"details": 0, "dl": 0, "accordion": 0, "qa": 0}
+    summaries = [" ".join(s.text_content().split()) for d in root.iter("details")
+                 for s in d.iter("summary")][:200]
+    dts = [" ".join(dt.text_content().split()) for dl in root.iter("dl")
+           for dt in dl.iter("dt") if dt.getnext() is not None and dt.getnext().tag == "dd"][:200]
+    toggles = list(dict.fromkeys(
+        " ".join(b.text_content().split())
+        for b in root.xpath("//*[@aria-expanded][self::button or self::a or @role='button'] | "
+                            "//button | //*[contains(@class, 'accordion') or "
+                            "contains(@class, 'faq-q') or contains(@class, 'faq__q') or "
+                            "contains(@class, 'question')][self::div or self::span or "
+                            "self::a or self::h3 or self::h4 or self::h5 or self::p]"
+                            "[string-length(normalize-space()) < 200]")))[:200]
+    texts = summaries + dts + toggles
+    flags = flags_for(texts) if texts else []
+    a, b = len(summaries), len(summaries) + len(dts)
+    qa = 0
+    for el in root.iter("p", "div", "li", "dt", "strong", "b", "h3", "h4", "h5", "h6"):
+        text = " ".join(el.text_content().split())[:600]
+        if len(el) > 4 or not _Q_LABEL.match(text):
+            continue
+        nxt = el.getnext()
+        following = " ".join(nxt.text_content().split())[:100] if nxt is not None else ""
+        if _A_LABEL.match(following) or re.search(r"\?\s+(?:A|Answer|Antwort)\s*[:.)]\s", text):
+            qa += 1
+    return {"details": sum(flags[:a]), "dl": sum(flags[a:b]), "accordion": sum(flags[b:]),
+            "qa": qa}
