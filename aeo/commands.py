@@ -12,6 +12,7 @@ from pathlib import Path
 
 from aeo.arguments import MAX_PAGES, MAX_TIME, build_parser
 from aeo.durable import WorkspaceError
+from aeo.facts.records import FACTS_VERSION
 from aeo.pipeline import (
     EXIT_INCOMPLETE,
     EXIT_OK,
@@ -277,8 +278,8 @@ def cmd_analyze(args) -> int:
 def cmd_report(args) -> int:
     ws, run = _find_run(args)
     gov = _governance(args)
-    if "pages_analyzed" not in run.manifest():
-        analyze(run, args.quiet)
+    if run.manifest().get("facts_version") != FACTS_VERSION:
+        analyze(run, args.quiet)    # never analysed, or by a version whose facts differ
     out = Path(args.out) if args.out else run.path
     report(run, out, gov, ws, as_of=args.as_of, quiet=args.quiet)
     print(str((out / "audit.html").resolve()))

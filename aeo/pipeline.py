@@ -20,6 +20,7 @@ from aeo.analyzers.workers import (
 )
 from aeo.durable import utc_now
 from aeo.facts.records import (
+    FACTS_VERSION,
     KIND_LLMS,
     KIND_PAGE,
     KIND_PROBE,
@@ -229,7 +230,7 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
         db.commit()
     finally:
         db.close()
-    run.update_manifest(analyzed=utc_now(), pages_analyzed=count)
+    run.update_manifest(analyzed=utc_now(), pages_analyzed=count, facts_version=FACTS_VERSION)
     return Stage("analyze", time.monotonic() - t0, count)
 
 

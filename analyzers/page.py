@@ -24,7 +24,16 @@ from aeo.analyzers.page_type import article_markup, classify, dated_kind
 from aeo.analyzers.structured import extract
 from aeo.crawler.links import meta_refresh, page_links, parse_document
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
-from aeo.facts.records import CONTENT_TYPES, REFRESH_REDIRECT_S, Fetch, Link, PageFacts
+from aeo.facts.records import (
+    CONTENT_TYPES,
+    HTML_TYPES,
+    REFRESH_REDIRECT_S,
+    Body,
+    CanonicalTag,
+    Fetch,
+    Link,
+    PageFacts,
+)
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
 BOILERPLATE = ("nav", "header", "footer", "aside", "form")
@@ -33,7 +42,6 @@ MOUNT_IDS = {"root", "app", "__next", "__nuxt", "svelte", "___gatsby", "main-app
 ROBOTS_META = ("robots", "googlebot", "bingbot")
 VALUE_DIRECTIVES = ("max-snippet", "max-image-preview", "max-video-preview", "unavailable_after")
 WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def is_html(fetch: Fetch) -> bool:
@@ -141,24 +149,49 @@ SIGNATURES = ((b"%PDF-", "PDF"), (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "J
               (b"GIF8", "GIF image"), (b"PK\x03\x04", "ZIP archive"), (b"\x1f\x8b", "gzip data"))
 
 
-def content_problem(fetch: Fetch) -> str:
-    """What is wrong between the declared content type and the bytes ('' when nothing)."""
-    if fetch.status is None or not (200 <= fetch.status < 300) or fetch.status == 204:
-        return ""
-    declared = fetch.content_type.split(";")[0].strip().lower()
+def sniff_body(fetch: Fetch) -> Body:
+    """The bytes beside their declared type (ACC109 judges them); the charset is read for the
+    pages that are parsed (read_charset)."""
     body = fetch.body or b""
     head = body[:512].lstrip()
-    if declared in HTML_TYPES:
-        if not body.strip():
-            return "an empty body served as text/html"
-        for sig, name in SIGNATURES:
-            if head.startswith(sig):
-                return f"{name} bytes served as {declared}"
-        if body[:2048].count(b"\x00") > 8 and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return f"binary bytes served as {declared}"
-    elif is_html(fetch) and declared not in HTML_TYPES:
-        return f"an HTML page served as {declared or 'no content type'}"
-    return ""
+    return Body(
+        declared_type=fetch.content_type.split(";")[0].strip().lower(),
+        empty=not body.strip(),
+        signature=next((name for sig, name in SIGNATURES if head.startswith(sig)), ""),
+        binary=body[:2048].count(b"\x00") > 8 and not body.startswith((b"\xff\xfe", b"\xfe\xff")),
+        looks_html=is_html(fetch))
+
+
+def read_charset(fetch: Fetch, body: Body) -> Body:
+    """body with the declared charset and how the bytes read in it (ACC110 judges it)."""
+    data = fetch.body or b""
+    charset = declared_charset(fetch) if data else ""
+    if not charset:
+        return body
+    try:
+        name = codecs.lookup(charset).name
+    except LookupError:
+        return dataclasses.replace(body, charset=charset, charset_known=False)
+    try:
+        data.decode(name)
+    except UnicodeDecodeError as exc:
+        return dataclasses.replace(body, charset=charset, bad_offset=exc.start,
+                                   bad_byte=repr(data[exc.start:exc.start + 1]))
+    utf8 = False
+    if name in ("latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii") and \
+            re.search(rb"[\xc2-\xf4][\x80-\xbf]", data):
+        try:
+            data.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            pass
+    return dataclasses.replace(body, charset=charset, utf8_in_single_byte=utf8)
+
+
+def binary_as_html(fetch: Fetch, body: Body) -> bool:
+    """Binary bytes served as an HTML page: recorded as a resource, never parsed."""
+    return fetch.status is not None and 200 <= fetch.status < 300 and fetch.status != 204 and \
+        body.declared_type in HTML_TYPES and not body.empty and bool(body.signature or body.binary)
 
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
@@ -171,31 +204,6 @@ def declared_charset(fetch: Fetch) -> str:
         return m.group(1)
     m = _META_CHARSET.search((fetch.body or b"")[:4096])
     return m.group(1).decode("ascii", "ignore") if m else ""
-
-
-def charset_problem(fetch: Fetch) -> str:
-    """'' when the bytes read cleanly in the declared charset; else what is wrong (T29)."""
-    declared = declared_charset(fetch)
-    body = fetch.body or b""
-    if not declared or not body:
-        return ""
-    try:
-        name = codecs.lookup(declared).name
-    except LookupError:
-        return f"unknown charset {declared!r} declared"
-    try:
-        body.decode(name)
-    except UnicodeDecodeError as exc:
-        return (f"declared {declared} but byte {body[exc.start:exc.start + 1]!r} at offset "
-                f"{exc.start} is not {declared}")
-    if name in ("latin-1", "iso8859-1", "cp1252", "iso8859-15", "ascii") and \
-            re.search(rb"[\xc2-\xf4][\x80-\xbf]", body):
-        try:
-            body.decode("utf-8")
-            return f"declared {declared} but the bytes are UTF-8"
-        except UnicodeDecodeError:
-            pass
-    return ""
 
 
 INDEX_FILES = ("index.html", "index.htm", "index.php", "default.aspx")
@@ -291,11 +299,11 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
 
 
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
-    problem = content_problem(fetch)
+    sniffed = sniff_body(fetch)
     base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
-                     depth=fetch.depth, fetch_error=fetch.error, content_problem=problem)
+                     depth=fetch.depth, fetch_error=fetch.error, body=sniffed)
     if fetch.status is None or not (200 <= fetch.status < 300) or not is_html(fetch) or \
-            (problem and "bytes served as" in problem):
+            binary_as_html(fetch, sniffed):
         return base   # binaries are recorded as resources, never parsed
     root, cut = parse_document(fetch.body or b"", fetch.encoding or None)
     if root is None:
@@ -319,26 +327,20 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     canonicals: list[str] = []        # every canonical link, where the site says it lives
     body_canonicals: list[str] = []   # those inside <body>, which engines ignore
     head_canonicals: list[str] = []
-    canonical_issues: list[str] = []
+    canonical_tags: list[CanonicalTag] = []
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href") is not None:
             href = link.get("href").strip()
             in_body = any(a.tag == "body" for a in link.iterancestors())
-            if in_body:
-                canonical_issues.append(f"a canonical link inside <body> ({href[:80]}): "
-                                        "search engines ignore it there")
             scheme = urlsplit(urljoin(fetch.url, href)).scheme.lower()
-            if scheme not in ("http", "https"):
-                canonical_issues.append(f"canonical is not an http(s) URL: {href[:80]!r}")
+            canonical_tags.append(CanonicalTag(href=href[:300], in_body=in_body,
+                                               web=scheme in ("http", "https")))
             try:
                 value = normalize_url(urljoin(fetch.url, href))
             except (InvalidURL, ValueError):
                 value = href[:300]
             canonicals.append(value)
             (body_canonicals if in_body else head_canonicals).append(value)
-    if len(set(canonicals)) > 1:
-        canonical_issues.append(f"{len(canonicals)} canonical links disagree: "
-                                + ", ".join(c[:80] for c in dict.fromkeys(canonicals)))
 
     headings = tuple((int(h.tag[1]), " ".join(h.text_content().split())[:300])
                      for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6")
@@ -446,8 +448,8 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
         sections=tuple(answers.pop("sections")), answers=answers,
         language=language, attribution=attribution, skeleton=skeleton(body, main),
-        alias_links={k: v for k, v in aliases.items() if v}, content_problem=problem,
-        charset_problem=charset_problem(fetch), refresh=refresh,
-        canonical_issues=tuple(canonical_issues),
+        alias_links={k: v for k, v in aliases.items() if v}, body=read_charset(fetch, sniffed),
+        refresh=refresh,
+        canonical_tags=tuple(canonical_tags),
         body_canonicals=tuple(c for c in body_canonicals if c not in head_canonicals),
     )

@@ -22,6 +22,7 @@ from aeo.facts.records import (
     KIND_SITEMAP,
     BotAccess,
     Fetch,
+    LlmsTxt,
     Probe,
     RobotsGroupLine,
     SiteFacts,
@@ -102,31 +103,22 @@ def robots_evidence(text: str, token: str, url: str) -> tuple[str, RobotsGroupLi
 
 
 # -- llms.txt ------------------------------------------------------------------------------
-def llms_problems(status: int | None, body: bytes | None, content_type: str) -> list[str]:
-    """[] when /llms.txt exists and follows the format: an H1 title first, an optional
-    blockquote summary, then sections (H2) of markdown link lists."""
+def read_llms(status: int | None, body: bytes | None, content_type: str) -> LlmsTxt:
+    """What /llms.txt is: its status, and the lines the llms.txt format is made of (an H1
+    title first, an optional blockquote summary, then H2 sections of markdown link lists).
+    ACC003 judges it."""
     if status is None or not (200 <= status < 300):
-        return [f"/llms.txt is missing (HTTP {status if status is not None else 'no answer'})"]
-    text = (body or b"").decode("utf-8", "replace").lstrip("\ufeff")
-    stripped = text.lstrip()
-    if not stripped:
-        return ["/llms.txt is empty"]
-    low = stripped[:200].lower()
-    if low.startswith(("<!doctype", "<html")) or "html" in content_type.lower():
-        return ["/llms.txt answers with an HTML page, not markdown"]
-    problems = []
+        return LlmsTxt(status=status)
+    stripped = (body or b"").decode("utf-8", "replace").lstrip("\ufeff").lstrip()
     lines = [ln.rstrip() for ln in stripped.splitlines()]
-    first = next((ln for ln in lines if ln.strip()), "")
-    if not re.match(r"^#\s+\S", first):
-        problems.append(f"/llms.txt does not start with an H1 title (first line: {first[:80]!r})")
-    if sum(1 for ln in lines if re.match(r"^#\s+\S", ln)) > 1:
-        problems.append("/llms.txt has more than one H1 title")
-    links = [ln for ln in lines if re.match(r"^\s*[-*]\s*\[[^\]]+\]\([^)]+\)", ln)]
-    if not links:
-        problems.append("/llms.txt has no markdown link list ('- [name](url): notes')")
-    elif not any(re.match(r"^##\s+\S", ln) for ln in lines):
-        problems.append("/llms.txt has links but no H2 sections")
-    return problems
+    return LlmsTxt(
+        status=status, empty=not stripped,
+        html=stripped[:200].lower().startswith(("<!doctype", "<html"))
+        or "html" in content_type.lower(),
+        first_line=next((ln for ln in lines if ln.strip()), "")[:200],
+        h1=sum(1 for ln in lines if re.match(r"^#\s+\S", ln)),
+        h2=sum(1 for ln in lines if re.match(r"^##\s+\S", ln)),
+        links=sum(1 for ln in lines if re.match(r"^\s*[-*]\s*\[[^\]]+\]\([^)]+\)", ln)))
 
 
 # -- the whole site ------------------------------------------------------------------------
@@ -196,10 +188,8 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
         root=scope.root, host=display_host(scope.host), start_url=start_url or scope.root,
         robots_status=robots.status if robots else None, robots_found=policy.found,
         robots_problems=tuple(policy.problems), bots=tuple(bots),
-        llms_status=llms.status if llms else None,
-        llms_problems=tuple(llms_problems(llms.status if llms else None,
-                                          llms.body if llms else None,
-                                          llms.content_type if llms else "")),
+        llms=read_llms(llms.status if llms else None, llms.body if llms else None,
+                       llms.content_type if llms else ""),
         sitemaps_found=tuple(sitemaps_found), sitemap_urls=frozenset(sitemap_urls),
         sitemaps_tried=tuple(dict.fromkeys(sitemaps_tried)),
         sitemaps_complete=not any(e["kind"] in ("sitemap_problem", "sitemap_limit")

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
 from aeo.durable import utc_now
-from aeo.facts.records import Fetch, PageFacts
+from aeo.facts.records import FACTS_VERSION, Fetch, PageFacts
 from aeo.store import Run
 
 _WORKER: dict = {}
@@ -105,6 +105,7 @@ class Alongside:
             sys.stderr.write("\n")
         if self.failed is None:
             self.run.update_manifest(analyzed=utc_now(), pages_analyzed=self.count,
+                                     facts_version=FACTS_VERSION,
                                      analyzed_alongside=True,
                                      analysis_seconds=round(self.seconds, 2),
                                      analysis_after_crawl_seconds=round(self.tail, 2))

@@ -3,8 +3,10 @@ crawl-health rules (ACC1xx), what the crawl itself ran into, are in rules/crawl.
 
 from __future__ import annotations
 
+import re
+
 from aeo.crawler.bots import bot
-from aeo.facts.records import BotAccess, Link, PageFacts, Probe, SiteFacts
+from aeo.facts.records import BotAccess, Link, LlmsTxt, PageFacts, Probe, SiteFacts
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
 
@@ -96,17 +98,43 @@ def acc002(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       after="# Acme Analytics\n> Product analytics for SaaS teams.\n## Docs\n- [Guide](https://acme.example/guide): setup",
       references=("https://llmstxt.org/",),
       examples=(
-          Example("missing", True, site={"llms_status": 404,
-                                         "llms_problems": ("/llms.txt is missing (HTTP 404)",)}),
-          Example("well formed", False, site={"llms_status": 200, "llms_problems": ()}),
+          Example("missing", True, site={"llms": LlmsTxt(status=404)}),
+          Example("an HTML page", True, site={"llms": LlmsTxt(status=200, html=True)}),
+          Example("no sections", True, site={"llms": LlmsTxt(
+              status=200, first_line="# Acme", h1=1, links=3)}),
+          Example("well formed", False, site={"llms": LlmsTxt(
+              status=200, first_line="# Acme", h1=1, h2=2, links=3)}),
       ))
 def acc003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
-    if not site.llms_problems:
+    problems = llms_problems(site.llms)
+    if not problems:
         return PASSED
-    return failed(Hit(evidence="; ".join(site.llms_problems),
+    return failed(Hit(evidence="; ".join(problems),
                       detail="llms.txt is missing or malformed; it can help ChatGPT, Perplexity and "
                              "Claude tools find key pages (Google Search ignores it).",
                       url=site.root.rstrip("/") + "/llms.txt", page_type="other"))
+
+
+def llms_problems(llms: LlmsTxt) -> list[str]:
+    """What keeps /llms.txt from the llms.txt format: it answers, is not empty, is markdown,
+    starts with one H1 title, and lists its links under H2 sections ([] when all hold)."""
+    if llms.status is None or not (200 <= llms.status < 300):
+        return [f"/llms.txt is missing (HTTP {llms.status if llms.status is not None else 'no answer'})"]
+    if llms.empty:
+        return ["/llms.txt is empty"]
+    if llms.html:
+        return ["/llms.txt answers with an HTML page, not markdown"]
+    problems = []
+    if not re.match(r"^#\s+\S", llms.first_line):
+        problems.append("/llms.txt does not start with an H1 title (first line: "
+                        f"{llms.first_line[:80]!r})")
+    if llms.h1 > 1:
+        problems.append("/llms.txt has more than one H1 title")
+    if not llms.links:
+        problems.append("/llms.txt has no markdown link list ('- [name](url): notes')")
+    elif not llms.h2:
+        problems.append("/llms.txt has links but no H2 sections")
+    return problems
 
 
 @rule(id="ACC004", name="Main text needs JavaScript to appear", pillar="ACCESS", scope="page",

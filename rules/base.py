@@ -231,7 +231,7 @@ def make_page(**overrides: Any) -> PageFacts:
 
 def make_site(**overrides: Any) -> SiteFacts:
     base = dict(root="https://example.com/", host="example.com", robots_status=200,
-                robots_found=True, llms_status=200)
+                robots_found=True)
     base.update(overrides)
     return SiteFacts(**base)
 

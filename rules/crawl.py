@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from aeo.facts.records import PAGE_TYPES, PageFacts, SiteFacts
+from aeo.facts.records import HTML_TYPES, PAGE_TYPES, Body, CanonicalTag, PageFacts, SiteFacts
 from aeo.governance import Governance
 from aeo.rules.access import ALL, shortlist
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
@@ -224,15 +224,37 @@ def acc108(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       after="Content-Type: text/html; charset=utf-8",
       references=("https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Type",),
       examples=(
-          Example("HTML as octet-stream", True, page={
-              "content_problem": "an HTML page served as application/octet-stream"}),
-          Example("fine", False, page={"content_problem": ""}),
+          Example("HTML as octet-stream", True, page={"body": Body(
+              declared_type="application/octet-stream", looks_html=True)}),
+          Example("a PDF as text/html", True, page={"body": Body(
+              declared_type="text/html", signature="PDF")}),
+          Example("fine", False, page={"body": Body(declared_type="text/html",
+                                                    looks_html=True)}),
       ))
 def acc109(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    if not page.content_problem:
+    problem = content_problem(page)
+    if not problem:
         return PASSED
-    return failed(Hit(evidence=f"{page.content_problem} (Content-Type: {page.content_type or 'none'})",
+    return failed(Hit(evidence=f"{problem} (Content-Type: {page.content_type or 'none'})",
                       detail="The declared content type does not match what the server sent."))
+
+
+def content_problem(page: PageFacts) -> str:
+    """What is wrong between the declared content type and the bytes ('' when nothing)."""
+    b = page.body
+    if page.status == 204:
+        return ""
+    declared = b.declared_type
+    if declared in HTML_TYPES:
+        if b.empty:
+            return "an empty body served as text/html"
+        if b.signature:
+            return f"{b.signature} bytes served as {declared}"
+        if b.binary:
+            return f"binary bytes served as {declared}"
+    elif b.looks_html:
+        return f"an HTML page served as {declared or 'no content type'}"
+    return ""
 
 
 @rule(id="ACC110", name="Declared charset does not match the bytes", pillar="ACCESS",
@@ -247,15 +269,32 @@ def acc109(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       after="Content-Type: text/html; charset=utf-8  (the file is UTF-8)",
       references=("https://www.w3.org/International/questions/qa-html-encoding-declarations",),
       examples=(
-          Example("cp1252 bytes declared utf-8", True, page={
-              "charset_problem": "declared utf-8 but byte b'\\xe9' at offset 3 is not utf-8"}),
-          Example("consistent", False, page={"charset_problem": ""}),
+          Example("cp1252 bytes declared utf-8", True, page={"body": Body(
+              charset="utf-8", bad_byte="b'\\xe9'", bad_offset=3)}),
+          Example("an unknown charset", True, page={"body": Body(
+              charset="foobar", charset_known=False)}),
+          Example("consistent", False, page={"body": Body(charset="utf-8")}),
       ))
 def acc110(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    if not page.charset_problem:
+    problem = charset_problem(page.body)
+    if not problem:
         return PASSED
-    return failed(Hit(evidence=page.charset_problem,
+    return failed(Hit(evidence=problem,
                       detail="The page's bytes are not in the charset it declares."))
+
+
+def charset_problem(b: Body) -> str:
+    """'' when the bytes read cleanly in the declared charset; else what is wrong (T29)."""
+    if not b.charset:
+        return ""
+    if not b.charset_known:
+        return f"unknown charset {b.charset!r} declared"
+    if b.bad_offset >= 0:
+        return (f"declared {b.charset} but byte {b.bad_byte} at offset {b.bad_offset} is not "
+                f"{b.charset}")
+    if b.utf8_in_single_byte:
+        return f"declared {b.charset} but the bytes are UTF-8"
+    return ""
 
 
 @rule(id="ACC111", name="Crawl trap", pillar="ACCESS", scope="site", severity="low",
@@ -408,8 +447,12 @@ def acc113(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
           Example("canonical cycle", True, pages=(
               {"url": "https://example.com/a", "canonicals": ("https://example.com/b",)},
               {"url": "https://example.com/b", "canonicals": ("https://example.com/a",)})),
-          Example("two tags", True, pages=({"url": "https://example.com/a", "canonical_issues": (
-              "2 canonical links disagree: https://example.com/a, https://example.com/b",)},)),
+          Example("two tags", True, pages=({"url": "https://example.com/a", "canonicals": (
+              "https://example.com/a", "https://example.com/b"), "canonical_tags": (
+              CanonicalTag("/a"), CanonicalTag("/b"))},)),
+          Example("in the body", True, pages=({"url": "https://example.com/a", "canonicals": (
+              "https://example.com/a",), "canonical_tags": (
+              CanonicalTag("/a", in_body=True),)},)),
           Example("self canonical", False, pages=(
               {"url": "https://example.com/a", "canonicals": ("https://example.com/a",)},)),
       ))
@@ -418,10 +461,10 @@ def acc114(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     judged = 0
     hits = []
     for p in pages:   # a stream: judged one at a time
-        if not (p.status and 200 <= p.status < 300 and (p.canonicals or p.canonical_issues)):
+        if not (p.status and 200 <= p.status < 300 and p.canonicals):
             continue
         judged += 1
-        issues = list(p.canonical_issues)
+        issues = canonical_issues(p)
         other = target.get(p.url)
         if other and other != p.url and target.get(other) == p.url:
             issues.append(f"canonical cycle: {p.url} → {other} → {p.url}")
@@ -430,3 +473,19 @@ def acc114(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
                             detail="The page's canonical link is ambiguous or ignored.",
                             url=p.url))
     return over(judged, hits)
+
+
+def canonical_issues(p: PageFacts) -> list[str]:
+    """What is wrong with a page's canonical tags as written: one inside <body>, one that is
+    not an http(s) URL, several that disagree."""
+    issues = []
+    for tag in p.canonical_tags:
+        if tag.in_body:
+            issues.append(f"a canonical link inside <body> ({tag.href[:80]}): "
+                          "search engines ignore it there")
+        if not tag.web:
+            issues.append(f"canonical is not an http(s) URL: {tag.href[:80]!r}")
+    if len(set(p.canonicals)) > 1:
+        issues.append(f"{len(p.canonicals)} canonical links disagree: "
+                      + ", ".join(c[:80] for c in dict.fromkeys(p.canonicals)))
+    return issues

@@ -21,6 +21,7 @@ from aeo.facts.records import PageFacts, SiteFacts
 PAGE_FIELDS = frozenset(f.name for f in dataclasses.fields(PageFacts))
 SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(SiteFacts))
 GOVERNANCE_NAMES = frozenset({"gov", "governance"})
+FACT_TYPES = frozenset({"PageFacts", "SiteFacts", "Pages", "Governance"})
 
 
 @dataclass(frozen=True)
@@ -97,11 +98,19 @@ def inputs_of(fn: Callable) -> Inputs:
         if node is None:
             continue
         scope = getattr(f, "__globals__", {})
+        # a parameter typed as another record (llms: LlmsTxt, b: Body) is not page or site
+        # facts, whatever its fields are called
+        others = {a.arg for fn in ast.walk(node) if isinstance(fn, (ast.FunctionDef,
+                                                                    ast.AsyncFunctionDef))
+                  for a in fn.args.args if a.annotation is not None
+                  and ast.unparse(a.annotation) not in FACT_TYPES}
         for n in ast.walk(node):
             name = _setting(n)
             if name:
                 settings.add(name)
             if isinstance(n, ast.Attribute):
+                if _base_name(n.value) in others:
+                    continue
                 base = _base_name(n.value).lower()
                 if n.attr in SITE_FIELDS and ("site" in base or n.attr not in PAGE_FIELDS):
                     site.add(n.attr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aeo.facts.records import BotAccess, Probe, RobotsGroupLine
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, make_page, make_site, run_rule
+from aeo.rules.crawl import canonical_issues
 
 R = all_rules()
 GOV = load_governance()
@@ -112,7 +113,7 @@ def test_acc008_reads_the_canonical_engines_honour_in_head():
             "<link rel='canonical' href='https://partner.example/post'></main></body></html>")
     page = analyze_html(url, html)
     assert page.body_canonicals == ("https://partner.example/post",)
-    assert any("inside <body>" in issue for issue in page.canonical_issues)
+    assert any("inside <body>" in issue for issue in canonical_issues(page))
     assert outcome("ACC008", [page]).findings == ()
     only_body = analyze_html(url, html.replace("<link rel='canonical' href='/blog/post'>", ""))
     (f,) = outcome("ACC008", [only_body]).findings

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from aeo.analyzers.site import llms_problems, robots_evidence
+from aeo.analyzers.site import read_llms, robots_evidence
 from aeo.crawler.middleware import retry_after_seconds
 from aeo.crawler.robots import ALLOW_ALL, PARSE, UNREACHABLE, parse_robots, status_policy
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, validate_start_url
+from aeo.rules.access import llms_problems
 
 
 def test_scope_host_forms():
@@ -66,6 +67,8 @@ def test_retry_after_forms():
 
 def test_llms_format():
     good = b"# Acme\n> Analytics.\n\n## Docs\n- [Guide](https://a.example/g): setup\n"
-    assert llms_problems(200, good, "text/markdown") == []
-    assert "missing" in llms_problems(404, b"", "")[0]
-    assert any("H1" in p for p in llms_problems(200, b"Acme\n- [a](b)\n", "text/plain"))
+    assert llms_problems(read_llms(200, good, "text/markdown")) == []
+    assert "missing" in llms_problems(read_llms(404, b"", ""))[0]
+    assert any("H1" in p for p in llms_problems(read_llms(200, b"Acme\n- [a](b)\n", "text/plain")))
+    assert llms_problems(read_llms(200, b"<!doctype html><p>hi", "text/html")) == [
+        "/llms.txt answers with an HTML page, not markdown"]

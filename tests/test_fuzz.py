@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 
 from aeo.analyzers.jsonld import jsonld_scripts, read_block
 from aeo.analyzers.page import analyze_page
-from aeo.analyzers.site import llms_problems
+from aeo.analyzers.site import read_llms
 from aeo.crawler.links import parse_html
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import Scope
 from aeo.crawler.sitemaps import read_sitemap
 from aeo.facts.records import Fetch
+from aeo.rules.access import llms_problems
 
 SITE = Path(__file__).resolve().parents[1] / "demo" / "site"
 SEEDS = [p.read_bytes() for p in sorted(SITE.rglob("*.html"))[:12]]
@@ -119,5 +120,5 @@ def test_sitemaps_never_crash(cuts, junk):
 @FUZZ
 @given(text=st.text(max_size=3000))
 def test_llms_txt_never_crashes(text):
-    problems = _timed(llms_problems, 200, text.encode("utf-8", "surrogatepass"), "text/plain")
-    assert isinstance(problems, (list, tuple))
+    llms = _timed(read_llms, 200, text.encode("utf-8", "surrogatepass"), "text/plain")
+    assert isinstance(llms_problems(llms), list)

@@ -223,3 +223,31 @@ def test_a_run_whose_writing_failed_after_its_crawl_can_be_reported_again(aeo, t
     assert (tmp_path / "again" / "audit.html").exists()
     refused = report_with(status="failed", reason="site_unreachable")
     assert refused.returncode == 3 and "has status failed" in refused.stderr
+
+
+def test_a_run_analysed_with_other_facts_is_analysed_again_before_its_report(aeo, tmp_path):
+    """The shape of the stored facts changes between versions (FACTS_VERSION): `aeo report`
+    on a run analysed with another shape analyses it again instead of judging facts it would
+    misread; a run analysed with this version's shape is not analysed again."""
+    from aeo.facts.records import FACTS_VERSION
+
+    with FixtureServer(site()) as fs:
+        first = aeo(fs.url + "/")
+    assert first.code == 0, first.stderr
+    (manifest,) = list(first.workspace.glob("*/*/run.json"))
+    data = json.loads(manifest.read_text())
+    assert data["facts_version"] == FACTS_VERSION
+
+    def report():
+        r = subprocess.run([sys.executable, "-m", "aeo", "report", "latest", "--workspace",
+                            str(first.workspace), "--out", str(tmp_path / "again"), "--quiet"],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return json.loads(manifest.read_text())
+
+    assert report()["analyzed"] == data["analyzed"]          # the same shape: reused
+    manifest.write_text(json.dumps({**data, "facts_version": FACTS_VERSION - 1,
+                                    "analyzed": "2000-01-01T00:00:00+00:00"}))
+    again = report()
+    assert again["facts_version"] == FACTS_VERSION and again["analyzed"] != "2000-01-01T00:00:00+00:00"
+    assert (tmp_path / "again" / "findings.json").exists()

@@ -27,7 +27,50 @@ KIND_LLMS = "llms"
 KIND_SITEMAP = "sitemap"
 KIND_PROBE = "probe"        # the home page fetched with another user agent (ACC010)
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 REFRESH_REDIRECT_S = 5      # a meta refresh this quick is a redirect to crawlers and browsers
+# The shape of the stored page facts: a run analysed with another shape is analysed again
+# before it is reported (aeo report).
+FACTS_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a page's bytes are, beside what the server declared: observed by the analysis,
+    judged by ACC109 (content type) and ACC110 (charset)."""
+
+    declared_type: str = ""      # the declared media type, lower case ('' when none)
+    empty: bool = False          # nothing but whitespace
+    signature: str = ""          # the binary format its first bytes announce ('PDF', 'PNG image')
+    binary: bool = False         # NUL bytes in the first 2 KB, and no UTF-16 byte order mark
+    looks_html: bool = False     # HTML by its declared type or by how it starts
+    charset: str = ""            # the declared charset: the Content-Type header, else a <meta>
+    charset_known: bool = True   # Python knows that charset
+    bad_byte: str = ""           # the first byte the declared charset cannot decode (repr) ...
+    bad_offset: int = -1         # ... and where it is
+    utf8_in_single_byte: bool = False   # UTF-8 bytes under a single-byte charset
+
+
+@dataclass(frozen=True)
+class CanonicalTag:
+    """One <link rel=canonical> as the page has it (ACC114 judges them)."""
+
+    href: str                    # as written (its first 300 characters)
+    in_body: bool = False        # inside <body>, where engines ignore it
+    web: bool = True             # an http(s) URL once resolved against the page
+
+
+@dataclass(frozen=True)
+class LlmsTxt:
+    """/llms.txt as read: observed by the analysis, judged by ACC003 against the format."""
+
+    status: int | None = None    # HTTP status; None when it did not answer
+    empty: bool = False
+    html: bool = False           # an HTML page, not markdown
+    first_line: str = ""         # its first non-blank line (the first 200 characters)
+    h1: int = 0                  # lines that are H1 titles ('# Name')
+    h2: int = 0                  # lines that are H2 sections ('## Docs')
+    links: int = 0               # markdown list links ('- [name](url): notes')
 
 
 @dataclass(frozen=True)
@@ -118,16 +161,17 @@ class PageFacts:
     attribution: dict = field(default_factory=dict)   # authors, dates, reviewers
     skeleton: str = ""                     # fingerprint of the frame around the main content
     alias_links: dict = field(default_factory=dict)   # internal hrefs with session ids/tracking
-    content_problem: str = ""              # declared content type vs the bytes, empty bodies
-    charset_problem: str = ""              # declared charset vs the bytes
+    body: Body = Body()                    # the bytes beside their declared type and charset
     refresh: dict = field(default_factory=dict)   # <meta http-equiv=refresh>: delay, target
-    canonical_issues: tuple[str, ...] = ()   # in <body>, not http(s), several that disagree
+    canonical_tags: tuple[CanonicalTag, ...] = ()   # every <link rel=canonical>, as written
 
     def to_dict(self) -> dict[str, Any]:
         # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
         # deep-copy the entity graph of every page for nothing).
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["links"] = [dataclasses.asdict(link) for link in self.links]
+        d["body"] = dataclasses.asdict(self.body)
+        d["canonical_tags"] = [dataclasses.asdict(t) for t in self.canonical_tags]
         return d
 
     @classmethod
@@ -135,10 +179,11 @@ class PageFacts:
         d = dict(d)
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
+        d["body"] = Body(**d.get("body", {}))
+        d["canonical_tags"] = tuple(CanonicalTag(**t) for t in d.get("canonical_tags", ()))
         for key in ("h1", "robots_directives", "canonicals", "body_canonicals", "invalid_links",
                     "schema_types",
-                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks", "sections",
-                    "canonical_issues"):
+                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks", "sections"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
@@ -183,8 +228,7 @@ class SiteFacts:
     robots_found: bool = False
     robots_problems: tuple[str, ...] = ()
     bots: tuple[BotAccess, ...] = ()
-    llms_status: int | None = None
-    llms_problems: tuple[str, ...] = ()    # empty when present and well formed
+    llms: LlmsTxt = LlmsTxt()
     sitemaps_found: tuple[str, ...] = ()
     sitemap_urls: frozenset[str] = frozenset()
     sitemaps_tried: tuple[str, ...] = ()      # every sitemap URL asked for, found or not
