@@ -17,12 +17,13 @@ import re
 
 from lxml import etree
 
+from aeo.facts.text import words
+
 MAX_BLOCKS = 2000
 MAX_BLOCK_CHARS = 5000
 MAX_EXTRACT_ELEMENTS = 50_000   # the largest real pages seen hold about 12,000
 _BYLINE = re.compile(r"^(by|written by|posted by|published|updated|last updated|posted|"
                      r"reviewed by|tags?:|filed under)\b", re.I)
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BOILERPLATE_HINT = re.compile(r"cookie|consent|gdpr|banner|newsletter|subscribe|share|social|"
                               r"related|breadcrumb|sidebar|popup|modal|promo|advert", re.I)
@@ -122,10 +123,6 @@ def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list
     # short pages): the page's own main element, walked, keeps the structure
     blocks = _from_dom(main) if main is not None else []
     return blocks, "dom" if blocks else "none"
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
 
 
 def _after_h1(blocks: list[dict]):

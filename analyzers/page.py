@@ -34,6 +34,7 @@ from aeo.facts.records import (
     Link,
     PageFacts,
 )
+from aeo.facts.text import n_words
 
 NON_VISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe", "object")
 BOILERPLATE = ("nav", "header", "footer", "aside", "form")
@@ -41,7 +42,6 @@ MAIN_XPATHS = ("//main", "//*[@role='main']", "//article", "//*[@id='content' or
 MOUNT_IDS = {"root", "app", "__next", "__nuxt", "svelte", "___gatsby", "main-app", "react-root"}
 ROBOTS_META = ("robots", "googlebot", "bingbot")
 VALUE_DIRECTIVES = ("max-snippet", "max-image-preview", "max-video-preview", "unavailable_after")
-WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
 
 def is_html(fetch: Fetch) -> bool:
@@ -52,10 +52,6 @@ def is_html(fetch: Fetch) -> bool:
         return False
     head = (fetch.body or b"")[:512].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html"))
-
-
-def words(text: str) -> int:
-    return len(WORD.findall(text))
 
 
 def visible_text(el: etree._Element, skip: tuple[str, ...] = NON_VISIBLE) -> str:
@@ -265,7 +261,7 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
     outside its navigation and footers."""
     if main is None:
         return 0, 0, 0
-    n_words = n_links = 0
+    n_text = n_links = 0
     own_parts = urlsplit(page_url)
     own = own_parts.path or "/"
     # a section's page is its folder ('/projects/', '/intro/index.html'); '/x.html' has none
@@ -287,7 +283,7 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
                 break
         if not chrome:
             n_links += 1
-            n_words += words(a.text_content())
+            n_text += n_words(a.text_content())
             try:
                 target = urlsplit(urljoin(page_url, href))
             except ValueError:      # 'http://[oops/': not a URL, not a child
@@ -295,7 +291,7 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
             if target.netloc == own_parts.netloc and target.path.startswith(folder) and \
                     target.path not in (folder, folder + "index.html", own):
                 children.add(target.path)
-    return n_words, n_links, len(children)
+    return n_text, n_links, len(children)
 
 
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
@@ -400,9 +396,9 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     opening = opening_text(blocks)   # what a reader reads first, for EN004
     answers = answer_facts(blocks, body, fetch.url, with_citations=True)
     is_home = _same_page(fetch.url, start_url) or _same_page(fetch.url, scope.root)
-    main_words = words(main_text)
+    main_words = n_words(main_text)
     link_words, link_count, child_links = _link_text(main, fetch.url)
-    code_words = sum(words(pre.text_content()) for pre in main.iter("pre")) \
+    code_words = sum(n_words(pre.text_content()) for pre in main.iter("pre")) \
         if main is not None else 0
     og_type = meta_content(root, "og:type")
     refresh = meta_refresh(root, fetch.url)
@@ -428,7 +424,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         article_markup=marked_article, content_type=fetch.content_type,
         depth=fetch.depth, title=title, meta_description=meta_content(root, "description")[:500],
         lang=(root.get("lang") or "").strip(), h1=h1, headings=headings,
-        word_count=words(full_text), main_word_count=main_words,
+        word_count=n_words(full_text), main_word_count=main_words,
         main_text_hash=hashlib.sha256(main_text.encode()).hexdigest()[:16],
         robots_directives=tuple(directives), main_in_nosnippet=in_nosnippet,
         canonicals=tuple(canonicals), links=tuple(links), invalid_links=tuple(invalid),

@@ -9,7 +9,9 @@ import re
 
 SENTENCE = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9$£€])")
 
-WORD = re.compile(r"\w+(?:[-'’.,]\w+)*")
+# a word, the one way every part of the tool counts them: letters or digits, with inner
+# hyphens and apostrophes ("state-of-the-art", "don't" are one word each)
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions|common questions|questions and "
                          r"answers|q\s*&\s*a)\b", re.I)
@@ -17,6 +19,10 @@ FAQ_HEADING = re.compile(r"\b(faqs?|frequently asked questions|common questions|
 
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE.split(text) if s.strip()]
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)
 
 
 def n_words(text: str) -> int:
