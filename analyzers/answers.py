@@ -23,8 +23,8 @@ def answer_facts(blocks: list[dict], root: etree._Element | None, page_url: str,
     from aeo.analyzers.nlp import load
 
     model = load()
-    heading_idx = [i for i, b in enumerate(blocks) if b["k"] in HEADINGS]
-    flags = question_flags([blocks[i]["t"] for i in heading_idx], model)
+    heading_idx = [i for i, b in enumerate(blocks) if b.kind in HEADINGS]
+    flags = question_flags([blocks[i].text for i in heading_idx], model)
     sections = build_sections(blocks, dict(zip(heading_idx, flags, strict=True)))
     main = root
     facts = {

@@ -38,5 +38,5 @@ def _english(root: etree._Element, blocks: list[dict]) -> bool:
             "").strip().lower()
     if lang:
         return lang.startswith("en")
-    tokens = " ".join(b["t"] for b in blocks[:30]).lower().split()[:600]
+    tokens = " ".join(b.text for b in blocks[:30]).lower().split()[:600]
     return bool(tokens) and sum(t in _EN_WORDS for t in tokens) / len(tokens) > 0.08

@@ -70,6 +70,6 @@ def author_matrix(pages, lookup=None) -> dict:
                     entry["name"]):
                 entry["props"] = sorted(set(entry["props"]) | {
                     p for p in PERSON_PROPS if node["props"].get(p)})
-        bio = " ".join(b["t"] for b in profile.main_blocks)[:5000]
+        bio = " ".join(b.text for b in profile.main_blocks)[:5000]
         entry["credentials"] = list(dict.fromkeys(m.group(0) for m in CREDENTIALS.finditer(bio)))[:8]
     return matrix

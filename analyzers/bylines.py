@@ -379,13 +379,13 @@ def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = fro
     texts = []
     seen_h1 = False
     for b in blocks:
-        if b["k"] == "h1":
+        if b.kind == "h1":
             seen_h1 = True
             continue
-        if seen_h1 and b["k"] == "p" and len(b["t"].split()) <= NER_LINE_WORDS and \
-                not NOT_A_BYLINE_LINE.match(b["t"]):
-            texts.append(b["t"])
-        if len(texts) >= 2 or (seen_h1 and b["k"].startswith("h")):
+        if seen_h1 and b.kind == "p" and len(b.text.split()) <= NER_LINE_WORDS and \
+                not NOT_A_BYLINE_LINE.match(b.text):
+            texts.append(b.text)
+        if len(texts) >= 2 or (seen_h1 and b.kind.startswith("h")):
             break
     out = []
     for doc in nlp_model.pipe(texts):

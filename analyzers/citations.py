@@ -247,9 +247,9 @@ def _lead_in(blocks: list[dict], i: int) -> str:
     """The sentence that introduces block i: the previous text block's last sentence, and the
     one before it when the last points back ('It’s worth reproducing their mission statement
     here:' after a sentence naming OpenMined)."""
-    if i == 0 or blocks[i - 1]["k"] not in ("p", "li", "quote"):
+    if i == 0 or blocks[i - 1].kind not in ("p", "li", "quote"):
         return ""
-    near = blocks[i - 1]["t"]
+    near = blocks[i - 1].text
     said = sentences(near) or [near]
     if len(said) > 1 and said[-1].rstrip().endswith(":") and \
             re.search(r"\b(?:their|his|her|its|they|he|she)\b", said[-1], re.I):
@@ -266,8 +266,8 @@ def _repeats_page(q: str, blocks: list[dict], i: int) -> bool:
     seen, own = set(), " ".join(q.split())
     for j, b in enumerate(blocks):
         # (not the quote's own paragraphs, which a theme may repeat as blocks of their own)
-        if j != i and b["k"] in ("p", "li") and " ".join(b["t"].split()) not in own:
-            other = [w.lower() for w in WORD.findall(b["t"])]
+        if j != i and b.kind in ("p", "li") and " ".join(b.text.split()) not in own:
+            other = [w.lower() for w in WORD.findall(b.text)]
             seen |= {tuple(other[k:k + 4]) for k in range(len(other) - 3)} & runs
     return len(seen) >= 0.6 * len(runs)
 
@@ -285,63 +285,63 @@ def quotations(blocks: list[dict]) -> list[dict]:
     quotes = []
     for i, b in enumerate(blocks):
         found = []   # (quoted text, the text around it that presents it)
-        if b["k"] == "quote":
-            text = b["t"].strip(" \"“”'")
-            inner = max(QUOTED.finditer(b["t"]), key=lambda m: len(m.group(1)), default=None)
-            before = b["t"][:inner.start()] if inner else ""
+        if b.kind == "quote":
+            text = b.text.strip(" \"“”'")
+            inner = max(QUOTED.finditer(b.text), key=lambda m: len(m.group(1)), default=None)
+            before = b.text[:inner.start()] if inner else ""
             if inner and len(inner.group(1)) >= 0.4 * len(text) and \
                     (before.rstrip().endswith(":") or SPEECH.search(before)):
                 # a blockquote that itself introduces the quote ('The 2023 SIGMOD Systems
                 # Award goes to Apache Flink: "..."')
-                found.append((inner.group(1), before + " " + b["t"][inner.end():]))
+                found.append((inner.group(1), before + " " + b.text[inner.end():]))
             else:
                 found.append((text, ""))
-        elif b["k"] in ("p", "li") and not REFERENCE.search(b["t"]):
-            for m in QUOTED.finditer(b["t"]):
-                alone = b["k"] == "p" and len(m.group(1)) >= 0.8 * len(b["t"].strip(" \"“”'."))
-                around = b["t"][max(0, m.start() - 160):m.start()] + " " + \
-                    b["t"][m.end():m.end() + 120]
+        elif b.kind in ("p", "li") and not REFERENCE.search(b.text):
+            for m in QUOTED.finditer(b.text):
+                alone = b.kind == "p" and len(m.group(1)) >= 0.8 * len(b.text.strip(" \"“”'."))
+                around = b.text[max(0, m.start() - 160):m.start()] + " " + \
+                    b.text[m.end():m.end() + 120]
                 if alone:
                     found.append((m.group(1), around))
                     continue
                 # said so, and not imagined, in the quote's own sentence
-                clause = re.split(r"[.!?]\s", b["t"][max(0, m.start() - 160):m.start()])[-1] + \
-                    " " + re.split(r"[.!?](?:\s|$)", b["t"][m.end():m.end() + 120])[0]
+                clause = re.split(r"[.!?]\s", b.text[max(0, m.start() - 160):m.start()])[-1] + \
+                    " " + re.split(r"[.!?](?:\s|$)", b.text[m.end():m.end() + 120])[0]
                 if SPEECH.search(clause) and not HYPOTHETICAL.search(clause) and not GLOSS.search(
-                        b["t"][max(0, m.start() - 40):m.start()]):
+                        b.text[max(0, m.start() - 40):m.start()]):
                     found.append((m.group(1), clause))
         for q, around in found:
             if n_words(q) < 5 or CODEISH.search(q) or CALLOUT.match(q) or \
                     not _sentence_case(q) or (q.rstrip(" .”\"'’").endswith("?")
                                                      and len(sentences(q)) <= 2):
                 continue
-            lead = _lead_in(blocks, i) if (b["k"] == "quote" or not around.strip(" .,;")
-                                            or len(q) >= 0.8 * len(b["t"])) else ""
+            lead = _lead_in(blocks, i) if (b.kind == "quote" or not around.strip(" .,;")
+                                            or len(q) >= 0.8 * len(b.text)) else ""
             if lead and (MACHINE_LEAD.search(lead) or (
                     not SPEECH.search(lead) and not CUE_CREDIT.search(lead) and (
                         EXAMPLE_LEAD.search(lead) or (AUTHOR_VOICE.search(lead)
                                                       and lead.rstrip().endswith(":"))))):
                 continue   # the author's own example, rule, output or policy
             short = n_words(q) < 15 and not re.search(r"[.!?…][”\"’']?\d*\s*$", q)
-            if short and (b["k"] == "quote" or not around.strip(" .,;")) and (
-                    not SAYS_SOMETHING.search(q) or (b["k"] == "quote" and any(
-                        0 <= j < len(blocks) and blocks[j]["k"] == "quote"
+            if short and (b.kind == "quote" or not around.strip(" .,;")) and (
+                    not SAYS_SOMETHING.search(q) or (b.kind == "quote" and any(
+                        0 <= j < len(blocks) and blocks[j].kind == "quote"
                         for j in (i - 2, i - 1, i + 1, i + 2)))):
                 continue   # a label, or answer options set as quotes one under another
-            if b["k"] == "quote" and _repeats_page(q, blocks, i):
+            if b.kind == "quote" and _repeats_page(q, blocks, i):
                 continue
             if lead.rstrip().endswith(":") or SPEECH.search(lead) or CUE_CREDIT.search(lead):
                 around += " " + lead   # 'Or as Edward Lorenz is said to have put it,'
-            context = around if around.strip() else b["t"]
+            context = around if around.strip() else b.text
             credited = ""
-            if TRAILING_CREDIT.search(q) or (b["k"] != "quote" and re.search(
-                    re.escape(q[-20:]) + r"[”\"]?\s+[—–-]\s*(?:The\s+)?[A-Z]", b["t"])):
+            if TRAILING_CREDIT.search(q) or (b.kind != "quote" and re.search(
+                    re.escape(q[-20:]) + r"[”\"]?\s+[—–-]\s*(?:The\s+)?[A-Z]", b.text)):
                 credited = "a credit line"
-            if b["k"] == "quote":
+            if b.kind == "quote":
                 for j in (i - 1, i + 1):
-                    if 0 <= j < len(blocks) and blocks[j]["k"] in ("p", "li") and \
-                            n_words(blocks[j]["t"]) <= 30:
-                        context += " " + blocks[j]["t"]
+                    if 0 <= j < len(blocks) and blocks[j].kind in ("p", "li") and \
+                            n_words(blocks[j].text) <= 30:
+                        context += " " + blocks[j].text
             if not credited and (m := CUE_CREDIT.search(context.replace(q, " "))):
                 credited = (m.group(1) or m.group(2)).strip()
             if not credited and (lead.rstrip().endswith(":") or SPEECH.search(context)) and \
@@ -358,20 +358,20 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
     units: list[tuple[int, str, list[str]]] = []   # (block, sentence, anchors of its block)
     list_lead: dict[int, tuple[int, str, list[str]]] = {}   # list item -> its list's lead-in
     for i, b in enumerate(blocks):
-        if b["k"] in ("p", "li", "quote"):   # (a table's cells are no sentences)
-            anchors = [a[1] for a in b.get("a", []) if len(a) > 1]
-            if b["k"] == "li" and i > 0:
-                if blocks[i - 1]["k"] == "li" and i - 1 in list_lead:
+        if b.kind in ("p", "li", "quote"):   # (a table's cells are no sentences)
+            anchors = [a[1] for a in b.anchors if len(a) > 1]
+            if b.kind == "li" and i > 0:
+                if blocks[i - 1].kind == "li" and i - 1 in list_lead:
                     list_lead[i] = list_lead[i - 1]
-                elif blocks[i - 1]["k"] == "p" and blocks[i - 1]["t"].rstrip().endswith(":"):
+                elif blocks[i - 1].kind == "p" and blocks[i - 1].text.rstrip().endswith(":"):
                     # its last two sentences ('... statistics from GitHub. At the time of
                     # writing:'), naming a source in words (a link there may be any link:
                     # 'Try our free CRM today. Here are some numbers:')
-                    list_lead[i] = (i - 1, " ".join(sentences(blocks[i - 1]["t"])[-2:]), [])
-            for s in sentences(b["t"]):
+                    list_lead[i] = (i - 1, " ".join(sentences(blocks[i - 1].text)[-2:]), [])
+            for s in sentences(b.text):
                 units.append((i, s, anchors))
     stats, to_tag = [], []
-    shows_code = any(b["k"] == "code" for b in blocks)
+    shows_code = any(b.kind == "code" for b in blocks)
     for u, (bi, s, anchors) in enumerate(units):
         # (a figure inside quotation marks belongs to the quote: a caption, an imagined
         # conclusion)
@@ -426,7 +426,7 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         # a translation, or the next paragraph of the same quote: two blocks on at most, with
         # no heading between
         if not q["credited"] and prev["credited"] and 0 < q["block"] - prev["block"] <= 2 and \
-                not any(blocks[k]["k"].startswith("h") for k in range(prev["block"], q["block"])):
+                not any(blocks[k].kind.startswith("h") for k in range(prev["block"], q["block"])):
             q["credited"] = prev["credited"]
     for s in stats:
         s.pop("context", None)
@@ -440,7 +440,7 @@ def external_links(blocks: list[dict], page_url: str) -> list[str]:
     host = (urlsplit(page_url).hostname or "").removeprefix("www.")
     out = []
     for b in blocks:
-        for href, *_ in b.get("a", []):
+        for href, *_ in b.anchors:
             try:
                 target = urlsplit(href)
                 target.hostname     # noqa: B018 - raises on a broken IPv6 host

@@ -85,7 +85,7 @@ def page_texts(pages) -> Iterator[tuple[str, str]]:
     """(url, main text) of each HTML page read, for the brand-name count."""
     for p in pages:   # (a legal page names the legal entity, as it must)
         if p.status and 200 <= p.status < 300 and (p.title or p.h1) and p.page_type != "legal":
-            yield p.url, " ".join(b["t"] for b in p.main_blocks)
+            yield p.url, " ".join(b.text for b in p.main_blocks)
 
 
 MAX_VARIANT_PAGES = 50    # pages listed per name variant (all are counted)

@@ -6,8 +6,8 @@ nothing. The QA, ATTR, ENTITY and CITE pillars all read these blocks.
 trafilatura's result is not used when it has no heading although the page's main element has
 some: on short pages it falls back to the flat text of the whole body.
 
-A block is a dict: {"k": kind, "t": text, "a": [[link target, anchor text], ...]} where kind
-is h1..h6, p, li, quote, table or code.
+A block is a Block (aeo/facts/records.py): its kind (h1..h6, p, li, quote, table or code), its
+text and the links in it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 
 from lxml import etree
 
+from aeo.facts.records import Block
 from aeo.facts.text import words
 
 MAX_BLOCKS = 2000
@@ -35,12 +36,12 @@ def _text(el: etree._Element) -> str:
     return " ".join("".join(el.itertext()).split())
 
 
-def _links(el: etree._Element) -> list[list[str]]:
-    return [[r.get("target"), " ".join("".join(r.itertext()).split())[:200]]
-            for r in el.iter("ref") if r.get("target")][:50]
+def _links(el: etree._Element) -> tuple[tuple[str, str], ...]:
+    return tuple((r.get("target"), " ".join("".join(r.itertext()).split())[:200])
+                 for r in el.iter("ref") if r.get("target"))[:50]
 
 
-def _from_trafilatura(xml: str) -> list[dict]:
+def _from_trafilatura(xml: str) -> list[Block]:
     # trafilatura's own serialisation of a page under the size cap: no DTD, no entities,
     # so huge_tree only keeps a long paragraph from ending the parse
     doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True,
@@ -48,14 +49,14 @@ def _from_trafilatura(xml: str) -> list[dict]:
     main = doc.find("main")
     if main is None:
         return []
-    blocks: list[dict] = []
+    blocks: list[Block] = []
 
     def add(kind: str, el: etree._Element) -> None:
         text = _text(el)
         if kind in HEADINGS:
             text = _ANCHOR.sub("", text)
         if text and len(blocks) < MAX_BLOCKS:
-            blocks.append({"k": kind, "t": text[:MAX_BLOCK_CHARS], "a": _links(el)})
+            blocks.append(Block(kind, text[:MAX_BLOCK_CHARS], _links(el)))
 
     for el in main:
         if el.tag == "head":
@@ -71,9 +72,9 @@ def _from_trafilatura(xml: str) -> list[dict]:
     return blocks
 
 
-def _from_dom(main: etree._Element) -> list[dict]:
+def _from_dom(main: etree._Element) -> list[Block]:
     """Fallback: headings, paragraphs, list items, quotes and tables under the main element."""
-    blocks: list[dict] = []
+    blocks: list[Block] = []
     tags = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "table", "pre"}
     skip = {"nav", "header", "footer", "aside", "form", "script", "style", "noscript",
             "template"}
@@ -88,11 +89,11 @@ def _from_dom(main: etree._Element) -> list[dict]:
         if kind in HEADINGS:
             text = _ANCHOR.sub("", text)
         if text and len(blocks) < MAX_BLOCKS:
-            links = [[a.get("href"), " ".join(a.text_content().split())[:200]]
-                     for a in el.iter("a") if a.get("href")][:50]
-            blocks.append({"k": kind, "t": text[:MAX_BLOCK_CHARS], "a": links})
-            if any(a.tag == "dd" for a in ancestors[1:]):
-                blocks[-1]["dd"] = True   # a definition in a glossary, not prose of its own
+            links = tuple((a.get("href"), " ".join(a.text_content().split())[:200])
+                          for a in el.iter("a") if a.get("href"))[:50]
+            # in a <dd>: a definition in a glossary, not prose of its own
+            blocks.append(Block(kind, text[:MAX_BLOCK_CHARS], links,
+                                dd=any(a.tag == "dd" for a in ancestors[1:])))
     return blocks
 
 
@@ -100,7 +101,7 @@ def _elements_over(root: etree._Element, limit: int) -> bool:
     return next(itertools.islice(root.iter(), limit, None), None) is not None
 
 
-def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list[dict], str]:
+def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list[Block], str]:
     """(blocks, how they were found: 'trafilatura' | 'dom' | 'none'). A page of more than
     MAX_EXTRACT_ELEMENTS elements (a list of 200,000 links) is walked, not given to
     trafilatura, whose copies of the tree would take half a gigabyte for it."""
@@ -117,7 +118,7 @@ def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list
         xml = None
     blocks = _from_trafilatura(xml) if xml else []
     structured_page = main is not None and next(main.iter(*HEADINGS), None) is not None
-    if blocks and (any(b["k"] in HEADINGS for b in blocks) or not structured_page):
+    if blocks and (any(b.kind in HEADINGS for b in blocks) or not structured_page):
         return blocks, "trafilatura"
     # trafilatura found nothing, or fell back to the flat text of the whole page (it does on
     # short pages): the page's own main element, walked, keeps the structure
@@ -125,17 +126,17 @@ def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list
     return blocks, "dom" if blocks else "none"
 
 
-def _after_h1(blocks: list[dict]):
+def _after_h1(blocks: list[Block]):
     """The blocks after the first H1, H1s left out (all of them when the page has none)."""
-    seen = not any(b["k"] == "h1" for b in blocks)
+    seen = not any(b.kind == "h1" for b in blocks)
     for b in blocks:
-        if b["k"] == "h1":
+        if b.kind == "h1":
             seen = True
         elif seen:
             yield b
 
 
-def opening_text(blocks: list[dict], at_least: int = 30) -> str:
+def opening_text(blocks: list[Block], at_least: int = 30) -> str:
     """The paragraph that opens the page, read as a reader reads it: when the first lines
     after the H1 are short ('Let’s learn by example.', a one-line tagline, 'Django officially
     supports the following databases:'), they and what follows them (paragraphs, the list
@@ -144,12 +145,12 @@ def opening_text(blocks: list[dict], at_least: int = 30) -> str:
     taken: list[str] = []
     n = 0
     for b in _after_h1(blocks):
-        if b["k"] in ("h2", "h3", "h4", "h5", "h6") or b.get("dd"):
+        if b.kind in ("h2", "h3", "h4", "h5", "h6") or b.dd:
             break
-        if (b["k"] in ("li", "quote") and taken) or (
-                b["k"] == "p" and len(words(b["t"])) >= 3 and not _BYLINE.match(b["t"])):
-            taken.append(b["t"])
-            n += len(words(b["t"]))
+        if (b.kind in ("li", "quote") and taken) or (
+                b.kind == "p" and len(words(b.text)) >= 3 and not _BYLINE.match(b.text)):
+            taken.append(b.text)
+            n += len(words(b.text))
             if n >= at_least:
                 break
     if not any(len(words(t)) >= 8 for t in taken):
@@ -157,13 +158,13 @@ def opening_text(blocks: list[dict], at_least: int = 30) -> str:
     return " ".join(taken)
 
 
-def opening_paragraph(blocks: list[dict]) -> str:
+def opening_paragraph(blocks: list[Block]) -> str:
     """The paragraph that opens the page: the first real paragraph after the H1 and before
     the first subheading ('' when the page opens straight into a section, as FAQs do).
     Bylines, dates and one-line labels are not the opening."""
     for b in _after_h1(blocks):
-        if b["k"] in ("h2", "h3", "h4", "h5", "h6"):
+        if b.kind in ("h2", "h3", "h4", "h5", "h6"):
             return ""
-        if b["k"] == "p" and len(words(b["t"])) >= 8 and not _BYLINE.match(b["t"]):
-            return b["t"]
+        if b.kind == "p" and len(words(b.text)) >= 8 and not _BYLINE.match(b.text):
+            return b.text
     return ""

@@ -126,15 +126,15 @@ def language_facts(blocks: list[dict], opening: str, h1: tuple[str, ...], page_t
     if page_type not in CONTENT_TYPES and not is_about:
         return {}
     # prose only: a name in a code sample is an identifier ('ParaClient pc = new ...')
-    text = " ".join(b["t"] for b in blocks if not b["k"].startswith("h") and b["k"] != "code")
-    headings = [b["t"] for b in blocks if b["k"].startswith("h")][:20]
+    text = " ".join(b.text for b in blocks if not b.kind.startswith("h") and b.kind != "code")
+    headings = [b.text for b in blocks if b.kind.startswith("h")][:20]
     # the H1 over the opening, not a theme's site-title H1 ('Django 3.2.25 documentation'),
     # without the permalink marks themes append ('Models¶')
     main_h1 = h1[0] if h1 else ""
     for b in blocks:   # the last H1 before the text starts
-        if b["k"] == "h1":
-            main_h1 = b["t"]
-        elif b["k"] == "p":
+        if b.kind == "h1":
+            main_h1 = b.text
+        elif b.kind == "p":
             break
     main_h1 = main_h1.replace("¶", " ").strip(" #")
     return nlp.page_language({"h1": main_h1, "opening": opening,

@@ -17,11 +17,11 @@ def build_sections(blocks: list[dict], flags: dict[int, bool]) -> list[dict]:
     sections = [{"level": 0, "heading": "", "question": False, "parent": None, "blocks": []}]
     stack = [0]
     for i, b in enumerate(blocks):
-        if b["k"] in HEADINGS:
-            level = int(b["k"][1])
+        if b.kind in HEADINGS:
+            level = int(b.kind[1])
             while len(stack) > 1 and sections[stack[-1]]["level"] >= level:
                 stack.pop()
-            sections.append({"level": level, "heading": b["t"][:300],
+            sections.append({"level": level, "heading": b.text[:300],
                              "question": flags.get(i, False), "parent": stack[-1],
                              "blocks": []})
             stack.append(len(sections) - 1)

@@ -159,7 +159,7 @@ def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
         blocks, _ = main_blocks(root, main_element(root))
         opening = opening_paragraph(blocks)
         t1 = time.perf_counter()
-        h1 = tuple(b["t"] for b in blocks if b["k"] == "h1")
+        h1 = tuple(b.text for b in blocks if b.kind == "h1")
         language_facts(blocks, opening, h1, "article", f.url)   # what analyze_page runs
         t2 = time.perf_counter()
         main_s += t1 - t

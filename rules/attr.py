@@ -9,7 +9,7 @@ import re
 
 from aeo.facts.page_types import post_signals
 from aeo.facts.reading import brand_key, name_key, page_author_nodes
-from aeo.facts.records import RECORDS, PageFacts, SiteFacts, peers_show
+from aeo.facts.records import RECORDS, Block, PageFacts, SiteFacts, peers_show
 from aeo.governance import Governance
 from aeo.rules.base import (
     NOT_APPLICABLE,
@@ -272,16 +272,16 @@ def at006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
                   "https://schema.org/reviewedBy"),
       examples=(
           Example("loan advice, no reviewer", True, page={
-              "main_blocks": ({"k": "p", "t": "Your credit score sets the interest rate on a "
-                                              "loan.", "a": []},),
+              "main_blocks": (Block("p", "Your credit score sets the interest rate on a "
+                                              "loan."),),
               "attribution": {"reviewers": []}}),
           Example("reviewed", False, page={
-              "main_blocks": ({"k": "p", "t": "Your credit score sets the interest rate on a "
-                                              "loan.", "a": []},),
+              "main_blocks": (Block("p", "Your credit score sets the interest rate on a "
+                                              "loan."),),
               "attribution": {"reviewers": ["Maria Okafor"]}}),
       ))
 def at007(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    text = " ".join(b["t"] for b in page.main_blocks).lower()
+    text = " ".join(b.text for b in page.main_blocks).lower()
     found = {m.group(1) for m in _terms_pattern(tuple(gov["ymyl_terms"])).finditer(text)}
     terms = [t for t in gov["ymyl_terms"] if t.lower() in found]
     if len(terms) < gov["ymyl_min_terms"]:

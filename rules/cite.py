@@ -105,7 +105,7 @@ def ci002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
         return NOT_APPLICABLE
     if page.answers.get("external_links"):
         return PASSED
-    internal = sum(len(b.get("a", [])) for b in page.main_blocks)
+    internal = sum(len(b.anchors) for b in page.main_blocks)
     return failed(Hit(evidence=f"{page.main_word_count} words of main content; {internal} link(s) in "
                                "it, none to another site (navigation, header and footer not counted)",
                       detail="A long article with no link to any other site in its main content."))

@@ -315,8 +315,8 @@ _SOFTWARE = re.compile(r"\b(?:programming|programmer|developers?|source code|lib
 
 def _about_software(page) -> bool:
     """A page that shows code or talks about building software."""
-    return any(b["k"] == "code" for b in page.main_blocks) or bool(_SOFTWARE.search(
-        " ".join(b["t"] for b in page.main_blocks[:40])))
+    return any(b.kind == "code" for b in page.main_blocks) or bool(_SOFTWARE.search(
+        " ".join(b.text for b in page.main_blocks[:40])))
 
 
 def _technical(name: str, page) -> bool:

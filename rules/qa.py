@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from aeo.facts.records import PAGE_TYPES, RECORDS, PageFacts, SiteFacts
+from aeo.facts.records import PAGE_TYPES, RECORDS, Block, PageFacts, SiteFacts
 from aeo.facts.text import FAQ_HEADING, n_words
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
@@ -90,22 +90,20 @@ def qa001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/appearance/featured-snippets",),
       examples=(
           Example("filler opening", True, page={
-              "main_blocks": ({"k": "h2", "t": "Is it right for you?", "a": []},
-                              {"k": "p", "t": "Great question! Before we answer, let's look.",
-                               "a": []}),
+              "main_blocks": (Block("h2", "Is it right for you?"),
+                              Block("p", "Great question! Before we answer, let's look.")),
               "sections": (_sec(0, "", False, None, []),
                            _sec(2, "Is it right for you?", True, 0, [1]))}),
           Example("no answer before the next heading", True, page={
-              "main_blocks": ({"k": "h2", "t": "Is it right for you?", "a": []},
-                              {"k": "h3", "t": "Costs", "a": []},
-                              {"k": "p", "t": "It costs little.", "a": []}),
+              "main_blocks": (Block("h2", "Is it right for you?"),
+                              Block("h3", "Costs"),
+                              Block("p", "It costs little.")),
               "sections": (_sec(0, "", False, None, []),
                            _sec(2, "Is it right for you?", True, 0, []),
                            _sec(3, "Costs", False, 1, [2]))}),
           Example("direct answer", False, page={
-              "main_blocks": ({"k": "h2", "t": "Is it right for you?", "a": []},
-                              {"k": "p", "t": "Yes, if you hold inventory or sell on credit.",
-                               "a": []}),
+              "main_blocks": (Block("h2", "Is it right for you?"),
+                              Block("p", "Yes, if you hold inventory or sell on credit.")),
               "sections": (_sec(0, "", False, None, []),
                            _sec(2, "Is it right for you?", True, 0, [1]))}),
       ))
@@ -121,16 +119,16 @@ def qa002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
             problems.append(f"{head}: no answer before the next heading")
             continue
         first = page.main_blocks[s["blocks"][0]]
-        if first["k"] != "p":
+        if first.kind != "p":
             continue   # a list or table answering right away is a direct answer
-        words = n_words(first["t"])
-        filler = filler_of(first["t"])
+        words = n_words(first.text)
+        filler = filler_of(first.text)
         if filler:
-            problems.append(f"{head}: opens with filler '{filler}': \"{_first_words(first['t'])}\" "
+            problems.append(f"{head}: opens with filler '{filler}': \"{_first_words(first.text)}\" "
                             f"({words} words)")
         elif words > limit:
             problems.append(f"{head}: the first paragraph runs {words} words (over {limit}): "
-                            f"\"{_first_words(first['t'])}\"")
+                            f"\"{_first_words(first.text)}\"")
     if not problems:
         return PASSED
     return failed(Hit(evidence="; ".join(problems[:5]) + (f"; and {len(problems) - 5} more"
@@ -262,11 +260,11 @@ def _name_list(text: str) -> bool:
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
           Example("a 200-word paragraph", True, page={
-              "main_blocks": ({"k": "p", "t": "word " * 200, "a": []},),
+              "main_blocks": (Block("p", "word " * 200),),
               "sections": (_sec(0, "", False, None, [0]),)}),
           Example("short paragraphs", False, page={
-              "main_blocks": ({"k": "p", "t": "word " * 80, "a": []},
-                              {"k": "p", "t": "word " * 80, "a": []}),
+              "main_blocks": (Block("p", "word " * 80),
+                              Block("p", "word " * 80)),
               "sections": (_sec(0, "", False, None, [0, 1]),)}),
       ))
 def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
@@ -275,10 +273,10 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     max_p, max_s = gov["max_paragraph_words"], gov["max_section_words"]
     problems = []
     for b in page.main_blocks:
-        if b["k"] == "p" and not _name_list(b["t"]):
-            w = n_words(b["t"])
+        if b.kind == "p" and not _name_list(b.text):
+            w = n_words(b.text)
             if w > max_p:
-                problems.append(f"a {w}-word paragraph: \"{_first_words(b['t'], 10)}\"")
+                problems.append(f"a {w}-word paragraph: \"{_first_words(b.text, 10)}\"")
     for i, s in enumerate(page.sections):
         own = [page.main_blocks[j] for j in s["blocks"]]
         # code and lists of names are not prose (a list of names is a list), and a code
@@ -286,16 +284,16 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
         # prose is what counts
         words = run = 0
         for b in own:
-            if b["k"] == "code":
-                if n_words(b["t"]) >= CODE_LISTING_WORDS:
+            if b.kind == "code":
+                if n_words(b.text) >= CODE_LISTING_WORDS:
                     run = 0
-            elif not _name_list(b["t"]):
-                run += n_words(b["t"])
+            elif not _name_list(b.text):
+                run += n_words(b.text)
                 words = max(words, run)
         has_children = any(c["parent"] == i for c in page.sections)
         # (a definition list is a list: API entries, each under its signature)
         if words > max_s and not has_children and not any(
-                b["k"] in ("li", "table") or b.get("dd") or _name_list(b["t"]) for b in own):
+                b.kind in ("li", "table") or b.dd or _name_list(b.text) for b in own):
             where = f"'{s['heading'][:60]}'" if s["heading"] else "the text before the first heading"
             problems.append(f"{words} words under {where} with no subheading, list or table")
     if not problems:
@@ -316,12 +314,11 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
           Example("2,000 words, intro only", True, page={"main_word_count": 2000, "main_blocks": (
-              {"k": "h1", "t": "Guide", "a": []}, {"k": "p", "t": "Intro text.", "a": []},
-              {"k": "h2", "t": "Part one", "a": []})}),
+              Block("h1", "Guide"), Block("p", "Intro text."),
+              Block("h2", "Part one"))}),
           Example("key takeaways", False, page={"main_word_count": 2000, "main_blocks": (
-              {"k": "h1", "t": "Guide", "a": []}, {"k": "p", "t": "Key takeaways: x, y.",
-                                                   "a": []},
-              {"k": "h2", "t": "Part one", "a": []})}),
+              Block("h1", "Guide"), Block("p", "Key takeaways: x, y."),
+              Block("h2", "Part one"))}),
       ))
 def qa006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.main_word_count <= gov["summary_min_words"]:
@@ -329,15 +326,15 @@ def qa006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     top = []
     for b in page.main_blocks:
         # (a heading straight under the H1 that asks nothing is its subtitle)
-        subtitle = bool(top) and top[-1]["k"] == "h1" and not b["t"].rstrip().endswith("?")
-        if b["k"] in ("h2", "h3", "h4", "h5", "h6") and not SUMMARY_LABEL.match(b["t"]) and \
+        subtitle = bool(top) and top[-1].kind == "h1" and not b.text.rstrip().endswith("?")
+        if b.kind in ("h2", "h3", "h4", "h5", "h6") and not SUMMARY_LABEL.match(b.text) and \
                 not subtitle:
             break
         top.append(b)
-    if any(SUMMARY_LABEL.match(b["t"]) for b in top) or \
-            sum(1 for b in top if b["k"] == "li") >= 3:
+    if any(SUMMARY_LABEL.match(b.text) for b in top) or \
+            sum(1 for b in top if b.kind == "li") >= 3:
         return PASSED
     return failed(Hit(evidence=f"{page.main_word_count} words; before the first H2: "
-                               f"{sum(1 for b in top if b['k'] == 'p')} paragraph(s), no TL;DR, "
+                               f"{sum(1 for b in top if b.kind == 'p')} paragraph(s), no TL;DR, "
                                "key takeaways or list of key points",
                       detail="A long article with no summary before its first section."))

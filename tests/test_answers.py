@@ -17,7 +17,7 @@ from aeo.analyzers.nlp import load
 from aeo.analyzers.page import analyze_page
 from aeo.analyzers.questions import question_flags
 from aeo.crawler.scope import Scope
-from aeo.facts.records import Fetch
+from aeo.facts.records import Block, Fetch
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, hits, make_site
 
@@ -103,7 +103,7 @@ def test_labelled_statistic_sentences():
     right = tp = fp = fn = 0
     for r in rows:
         links = [["https://example.org/source", r["link"]]] if r["link"] else []
-        stats = citation_facts([{"k": "p", "t": r["text"], "a": links}], model)["stats"]
+        stats = citation_facts([Block("p", r["text"], tuple(map(tuple, links)))], model)["stats"]
         got = "none" if not stats else (
             "unsourced" if any(not s["source"] for s in stats) else "sourced")
         right += got == r["label"]

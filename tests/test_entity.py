@@ -20,7 +20,7 @@ from aeo.analyzers.identity import build_identity
 from aeo.analyzers.page import analyze_page
 from aeo.crawler.scope import Scope
 from aeo.facts.reading import entity_index
-from aeo.facts.records import Fetch
+from aeo.facts.records import Block, Fetch
 from aeo.governance import load_governance
 from aeo.pageset import ABOUT_LINK
 from aeo.rules.base import all_rules, hits, make_page, make_site
@@ -157,12 +157,12 @@ def test_main_blocks_drop_boilerplate_and_keep_structure_in_order():
                  "<p>Read more in the <a href='https://example.org/churn'>churn study</a>."
                  "</p></article><aside><p>Subscribe to our newsletter for weekly tips and "
                  "tricks about product analytics.</p></aside>")
-    kinds = [(b["k"], b["t"][:20]) for b in page.main_blocks]
+    kinds = [(b.kind, b.text[:20]) for b in page.main_blocks]
     assert kinds[0] == ("h1", "Churn analysis")
     assert [k for k, _ in kinds] == ["h1", "p", "h2", "li", "li", "table", "p"]
-    text = " ".join(b["t"] for b in page.main_blocks)
+    text = " ".join(b.text for b in page.main_blocks)
     assert "cookies" not in text and "Subscribe" not in text and "Imprint" not in text
-    assert page.main_blocks[-1]["a"] == [["https://example.org/churn", "churn study"]]
+    assert page.main_blocks[-1].anchors == (("https://example.org/churn", "churn study"),)
     assert page.opening.startswith("Churn analysis measures")
     assert page.main_source == "trafilatura"
 
@@ -306,9 +306,9 @@ def test_en006_a_language_name_is_a_name_off_software_pages():
     """'Ruby' is a language on a page about code, and a person on a florist's page."""
     from aeo.rules.entity import _technical
 
-    person = make_page(main_blocks=({"k": "p", "t": "Ruby arranged the flowers."},))
-    coder = make_page(main_blocks=({"k": "p", "t": "We rewrote the backend in Ruby."},
-                                   {"k": "code", "t": "puts 'hi'"}))
+    person = make_page(main_blocks=(Block("p", "Ruby arranged the flowers."),))
+    coder = make_page(main_blocks=(Block("p", "We rewrote the backend in Ruby."),
+                                   Block("code", "puts 'hi'")))
     assert not _technical("Ruby", person) and _technical("Ruby", coder)
     assert _technical("JWT", person)
 

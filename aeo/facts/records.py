@@ -34,6 +34,27 @@ REFRESH_REDIRECT_S = 5      # a meta refresh this quick is a redirect to crawler
 FACTS_VERSION = 2
 
 
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a page's main content, in reading order (analyzers/maintext.py). Stored
+    compact, as {"k": kind, "t": text, "a": [[target, anchor], ...], "dd": true}."""
+
+    kind: str                                 # h1..h6, p, li, quote, table or code
+    text: str
+    anchors: tuple[tuple[str, str], ...] = ()  # its links: (target, anchor text)
+    dd: bool = False                          # a definition in a glossary (<dd>), not prose
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"k": self.kind, "t": self.text, "a": [list(x) for x in self.anchors]}
+        if self.dd:
+            d["dd"] = True
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Block:
+        return cls(d["k"], d["t"], tuple(tuple(x) for x in d.get("a", ())), bool(d.get("dd")))
+
+
 @dataclass(frozen=True)
 class Body:
     """What a page's bytes are, beside what the server declared: observed by the analysis,
@@ -149,8 +170,7 @@ class PageFacts:
     markup_checked: int = 0                # marked-up texts looked for in the visible text
     markup_unseen: tuple[dict, ...] = ()   # those not found: {kind, node, text}
     # Main content (analyzers/maintext.py) and what spaCy found in it (analyzers/nlp.py).
-    main_blocks: tuple[dict, ...] = ()     # {k: h1..h6|p|li|quote|table|code, t: text,
-                                           #  a: [[href, anchor text], ...]}
+    main_blocks: tuple[Block, ...] = ()    # the main content, block by block
     main_source: str = ""                  # trafilatura | dom | none
     opening: str = ""                      # the opening paragraph ('' when there is none)
     language: dict = field(default_factory=dict)   # opening_subjects, main_entities, ...
@@ -170,6 +190,7 @@ class PageFacts:
         # deep-copy the entity graph of every page for nothing).
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["links"] = [dataclasses.asdict(link) for link in self.links]
+        d["main_blocks"] = [b.to_json() for b in self.main_blocks]
         d["body"] = dataclasses.asdict(self.body)
         d["canonical_tags"] = [dataclasses.asdict(t) for t in self.canonical_tags]
         return d
@@ -179,11 +200,12 @@ class PageFacts:
         d = dict(d)
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
+        d["main_blocks"] = tuple(Block.from_json(b) for b in d.get("main_blocks", ()))
         d["body"] = Body(**d.get("body", {}))
         d["canonical_tags"] = tuple(CanonicalTag(**t) for t in d.get("canonical_tags", ()))
         for key in ("h1", "robots_directives", "canonicals", "body_canonicals", "invalid_links",
                     "schema_types",
-                    "jsonld_blocks", "entities", "markup_unseen", "main_blocks", "sections"):
+                    "jsonld_blocks", "entities", "markup_unseen", "sections"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
