@@ -9,28 +9,30 @@ from lxml import etree
 
 from aeo.analyzers.bylines import author_candidates, ner_authors, publisher_names, reviewers
 from aeo.analyzers.dates import date_candidates, htmldate_guess
+from aeo.facts.records import Attribution, Block, DateCandidate
 
 
-def attribution_facts(root: etree._Element, nodes: list[dict], blocks: list[dict], url: str,
-                      body_text: str, nlp_model, is_article: bool, html: bytes = b"") -> dict:
+def attribution_facts(root: etree._Element, nodes: list[dict], blocks: list[Block], url: str,
+                      body_text: str, nlp_model, is_article: bool, html: bytes = b""
+                      ) -> Attribution:
     authors = author_candidates(root, nodes, blocks)
-    if not [a for a in authors if a["name"]] and is_article and nlp_model is not None and \
+    if not [a for a in authors if a.name] and is_article and nlp_model is not None and \
             _english(root, blocks):
         brand = frozenset(w for key in publisher_names(root, nodes) for w in key.split()
                           if len(w) > 2 and not w.isdigit())
         authors += ner_authors(blocks, nlp_model, brand)
     dates = date_candidates(root, nodes, url)
     guess = htmldate_guess(root, url, dates, html)
-    if guess and not any(d["kind"] == "published" for d in dates):
-        dates.append({"value": guess, "raw": guess, "source": "htmldate", "kind": "published"})
-    return {"authors": authors[:20], "dates": dates[:20], "htmldate": guess,
-            "reviewers": reviewers(root, nodes, body_text)}
+    if guess and not any(d.kind == "published" for d in dates):
+        dates.append(DateCandidate(guess, guess, "htmldate", "published"))
+    return Attribution(tuple(authors[:20]), tuple(dates[:20]), guess,
+                       tuple(reviewers(root, nodes, body_text)))
 
 
 _EN_WORDS = frozenset("the and of to in is that for with on as are was this by it be".split())
 
 
-def _english(root: etree._Element, blocks: list[dict]) -> bool:
+def _english(root: etree._Element, blocks: list[Block]) -> bool:
     """The name finder is an English model: on a page in another language it takes common
     nouns for people. The page's lang attribute decides; without one, English function
     words must be common in the text."""

@@ -38,21 +38,21 @@ def author_matrix(pages, lookup=None) -> dict:
             continue
         # the people pages.csv names, by every source that names them; never a stand-in
         # (the publisher, 'admin') or a teaser's byline further down the page
-        cands = page.attribution.get("authors", [])
+        cands = page.attribution.authors
         people = {name_key(n) for n in settled_authors(cands)}
         for cand in cands:
-            if not cand["name"] or name_key(cand["name"]) not in people:
+            if not cand.name or name_key(cand.name) not in people:
                 continue
-            k = name_key(cand["name"])
-            entry = matrix.setdefault(k, {"name": cand["name"], "pages": [], "sources": {},
+            k = name_key(cand.name)
+            entry = matrix.setdefault(k, {"name": cand.name, "pages": [], "sources": {},
                                           "profile": "", "profile_page": "", "props": [],
-                                          "sameAs": [], "credentials": [], "kind": cand["kind"]})
+                                          "sameAs": [], "credentials": [], "kind": cand.kind})
             if page.url not in entry["pages"]:
                 entry["pages"].append(page.url)
-            entry["sources"][cand["source"]] = entry["sources"].get(cand["source"], 0) + 1
-            if cand["url"] and not entry["profile"]:
-                entry["profile"] = urljoin(page.url, cand["url"])
-            entry["sameAs"] = list(dict.fromkeys(entry["sameAs"] + cand["sameAs"]))
+            entry["sources"][cand.source] = entry["sources"].get(cand.source, 0) + 1
+            if cand.url and not entry["profile"]:
+                entry["profile"] = urljoin(page.url, cand.url)
+            entry["sameAs"] = list(dict.fromkeys(entry["sameAs"] + list(cand.same_as)))
         for node in page_author_nodes(page, index):
             names = [v for v in node["props"].get("name", []) if isinstance(v, str)]
             if names and name_key(names[0]) in matrix:

@@ -6,12 +6,14 @@ out of them, and the reviewers a page credits.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from lxml import etree
 
 from aeo.analyzers.dates import DATE_IN_TEXT, meta_values
 from aeo.facts.reading import is_org, main_items, name_key
+from aeo.facts.records import AuthorCandidate, Block
 
 AUTHOR_META = ("author", "article:author", "citation_author", "dc.creator", "dc.creator.author",
                "dcterms.creator", "parsely-author", "sailthru.author", "byl", "cxenseparse:author",
@@ -195,8 +197,9 @@ def in_chrome(el: etree._Element) -> bool:
     return False
 
 
-def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict]) -> list[dict]:
-    out: list[dict] = []
+def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[Block]
+                      ) -> list[AuthorCandidate]:
+    out: list[AuthorCandidate] = []
 
     def add(name: str, source: str, url: str = "", same_as=(), kind: str = "",
             visible: bool = False, prose: bool = False, group: int = 0) -> int:
@@ -212,18 +215,17 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
         publisher = any(_DOMAIN.match(n) for n in names)
         for n in names:
             org = publisher or kind == "organization" or bool(_ORG_WORDS.search(n))
-            out.append({"name": n, "source": source, "url": url, "sameAs": list(same_as),
-                        "kind": "placeholder" if PLACEHOLDER.match(n) else
-                        "organization" if org else kind or "person",
-                        "group": group})
+            out.append(AuthorCandidate(n, source, url, tuple(same_as),
+                                       "placeholder" if PLACEHOLDER.match(n) else
+                                       "organization" if org else kind or "person",
+                                       group=group))
         return len(names)
 
     for item in main_items(nodes):
         for value in item["props"].get("author", []) + item["props"].get("creator", []):
             name, url, same, kind = _node_name(nodes, value)
             if kind.startswith("ref:"):
-                out.append({"name": "", "source": "markup", "url": "", "sameAs": [],
-                            "kind": "ref", "id": kind[4:]})
+                out.append(AuthorCandidate("", "markup", kind="ref", ref=kind[4:]))
             elif name:
                 add(name, "markup" if kind != "text" else "markup (text)", url, same,
                     "organization" if kind == "organization" else "person")
@@ -263,7 +265,7 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
         if in_chrome(el):
             continue
         link = next((a.get("href") for a in el.iter("a") if a.get("href")), "")
-        before = {name_key(c["name"]) for c in out if c["source"] == "byline"}
+        before = {name_key(c.name) for c in out if c.source == "byline"}
         if m:
             # a name in a link ('By <a>jdoe</a>') is a byline whatever its case; bare words
             # must look like one ('By default, <a>ModelChoiceField</a> ...' is prose)
@@ -274,14 +276,13 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[dict
                 prose=not linked and not hinted, group=found)
         else:
             add(text, "byline", link, visible=True, group=found)
-        found += bool({name_key(c["name"]) for c in out if c["source"] == "byline"} - before)
-    if not any(c["source"] == "byline" for c in out):
+        found += bool({name_key(c.name) for c in out if c.source == "byline"} - before)
+    if not any(c.source == "byline" for c in out):
         for name, link in _dated_bylines(root):
             add(name, "byline", link, visible=True, prose=True, group=found)   # one byline
     publisher = publisher_names(root, nodes)
-    for c in out:
-        if c["name"] and name_key(c["name"]) in publisher:
-            c["kind"] = "organization"    # the site's own name given as author
+    out = [dataclasses.replace(c, kind="organization")    # the site's own name as author
+           if c.name and name_key(c.name) in publisher else c for c in out]
     return _dedupe(out)
 
 
@@ -353,10 +354,10 @@ def _meta_labels_author(root: etree._Element) -> bool:
                          r"escrito por)", label))
 
 
-def _dedupe(cands: list[dict]) -> list[dict]:
+def _dedupe(cands: list[AuthorCandidate]) -> list[AuthorCandidate]:
     seen, out = set(), []
     for c in cands:
-        k = (name_key(c["name"]), c["source"]) if c["name"] else ("", c.get("id"))
+        k = (name_key(c.name), c.source) if c.name else ("", c.ref)
         if k not in seen:
             seen.add(k)
             out.append(c)
@@ -370,8 +371,8 @@ NOT_A_BYLINE_LINE = re.compile(r"(?i)^\s*(?:dedicated to|in memory of|in memoria
                                r"see|cf\.|photo|image|via)\b")
 
 
-def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = frozenset()
-                ) -> list[dict]:
+def ner_authors(blocks: list[Block], nlp_model, brand_words: frozenset[str] = frozenset()
+                ) -> list[AuthorCandidate]:
     """Last resort: PERSON names in the two short lines right under the H1, where the name is
     a good part of the line (a byline without a label). A name with a word of
     the site's own name in it ('Deploying Django', 'Django Admin' on Django's documentation)
@@ -389,8 +390,7 @@ def ner_authors(blocks: list[dict], nlp_model, brand_words: frozenset[str] = fro
             break
     out = []
     for doc in nlp_model.pipe(texts):
-        out += [{"name": e.text, "source": "name near the headline", "url": "", "sameAs": [],
-                 "kind": "person"} for e in doc.ents
+        out += [AuthorCandidate(e.text, "name near the headline") for e in doc.ents
                 if e.label_ == "PERSON" and len(e.text.split()) >= 2 and
                 3 * len(e.text.split()) >= len(doc.text.split()) and
                 not set(name_key(e.text).split()) & brand_words and
@@ -403,17 +403,17 @@ AUTHOR_ORDER = ("markup", "meta", "rel=author", "itemprop=author", "byline",
                 "name near the headline")
 
 
-def settled_authors(cands: list[dict]) -> list[str]:
+def settled_authors(cands: list[AuthorCandidate]) -> list[str]:
     """The people the most trusted source that names a person names (pages.csv's author).
     An organization (often the publisher standing in for everyone), a domain name or a CMS
     account ('admin') is nobody's byline: it is left out here, and a person in a later
     source (a visible byline) wins; AT006 still reports the stand-in from the candidates."""
     for prefix in AUTHOR_ORDER:
-        found = [c for c in cands if c["name"] and c["source"].startswith(prefix)]
+        found = [c for c in cands if c.name and c.source.startswith(prefix)]
         if found and prefix == "byline":   # the first byline on the page, not later teasers
-            first = min(c.get("group", 0) for c in found)
-            found = [c for c in found if c.get("group", 0) == first]
-        people = [c["name"] for c in found if c["kind"] not in ("organization", "placeholder")]
+            first = min(c.group for c in found)
+            found = [c for c in found if c.group == first]
+        people = [c.name for c in found if c.kind not in ("organization", "placeholder")]
         if people:
             return list(dict.fromkeys(people))
     return []

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from aeo.facts.reading import day, is_placeholder, main_items
+from aeo.facts.records import DateCandidate
 
 PUBLISHED_META = ("article:published_time", "article:published", "citation_publication_date",
                   "citation_date", "citation_online_date", "dc.date", "dc.date.issued",
@@ -180,15 +181,15 @@ def _date_under(h1: etree._Element) -> tuple[str, str, str] | None:
 HTMLDATE_BYTES = 2 * 2**20   # real pages are a few hundred KB at most; their dates lead
 
 
-def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[dict]:
-    out: list[dict] = []
+def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[DateCandidate]:
+    out: list[DateCandidate] = []
 
     def add(raw: str, source: str, kind: str, machine: bool = True) -> None:
         iso = iso_date(raw) if machine else parse_human_date(raw)
         if not iso and machine:
             iso = parse_human_date(raw)
         if iso:
-            out.append({"value": iso, "raw": raw.strip()[:60], "source": source, "kind": kind})
+            out.append(DateCandidate(iso, raw.strip()[:60], source, kind))
 
     for item in main_items(nodes):
         for prop, kind in (("datePublished", "published"), ("dateCreated", "created"),
@@ -240,24 +241,24 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[d
             if numeric:     # 'Stand: 28.04.2020 18:00 Uhr'
                 add(numeric.group(0), HEADLINE_DATE, "published", machine=False)
                 break
-    if headlines and not any(c["source"] == "visible text" for c in out):
+    if headlines and not any(c.source == "visible text" for c in out):
         under = _date_under(headlines[0])
         if under:
             add(*under, machine=False)
     m = URL_DATE.search(urlsplit(url).path)
     if m and m.group(3):
-        out.append({"value": f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}",
-                    "raw": m.group(0), "source": "URL", "kind": "published"})
+        out.append(DateCandidate(f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}",
+                                 m.group(0), "URL", "published"))
     seen, uniq = set(), []
     for c in out:
-        k = (c["value"], c["source"], c["kind"])
+        k = (c.value, c.source, c.kind)
         if k not in seen:
             seen.add(k)
             uniq.append(c)
     return uniq
 
 
-def settle(cands: list[dict], kind: str, guess: str = "") -> str:
+def settle(cands: list[DateCandidate], kind: str, guess: str = "") -> str:
     """The value of the most trusted source of a kind (markup, meta, time, visible, URL).
     When the page's sources disagree on the publication day, the one htmldate's reading of
     the whole page (guess) confirms wins: a template's stale markup date or a sidebar's
@@ -267,33 +268,33 @@ def settle(cands: list[dict], kind: str, guess: str = "") -> str:
     site's offset, the day its readers saw. A day that more kinds of source give (markup,
     meta and <time> agreeing) is not overruled by fewer (a URL's day that htmldate read)."""
     order = ("markup", "meta", "time element", "visible text", "URL", "htmldate")
-    best = sorted((c for c in cands if c["kind"] == kind and not is_placeholder(c["value"])),
-                  key=lambda c: _rank(c["source"], order))
+    best = sorted((c for c in cands if c.kind == kind and not is_placeholder(c.value)),
+                  key=lambda c: _rank(c.source, order))
     if not best:
         return ""
     chosen = best[0]
-    if kind == "published" and chosen["source"] == "time element" and len(
-            {day(c["value"]) for c in best if c["source"] == "time element"}) > 1:
-        headline = next((c for c in best if c["source"] == HEADLINE_DATE), None)
+    if kind == "published" and chosen.source == "time element" and len(
+            {day(c.value) for c in best if c.source == "time element"}) > 1:
+        headline = next((c for c in best if c.source == HEADLINE_DATE), None)
         if headline is not None:
-            return headline["value"]
-    if guess and kind == "published" and day(chosen["value"]) != guess:
+            return headline.value
+    if guess and kind == "published" and day(chosen.value) != guess:
         # the page's own sources confirm htmldate's day; its URL alone does not (htmldate
         # reads the URL and the bare meta date first: its day and theirs are one witness)
-        confirmed = next((c for c in best if day(c["value"]) == guess and
-                          c["source"] not in ("URL", "meta date")), None)
-        if chosen["source"] == "time element" and len(
-                {day(c["value"]) for c in best if c["source"] == "time element"}) > 1:
+        confirmed = next((c for c in best if day(c.value) == guess and
+                          c.source not in ("URL", "meta date")), None)
+        if chosen.source == "time element" and len(
+                {day(c.value) for c in best if c.source == "time element"}) > 1:
             # the <time>s are a list (teasers, comments): the headline's date, else htmldate's
-            headline = next((c for c in best if c["source"] == HEADLINE_DATE), None)
-            return headline["value"] if headline else (confirmed or {"value": guess})["value"]
-        elif confirmed is not None and not _same_instant(confirmed["value"], chosen["value"]) \
-                and _support(best, guess) >= _support(best, day(chosen["value"])):
+            headline = next((c for c in best if c.source == HEADLINE_DATE), None)
+            return headline.value if headline else (confirmed.value if confirmed else guess)
+        elif confirmed is not None and not _same_instant(confirmed.value, chosen.value) \
+                and _support(best, guess) >= _support(best, day(chosen.value)):
             chosen = confirmed
-        elif confirmed is None and _in_reach(chosen["value"], guess) and not any(
-                day(c["value"]) == guess for c in cands if c["kind"] != "published"):
+        elif confirmed is None and _in_reach(chosen.value, guess) and not any(
+                day(c.value) == guess for c in cands if c.kind != "published"):
             return guess    # unless htmldate's day is that of a modification
-    return _local(chosen, best)["value"]
+    return _local(chosen, best).value
 
 
 def _in_reach(iso: str, guess: str) -> bool:
@@ -328,10 +329,10 @@ def _rank(source: str, order: tuple[str, ...]) -> float:
 _FAMILIES = ("markup", "meta", "time element", "visible text", "URL", "htmldate")
 
 
-def _support(cands: list[dict], which: str) -> int:
+def _support(cands: list[DateCandidate], which: str) -> int:
     """How many kinds of source give the day."""
-    return len({next((f for f in _FAMILIES if c["source"].startswith(f)), c["source"])
-                for c in cands if day(c["value"]) == which})
+    return len({next((f for f in _FAMILIES if c.source.startswith(f)), c.source)
+                for c in cands if day(c.value) == which})
 
 
 def _same_instant(a: str, b: str) -> bool:
@@ -345,16 +346,17 @@ def _instant(iso: str):
     return moment if moment is not None and moment.tzinfo is not None else None
 
 
-def _local(chosen: dict, cands: list[dict]) -> dict:
+def _local(chosen: DateCandidate, cands: list[DateCandidate]) -> DateCandidate:
     """The candidate that gives chosen's instant in a non-UTC offset, or chosen itself."""
-    moment = _instant(chosen["value"])
+    moment = _instant(chosen.value)
     if moment is None or moment.utcoffset():
         return chosen
-    return next((c for c in cands if (m := _instant(c["value"])) is not None and m.utcoffset()
+    return next((c for c in cands if (m := _instant(c.value)) is not None and m.utcoffset()
                  and m == moment), chosen)
 
 
-def htmldate_guess(root: etree._Element, url: str, dates: list[dict], html: bytes = b"") -> str:
+def htmldate_guess(root: etree._Element, url: str, dates: list[DateCandidate],
+                   html: bytes = b"") -> str:
     """htmldate's reading of the publication day (its extensive search included), or ''.
     It reads the page as served (html) with its URL: from the bytes it sees the scripts and
     comments our tree has no use for, and it is four times faster than on a parsed tree
@@ -372,7 +374,7 @@ def htmldate_guess(root: etree._Element, url: str, dates: list[dict], html: byte
         return ""
     if not found or _version_read_as_date(found, root):
         return ""
-    if found.endswith("-01-01") and not any(day(d["value"]) == found for d in dates):
+    if found.endswith("-01-01") and not any(day(d.value) == found for d in dates):
         return ""
     return found
 

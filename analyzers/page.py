@@ -418,7 +418,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     attribution = attribution_facts(root, sd["nodes"], blocks, fetch.url, full_text,
                                     nlp.load() if page_type == "article" else None,
                                     is_article=page_type == "article", html=fetch.body or b"")
-    authors = settled_authors(attribution["authors"])
+    authors = settled_authors(attribution.authors)
     return PageFacts(
         url=fetch.url, status=fetch.status, page_type=page_type, type_unmarked=type_unmarked,
         article_markup=marked_article, content_type=fetch.content_type,
@@ -431,9 +431,9 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         script_count=len(scripts), app_shell=app_shell, schema_types=tuple(types),
         og_site_name=meta_content(root, "og:site_name"), og_type=og_type,
         author="; ".join(authors)[:200],
-        date_published=settle(attribution["dates"], "published", attribution["htmldate"]),
-        date_modified=settle(attribution["dates"], "modified"),
-        question_headings=sum(1 for sec in answers["sections"] if sec["question"]),
+        date_published=settle(attribution.dates, "published", attribution.htmldate),
+        date_modified=settle(attribution.dates, "modified"),
+        question_headings=sum(1 for sec in answers["sections"] if sec.question),
         dated_kind=dated_kind(fetch.url, title, h1, types, opening_paragraph(blocks))
         if page_type == "article" else "",
         fetch_error=fetch.error or (f"cut_short: {cut}; the text after it was not read (its "

@@ -1,7 +1,6 @@
-"""The page's sections and its visible FAQs. A section is {"level": 0-6, "heading": text,
-"question": bool, "parent": index or None, "blocks": [main-block indexes it owns, in
-order]}. Section 0 is what precedes the first heading. A block belongs to the nearest heading
-above it, so an answer is never taken from another question's section.
+"""The page's sections (aeo/facts/records.py Section) and its visible FAQs. Section 0 is what
+precedes the first heading. A block belongs to the nearest heading above it, so an answer is
+never taken from another question's section.
 """
 
 from __future__ import annotations
@@ -10,24 +9,26 @@ import re
 
 from lxml import etree
 
+from aeo.facts.records import Block, Section
+
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
-def build_sections(blocks: list[dict], flags: dict[int, bool]) -> list[dict]:
-    sections = [{"level": 0, "heading": "", "question": False, "parent": None, "blocks": []}]
+def build_sections(blocks: list[Block], flags: dict[int, bool]) -> list[Section]:
+    heads: list[tuple[int, str, bool, int | None]] = [(0, "", False, None)]
+    owned: list[list[int]] = [[]]
     stack = [0]
     for i, b in enumerate(blocks):
         if b.kind in HEADINGS:
             level = int(b.kind[1])
-            while len(stack) > 1 and sections[stack[-1]]["level"] >= level:
+            while len(stack) > 1 and heads[stack[-1]][0] >= level:
                 stack.pop()
-            sections.append({"level": level, "heading": b.text[:300],
-                             "question": flags.get(i, False), "parent": stack[-1],
-                             "blocks": []})
-            stack.append(len(sections) - 1)
+            heads.append((level, b.text[:300], flags.get(i, False), stack[-1]))
+            owned.append([])
+            stack.append(len(heads) - 1)
         else:
-            sections[stack[-1]]["blocks"].append(i)
-    return sections
+            owned[stack[-1]].append(i)
+    return [Section(*head, blocks=tuple(own)) for head, own in zip(heads, owned, strict=True)]
 
 
 def _question_text(text: str) -> bool:

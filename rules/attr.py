@@ -9,7 +9,15 @@ import re
 
 from aeo.facts.page_types import post_signals
 from aeo.facts.reading import brand_key, name_key, page_author_nodes
-from aeo.facts.records import RECORDS, Block, PageFacts, SiteFacts, peers_show
+from aeo.facts.records import (
+    RECORDS,
+    Attribution,
+    AuthorCandidate,
+    Block,
+    PageFacts,
+    SiteFacts,
+    peers_show,
+)
 from aeo.governance import Governance
 from aeo.rules.base import (
     NOT_APPLICABLE,
@@ -33,21 +41,22 @@ def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"\b(" + alternatives + r")s?\b")
 
 
-def _named(page) -> list[dict]:
-    return [a for a in page.attribution.get("authors", []) if a["name"]]
+def _named(page) -> list[AuthorCandidate]:
+    return [a for a in page.attribution.authors if a.name]
 
 
 def _resolved_names(page, site) -> list[str]:
-    names = [a["name"] for a in _named(page)]
-    for a in page.attribution.get("authors", []):
-        target = site.entities_by_id.get(a.get("id", "")) if a.get("id") else None
+    names = [a.name for a in _named(page)]
+    for a in page.attribution.authors:
+        target = site.entities_by_id.get(a.ref) if a.ref else None
         if target:
             names += [v for v in target["props"].get("name", []) if isinstance(v, str)]
     return list(dict.fromkeys(names))
 
 
-def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person") -> dict:
-    return {"name": name, "source": source, "url": url, "sameAs": list(same_as), "kind": kind}
+def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person"
+          ) -> AuthorCandidate:
+    return AuthorCandidate(name, source, url, tuple(same_as), kind)
 
 
 @rule(id="AT001", name="Article without an identifiable author", pillar="ATTR", scope="page",
@@ -66,12 +75,12 @@ def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
           Example("nobody named on a dated post", True, page={
-              "date_published": "2026-03-02", "attribution": {"authors": []}}),
+              "date_published": "2026-03-02", "attribution": Attribution(authors=())}),
           Example("an undated manual page among anonymous ones", None, page={
-              "url": "https://example.com/docs/setup", "attribution": {"authors": []}},
+              "url": "https://example.com/docs/setup", "attribution": Attribution(authors=())},
               site={"dated_sections": {"/docs/": [30, 0, 0]}}),
-          Example("a byline", False, page={"attribution": {"authors": [
-              _cand("Maria Okafor", "byline", "/authors/maria")]}}),
+          Example("a byline", False, page={"attribution": Attribution(authors=(
+              _cand("Maria Okafor", "byline", "/authors/maria"),))}),
       ))
 def at001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if _resolved_names(page, site):
@@ -95,20 +104,20 @@ def at001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       after="<p>By <a href=\"/authors/maria-okafor\" rel=\"author\">Maria Okafor</a></p>",
       references=("https://schema.org/author",),
       examples=(
-          Example("plain-text byline", True, page={"attribution": {"authors": [
-              _cand("Maria Okafor", "byline")]}}),
-          Example("linked byline", False, page={"attribution": {"authors": [
-              _cand("Maria Okafor", "byline", "/authors/maria-okafor")]}}),
+          Example("plain-text byline", True, page={"attribution": Attribution(authors=(
+              _cand("Maria Okafor", "byline"),))}),
+          Example("linked byline", False, page={"attribution": Attribution(authors=(
+              _cand("Maria Okafor", "byline", "/authors/maria-okafor"),))}),
       ))
 def at002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     named = _named(page)
     if not named:
         return NOT_APPLICABLE
-    if any(a["url"] or a["sameAs"] for a in named) or any(
-            a.get("id") for a in page.attribution.get("authors", [])):
+    if any(a.url or a.same_as for a in named) or any(
+            a.ref for a in page.attribution.authors):
         return PASSED
-    names = list(dict.fromkeys(a["name"] for a in named))
-    return failed(Hit(evidence=f"{', '.join(names)} named by {', '.join(sorted({a['source'] for a in named}))}"
+    names = list(dict.fromkeys(a.name for a in named))
+    return failed(Hit(evidence=f"{', '.join(names)} named by {', '.join(sorted({a.source for a in named}))}"
                                "; no author page link, no url or sameAs in markup",
                       detail="The author is named but not linked to any profile."))
 
@@ -165,16 +174,16 @@ def at003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       after="<p>By Daniel Reyes</p> ... \"author\": {\"name\": \"Daniel Reyes\"}",
       references=("https://developers.google.com/search/docs/appearance/structured-data/sd-policies",),
       examples=(
-          Example("Admin vs a person", True, page={"attribution": {"authors": [
-              _cand("Daniel Reyes", "markup"), _cand("Admin", "byline")]}}),
-          Example("same person", False, page={"attribution": {"authors": [
-              _cand("Daniel Reyes", "markup"), _cand("Daniel Reyes", "byline")]}}),
+          Example("Admin vs a person", True, page={"attribution": Attribution(authors=(
+              _cand("Daniel Reyes", "markup"), _cand("Admin", "byline")))}),
+          Example("same person", False, page={"attribution": Attribution(authors=(
+              _cand("Daniel Reyes", "markup"), _cand("Daniel Reyes", "byline")))}),
       ))
 def at004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     named = _named(page)
-    markup = {name_key(a["name"]): a["name"] for a in named if a["source"].startswith("markup")}
-    visible = {name_key(a["name"]): a["name"] for a in named
-               if a["source"] in ("byline", "rel=author", "itemprop=author")}
+    markup = {name_key(a.name): a.name for a in named if a.source.startswith("markup")}
+    visible = {name_key(a.name): a.name for a in named
+               if a.source in ("byline", "rel=author", "itemprop=author")}
     if not markup or not visible:
         return NOT_APPLICABLE
     if set(markup) == set(visible):
@@ -232,13 +241,13 @@ def at005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
                                        "payroll specialist</p>",
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
-          Example("admin byline", True, page={"attribution": {"authors": [
-              _cand("Admin", "byline")]}}),
+          Example("admin byline", True, page={"attribution": Attribution(authors=(
+              _cand("Admin", "byline"),))}),
           Example("the brand as author", True, site={"identity": {"name": "Acme Analytics"}},
-                  page={"attribution": {"authors": [_cand("Acme Analytics", "markup",
-                                                          kind="organization")]}}),
-          Example("a person", False, page={"attribution": {"authors": [
-              _cand("Maria Okafor", "byline")]}}),
+                  page={"attribution": Attribution(authors=(_cand("Acme Analytics", "markup",
+                                                          kind="organization"),))}),
+          Example("a person", False, page={"attribution": Attribution(authors=(
+              _cand("Maria Okafor", "byline"),))}),
       ))
 def at006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     named = _named(page)
@@ -248,11 +257,11 @@ def at006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     brand = brand_key(site.identity.get("name", "")) if site.identity else ""
     found = []
     for a in named:
-        words = set(re.findall(r"[a-z]+", a["name"].lower()))
-        if a["name"].lower() in generic or (words and words <= generic | {"the", "our", "team"}
+        words = set(re.findall(r"[a-z]+", a.name.lower()))
+        if a.name.lower() in generic or (words and words <= generic | {"the", "our", "team"}
                                             and words & generic) or \
-                (brand and brand_key(a["name"]) == brand):
-            found.append(f"'{a['name']}' ({a['source']})")
+                (brand and brand_key(a.name) == brand):
+            found.append(f"'{a.name}' ({a.source})")
     if not found:
         return PASSED
     return failed(Hit(evidence="generic author: " + ", ".join(dict.fromkeys(found)),
@@ -274,11 +283,11 @@ def at006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
           Example("loan advice, no reviewer", True, page={
               "main_blocks": (Block("p", "Your credit score sets the interest rate on a "
                                               "loan."),),
-              "attribution": {"reviewers": []}}),
+              "attribution": Attribution(reviewers=())}),
           Example("reviewed", False, page={
               "main_blocks": (Block("p", "Your credit score sets the interest rate on a "
                                               "loan."),),
-              "attribution": {"reviewers": ["Maria Okafor"]}}),
+              "attribution": Attribution(reviewers=("Maria Okafor",))}),
       ))
 def at007(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     text = " ".join(b.text for b in page.main_blocks).lower()
@@ -286,7 +295,7 @@ def at007(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     terms = [t for t in gov["ymyl_terms"] if t.lower() in found]
     if len(terms) < gov["ymyl_min_terms"]:
         return NOT_APPLICABLE
-    if page.attribution.get("reviewers"):
+    if page.attribution.reviewers:
         return PASSED
     return failed(Hit(evidence=f"sensitive terms: {', '.join(terms[:8])}; no reviewedBy in markup and "
                                "no visible 'Reviewed by'",

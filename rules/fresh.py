@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from aeo.facts.page_types import post_signals
 from aeo.facts.reading import day, is_placeholder
-from aeo.facts.records import PageFacts, SiteFacts, peers_show
+from aeo.facts.records import Attribution, DateCandidate, PageFacts, SiteFacts, peers_show
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
 
@@ -23,14 +23,14 @@ def _d(iso: str) -> date | None:
         return None
 
 
-def _dates(page, kind: str, sources: tuple[str, ...] = ()) -> list[dict]:
-    return [c for c in page.attribution.get("dates", []) if c["kind"] == kind
-            and (not sources or c["source"].startswith(sources))
-            and not is_placeholder(c["value"])]
+def _dates(page, kind: str, sources: tuple[str, ...] = ()) -> list[DateCandidate]:
+    return [c for c in page.attribution.dates if c.kind == kind
+            and (not sources or c.source.startswith(sources))
+            and not is_placeholder(c.value)]
 
 
-def _c(value: str, source: str, kind: str) -> dict:
-    return {"value": value, "raw": value, "source": source, "kind": kind}
+def _c(value: str, source: str, kind: str) -> DateCandidate:
+    return DateCandidate(value, value, source, kind)
 
 
 def _dated_content(page, site) -> bool:
@@ -60,19 +60,19 @@ def _months_between(a: date, b: date) -> int:
       references=("https://developers.google.com/search/docs/appearance/publication-dates",),
       examples=(
           Example("a post with a byline and no date", True, page={
-              "author": "Maria Okafor", "attribution": {"dates": []}}),
+              "author": "Maria Okafor", "attribution": Attribution(dates=())}),
           Example("only the URL has one, among dated posts", True,
                   site={"dated_sections": {"/blog/": [10, 9, 0]}},
-                  page={"url": "https://example.com/blog/close", "attribution": {"dates": [
-                      _c("2026-03-02", "URL", "published")]}}),
-          Example("markup date", False, page={"attribution": {"dates": [
-              _c("2026-03-02", "markup datePublished", "published")]}}),
+                  page={"url": "https://example.com/blog/close", "attribution": Attribution(dates=(
+                      _c("2026-03-02", "URL", "published"),))}),
+          Example("markup date", False, page={"attribution": Attribution(dates=(
+              _c("2026-03-02", "markup datePublished", "published"),))}),
           Example("an undated guide among undated guides", None,
                   site={"dated_sections": {"/docs/": [40, 0, 0]}},
-                  page={"url": "https://example.com/docs/setup", "attribution": {"dates": []}}),
+                  page={"url": "https://example.com/docs/setup", "attribution": Attribution(dates=())}),
       ))
 def fr001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    found = [c for c in _dates(page, "published") if c["source"] != "URL"]
+    found = [c for c in _dates(page, "published") if c.source != "URL"]
     if found:
         return PASSED
     if not _dated_content(page, site):
@@ -129,46 +129,46 @@ def fr002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/appearance/publication-dates",),
       examples=(
           Example("modified before published", True, site={"as_of": "2026-11-22"}, page={
-              "attribution": {"dates": [_c("2026-08-10", "markup datePublished", "published"),
-                                        _c("2026-05-01", "markup dateModified", "modified")]}}),
+              "attribution": Attribution(dates=(_c("2026-08-10", "markup datePublished", "published"),
+                                        _c("2026-05-01", "markup dateModified", "modified")))}),
           Example("visible and markup disagree", True, site={"as_of": "2026-11-22"}, page={
-              "attribution": {"dates": [_c("2025-03-03", "markup datePublished", "published"),
-                                        _c("2026-06-02", "visible text", "published")]}}),
+              "attribution": Attribution(dates=(_c("2025-03-03", "markup datePublished", "published"),
+                                        _c("2026-06-02", "visible text", "published")))}),
           Example("consistent", False, site={"as_of": "2026-11-22"}, page={
-              "attribution": {"dates": [_c("2026-08-10", "markup datePublished", "published"),
+              "attribution": Attribution(dates=(_c("2026-08-10", "markup datePublished", "published"),
                                         _c("2026-08-10", "visible text", "published"),
-                                        _c("2026-09-01", "markup dateModified", "modified")]}}),
+                                        _c("2026-09-01", "markup dateModified", "modified")))}),
       ))
 def fr003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     # placeholders ('0001-01-01') are FR005's: no arithmetic on them here
-    cands = [c for c in page.attribution.get("dates", []) if not is_placeholder(c["value"])]
+    cands = [c for c in page.attribution.dates if not is_placeholder(c.value)]
     if not cands:
         return NOT_APPLICABLE
     problems = []
     for kind in ("published", "modified"):
-        markup = [c for c in cands if c["kind"] == kind and c["source"].startswith("markup")]
-        visible = [c for c in cands if c["kind"] == kind and c["source"] in ("visible text",
+        markup = [c for c in cands if c.kind == kind and c.source.startswith("markup")]
+        visible = [c for c in cands if c.kind == kind and c.source in ("visible text",
                                                                              "time element")]
         for m in markup[:1]:
             for v in visible[:1]:
-                a, b = _d(m["value"]), _d(v["value"])
+                a, b = _d(m.value), _d(v.value)
                 if a and b and abs((a - b).days) > 1:
-                    problems.append(f"{kind}: {m['source']} {a} vs {v['source']} {b}")
-    published = [d for d in (_d(c["value"]) for c in cands if c["kind"] == "published") if d]
-    modified = [(d, c) for d, c in ((_d(c["value"]), c) for c in cands
-                                    if c["kind"] == "modified") if d]
+                    problems.append(f"{kind}: {m.source} {a} vs {v.source} {b}")
+    published = [d for d in (_d(c.value) for c in cands if c.kind == "published") if d]
+    modified = [(d, c) for d, c in ((_d(c.value), c) for c in cands
+                                    if c.kind == "modified") if d]
     if published:
         first = min(published)
         for d, c in modified:
             if d < first - timedelta(days=1):
-                problems.append(f"modified {d} ({c['source']}) is before published {first}")
+                problems.append(f"modified {d} ({c.source}) is before published {first}")
                 break
     as_of = _d(site.as_of) if site.as_of else date.today()
-    future = [(d, c) for d, c in ((_d(c["value"]), c) for c in cands) if d and as_of and
+    future = [(d, c) for d, c in ((_d(c.value), c) for c in cands) if d and as_of and
               d > as_of + timedelta(days=1)]
     if future:
         d, c = future[0]
-        problems.append(f"{c['kind']} date {d} ({c['source']}) is after the audit date {as_of}")
+        problems.append(f"{c.kind} date {d} ({c.source}) is after the audit date {as_of}")
     if not problems:
         return PASSED
     return failed(Hit(evidence="; ".join(dict.fromkeys(problems)),
@@ -227,36 +227,36 @@ MACHINE = ("markup", "meta")
       after='"datePublished": "2026-03-03T09:00:00+01:00"',
       references=("https://developers.google.com/search/docs/appearance/publication-dates",),
       examples=(
-          Example("year one", True, site={"as_of": "2026-11-22"}, page={"attribution": {
-              "dates": [_c("0001-01-01", "markup datePublished", "published")]}}),
+          Example("year one", True, site={"as_of": "2026-11-22"}, page={"attribution": Attribution(
+              dates=(_c("0001-01-01", "markup datePublished", "published"),))}),
           Example("the Unix epoch in meta", True, site={"as_of": "2026-11-22"}, page={
-              "attribution": {"dates": [_c("1970-01-01T00:00:00+00:00",
-                                           "meta article:modified_time", "modified")]}}),
+              "attribution": Attribution(dates=(_c("1970-01-01T00:00:00+00:00",
+                                           "meta article:modified_time", "modified"),))}),
           Example("modified before published", True, site={"as_of": "2026-11-22"}, page={
-              "attribution": {"dates": [_c("2026-08-10", "markup datePublished", "published"),
-                                        _c("2026-05-01", "markup dateModified", "modified")]}}),
-          Example("real dates", False, site={"as_of": "2026-11-22"}, page={"attribution": {
-              "dates": [_c("2026-08-10", "markup datePublished", "published"),
-                        _c("2026-09-01", "markup dateModified", "modified")]}}),
+              "attribution": Attribution(dates=(_c("2026-08-10", "markup datePublished", "published"),
+                                        _c("2026-05-01", "markup dateModified", "modified")))}),
+          Example("real dates", False, site={"as_of": "2026-11-22"}, page={"attribution": Attribution(
+              dates=(_c("2026-08-10", "markup datePublished", "published"),
+                     _c("2026-09-01", "markup dateModified", "modified")))}),
           Example("no machine-readable date", None, site={"as_of": "2026-11-22"}, page={
-              "attribution": {"dates": [_c("2026-08-10", "visible text", "published")]}}),
+              "attribution": Attribution(dates=(_c("2026-08-10", "visible text", "published"),))}),
       ))
 def fr005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    cands = [c for c in page.attribution.get("dates", []) if c["source"].startswith(MACHINE)]
+    cands = [c for c in page.attribution.dates if c.source.startswith(MACHINE)]
     if not cands:
         return NOT_APPLICABLE
-    problems = [f"{c['source']} {c['raw'] or c['value']} is a placeholder"
-                for c in cands if is_placeholder(c["value"])]
-    real = [(d, c) for d, c in ((_d(c["value"]), c) for c in cands if not is_placeholder(
-        c["value"])) if d]
+    problems = [f"{c.source} {c.raw or c.value} is a placeholder"
+                for c in cands if is_placeholder(c.value)]
+    real = [(d, c) for d, c in ((_d(c.value), c) for c in cands if not is_placeholder(
+        c.value)) if d]
     as_of = _d(site.as_of) if site.as_of else date.today()
-    problems += [f"{c['source']} {d} is after the audit date {as_of}" for d, c in real
+    problems += [f"{c.source} {d} is after the audit date {as_of}" for d, c in real
                  if as_of and d > as_of + timedelta(days=1)]
-    published = [d for d, c in real if c["kind"] == "published"]
-    modified = [(d, c) for d, c in real if c["kind"] == "modified"]
+    published = [d for d, c in real if c.kind == "published"]
+    modified = [(d, c) for d, c in real if c.kind == "modified"]
     if published:
         first = min(published)
-        problems += [f"{c['source']} {d} is before datePublished {first}"
+        problems += [f"{c.source} {d} is before datePublished {first}"
                      for d, c in modified if d < first - timedelta(days=1)][:1]
     if not problems:
         return PASSED

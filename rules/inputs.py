@@ -22,6 +22,7 @@ PAGE_FIELDS = frozenset(f.name for f in dataclasses.fields(PageFacts))
 SITE_FIELDS = frozenset(f.name for f in dataclasses.fields(SiteFacts))
 GOVERNANCE_NAMES = frozenset({"gov", "governance"})
 FACT_TYPES = frozenset({"PageFacts", "SiteFacts", "Pages", "Governance"})
+PAGE_NAMES = frozenset({"page", "p", "site"})   # a page or the site wherever it comes from
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,20 @@ def inputs_of(fn: Callable) -> Inputs:
                                                                     ast.AsyncFunctionDef))
                   for a in fn.args.args if a.annotation is not None
                   and ast.unparse(a.annotation) not in FACT_TYPES}
+        # nor is a loop variable over anything but the pages (a block, a section, a candidate)
+        others |= {t.id for n in ast.walk(node) if isinstance(n, (ast.For, ast.comprehension))
+                   and not (isinstance(n.iter, ast.Name) and n.iter.id == "pages")
+                   for t in ast.walk(n.target) if isinstance(t, ast.Name)
+                   and t.id not in PAGE_NAMES}
         for n in ast.walk(node):
             name = _setting(n)
             if name:
                 settings.add(name)
-            if isinstance(n, ast.Attribute):
-                if _base_name(n.value) in others:
+            # a field read straight off a name (page.x, site.x, p.x), not off another field
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name):
+                if n.value.id in others:
                     continue
-                base = _base_name(n.value).lower()
+                base = n.value.id.lower()
                 if n.attr in SITE_FIELDS and ("site" in base or n.attr not in PAGE_FIELDS):
                     site.add(n.attr)
                 elif n.attr in PAGE_FIELDS:

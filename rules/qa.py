@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from aeo.facts.records import PAGE_TYPES, RECORDS, Block, PageFacts, SiteFacts
+from aeo.facts.records import PAGE_TYPES, RECORDS, Block, PageFacts, Section, SiteFacts
 from aeo.facts.text import FAQ_HEADING, n_words
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
@@ -43,8 +43,7 @@ def _first_words(text: str, n: int = 14) -> str:
 
 
 def _sec(level, heading, question, parent, blocks):
-    return {"level": level, "heading": heading, "question": question, "parent": parent,
-            "blocks": blocks}
+    return Section(level, heading, question, parent, tuple(blocks))
 
 
 @rule(id="QA001", name="Long page without question headings", pillar="QA", scope="page",
@@ -66,9 +65,9 @@ def _sec(level, heading, question, parent, blocks):
 def qa001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.main_word_count <= gov["qa_min_words"] or page.dated_kind in RECORDS:
         return NOT_APPLICABLE     # release notes, advisories, recaps: their headings name what changed
-    if any(s["question"] for s in page.sections):
+    if any(s.question for s in page.sections):
         return PASSED
-    heads = [s["heading"] for s in page.sections if s["level"] >= 2][:4]
+    heads = [s.heading for s in page.sections if s.level >= 2][:4]
     return failed(Hit(evidence=f"{page.main_word_count} words; headings: "
                                + ("; ".join(f"'{h[:60]}'" for h in heads) if heads else "none"),
                       detail=f"A {page.main_word_count}-word page with no heading phrased as a "
@@ -108,17 +107,17 @@ def qa001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
                            _sec(2, "Is it right for you?", True, 0, [1]))}),
       ))
 def qa002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    questions = [s for s in page.sections if s["question"] and s["level"] >= 2]
+    questions = [s for s in page.sections if s.question and s.level >= 2]
     if not questions:
         return NOT_APPLICABLE
     limit = gov["answer_max_words"]
     problems = []
     for s in questions:
-        head = f"'{s['heading'][:80]}'"
-        if not s["blocks"]:
+        head = f"'{s.heading[:80]}'"
+        if not s.blocks:
             problems.append(f"{head}: no answer before the next heading")
             continue
-        first = page.main_blocks[s["blocks"][0]]
+        first = page.main_blocks[s.blocks[0]]
         if first.kind != "p":
             continue   # a list or table answering right away is a direct answer
         words = n_words(first.text)
@@ -172,10 +171,10 @@ def qa003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if dom.get("qa", 0) >= 3:
         found.append(f"{dom['qa']} 'Q: ... A: ...' pairs")
     for i, s in enumerate(page.sections):
-        if s["level"] and FAQ_HEADING.search(s["heading"]):
-            kids = [c for c in page.sections if c["parent"] == i and c["question"]]
+        if s.level and FAQ_HEADING.search(s.heading):
+            kids = [c for c in page.sections if c.parent == i and c.question]
             if len(kids) >= 3:
-                found.append(f"'{s['heading'][:60]}' with {len(kids)} question sub-headings")
+                found.append(f"'{s.heading[:60]}' with {len(kids)} question sub-headings")
     if not found:
         return NOT_APPLICABLE
     types = {t for n in page.entities for t in n["types"]}
@@ -278,7 +277,7 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
             if w > max_p:
                 problems.append(f"a {w}-word paragraph: \"{_first_words(b.text, 10)}\"")
     for i, s in enumerate(page.sections):
-        own = [page.main_blocks[j] for j in s["blocks"]]
+        own = [page.main_blocks[j] for j in s.blocks]
         # code and lists of names are not prose (a list of names is a list), and a code
         # listing (not a one-line snippet) breaks the prose around it: the longest run of
         # prose is what counts
@@ -290,11 +289,11 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
             elif not _name_list(b.text):
                 run += n_words(b.text)
                 words = max(words, run)
-        has_children = any(c["parent"] == i for c in page.sections)
+        has_children = any(c.parent == i for c in page.sections)
         # (a definition list is a list: API entries, each under its signature)
         if words > max_s and not has_children and not any(
                 b.kind in ("li", "table") or b.dd or _name_list(b.text) for b in own):
-            where = f"'{s['heading'][:60]}'" if s["heading"] else "the text before the first heading"
+            where = f"'{s.heading[:60]}'" if s.heading else "the text before the first heading"
             problems.append(f"{words} words under {where} with no subheading, list or table")
     if not problems:
         return PASSED

@@ -84,7 +84,7 @@ def test_django_docs_question_heading_recall():
                                   content_type="text/html", encoding="utf-8",
                                   body=(DJANGO / "html" / path).read_bytes()),
                             Scope.from_url("http://docs.test/"), "http://docs.test/")
-        questions = {" ".join(s["heading"].split()) for s in page.sections if s["question"]}
+        questions = {" ".join(s.heading.split()) for s in page.sections if s.question}
         found += sum(1 for r in rows if r["path"] == path and " ".join(r["text"].split())
                      in questions)
     assert found / len(rows) >= 0.95, (found, len(rows))
@@ -120,13 +120,13 @@ def test_an_answer_is_never_taken_from_another_section():
                  + "<h2>5 Tools That Will Save You Time</h2><h2>How We Rebuilt Our Pipeline"
                  "</h2>" + para(500) + "<h2>Is Acme right for you?</h2><h3>Pricing</h3>"
                  "<p>Plans start at nine euros.</p>")
-    heads = [(s["level"], s["heading"], s["question"]) for s in page.sections[1:]]
+    heads = [(s.level, s.heading, s.question) for s in page.sections[1:]]
     assert heads == [(1, "Our favourite tools", False),
                      (2, "5 Tools That Will Save You Time", False),
                      (2, "How We Rebuilt Our Pipeline", False),
                      (2, "Is Acme right for you?", True), (3, "Pricing", False)]
     question = page.sections[4]
-    assert question["blocks"] == [] and page.sections[5]["parent"] == 4
+    assert question.blocks == () and page.sections[5].parent == 4
     hit = check("QA002", page)[0]
     assert "'Is Acme right for you?': no answer before the next heading" in hit.evidence
     assert page.question_headings == 1

@@ -181,7 +181,7 @@ def test_at006_brand_as_author_and_at007_reviewer():
     assert "loan, interest rate, credit score, tax return" in hit.evidence
     body, _ = article("<p class='byline'>By Sam Lee · Reviewed by Maria Okafor, CPA</p>", loans)
     reviewed = page("/blog/a", body)
-    assert reviewed.attribution["reviewers"] == ["Maria Okafor"]
+    assert reviewed.attribution.reviewers == ("Maria Okafor",)
     assert check("AT007", reviewed) == []
 
 

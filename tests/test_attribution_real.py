@@ -46,7 +46,7 @@ def pages():
 
 
 def names(facts) -> list[str]:
-    return [a["name"] for a in facts.attribution["authors"] if a["name"]]
+    return [a.name for a in facts.attribution.authors if a.name]
 
 
 def test_comment_headers_are_not_bylines(pages):
@@ -66,8 +66,8 @@ def test_a_visible_byline_beats_a_cms_account_in_markup(pages):
     # markup author 'admin', visible 'Von Tobias Kuske'; AT006 still sees the account
     facts = analyze(pages["deutsche-handwerkszeitung.de-eigentumsvorbehalt.html"])
     assert facts.author == "Tobias Kuske"
-    assert any(a["name"] == "admin" and a["kind"] == "placeholder"
-               for a in facts.attribution["authors"])
+    assert any(a.name == "admin" and a.kind == "placeholder"
+               for a in facts.attribution.authors)
 
 
 def test_german_byline_with_two_authors(pages):
@@ -85,14 +85,14 @@ def test_the_first_byline_wins_and_its_date_is_cut_off(pages):
 def test_the_english_name_finder_is_not_run_on_german_pages(pid, pages):
     # it took 'Sie', 'Zoologischer Garten' and 'Nachwuchswettbewerb' for people
     facts = analyze(pages[pid])
-    assert not [a for a in facts.attribution["authors"]
-                if a["source"] == "name near the headline"]
+    assert not [a for a in facts.attribution.authors
+                if a.source == "name near the headline"]
 
 
 def test_a_domain_name_as_author_is_the_publisher(pages):
     facts = analyze(pages["mdr.de.autohaeuser.html"])
-    assert [(a["name"], a["kind"]) for a in facts.attribution["authors"]
-            if a["name"] == "mdr.de"] == [("mdr.de", "organization")]
+    assert [(a.name, a.kind) for a in facts.attribution.authors
+            if a.name == "mdr.de"] == [("mdr.de", "organization")]
 
 
 def test_dotted_dates_put_the_day_first(pages):
@@ -157,7 +157,7 @@ def test_prose_after_by_is_no_byline_and_linked_bylines_keep_their_links():
         # 'By default, <a>ModelChoiceField</a> and ...', 'By passing the name of a view'; the
         # name finder: 'See Cool URIs don't change, by ... Tim Berners-Lee', 'Dedicated to
         # Malcolm Tredinnick.', 'Django Admin'
-        assert facts.author == "", (path, facts.attribution["authors"])
+        assert facts.author == "", (path, facts.attribution.authors)
     blog = "https://blogs.rstudio.com/ai/"
     path = "posts/2018-06-25-sunspots-lstm/"
     facts = analyze_page(Fetch(url=blog + path, status=200, content_type="text/html",
@@ -167,6 +167,6 @@ def test_prose_after_by_is_no_byline_and_linked_bylines_keep_their_links():
                          Scope.from_url(blog), blog)
     # <div class="d-byline">Matt Dancho <a>https://github.com/mdancho84</a> (Business
     # Science) ...: the names, with a profile link, not the URLs
-    bylines = [a for a in facts.attribution["authors"] if a["source"] == "byline"]
-    assert [a["name"] for a in bylines] == ["Matt Dancho", "Sigrid Keydana"]
-    assert all(a["url"].startswith("https://") for a in bylines)
+    bylines = [a for a in facts.attribution.authors if a.source == "byline"]
+    assert [a.name for a in bylines] == ["Matt Dancho", "Sigrid Keydana"]
+    assert all(a.url.startswith("https://") for a in bylines)

@@ -9,6 +9,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aeo import __version__
+from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable from here)
+    Attribution,
+    AuthorCandidate,
+    Block,
+    Body,
+    CanonicalTag,
+    DateCandidate,
+    LlmsTxt,
+    Section,
+)
 
 TOOL = {"name": "aeo-audit", "version": __version__}
 
@@ -31,67 +41,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 REFRESH_REDIRECT_S = 5      # a meta refresh this quick is a redirect to crawlers and browsers
 # The shape of the stored page facts: a run analysed with another shape is analysed again
 # before it is reported (aeo report).
-FACTS_VERSION = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One block of a page's main content, in reading order (analyzers/maintext.py). Stored
-    compact, as {"k": kind, "t": text, "a": [[target, anchor], ...], "dd": true}."""
-
-    kind: str                                 # h1..h6, p, li, quote, table or code
-    text: str
-    anchors: tuple[tuple[str, str], ...] = ()  # its links: (target, anchor text)
-    dd: bool = False                          # a definition in a glossary (<dd>), not prose
-
-    def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"k": self.kind, "t": self.text, "a": [list(x) for x in self.anchors]}
-        if self.dd:
-            d["dd"] = True
-        return d
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> Block:
-        return cls(d["k"], d["t"], tuple(tuple(x) for x in d.get("a", ())), bool(d.get("dd")))
-
-
-@dataclass(frozen=True)
-class Body:
-    """What a page's bytes are, beside what the server declared: observed by the analysis,
-    judged by ACC109 (content type) and ACC110 (charset)."""
-
-    declared_type: str = ""      # the declared media type, lower case ('' when none)
-    empty: bool = False          # nothing but whitespace
-    signature: str = ""          # the binary format its first bytes announce ('PDF', 'PNG image')
-    binary: bool = False         # NUL bytes in the first 2 KB, and no UTF-16 byte order mark
-    looks_html: bool = False     # HTML by its declared type or by how it starts
-    charset: str = ""            # the declared charset: the Content-Type header, else a <meta>
-    charset_known: bool = True   # Python knows that charset
-    bad_byte: str = ""           # the first byte the declared charset cannot decode (repr) ...
-    bad_offset: int = -1         # ... and where it is
-    utf8_in_single_byte: bool = False   # UTF-8 bytes under a single-byte charset
-
-
-@dataclass(frozen=True)
-class CanonicalTag:
-    """One <link rel=canonical> as the page has it (ACC114 judges them)."""
-
-    href: str                    # as written (its first 300 characters)
-    in_body: bool = False        # inside <body>, where engines ignore it
-    web: bool = True             # an http(s) URL once resolved against the page
-
-
-@dataclass(frozen=True)
-class LlmsTxt:
-    """/llms.txt as read: observed by the analysis, judged by ACC003 against the format."""
-
-    status: int | None = None    # HTTP status; None when it did not answer
-    empty: bool = False
-    html: bool = False           # an HTML page, not markdown
-    first_line: str = ""         # its first non-blank line (the first 200 characters)
-    h1: int = 0                  # lines that are H1 titles ('# Name')
-    h2: int = 0                  # lines that are H2 sections ('## Docs')
-    links: int = 0               # markdown list links ('- [name](url): notes')
+FACTS_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -175,10 +125,10 @@ class PageFacts:
     opening: str = ""                      # the opening paragraph ('' when there is none)
     language: dict = field(default_factory=dict)   # opening_subjects, main_entities, ...
     # Answerability (analyzers/answers.py): sections over main_blocks, FAQ structures, citations.
-    sections: tuple[dict, ...] = ()        # {level, heading, question, parent, blocks}
+    sections: tuple[Section, ...] = ()      # the heading outline, with the blocks each owns
     answers: dict = field(default_factory=dict)    # faq_dom, external_links, stats, quotes
     # Who and when (analyzers/attribution.py): every candidate with its source.
-    attribution: dict = field(default_factory=dict)   # authors, dates, reviewers
+    attribution: Attribution = Attribution()   # author and date candidates, reviewers
     skeleton: str = ""                     # fingerprint of the frame around the main content
     alias_links: dict = field(default_factory=dict)   # internal hrefs with session ids/tracking
     body: Body = Body()                    # the bytes beside their declared type and charset
@@ -191,6 +141,8 @@ class PageFacts:
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         d["links"] = [dataclasses.asdict(link) for link in self.links]
         d["main_blocks"] = [b.to_json() for b in self.main_blocks]
+        d["sections"] = [x.to_json() for x in self.sections]
+        d["attribution"] = self.attribution.to_json()
         d["body"] = dataclasses.asdict(self.body)
         d["canonical_tags"] = [dataclasses.asdict(t) for t in self.canonical_tags]
         return d
@@ -201,11 +153,13 @@ class PageFacts:
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
         d["main_blocks"] = tuple(Block.from_json(b) for b in d.get("main_blocks", ()))
+        d["sections"] = tuple(Section.from_json(x) for x in d.get("sections", ()))
+        d["attribution"] = Attribution.from_json(d.get("attribution") or {})
         d["body"] = Body(**d.get("body", {}))
         d["canonical_tags"] = tuple(CanonicalTag(**t) for t in d.get("canonical_tags", ()))
         for key in ("h1", "robots_directives", "canonicals", "body_canonicals", "invalid_links",
                     "schema_types",
-                    "jsonld_blocks", "entities", "markup_unseen", "sections"):
+                    "jsonld_blocks", "entities", "markup_unseen"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})

@@ -1,0 +1,138 @@
+"""The parts page and site facts are made of: typed records for what the analyzers observe
+(a page's main-text blocks and sections, its author and date candidates, its bytes beside
+their declared type and charset, its canonical tags, /llms.txt as read). Each is stored as
+JSON inside the page facts (aeo/facts/records.py) and read back from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a page's main content, in reading order (analyzers/maintext.py). Stored
+    compact, as {"k": kind, "t": text, "a": [[target, anchor], ...], "dd": true}."""
+
+    kind: str                                 # h1..h6, p, li, quote, table or code
+    text: str
+    anchors: tuple[tuple[str, str], ...] = ()  # its links: (target, anchor text)
+    dd: bool = False                          # a definition in a glossary (<dd>), not prose
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"k": self.kind, "t": self.text, "a": [list(x) for x in self.anchors]}
+        if self.dd:
+            d["dd"] = True
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Block:
+        return cls(d["k"], d["t"], tuple(tuple(x) for x in d.get("a", ())), bool(d.get("dd")))
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and the main-text blocks it owns, up to the next heading of the same or a
+    higher level (analyzers/sections.py): an answer is never taken from another question's
+    section. Section 0 is what precedes the first heading."""
+
+    level: int                    # 0 before the first heading, else 1-6
+    heading: str = ""
+    question: bool = False        # the heading asks a question (analyzers/questions.py)
+    parent: int | None = None     # the section it sits in
+    blocks: tuple[int, ...] = ()  # the main-text blocks it owns, by index, in order
+
+    def to_json(self) -> dict[str, Any]:
+        return {"level": self.level, "heading": self.heading, "question": self.question,
+                "parent": self.parent, "blocks": list(self.blocks)}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Section:
+        return cls(d["level"], d["heading"], d["question"], d["parent"], tuple(d["blocks"]))
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorCandidate:
+    """One name a page gives as its author, with where it came from (analyzers/bylines.py).
+    AT001 to AT006 compare the sources; pages.csv names the most trusted person."""
+
+    name: str                       # '' for a markup reference to an item elsewhere
+    source: str                     # markup, meta <name>, rel=author, itemprop=author, byline, ...
+    url: str = ""                   # the profile the name links to
+    same_as: tuple[str, ...] = ()   # its sameAs profiles in markup
+    kind: str = "person"            # person, organization, placeholder ('admin'), ref
+    ref: str = ""                   # the @id a markup reference points at (kind ref)
+    group: int = 0                  # which visible byline of the page (the first one counts)
+
+
+@dataclass(frozen=True, slots=True)
+class DateCandidate:
+    """One date a page gives, with where it came from (analyzers/dates.py)."""
+
+    value: str                      # ISO 8601, the page's own day and offset
+    raw: str                        # as written (its first 60 characters)
+    source: str                     # markup datePublished, meta <name>, time element, URL, ...
+    kind: str                       # published or modified
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who wrote a page and when, every candidate kept (analyzers/attribution.py)."""
+
+    authors: tuple[AuthorCandidate, ...] = ()
+    dates: tuple[DateCandidate, ...] = ()
+    htmldate: str = ""              # htmldate's reading of the publication day ('' none)
+    reviewers: tuple[str, ...] = ()   # 'Reviewed by ...', markup reviewedBy
+
+    def to_json(self) -> dict[str, Any]:
+        return {"authors": [dataclasses.asdict(a) for a in self.authors],
+                "dates": [dataclasses.asdict(d) for d in self.dates],
+                "htmldate": self.htmldate, "reviewers": list(self.reviewers)}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Attribution:
+        return cls(tuple(AuthorCandidate(**{**a, "same_as": tuple(a.get("same_as", ()))})
+                         for a in d.get("authors", ())),
+                   tuple(DateCandidate(**x) for x in d.get("dates", ())),
+                   d.get("htmldate", ""), tuple(d.get("reviewers", ())))
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a page's bytes are, beside what the server declared: observed by the analysis,
+    judged by ACC109 (content type) and ACC110 (charset)."""
+
+    declared_type: str = ""      # the declared media type, lower case ('' when none)
+    empty: bool = False          # nothing but whitespace
+    signature: str = ""          # the binary format its first bytes announce ('PDF', 'PNG image')
+    binary: bool = False         # NUL bytes in the first 2 KB, and no UTF-16 byte order mark
+    looks_html: bool = False     # HTML by its declared type or by how it starts
+    charset: str = ""            # the declared charset: the Content-Type header, else a <meta>
+    charset_known: bool = True   # Python knows that charset
+    bad_byte: str = ""           # the first byte the declared charset cannot decode (repr) ...
+    bad_offset: int = -1         # ... and where it is
+    utf8_in_single_byte: bool = False   # UTF-8 bytes under a single-byte charset
+
+
+@dataclass(frozen=True)
+class CanonicalTag:
+    """One <link rel=canonical> as the page has it (ACC114 judges them)."""
+
+    href: str                    # as written (its first 300 characters)
+    in_body: bool = False        # inside <body>, where engines ignore it
+    web: bool = True             # an http(s) URL once resolved against the page
+
+
+@dataclass(frozen=True)
+class LlmsTxt:
+    """/llms.txt as read: observed by the analysis, judged by ACC003 against the format."""
+
+    status: int | None = None    # HTTP status; None when it did not answer
+    empty: bool = False
+    html: bool = False           # an HTML page, not markdown
+    first_line: str = ""         # its first non-blank line (the first 200 characters)
+    h1: int = 0                  # lines that are H1 titles ('# Name')
+    h2: int = 0                  # lines that are H2 sections ('## Docs')
+    links: int = 0               # markdown list links ('- [name](url): notes')
