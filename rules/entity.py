@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aeo.facts.reading import brand_key, is_org, own_organizations
-from aeo.facts.records import PageFacts, SiteFacts
+from aeo.facts.records import AboutFacts, Language, PageFacts, SiteFacts
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
 
@@ -201,31 +201,31 @@ def en003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       examples=(
           Example("filler opening", True, page={
               "opening": "In today's world it is more important than ever to keep up.",
-              "language": {"opening_subjects": [], "opening_pronoun_led": False}}),
+              "language": Language(analysed=True)}),
           Example("names the subject late", True, settings={"intro_words": 10}, page={
               "opening": "It is hard. " * 6 + "Payroll taxes are due monthly.",
-              "language": {"opening_subjects": [[18, "Payroll", "H1 noun"]],
-                           "opening_pronoun_led": True}}),
+              "language": Language(analysed=True, opening_subjects=((18, "Payroll", "H1 noun"),),
+                                   opening_pronoun_led=True)}),
           Example("names the subject", False, page={
               "opening": "Payroll taxes for 2026 are due monthly.",
-              "language": {"opening_subjects": [[0, "Payroll", "H1 noun"]],
-                           "opening_pronoun_led": False}}),
+              "language": Language(analysed=True,
+                                   opening_subjects=((0, "Payroll", "H1 noun"),))}),
       ))
 def en004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    if not page.opening or "opening_subjects" not in page.language:
+    if not page.opening or not page.language.analysed:
         return NOT_APPLICABLE
     letters = re.findall(r"[^\W\d_]", page.opening)
     if sum(c < "\u0250" for c in letters) < 0.6 * len(letters):
         return NOT_APPLICABLE   # not in a Latin script: the English language model cannot read it
     n = gov["intro_words"]
-    if any(s[0] < n for s in page.language["opening_subjects"]):
+    if any(s[0] < n for s in page.language.opening_subjects):
         return PASSED
     brand = (site.identity or {}).get("name", "")
     if brand and re.search(rf"(?i)\b{re.escape(brand)}\b", " ".join(page.opening.split()[:n])):
         return PASSED   # it names the organization
     quote = " ".join(page.opening.split()[:40])
     quote += "…" if len(page.opening.split()) > 40 else ""
-    how = "opens with a pronoun and " if page.language.get("opening_pronoun_led") else ""
+    how = "opens with a pronoun and " if page.language.opening_pronoun_led else ""
     return failed(Hit(evidence=f"opening: \"{quote}\"",
                       detail=f"The opening paragraph {how}names no subject (no named entity, proper "
                              f"noun or the H1's subject) in its first {n} words."))
@@ -254,12 +254,12 @@ def _about_page(site, pages):
           Example("no about page", True, pages=(
               {"url": "https://example.com/", "page_type": "home"},)),
           Example("about page with nothing concrete", True, pages=(
-              {"url": "https://example.com/about", "page_type": "about", "language": {
-                  "about_facts": {"dates": [], "places": [], "people": [], "does": []}}},)),
+              {"url": "https://example.com/about", "page_type": "about",
+               "language": Language(analysed=True, about=AboutFacts())},)),
           Example("about page with facts", False, pages=(
-              {"url": "https://example.com/about", "page_type": "about", "language": {
-                  "about_facts": {"dates": ["2014"], "places": ["Berlin"], "people": [],
-                                  "does": []}}},)),
+              {"url": "https://example.com/about", "page_type": "about",
+               "language": Language(analysed=True, about=AboutFacts(dates=("2014",),
+                                                                    places=("Berlin",)))},)),
       ))
 def en005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     about = _about_page(site, pages)
@@ -267,9 +267,7 @@ def en005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
         return failed(Hit(evidence="no page classified as an about page and no internal link whose "
                                    "text says 'about'",
                           detail="The site has no about page engines can find.", page_type="about"))
-    facts = about.language.get("about_facts") or {}
-    found = {k: v for k, v in facts.items() if v}
-    if found:
+    if about.language.about:     # a date, a place, a person or what it does
         return PASSED
     return failed(Hit(evidence="no founding date, location, people or sentence saying what the "
                                f"organization does in {about.main_word_count} words",
@@ -324,7 +322,7 @@ def _technical(name: str, page) -> bool:
     ('global secondary indexes (GSI)')."""
     # (language names only where the page is about software: 'Ruby', 'Julia', 'Sage' and
     # 'Mercury' are also people and companies)
-    terms = set(technical_terms()[1]) | set(page.language.get("abbreviations", ()))
+    terms = set(technical_terms()[1]) | set(page.language.abbreviations)
     if _about_software(page):
         terms |= technical_terms()[0]
     parts = [p for p in re.split(r"\s*[&+,/]\s*|\s+and\s+", name) if p]
@@ -344,18 +342,19 @@ def _technical(name: str, page) -> bool:
       references=("https://schema.org/about", "https://schema.org/mentions"),
       examples=(
           Example("no markup at all: SD005's concern, not this rule's", None, page={
-              "language": {"main_entities": [["Stripe", "ORG", 4]]}, "entities": ()}),
+              "language": Language(analysed=True, main_entities=(("Stripe", "ORG", 4),)), "entities": ()}),
           Example("main entity missing from markup", True, page={
-              "language": {"main_entities": [["Stripe", "ORG", 4], ["Xero", "ORG", 3]]},
+              "language": Language(analysed=True, main_entities=(("Stripe", "ORG", 4),
+                                                                ("Xero", "ORG", 3))),
               "entities": (_org("Acme"),)}),
           Example("main entity named in markup", False, page={
-              "language": {"main_entities": [["Acme", "ORG", 4]]},
+              "language": Language(analysed=True, main_entities=(("Acme", "ORG", 4),)),
               "entities": (_org("Acme"),)}),
       ))
 def en006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not any(n["syntax"] in ("json-ld", "microdata", "rdfa") for n in page.entities):
         return NOT_APPLICABLE   # no markup to compare with: SD005 reports the missing markup
-    main = [e for e in page.language.get("main_entities", [])
+    main = [e for e in page.language.main_entities
             if e[2] >= 2 and e[1] in MAIN_LABELS and not _technical(e[0], page)][:3]
     if not main:
         return NOT_APPLICABLE

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import re
 
-from aeo.facts.records import PAGE_TYPES, RECORDS, Block, PageFacts, Section, SiteFacts
+from aeo.facts.records import (
+    PAGE_TYPES,
+    RECORDS,
+    Answers,
+    Block,
+    FaqDom,
+    PageFacts,
+    Section,
+    SiteFacts,
+)
 from aeo.facts.text import FAQ_HEADING, n_words
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
@@ -151,25 +160,24 @@ def qa002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/appearance/structured-data/faqpage",),
       examples=(
           Example("four details pairs, no markup", True, page={
-              "answers": {"faq_dom": {"details": 4, "dl": 0, "accordion": 0}}}),
+              "answers": Answers(faq_dom=FaqDom(details=4))}),
           Example("FAQ heading with three questions, no markup", True, page={"sections": (
               _sec(0, "", False, None, []), _sec(2, "FAQ", False, 0, []),
               _sec(3, "Can I?", True, 1, []), _sec(3, "Is it?", True, 1, []),
               _sec(3, "Does it?", True, 1, []))}),
           Example("Q:/A: paragraphs on a product page", True, page={
-              "page_type": "product", "answers": {"faq_dom": {"qa": 3}}}),
+              "page_type": "product", "answers": Answers(faq_dom=FaqDom(qa=3))}),
           Example("marked up", False, page={
-              "answers": {"faq_dom": {"details": 4, "dl": 0, "accordion": 0}},
+              "answers": Answers(faq_dom=FaqDom(details=4)),
               "entities": ({"n": 0, "syntax": "json-ld", "block": 0, "types": ["FAQPage"],
                             "id": "", "parent": None, "prop": "", "props": {}, "ext": []},)}),
       ))
 def qa003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    dom = page.answers.get("faq_dom", {})
+    dom = page.answers.faq_dom
     found = [f"{n} <{tag}> question-and-answer pairs" for tag, n in
-             (("details", dom.get("details", 0)), ("dl", dom.get("dl", 0)),
-              ("accordion", dom.get("accordion", 0))) if n >= 3]
-    if dom.get("qa", 0) >= 3:
-        found.append(f"{dom['qa']} 'Q: ... A: ...' pairs")
+             (("details", dom.details), ("dl", dom.dl), ("accordion", dom.accordion)) if n >= 3]
+    if dom.qa >= 3:
+        found.append(f"{dom.qa} 'Q: ... A: ...' pairs")
     for i, s in enumerate(page.sections):
         if s.level and FAQ_HEADING.search(s.heading):
             kids = [c for c in page.sections if c.parent == i and c.question]

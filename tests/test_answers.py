@@ -17,7 +17,7 @@ from aeo.analyzers.nlp import load
 from aeo.analyzers.page import analyze_page
 from aeo.analyzers.questions import question_flags
 from aeo.crawler.scope import Scope
-from aeo.facts.records import Block, Fetch
+from aeo.facts.records import Block, DateCandidate, Fetch
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, hits, make_site
 
@@ -103,9 +103,9 @@ def test_labelled_statistic_sentences():
     right = tp = fp = fn = 0
     for r in rows:
         links = [["https://example.org/source", r["link"]]] if r["link"] else []
-        stats = citation_facts([Block("p", r["text"], tuple(map(tuple, links)))], model)["stats"]
+        stats, _ = citation_facts([Block("p", r["text"], tuple(map(tuple, links)))], model)
         got = "none" if not stats else (
-            "unsourced" if any(not s["source"] for s in stats) else "sourced")
+            "unsourced" if any(not s.source for s in stats) else "sourced")
         right += got == r["label"]
         tp += got == "unsourced" == r["label"]
         fp += got == "unsourced" != r["label"]
@@ -333,7 +333,7 @@ def test_ci003_quotes_with_and_without_credit():
                      "chasing invoices for small businesses everywhere”. See our talk “How "
                      "Small Firms Get Paid Faster With Payment Links”. You might be thinking: "
                      "“Surely my customers will never pay by link on their phones.”</p>")
-    assert not check("CI003", not_said), not_said.answers["quotes"]
+    assert not check("CI003", not_said), not_said.answers.quotes
 
 
 
@@ -393,7 +393,7 @@ def test_ci003_credits_and_literals_on_real_pages(path, url):
     credited quote, and quoted code, URLs, addresses and changelog titles, are no anonymous
     quotations."""
     page = real_page(path, url)
-    assert not check("CI003", page), [q for q in page.answers["quotes"] if not q["credited"]]
+    assert not check("CI003", page), [q for q in page.answers.quotes if not q.credited]
 
 
 @pytest.mark.parametrize("sentence, kind", [
@@ -565,8 +565,8 @@ def test_review_edge_cases_of_the_precision_fixes():
     both = facts("/post", "<h1>P</h1><link rel='canonical' href='/post'>",
                  head="<link rel='canonical' href='/post'>")
     assert both.body_canonicals == () and check("ACC008", both) == []
-    teasers = [{"value": v, "source": "time element", "kind": "published"}
+    teasers = [DateCandidate(v, v, "time element", "published")
                for v in ("2019-05-01", "2021-03-03", "2020-01-02")]
-    headline = {"value": "2021-03-03", "source": "visible text under the headline",
-                "kind": "published"}
+    headline = DateCandidate("2021-03-03", "3 March 2021", "visible text under the headline",
+                             "published")
     assert settle(teasers + [headline], "published") == "2021-03-03"

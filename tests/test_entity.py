@@ -87,7 +87,7 @@ def site_check(rule_id, pages, settings=None):
 def test_en004_openings_that_name_their_subject_on_real_pages(path, url):
     page = real_page(path, url)
     assert not hits(RULES["EN004"].check(page, make_site(), GOV)), (page.opening[:300],
-                                                              page.language["opening_subjects"])
+                                                              page.language.opening_subjects)
 
 
 def test_en004_still_reports_a_real_opening_that_names_nothing():
@@ -172,9 +172,9 @@ def test_en005_about_page_with_facts_passes_and_a_mission_statement_fails():
     concrete = facts("/about", "<h1>About Acme Analytics</h1><p>Acme Analytics was founded "
                      "in Berlin in 2014 by Lena Vogt and Omar Haddad. We build product "
                      "analytics software for 3,000 software companies in 40 countries.</p>")
-    found = concrete.language["about_facts"]
-    assert "2014" in " ".join(found["dates"]) and "Berlin" in found["places"]
-    assert {"Lena Vogt", "Omar Haddad"} <= set(found["people"]) and found["does"]
+    found = concrete.language.about
+    assert "2014" in " ".join(found.dates) and "Berlin" in found.places
+    assert {"Lena Vogt", "Omar Haddad"} <= set(found.people) and found.does
     assert site_check("EN005", [concrete]) == []
     fluff = facts("/about", "<h1>About us</h1><p>We believe in doing things differently. "
                   "Passion is at the heart of everything, and every single day is a chance "
@@ -213,7 +213,7 @@ def test_en006_entities_the_text_is_about_but_the_markup_omits():
     bare = facts("/blog/payments", PAYMENTS_TEXT, ld({
         "@context": "https://schema.org", "@type": "BlogPosting", "headline":
             "Taking card payments"}))
-    main = {e[0] for e in bare.language["main_entities"] if e[2] >= 2}
+    main = {e[0] for e in bare.language.main_entities if e[2] >= 2}
     assert {"PayPal", "Xero"} <= main
     hit = hits(RULES["EN006"].check(bare, make_site(), GOV))[0]
     assert "PayPal (ORG, 3×)" in hit.evidence and "Xero (" in hit.evidence
@@ -379,4 +379,4 @@ def test_en004_a_short_h1_is_the_subject_on_real_pages():
                             Scope.from_url(root), root)
         assert page.opening
         assert hits(all_rules()["EN004"].check(page, make_site(), load_governance())) == [], \
-            (page.h1, page.opening[:80], page.language.get("opening_subjects"))
+            (page.h1, page.opening[:80], page.language.opening_subjects)

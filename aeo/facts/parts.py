@@ -136,3 +136,107 @@ class LlmsTxt:
     h1: int = 0                  # lines that are H1 titles ('# Name')
     h2: int = 0                  # lines that are H2 sections ('## Docs')
     links: int = 0               # markdown list links ('- [name](url): notes')
+
+
+@dataclass(frozen=True, slots=True)
+class AboutFacts:
+    """What an about page states (analyzers/nlp.py, EN005 reads it): dates with a year,
+    places, people, and sentences in which the organization does something."""
+
+    dates: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    does: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.dates or self.places or self.people or self.does)
+
+
+@dataclass(frozen=True)
+class Language:
+    """What spaCy read on a content or an about page (analyzers/nlp.py); the ENTITY rules
+    and the organization's identity read it. Stored as before: {} when not analysed."""
+
+    analysed: bool = False
+    # the H1's subject, a name or a proper noun in the opening: (word position, text, why)
+    opening_subjects: tuple[tuple[int, str, str], ...] = ()
+    opening_pronoun_led: bool = False         # the opening starts with 'It', 'This', ...
+    main_entities: tuple[tuple[str, str, int], ...] = ()   # (name, label, mentions)
+    abbreviations: tuple[str, ...] = ()       # acronyms the text defines
+    org_mentions: tuple[tuple[str, str, int], ...] = ()    # organizations it names
+    about: AboutFacts | None = None           # on an about page
+
+    def to_json(self) -> dict[str, Any]:
+        if not self.analysed:
+            return {}
+        return {"opening_subjects": [list(x) for x in self.opening_subjects],
+                "opening_pronoun_led": self.opening_pronoun_led,
+                "main_entities": [list(x) for x in self.main_entities],
+                "abbreviations": list(self.abbreviations),
+                "org_mentions": [list(x) for x in self.org_mentions],
+                "about_facts": {k: list(v) for k, v in dataclasses.asdict(self.about).items()}
+                if self.about is not None else {}}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Language:
+        if not d:
+            return cls()
+        about = d.get("about_facts") or {}
+        return cls(True, tuple(tuple(x) for x in d.get("opening_subjects", ())),
+                   bool(d.get("opening_pronoun_led")),
+                   tuple(tuple(x) for x in d.get("main_entities", ())),
+                   tuple(d.get("abbreviations", ())),
+                   tuple(tuple(x) for x in d.get("org_mentions", ())),
+                   AboutFacts(**{k: tuple(v) for k, v in about.items()}) if about else None)
+
+
+@dataclass(frozen=True, slots=True)
+class FaqDom:
+    """Question-and-answer pairs a reader sees outside headings (analyzers/sections.py)."""
+
+    details: int = 0       # <details> whose <summary> is a question
+    dl: int = 0            # <dt> questions with their <dd>
+    accordion: int = 0     # toggles (aria-expanded, buttons, accordion or FAQ classes)
+    qa: int = 0            # 'Q: ... A: ...' written as paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """A sentence that states a figure, and how (or whether) its source is given."""
+
+    sentence: str
+    kind: str              # percentage, multiple, ratio, average, count, money
+    source: str = ""       # 'link', 'names PwC', 'the product's own setting', '' (none)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quotation in the main text, and whom it credits ('' nobody)."""
+
+    text: str
+    words: int
+    credited: str = ""
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the QA and CITE rules read beyond the sections (analyzers/answers.py)."""
+
+    faq_dom: FaqDom = FaqDom()
+    external_links: tuple[str, ...] = ()     # links in the main content to other hosts
+    stats: tuple[Statistic, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        if self == Answers():
+            return {}
+        return {"faq_dom": dataclasses.asdict(self.faq_dom),
+                "external_links": list(self.external_links),
+                "stats": [dataclasses.asdict(x) for x in self.stats],
+                "quotes": [dataclasses.asdict(x) for x in self.quotes]}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Answers:
+        return cls(FaqDom(**d.get("faq_dom", {})), tuple(d.get("external_links", ())),
+                   tuple(Statistic(**x) for x in d.get("stats", ())),
+                   tuple(Quote(**x) for x in d.get("quotes", ())))

@@ -10,14 +10,20 @@ from urllib.parse import urlsplit
 
 from aeo import __version__
 from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable from here)
+    AboutFacts,
+    Answers,
     Attribution,
     AuthorCandidate,
     Block,
     Body,
     CanonicalTag,
     DateCandidate,
+    FaqDom,
+    Language,
     LlmsTxt,
+    Quote,
     Section,
+    Statistic,
 )
 
 TOOL = {"name": "aeo-audit", "version": __version__}
@@ -123,10 +129,10 @@ class PageFacts:
     main_blocks: tuple[Block, ...] = ()    # the main content, block by block
     main_source: str = ""                  # trafilatura | dom | none
     opening: str = ""                      # the opening paragraph ('' when there is none)
-    language: dict = field(default_factory=dict)   # opening_subjects, main_entities, ...
+    language: Language = Language()        # what spaCy read: subjects, names, about facts
     # Answerability (analyzers/answers.py): sections over main_blocks, FAQ structures, citations.
     sections: tuple[Section, ...] = ()      # the heading outline, with the blocks each owns
-    answers: dict = field(default_factory=dict)    # faq_dom, external_links, stats, quotes
+    answers: Answers = Answers()           # visible FAQs, outbound links, statistics, quotes
     # Who and when (analyzers/attribution.py): every candidate with its source.
     attribution: Attribution = Attribution()   # author and date candidates, reviewers
     skeleton: str = ""                     # fingerprint of the frame around the main content
@@ -143,6 +149,8 @@ class PageFacts:
         d["main_blocks"] = [b.to_json() for b in self.main_blocks]
         d["sections"] = [x.to_json() for x in self.sections]
         d["attribution"] = self.attribution.to_json()
+        d["language"] = self.language.to_json()
+        d["answers"] = self.answers.to_json()
         d["body"] = dataclasses.asdict(self.body)
         d["canonical_tags"] = [dataclasses.asdict(t) for t in self.canonical_tags]
         return d
@@ -155,6 +163,8 @@ class PageFacts:
         d["main_blocks"] = tuple(Block.from_json(b) for b in d.get("main_blocks", ()))
         d["sections"] = tuple(Section.from_json(x) for x in d.get("sections", ()))
         d["attribution"] = Attribution.from_json(d.get("attribution") or {})
+        d["language"] = Language.from_json(d.get("language") or {})
+        d["answers"] = Answers.from_json(d.get("answers") or {})
         d["body"] = Body(**d.get("body", {}))
         d["canonical_tags"] = tuple(CanonicalTag(**t) for t in d.get("canonical_tags", ()))
         for key in ("h1", "robots_directives", "canonicals", "body_canonicals", "invalid_links",
