@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from aeo.analyzers.page_type import theme_markup
 from aeo.facts.records import (
     CONTENT_TYPES,
-    REFRESH_REDIRECT_S,
     PageFacts,
     counted_for_titles,
     section,
@@ -175,8 +174,8 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
             s.titled_pages += 1
             s.title_counts[text_key(p.title)] += 1
             s.description_counts[text_key(p.meta_description)] += 1
-        if p.refresh.get("target") and (p.refresh.get("delay") or 0) <= REFRESH_REDIRECT_S:
-            s.refresh_targets[url] = p.refresh["target"]
+        if p.refresh.redirects:
+            s.refresh_targets[url] = p.refresh.target
         for canonical in set(p.canonicals):
             key = origin(canonical)
             if key:
@@ -216,7 +215,7 @@ def survey(db, expected_types: dict[str, list[str]]) -> Survey:
                 tally[0] += 1
                 tally[1] += bool(p.date_published)
                 tally[2] += bool(p.author)
-            if p.main_word_count and not p.refresh.get("target"):
+            if p.main_word_count and not p.refresh.target:
                 s.content_with_words += 1
                 if p.article_markup:
                     s.article_markup[p.article_markup] += 1

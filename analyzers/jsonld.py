@@ -14,6 +14,8 @@ import re
 import jstyleson
 from lxml import etree
 
+from aeo.facts.parts import JsonLdBlock
+
 MAX_BLOCK_CHARS = 1_000_000     # a bigger block is reported, not parsed
 
 MAX_DEPTH = 64                  # nesting deeper than this is reported, not walked
@@ -131,14 +133,19 @@ def jsonld_scripts(root: etree._Element) -> list[etree._Element]:
     return out
 
 
-def read_block(index: int, script: etree._Element) -> tuple[dict, list]:
+def read_block(index: int, script: etree._Element) -> tuple[JsonLdBlock, list]:
+    block, values = _read(index, script)
+    return JsonLdBlock(**block), values
+
+
+def _read(index: int, script: etree._Element) -> tuple[dict, list]:
     """One JSON-LD block: (what happened to it, the values it yields)."""
     text = script.text or ""
     line = script.sourceline or 0
     inside = next((a.tag for a in script.iterancestors() if a.tag in ("template", "noscript")),
                   "")
     info = {"index": index, "line": line, "status": "parsed", "error": "", "error_line": "",
-            "error_at": line, "repairs": [], "reason": "", "inside": inside,
+            "error_at": line, "repairs": (), "reason": "", "inside": inside,
             "chars": len(text)}
     if len(text) > MAX_BLOCK_CHARS:
         info.update(status="invalid", reason="too_large",
@@ -171,7 +178,7 @@ def read_block(index: int, script: etree._Element) -> tuple[dict, list]:
         except _Unrepairable as why:
             info.update(status="invalid", reason=str(why))
             return info, []
-        info.update(status="repaired", repairs=repairs)
+        info.update(status="repaired", repairs=tuple(repairs))
     if any(_depth(v) > MAX_DEPTH for v in values):
         info.update(status="invalid", reason="too_deep",
                     error=info["error"] or f"nested more than {MAX_DEPTH} levels deep")

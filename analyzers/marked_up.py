@@ -10,6 +10,8 @@ import html
 import re
 import unicodedata
 
+from aeo.facts.parts import Unseen
+
 _TAG = re.compile(r"<[^>]{0,500}>")
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -80,5 +82,5 @@ def unseen_markup(nodes: list[dict], visible: str) -> tuple[int, list[dict]]:
         seen.add((kind, needle))
         checked += 1
         if needle not in haystack:
-            missing.append({"kind": kind, "node": n, "text": " ".join(text.split())[:200]})
+            missing.append(Unseen(kind, n, " ".join(text.split())[:200]))
     return checked, missing

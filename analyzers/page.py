@@ -27,7 +27,6 @@ from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
 from aeo.facts.records import (
     CONTENT_TYPES,
     HTML_TYPES,
-    REFRESH_REDIRECT_S,
     Block,
     Body,
     CanonicalTag,
@@ -409,8 +408,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                   link_share=min(1.0, link_words / main_words) if main_words else 0.0,
                   main_links=link_count, child_links=child_links,
                   code_share=min(1.0, code_words / main_words) if main_words else 0.0,
-                  redirects=bool(refresh.get("target")) and
-                  (refresh.get("delay") or 0) <= REFRESH_REDIRECT_S)
+                  redirects=refresh.redirects)
     page_type = classify(fetch.url, schema_types=tuple(page_types), og_type=og_type, **typing)
     marked_article = article_markup(page_types)
     # what the page is without its markup's word, for the site to set aside a theme's type

@@ -14,6 +14,7 @@ from extruct.xmldom import XmlDomHTMLParser
 from lxml import etree
 
 from aeo.crawler.scope import ALLOWED_SCHEMES, MAX_URL_LENGTH, InvalidURL, normalize_url, too_long
+from aeo.facts.parts import Refresh
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _LIMIT_MESSAGE = re.compile(r"Excessive depth|XML_PARSE_HUGE|huge input|limit exceeded", re.I)
@@ -223,11 +224,10 @@ _REFRESH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:[;,]\s*(?:url\s*=\s*)?(.*?))?\s
                       re.I | re.S)
 
 
-def meta_refresh(root: etree._Element | None, page_url: str) -> dict:
-    """The page's <meta http-equiv=refresh> (one inside <noscript> is ignored):
-    {} | {content, delay, target (absolute http(s) URL or ''), problem}."""
+def meta_refresh(root: etree._Element | None, page_url: str) -> Refresh:
+    """The page's <meta http-equiv=refresh> (one inside <noscript> is ignored)."""
     if root is None:
-        return {}
+        return Refresh()
     for m in root.iter("meta"):
         if (m.get("http-equiv") or "").strip().lower() != "refresh":
             continue
@@ -236,17 +236,16 @@ def meta_refresh(root: etree._Element | None, page_url: str) -> dict:
         content = " ".join((m.get("content") or "").split())[:300]
         found = _REFRESH.match(content)
         if not found:
-            return {"content": content, "delay": None, "target": "", "problem": "malformed"}
+            return Refresh(True, content)
         delay = float(found.group(1))
         raw = (found.group(2) or "").strip().strip("'\"").strip()
         if not raw:
-            return {"content": content, "delay": delay, "target": "", "problem": ""}
-        target, problem = resolve_href(raw, base_url(root, page_url))
+            return Refresh(True, content, delay)
+        target, _problem = resolve_href(raw, base_url(root, page_url))
         if target is None:
-            return {"content": content, "delay": delay, "target": "",
-                    "problem": f"unsafe or invalid target {raw[:120]!r}"}
-        return {"content": content, "delay": delay, "target": target, "problem": ""}
-    return {}
+            return Refresh(True, content, delay, bad_target=raw[:120])
+        return Refresh(True, content, delay, target)
+    return Refresh()
 
 
 def canonical_link(root: etree._Element | None, page_url: str) -> str:

@@ -243,10 +243,9 @@ class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
                 yield from self._page_request(link.url, depth + step, url)
         step = 1 if stub else 0
         refresh = meta_refresh(root, url)
-        if refresh.get("target") and refresh["delay"] is not None and \
-                refresh["delay"] <= REFRESH_REDIRECT_S:
+        if refresh.target and refresh.delay is not None and refresh.delay <= REFRESH_REDIRECT_S:
             # a quick meta refresh is a redirect to browsers and crawlers: follow it
-            yield from self._page_request(refresh["target"], depth + step, url, stub=True)
+            yield from self._page_request(refresh.target, depth + step, url, stub=True)
         canonical = canonical_link(root, url)
         if canonical and canonical != url:
             yield from self._page_request(canonical, depth + step, url, stub=True)

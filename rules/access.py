@@ -9,6 +9,7 @@ from aeo.crawler.bots import bot
 from aeo.facts.records import BotAccess, Link, LlmsTxt, PageFacts, Probe, SiteFacts
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
+from aeo.rules.evidence import shortlist
 
 ALL = ("all",)
 
@@ -22,12 +23,6 @@ def _bot_evidence(b: BotAccess) -> str:
     n = len(b.blocked_urls)
     return (f"{b.token} ({b.operator}, {b.purpose}) blocked on {n} URL{'s' * (n != 1)} "
             f"by group '{b.group}', {line}")
-
-
-def shortlist(urls, n: int = 3) -> str:
-    urls = list(urls)
-    more = f" and {len(urls) - n} more" if len(urls) > n else ""
-    return ", ".join(urls[:n]) + more
 
 
 @rule(id="ACC001", name="robots.txt blocks an answer-engine crawler", pillar="ACCESS",

@@ -9,12 +9,9 @@ from aeo.facts.records import Answers, PageFacts, Quote, SiteFacts, Statistic
 from aeo.facts.text import METRIC, SETTING, THIRD_PARTY
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
+from aeo.rules.evidence import join_evidence, quoted
 
 ALL = ("all",)
-
-
-def _quote(text: str, n: int = 160) -> str:
-    return f"\"{text[:n]}{'…' if len(text) > n else ''}\""
 
 
 OWN_WORK = re.compile(r"\b(?:how\s+)?we\s+(?:\w+\s+)?(?:built|build|improved|improve|rebuilt|"
@@ -78,8 +75,7 @@ def ci001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     bare = [s for s in stats if not s.source and not own(s)]
     if not bare:
         return PASSED
-    return failed(Hit(evidence="; ".join(_quote(s.sentence) + f" ({s.kind})" for s in bare[:4])
-                      + (f"; and {len(bare) - 4} more" if len(bare) > 4 else ""),
+    return failed(Hit(evidence=join_evidence((quoted(s.sentence) + f" ({s.kind})" for s in bare), 4),
                       detail=f"{len(bare)} of {len(stats)} statistic(s) name or link no source."))
 
 
@@ -139,5 +135,5 @@ def ci003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     anonymous = [q for q in quotes if not q.credited]
     if not anonymous:
         return PASSED
-    return failed(Hit(evidence="; ".join(_quote(q.text) for q in anonymous[:3]),
+    return failed(Hit(evidence="; ".join(quoted(q.text) for q in anonymous[:3]),
                       detail=f"{len(anonymous)} quotation(s) credit no person or organization."))

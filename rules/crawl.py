@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from aeo.facts.records import HTML_TYPES, PAGE_TYPES, Body, CanonicalTag, PageFacts, SiteFacts
+from aeo.facts.records import (
+    HTML_TYPES,
+    PAGE_TYPES,
+    REFRESH_REDIRECT_S,
+    Body,
+    CanonicalTag,
+    PageFacts,
+    Refresh,
+    SiteFacts,
+)
 from aeo.governance import Governance
 from aeo.rules.access import ALL, shortlist
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
@@ -336,22 +345,22 @@ def acc111(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/crawling-indexing/301-redirects",),
       examples=(
           Example("refresh loop", True, pages=(
-              {"url": "https://example.com/a", "refresh": {
-                  "content": "0;url=/b", "delay": 0.0, "target": "https://example.com/b",
-                  "problem": ""}},
-              {"url": "https://example.com/b", "refresh": {
-                  "content": "0;url=/a", "delay": 0.0, "target": "https://example.com/a",
-                  "problem": ""}})),
+              {"url": "https://example.com/a",
+               "refresh": Refresh(True, "0;url=/b", 0.0, "https://example.com/b")},
+              {"url": "https://example.com/b",
+               "refresh": Refresh(True, "0;url=/a", 0.0, "https://example.com/a")})),
+          Example("malformed", True, pages=(
+              {"url": "https://example.com/a", "refresh": Refresh(True, "soon")},)),
           Example("no refresh", False, pages=({"url": "https://example.com/a"},)),
       ))
 def acc112(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     refreshes = [(p.url, p.refresh) for p in pages
                  if p.refresh and p.status and 200 <= p.status < 300]
     judged = sum(1 for p in pages if p.status and 200 <= p.status < 300)
-    targets = {p.url: p.refresh.get("target") for p in pages if p.refresh}
+    targets = {p.url: p.refresh.target for p in pages if p.refresh}
     hits = []
     for url, r in refreshes:
-        loop, seen, at = False, [url], r.get("target")
+        loop, seen, at = False, [url], r.target
         for _ in range(10):
             if not at:
                 break
@@ -360,17 +369,17 @@ def acc112(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
                 break
             seen.append(at)
             at = targets.get(at)
-        if r.get("problem") == "malformed":
-            why = f"malformed refresh content {r['content']!r}"
-        elif r.get("problem"):
-            why = f"{r['problem']}; not followed"
+        if r.delay is None:
+            why = f"malformed refresh content {r.content!r}"
+        elif r.bad_target:
+            why = f"unsafe or invalid target {r.bad_target!r}; not followed"
         elif loop:
             why = "refresh loop: " + " → ".join(seen + [seen[0]])
-        elif r.get("delay") is not None and r["delay"] > 5:
-            why = (f"{r['delay']:.0f} s delay before going to {r.get('target') or 'itself'}; "
+        elif r.delay > REFRESH_REDIRECT_S:
+            why = (f"{r.delay:.0f} s delay before going to {r.target or 'itself'}; "
                    "too slow to count as a redirect, not followed")
-        elif r.get("target"):
-            why = f"meta refresh to {r['target']} after {r['delay']:.0f} s"
+        elif r.target:
+            why = f"meta refresh to {r.target} after {r.delay:.0f} s"
         else:
             continue   # a page that only reloads itself
         hits.append(Hit(evidence=why, detail="The page redirects with a meta refresh.",

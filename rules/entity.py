@@ -14,6 +14,7 @@ from aeo.facts.reading import brand_key, is_org, own_organizations
 from aeo.facts.records import AboutFacts, Language, PageFacts, SiteFacts
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
+from aeo.rules.evidence import shortlist
 
 ALL = ("all",)
 MAIN_LABELS = ("ORG", "PRODUCT", "PERSON", "WORK_OF_ART")   # what a page is "about"
@@ -32,12 +33,6 @@ def profile_of(url: str) -> str:
         if host == domain or host.endswith("." + domain):
             return name
     return ""
-
-
-def _short(items, n: int = 3) -> str:
-    items = list(items)
-    more = f" and {len(items) - n} more" if len(items) > n else ""
-    return ", ".join(items[:n]) + more
 
 
 def _org(name: str, url: str = "https://acme.example/", logo: str = "/logo.png",
@@ -127,7 +122,7 @@ def en002(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     evidence = (f"sameAs names {len(profiles)} authoritative profile(s)"
                 + (f" ({', '.join(sorted(profiles))})" if profiles else "")
                 + f"; at least {gov['min_sameas']} expected"
-                + (f"; other links: {_short(others)}" if others else ""))
+                + (f"; other links: {shortlist(others)}" if others else ""))
     return over(1, [Hit(evidence=evidence,
                         detail="The organization's markup does not link to enough profiles "
                                "that engines trust to confirm who it is.",
@@ -178,7 +173,7 @@ def en003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
         where = ", ".join(f"{src} ×{n}" for src, n in sources.items())
         pages_of = ident["pages"].get(form, [])
         urls += pages_of
-        parts.append(f"'{form}' ({where}; on {_short(pages_of, 2)})")
+        parts.append(f"'{form}' ({where}; on {shortlist(pages_of, 2)})")
     return over(1, [Hit(
       evidence=f"the name is '{ident['name']}' (from {ident['source']}); other forms: "
                + "; ".join(parts[:8]),

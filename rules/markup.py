@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aeo.facts.records import PageFacts, SiteFacts
 from aeo.facts.schemaorg import DATA_TYPES, DATE_TYPES, NUMBER_TYPES, vocabulary
+from aeo.rules.evidence import snippet
 
 ALL = ("all",)
 
@@ -91,16 +92,6 @@ def ancestors(page: PageFacts, node: dict):
         node = page.entities[node["parent"]]
         seen.add(node["n"])
         yield node
-
-
-def snippet(value, n: int = 80) -> str:
-    text = " ".join(str(value).split())
-    return text if len(text) <= n else text[:n - 1] + "…"
-
-
-def join_evidence(items: list[str], n: int = 6) -> str:
-    more = f"; and {len(items) - n} more" if len(items) > n else ""
-    return "; ".join(items[:n]) + more
 
 
 # -- Google's requirements as data --------------------------------------------------------------

@@ -19,6 +19,7 @@ from aeo.facts.records import (
 from aeo.facts.text import FAQ_HEADING, n_words
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
+from aeo.rules.evidence import first_words, join_evidence
 
 ALL = ("all",)
 FILLER = re.compile(
@@ -44,11 +45,6 @@ def filler_of(text: str) -> str:
     if d and VAGUE_DEPENDS.match(d.group(1)):
         return "It depends" + d.group(1)[:40]
     return ""
-
-
-def _first_words(text: str, n: int = 14) -> str:
-    words = text.split()
-    return " ".join(words[:n]) + ("…" if len(words) > n else "")
 
 
 def _sec(level, heading, question, parent, blocks):
@@ -132,15 +128,14 @@ def qa002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
         words = n_words(first.text)
         filler = filler_of(first.text)
         if filler:
-            problems.append(f"{head}: opens with filler '{filler}': \"{_first_words(first.text)}\" "
+            problems.append(f"{head}: opens with filler '{filler}': \"{first_words(first.text)}\" "
                             f"({words} words)")
         elif words > limit:
             problems.append(f"{head}: the first paragraph runs {words} words (over {limit}): "
-                            f"\"{_first_words(first.text)}\"")
+                            f"\"{first_words(first.text)}\"")
     if not problems:
         return PASSED
-    return failed(Hit(evidence="; ".join(problems[:5]) + (f"; and {len(problems) - 5} more"
-                                                           if len(problems) > 5 else ""),
+    return failed(Hit(evidence=join_evidence(problems, 5),
                       detail=f"{len(problems)} of {len(questions)} question heading(s) are not "
                              "followed by a direct answer."))
 
@@ -283,7 +278,7 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
         if b.kind == "p" and not _name_list(b.text):
             w = n_words(b.text)
             if w > max_p:
-                problems.append(f"a {w}-word paragraph: \"{_first_words(b.text, 10)}\"")
+                problems.append(f"a {w}-word paragraph: \"{first_words(b.text, 10)}\"")
     for i, s in enumerate(page.sections):
         own = [page.main_blocks[j] for j in s.blocks]
         # code and lists of names are not prose (a list of names is a list), and a code
@@ -305,8 +300,7 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
             problems.append(f"{words} words under {where} with no subheading, list or table")
     if not problems:
         return PASSED
-    return failed(Hit(evidence="; ".join(problems[:4]) + (f"; and {len(problems) - 4} more"
-                                                           if len(problems) > 4 else ""),
+    return failed(Hit(evidence=join_evidence(problems, 4),
                       detail=f"{len(problems)} passage(s) too long to quote."))
 
 

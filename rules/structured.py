@@ -13,19 +13,12 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from aeo.facts.reading import own_organizations
-from aeo.facts.records import PAGE_TYPES, PageFacts, SiteFacts
+from aeo.facts.records import PAGE_TYPES, JsonLdBlock, PageFacts, SiteFacts, Unseen
 from aeo.facts.schemaorg import vocabulary
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
-from aeo.rules.markup import (
-    ALL,
-    example_node,
-    join_evidence,
-    missing_properties,
-    resolve,
-    schema_nodes,
-    snippet,
-)
+from aeo.rules.evidence import join_evidence, snippet
+from aeo.rules.markup import ALL, example_node, missing_properties, resolve, schema_nodes
 
 
 @rule(id="SD001", name="JSON-LD block is not valid JSON", pillar="STRUCT", scope="page",
@@ -41,28 +34,24 @@ from aeo.rules.markup import (
       references=("https://developers.google.com/search/docs/appearance/structured-data/intro-structured-data",
                   "https://www.rfc-editor.org/rfc/rfc8259"),
       examples=(
-          Example("trailing comma", True, page={"jsonld_blocks": (
-              {"index": 0, "line": 12, "status": "repaired", "error": "Expecting property name",
-               "error_line": '"name": "x",}', "error_at": 14, "repairs": ["trailing_commas"],
-               "reason": ""},)}),
-          Example("valid block", False, page={"jsonld_blocks": (
-              {"index": 0, "line": 12, "status": "parsed", "error": "", "error_line": "",
-               "error_at": 12, "repairs": [], "reason": ""},)}),
+          Example("trailing comma", True, page={"jsonld_blocks": (JsonLdBlock(
+              0, 12, "repaired", "Expecting property name", '"name": "x",}', 14,
+              ("trailing_commas",)),)}),
+          Example("valid block", False, page={"jsonld_blocks": (JsonLdBlock(0, 12, error_at=12),)}),
       ))
 def sd001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not page.jsonld_blocks:
         return NOT_APPLICABLE
-    bad = [b for b in page.jsonld_blocks if b["status"] != "parsed"]
+    bad = [b for b in page.jsonld_blocks if b.status != "parsed"]
     if not bad:
         return PASSED
     parts = []
     for b in bad:
-        fate = (f"recovered by a lenient repair ({', '.join(b['repairs'])})"
-                if b["status"] == "repaired" else
-                f"not recoverable ({b['reason'] or 'not JSON'}): its data is lost")
-        offending = f" at page line {b['error_at']}: {b['error_line']}" if b["error_line"] else ""
-        parts.append(f"block {b['index'] + 1} (line {b['line']}): {b['error']}{offending}; "
-                     f"{fate}")
+        fate = (f"recovered by a lenient repair ({', '.join(b.repairs)})"
+                if b.status == "repaired" else
+                f"not recoverable ({b.reason or 'not JSON'}): its data is lost")
+        offending = f" at page line {b.error_at}: {b.error_line}" if b.error_line else ""
+        parts.append(f"block {b.index + 1} (line {b.line}): {b.error}{offending}; {fate}")
     return failed(Hit(evidence=join_evidence(parts, 4),
                       detail=f"{len(bad)} of {len(page.jsonld_blocks)} JSON-LD block(s) on this page "
                              "are not valid JSON, so engines ignore what they say."))
@@ -185,7 +174,7 @@ def sd005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/appearance/structured-data/sd-policies",),
       examples=(
           Example("headline not visible", True, page={"markup_checked": 3, "markup_unseen": (
-              {"kind": "headline", "node": 0, "text": "10 ways to get paid faster"},)}),
+              Unseen("headline", 0, "10 ways to get paid faster"),)}),
           Example("everything visible", False, page={"markup_checked": 3, "markup_unseen": ()}),
       ))
 def sd006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
@@ -193,7 +182,7 @@ def sd006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
         return NOT_APPLICABLE
     if not page.markup_unseen:
         return PASSED
-    parts = [f"{m['kind']} '{snippet(m['text'])}'" for m in page.markup_unseen]
+    parts = [f"{m.kind} '{snippet(m.text)}'" for m in page.markup_unseen]
     return failed(Hit(evidence="not in the visible text: " + join_evidence(parts),
                       detail=f"{len(parts)} of {page.markup_checked} marked-up texts (FAQ questions "
                              "and answers, authors, headlines) do not appear on the page."))

@@ -5,7 +5,14 @@ many pages share each one (aeo.pageset)."""
 from __future__ import annotations
 
 from aeo.facts.reading import is_pagination
-from aeo.facts.records import CONTENT_TYPES, PageFacts, SiteFacts, counted_for_titles, text_key
+from aeo.facts.records import (
+    CONTENT_TYPES,
+    PageFacts,
+    Refresh,
+    SiteFacts,
+    counted_for_titles,
+    text_key,
+)
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
 
@@ -52,7 +59,7 @@ def _shared(counts: dict[str, int], key: str, total: int) -> int:
               site={"titled_pages": 10, "title_counts": {text_key("Payment links | Acme"): 1},
                     "description_counts": {text_key("How payment links work."): 1}}),
           Example("an instant redirect stub is not judged", None, page={
-              "title": "", "refresh": {"target": "https://example.com/new", "delay": 0}},
+              "title": "", "refresh": Refresh(True, "0;url=/new", 0.0, "https://example.com/new")},
               site={"titled_pages": 10}),
           Example("page 7 of the blog archive is not judged", None, page={
               "url": "https://example.com/blog/page/7/", "title": "Blog", "meta_description": ""},

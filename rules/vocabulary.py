@@ -9,15 +9,8 @@ from aeo.facts.records import PAGE_TYPES, PageFacts, SiteFacts
 from aeo.facts.schemaorg import vocabulary
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
-from aeo.rules.markup import (
-    ALL,
-    example_node,
-    join_evidence,
-    label,
-    schema_nodes,
-    where,
-    wrong_kind,
-)
+from aeo.rules.evidence import join_evidence
+from aeo.rules.markup import ALL, example_node, label, schema_nodes, where, wrong_kind
 
 
 @rule(id="SD002", name="Term not in the schema.org vocabulary", pillar="STRUCT", scope="page",

@@ -95,11 +95,11 @@ def test_jsonld_blocks_are_parsed_repaired_or_invalid(text):
     if not scripts:
         return
     info, values = _timed(read_block, 0, scripts[0])
-    assert info["status"] in ("parsed", "repaired", "invalid")
-    assert info["status"] == "parsed" or info["error"]     # every failure says why
-    if info["status"] == "invalid":
+    assert info.status in ("parsed", "repaired", "invalid")
+    assert info.status == "parsed" or info.error     # every failure says why
+    if info.status == "invalid":
         assert values == []
-    json.dumps([info, values], allow_nan=False)
+    json.dumps([info.to_json(), values], allow_nan=False)
 
 
 @FUZZ

@@ -48,12 +48,13 @@ def check(rule_id: str, page, site=None):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_t32_every_block_is_parsed_repaired_or_invalid_with_a_reason(name):
     sd = sd_of((FIXTURES / f"{name}.html").read_text())
-    got = [[b["status"], b["repairs"] if b["status"] != "invalid" else b["reason"]]
+    got = [[b.status, list(b.repairs) if b.status != "invalid" else b.reason]
            for b in sd["blocks"]]
     assert got == EXPECTED[name]
     for b in sd["blocks"]:
-        assert b["status"] == "parsed" or b["error"]    # a message for every failure
-    json.dumps(sd, allow_nan=False)   # never a NaN in what we store
+        assert b.status == "parsed" or b.error    # a message for every failure
+    # never a NaN in what we store
+    json.dumps({**sd, "blocks": [b.to_json() for b in sd["blocks"]]}, allow_nan=False)
 
 
 def test_t31_one_bad_block_does_not_erase_the_good_ones():
@@ -84,7 +85,7 @@ def test_t32_size_and_depth_caps_and_a_big_graph():
         {"@type": "Person", "@id": f"#p{i}", "name": f"P{i}"} for i in range(500)]})
     html = "".join(f'<script type="application/ld+json">{b}</script>' for b in (big, deep, graph))
     sd = sd_of(f"<html><body>{html}</body></html>")
-    assert [(b["status"], b["reason"]) for b in sd["blocks"]] == [
+    assert [(b.status, b.reason) for b in sd["blocks"]] == [
         ("invalid", "too_large"), ("invalid", "too_deep"), ("parsed", "")]
     assert sum(1 for n in sd["nodes"] if n["types"] == ["Person"]) == 500
     assert all(n["parent"] is None for n in sd["nodes"])   # @graph members are top-level
@@ -146,8 +147,8 @@ def test_extruct_samples_parse_without_exception_and_keep_their_jsonld(case):
             expected = expected["items"] if isinstance(expected, dict) else expected
             assert sd["jsonld"] == _flat(expected)
     if "invalid" in case["html"]:
-        assert sd["blocks"] and all(b["status"] == "repaired" for b in sd["blocks"])
-    json.dumps(sd, allow_nan=False)
+        assert sd["blocks"] and all(b.status == "repaired" for b in sd["blocks"])
+    json.dumps({**sd, "blocks": [b.to_json() for b in sd["blocks"]]}, allow_nan=False)
 
 
 def test_extruct_samples_cover_every_syntax():
@@ -193,7 +194,7 @@ def test_schemaorg_jsonld_examples_are_clean():
     sd002, other_sd008, flagged, with_string_author = [], [], set(), set()
     for e in examples:
         page = _example_page(e["jsonld"])
-        assert all(b["status"] == "parsed" for b in page.jsonld_blocks), e["id"]
+        assert all(b.status == "parsed" for b in page.jsonld_blocks), e["id"]
         if check("SD002", page):
             sd002.append((e["id"], check("SD002", page)[0].evidence))
         hits = check("SD008", page) or []
@@ -346,7 +347,7 @@ def test_sd006_normalizes_entities_case_punctuation_and_truncation():
                "A very long headline that the markup cut off at some point. By Ann Lee")
     checked, missing = unseen_markup(nodes, visible)
     assert checked == 6
-    assert [(m["kind"], m["text"]) for m in missing] == [("answer", "Never shown.")]
+    assert [(m.kind, m.text) for m in missing] == [("answer", "Never shown.")]
     assert normalize_text("Ça&nbsp;va — <i>bien</i>?") == "ça va bien"
 
 

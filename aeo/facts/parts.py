@@ -10,6 +10,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+REFRESH_REDIRECT_S = 5      # a meta refresh this quick is a redirect to crawlers and browsers
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
@@ -240,3 +242,64 @@ class Answers:
         return cls(FaqDom(**d.get("faq_dom", {})), tuple(d.get("external_links", ())),
                    tuple(Statistic(**x) for x in d.get("stats", ())),
                    tuple(Quote(**x) for x in d.get("quotes", ())))
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """A page's <meta http-equiv=refresh> as written (crawler/links.py); false when the page
+    has none. ACC112 judges it; a quick one with a target is followed like a redirect."""
+
+    found: bool = False
+    content: str = ""              # the content attribute (its first 300 characters)
+    delay: float | None = None     # seconds; None when the content cannot be read
+    target: str = ""               # the absolute http(s) URL it sends to ('' none)
+    bad_target: str = ""           # a target that is not a safe web URL, as written
+
+    def __bool__(self) -> bool:
+        return self.found
+
+    @property
+    def redirects(self) -> bool:
+        """Quick enough (REFRESH_REDIRECT_S) and with a target: a redirect to crawlers."""
+        return bool(self.target) and (self.delay or 0) <= REFRESH_REDIRECT_S
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "found"} \
+            if self.found else {}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Refresh:
+        return cls(True, **d) if d else cls()
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLdBlock:
+    """What happened to one JSON-LD block when it was read (analyzers/jsonld.py); SD001
+    reports the blocks that are not strict JSON."""
+
+    index: int                     # its place among the page's JSON-LD blocks, from 0
+    line: int = 0                  # the page line its <script> starts on
+    status: str = "parsed"         # parsed, repaired (a lenient reading recovered it), invalid
+    error: str = ""                # the strict parser's message
+    error_line: str = ""           # the offending line of the block
+    error_at: int = 0              # the page line of the error
+    repairs: tuple[str, ...] = ()  # the repairs that recovered it
+    reason: str = ""               # why an invalid block was not read (too_large, empty, ...)
+    inside: str = ""               # template or noscript when it sits in one
+    chars: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "repairs": list(self.repairs)}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> JsonLdBlock:
+        return cls(**{**d, "repairs": tuple(d.get("repairs", ()))})
+
+
+@dataclass(frozen=True, slots=True)
+class Unseen:
+    """A text the markup states that the page does not show (analyzers/marked_up.py)."""
+
+    kind: str                      # question, answer, author, headline
+    node: int                      # the entity node it comes from
+    text: str

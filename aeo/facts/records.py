@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from aeo import __version__
 from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable from here)
+    REFRESH_REDIRECT_S,
     AboutFacts,
     Answers,
     Attribution,
@@ -19,11 +20,14 @@ from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable 
     CanonicalTag,
     DateCandidate,
     FaqDom,
+    JsonLdBlock,
     Language,
     LlmsTxt,
     Quote,
+    Refresh,
     Section,
     Statistic,
+    Unseen,
 )
 
 TOOL = {"name": "aeo-audit", "version": __version__}
@@ -44,7 +48,6 @@ KIND_SITEMAP = "sitemap"
 KIND_PROBE = "probe"        # the home page fetched with another user agent (ACC010)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-REFRESH_REDIRECT_S = 5      # a meta refresh this quick is a redirect to crawlers and browsers
 # The shape of the stored page facts: a run analysed with another shape is analysed again
 # before it is reported (aeo report).
 FACTS_VERSION = 3
@@ -120,11 +123,11 @@ class PageFacts:
     fetch_error: str | None = None
     # Structured data (analyzers/structured.py): see that module for the node format.
     sd_status: dict[str, str] = field(default_factory=dict)   # syntax -> found|none|failed: ..
-    jsonld_blocks: tuple[dict, ...] = ()   # per block: status parsed|repaired|invalid, error, ...
+    jsonld_blocks: tuple[JsonLdBlock, ...] = ()   # each JSON-LD block: parsed, repaired, invalid
     entities: tuple[dict, ...] = ()        # the page's entity nodes, every syntax
     entities_truncated: bool = False
     markup_checked: int = 0                # marked-up texts looked for in the visible text
-    markup_unseen: tuple[dict, ...] = ()   # those not found: {kind, node, text}
+    markup_unseen: tuple[Unseen, ...] = ()   # those not found on the page
     # Main content (analyzers/maintext.py) and what spaCy found in it (analyzers/nlp.py).
     main_blocks: tuple[Block, ...] = ()    # the main content, block by block
     main_source: str = ""                  # trafilatura | dom | none
@@ -138,7 +141,7 @@ class PageFacts:
     skeleton: str = ""                     # fingerprint of the frame around the main content
     alias_links: dict = field(default_factory=dict)   # internal hrefs with session ids/tracking
     body: Body = Body()                    # the bytes beside their declared type and charset
-    refresh: dict = field(default_factory=dict)   # <meta http-equiv=refresh>: delay, target
+    refresh: Refresh = Refresh()           # <meta http-equiv=refresh>, as written
     canonical_tags: tuple[CanonicalTag, ...] = ()   # every <link rel=canonical>, as written
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,6 +154,9 @@ class PageFacts:
         d["attribution"] = self.attribution.to_json()
         d["language"] = self.language.to_json()
         d["answers"] = self.answers.to_json()
+        d["refresh"] = self.refresh.to_json()
+        d["jsonld_blocks"] = [b.to_json() for b in self.jsonld_blocks]
+        d["markup_unseen"] = [dataclasses.asdict(u) for u in self.markup_unseen]
         d["body"] = dataclasses.asdict(self.body)
         d["canonical_tags"] = [dataclasses.asdict(t) for t in self.canonical_tags]
         return d
@@ -165,11 +171,14 @@ class PageFacts:
         d["attribution"] = Attribution.from_json(d.get("attribution") or {})
         d["language"] = Language.from_json(d.get("language") or {})
         d["answers"] = Answers.from_json(d.get("answers") or {})
+        d["refresh"] = Refresh.from_json(d.get("refresh") or {})
+        d["jsonld_blocks"] = tuple(JsonLdBlock.from_json(b) for b in d.get("jsonld_blocks", ()))
+        d["markup_unseen"] = tuple(Unseen(**u) for u in d.get("markup_unseen", ()))
         d["body"] = Body(**d.get("body", {}))
         d["canonical_tags"] = tuple(CanonicalTag(**t) for t in d.get("canonical_tags", ()))
         for key in ("h1", "robots_directives", "canonicals", "body_canonicals", "invalid_links",
                     "schema_types",
-                    "jsonld_blocks", "entities", "markup_unseen"):
+                    "entities"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
@@ -257,8 +266,8 @@ def text_key(text: str) -> str:
 def counted_for_titles(p) -> bool:
     """The pages ACC117 counts and judges: HTML that answers 200, read, and neither an
     instant meta-refresh stub nor kept out of search by noindex."""
-    return p.status == 200 and bool(p.word_count or p.title or p.h1) and not (
-        p.refresh.get("target") and (p.refresh.get("delay") or 0) <= REFRESH_REDIRECT_S) \
+    return p.status == 200 and bool(p.word_count or p.title or p.h1) and not \
+        p.refresh.redirects \
         and not {"noindex", "none"} & set(p.robots_directives)
 
 
