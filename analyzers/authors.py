@@ -9,6 +9,7 @@ import re
 
 from aeo.analyzers.bylines import settled_authors
 from aeo.facts.reading import entity_index, name_key, page_author_nodes
+from aeo.facts.records import AuthorEntry
 
 CREDENTIALS = re.compile(
     r"\b(CPA|ACCA|ACA|CIMA|CFA|CFP|EA|PhD|Ph\.D\.?|MD|M\.D\.|JD|MBA|RN|LLB|LLM|FCA|MSc|BSc|"
@@ -21,7 +22,7 @@ PERSON_PROPS = ("jobTitle", "description", "sameAs", "knowsAbout", "worksFor", "
                 "alumniOf", "award", "image", "url")
 
 
-def author_matrix(pages, lookup=None) -> dict:
+def author_matrix(pages, lookup=None) -> dict[str, AuthorEntry]:
     """Author x what their chain has: pages, the sources that name them, a profile link, the
     profile page if crawled, the Person markup properties found for them anywhere, and the
     credentials their profile page shows. pages is read as a stream; lookup(url) gives a
@@ -72,4 +73,6 @@ def author_matrix(pages, lookup=None) -> dict:
                     p for p in PERSON_PROPS if node["props"].get(p)})
         bio = " ".join(b.text for b in profile.main_blocks)[:5000]
         entry["credentials"] = list(dict.fromkeys(m.group(0) for m in CREDENTIALS.finditer(bio)))[:8]
-    return matrix
+    return {k: AuthorEntry(e["name"], e["kind"], tuple(e["pages"]), e["sources"], e["profile"],
+                           e["profile_page"], tuple(e["props"]), tuple(e["sameAs"]),
+                           tuple(e["credentials"])) for k, e in matrix.items()}

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 
 from aeo.facts.reading import brand_key, own_organizations
+from aeo.facts.records import Identity
 
 TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:]\s+|:\s+")
 def spaced(name: str) -> str:
@@ -91,9 +92,8 @@ def page_texts(pages) -> Iterator[tuple[str, str]]:
 MAX_VARIANT_PAGES = 50    # pages listed per name variant (all are counted)
 
 
-def build_identity(pages, root: str, texts=None) -> dict:
-    """{name, source, allowed (declared forms), variants: {form: {source: count}},
-    pages: {form: [urls]}}; empty name when the site never names itself. pages is read as a
+def build_identity(pages, root: str, texts=None) -> Identity:
+    """The organization's Identity; an empty name when the site never names itself. pages is read as a
     stream (it may be re-iterated, never held); texts: (url, main text) of each page, by
     default joined from the pages' own main text blocks."""
     def html_pages():
@@ -119,7 +119,7 @@ def build_identity(pages, root: str, texts=None) -> dict:
     elif home is not None and home.title:
         name, source = spaced(TITLE_SEPARATORS.split(home.title)[0]), "home page title"
     if not name:
-        return {"name": "", "source": "", "allowed": [], "variants": {}, "pages": {}}
+        return Identity()
 
     allowed = {name}
     for _, node in orgs:
@@ -163,6 +163,5 @@ def build_identity(pages, root: str, texts=None) -> dict:
                                                                   m.start()]):
                     continue   # 'Copyright Erudika Ltd.': the legal entity, where it belongs
                 note(m.group(1), "body text", url)
-    return {"name": name, "source": source, "allowed": sorted(allowed),
-            "variants": {k: dict(v) for k, v in variants.items()},
-            "pages": dict(where)}
+    return Identity(name, source, tuple(sorted(allowed)),
+                    {k: dict(v) for k, v in variants.items()}, dict(where))

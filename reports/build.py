@@ -70,8 +70,8 @@ def render(result: AuditResult, out: Path) -> dict:
             "previous_run": comparison.previous_run,
             **{k: Stream(comparison.iter(k)) for k in KINDS},
             "config_changed": comparison.config_changed},
-        "identity": site.identity,
-        "authors": site.authors,
+        "identity": site.identity.to_json(),
+        "authors": {k: a.to_json() for k, a in site.authors.items()},
     }
     write_json(out / "findings.json", data)
     write_csv(out / "findings.csv", findings_rows(result.findings()), FINDING_COLUMNS)

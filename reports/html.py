@@ -126,7 +126,7 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         rules_run=len(outcomes),
         comparison=comparison, trend=_trend_points([dict(t) for t in trend]),
         coverage=list(coverage), authors=sorted(
-            site.authors.values(), key=lambda a: (-len(a["pages"]), a["name"])),
+            site.authors.values(), key=lambda a: (-len(a.pages), a.name)),
         templates=shown_templates, tpl_of=tpl_of,
         page_types=sorted(all_types),
         severities=[s for s in ("critical", "high", "medium", "low") if s in severities],

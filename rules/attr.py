@@ -13,7 +13,9 @@ from aeo.facts.records import (
     RECORDS,
     Attribution,
     AuthorCandidate,
+    AuthorEntry,
     Block,
+    Identity,
     PageFacts,
     SiteFacts,
     peers_show,
@@ -205,30 +207,28 @@ def at004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
             "experience in small-business lending.</p>",
       references=("https://developers.google.com/search/docs/fundamentals/creating-helpful-content",),
       examples=(
-          Example("bare author page", True, site={"authors": {"sam lee": {
-              "name": "Sam Lee", "pages": ["https://example.com/blog/a"], "profile":
-              "https://example.com/authors/sam", "profile_page": "https://example.com/authors/sam",
-              "props": [], "credentials": [], "sources": {"byline": 1}, "sameAs": [],
-              "kind": "person"}}}),
-          Example("credentials shown", False, site={"authors": {"maria okafor": {
-              "name": "Maria Okafor", "pages": ["https://example.com/blog/a"], "profile":
-              "https://example.com/authors/maria", "profile_page":
-              "https://example.com/authors/maria", "props": ["jobTitle"],
-              "credentials": ["CPA"], "sources": {"markup": 1}, "sameAs": [],
-              "kind": "person"}}}),
+          Example("bare author page", True, site={"authors": {"sam lee": AuthorEntry(
+              "Sam Lee", pages=("https://example.com/blog/a",),
+              profile="https://example.com/authors/sam",
+              profile_page="https://example.com/authors/sam", sources={"byline": 1})}}),
+          Example("credentials shown", False, site={"authors": {"maria okafor": AuthorEntry(
+              "Maria Okafor", pages=("https://example.com/blog/a",),
+              profile="https://example.com/authors/maria",
+              profile_page="https://example.com/authors/maria", props=("jobTitle",),
+              credentials=("CPA",), sources={"markup": 1})}}),
       ))
 def at005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
-    judged = [a for a in site.authors.values() if a["profile_page"] and a["kind"] == "person"]
+    judged = [a for a in site.authors.values() if a.profile_page and a.kind == "person"]
     if not judged:
         return NOT_APPLICABLE
-    bare = [a for a in judged if not a["credentials"] and not {"jobTitle", "hasCredential",
-                                                               "knowsAbout"} & set(a["props"])]
+    bare = [a for a in judged if not a.credentials and not {"jobTitle", "hasCredential",
+                                                           "knowsAbout"} & set(a.props)]
     if not bare:
         return PASSED
-    return failed(Hit(evidence="; ".join(f"{a['name']} ({a['profile_page']}): no job title, "
+    return failed(Hit(evidence="; ".join(f"{a.name} ({a.profile_page}): no job title, "
                                          "qualifications, experience or expertise" for a in bare[:5]),
                       detail=f"{len(bare)} of {len(judged)} author page(s) give no credentials.",
-                      url=bare[0]["profile_page"], urls=tuple(a["profile_page"] for a in bare),
+                      url=bare[0].profile_page, urls=tuple(a.profile_page for a in bare),
                       page_type="author"))
 
 
@@ -243,7 +243,7 @@ def at005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       examples=(
           Example("admin byline", True, page={"attribution": Attribution(authors=(
               _cand("Admin", "byline"),))}),
-          Example("the brand as author", True, site={"identity": {"name": "Acme Analytics"}},
+          Example("the brand as author", True, site={"identity": Identity("Acme Analytics")},
                   page={"attribution": Attribution(authors=(_cand("Acme Analytics", "markup",
                                                           kind="organization"),))}),
           Example("a person", False, page={"attribution": Attribution(authors=(
@@ -254,7 +254,7 @@ def at006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not named:
         return NOT_APPLICABLE
     generic = {g.lower() for g in gov["generic_authors"]}
-    brand = brand_key(site.identity.get("name", "")) if site.identity else ""
+    brand = brand_key(site.identity.name) if site.identity.name else ""
     found = []
     for a in named:
         words = set(re.findall(r"[a-z]+", a.name.lower()))

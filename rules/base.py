@@ -212,6 +212,7 @@ def all_rules() -> dict[str, Rule]:
         fresh,
         qa,
         redirects,
+        served,
         structured,
         titles,
         vocabulary,

@@ -27,7 +27,7 @@ _NOT_BRAND_WORDS = {"apache", "the", "blog", "docs", "documentation", "inc", "lt
 def _brand_words(site) -> list[str]:
     """The distinctive words of the site's name ('Apache Flink' -> Flink, 'Django 3.2.25
     documentation' -> Django)."""
-    name = (site.identity or {}).get("name", "")
+    name = site.identity.name
     return [w for w in re.findall(r"[A-Z][\w-]{2,}", name) if w.lower() not in _NOT_BRAND_WORDS]
 
 

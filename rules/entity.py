@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aeo.facts.reading import brand_key, is_org, own_organizations
-from aeo.facts.records import AboutFacts, Language, PageFacts, SiteFacts
+from aeo.facts.records import AboutFacts, Identity, Language, PageFacts, SiteFacts
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
 from aeo.rules.evidence import shortlist
@@ -142,28 +142,26 @@ def en002(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       after="<title>Pricing | Acme Analytics</title> ... Acme Analytics was founded in 2014",
       references=("https://schema.org/alternateName",),
       examples=(
-          Example("joined and legal-suffix variants", True, site={"identity": {
-              "name": "Acme Analytics", "source": "og:site_name", "allowed": ["Acme Analytics"],
-              "variants": {"Acme Analytics": {"titles": 9}, "AcmeAnalytics": {"body text": 2},
-                           "Acme Inc": {"markup": 1}},
-              "pages": {"AcmeAnalytics": ["https://example.com/"],
-                        "Acme Inc": ["https://example.com/about"]}}}),
-          Example("one name", False, site={"identity": {
-              "name": "Acme Analytics", "source": "og:site_name", "allowed": ["Acme Analytics"],
-              "variants": {"Acme Analytics": {"titles": 9, "body text": 4}},
-              "pages": {}}}),
+          Example("joined and legal-suffix variants", True, site={"identity": Identity(
+              "Acme Analytics", "og:site_name", ("Acme Analytics",),
+              {"Acme Analytics": {"titles": 9}, "AcmeAnalytics": {"body text": 2},
+               "Acme Inc": {"markup": 1}},
+              {"AcmeAnalytics": ["https://example.com/"],
+               "Acme Inc": ["https://example.com/about"]})}),
+          Example("one name", False, site={"identity": Identity(
+              "Acme Analytics", "og:site_name", ("Acme Analytics",),
+              {"Acme Analytics": {"titles": 9, "body text": 4}})}),
           Example("a variant the governance allows", False, settings={
-              "allowed_brand_names": ["Acme"]}, site={"identity": {
-                  "name": "Acme Analytics", "source": "markup", "allowed": ["Acme Analytics"],
-                  "variants": {"Acme Analytics": {"titles": 3}, "ACME": {"body text": 1}},
-                  "pages": {}}}),
+              "allowed_brand_names": ["Acme"]}, site={"identity": Identity(
+                  "Acme Analytics", "markup", ("Acme Analytics",),
+                  {"Acme Analytics": {"titles": 3}, "ACME": {"body text": 1}})}),
       ))
 def en003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     ident = site.identity
-    if not ident.get("name"):
+    if not ident.name:
         return over(0, [])
-    allowed = {brand_key(n) for n in [*ident["allowed"], *gov["allowed_brand_names"]]}
-    extra = {form: sources for form, sources in ident["variants"].items()
+    allowed = {brand_key(n) for n in [*ident.allowed, *gov["allowed_brand_names"]]}
+    extra = {form: sources for form, sources in ident.variants.items()
              if brand_key(form) not in allowed}
     if not extra:
         return over(1, [])
@@ -171,11 +169,11 @@ def en003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     urls: list[str] = []
     for form, sources in sorted(extra.items(), key=lambda kv: -sum(kv[1].values())):
         where = ", ".join(f"{src} ×{n}" for src, n in sources.items())
-        pages_of = ident["pages"].get(form, [])
+        pages_of = ident.pages.get(form, [])
         urls += pages_of
         parts.append(f"'{form}' ({where}; on {shortlist(pages_of, 2)})")
     return over(1, [Hit(
-      evidence=f"the name is '{ident['name']}' (from {ident['source']}); other forms: "
+      evidence=f"the name is '{ident.name}' (from {ident.source}); other forms: "
                + "; ".join(parts[:8]),
       detail=f"The brand appears under {len(extra) + 1} different names across the site.",
       urls=tuple(dict.fromkeys(urls)), page_type="home")])
@@ -215,7 +213,7 @@ def en004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     n = gov["intro_words"]
     if any(s[0] < n for s in page.language.opening_subjects):
         return PASSED
-    brand = (site.identity or {}).get("name", "")
+    brand = site.identity.name
     if brand and re.search(rf"(?i)\b{re.escape(brand)}\b", " ".join(page.opening.split()[:n])):
         return PASSED   # it names the organization
     quote = " ".join(page.opening.split()[:40])

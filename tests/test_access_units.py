@@ -5,7 +5,7 @@ from __future__ import annotations
 from aeo.facts.records import BotAccess, Probe, RobotsGroupLine
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, make_page, make_site, run_rule
-from aeo.rules.crawl import canonical_issues
+from aeo.rules.served import canonical_issues
 
 R = all_rules()
 GOV = load_governance()

@@ -17,7 +17,7 @@ from aeo.analyzers.nlp import load
 from aeo.analyzers.page import analyze_page
 from aeo.analyzers.questions import question_flags
 from aeo.crawler.scope import Scope
-from aeo.facts.records import Block, DateCandidate, Fetch
+from aeo.facts.records import Block, DateCandidate, Fetch, Identity
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, hits, make_site
 
@@ -456,8 +456,7 @@ def test_ci001_the_sites_own_figures():
     own = facts("/blog/faster", "<h1>Faster reports</h1><p>In our experiments, the new engine "
                 "cut report times by 72%. Acme now loads dashboards 3x faster than last year. "
                 "Businesses that add payment links get paid 40% faster.</p>")
-    site = make_site(root=ROOT, identity={"name": "Acme", "source": "og:site_name",
-                                          "allowed": ["Acme"], "variants": {}, "pages": {}})
+    site = make_site(root=ROOT, identity=Identity("Acme", "og:site_name", ("Acme",)))
     gov = dataclasses.replace(GOV, settings=dict(GOV.settings))
     hit = hits(RULES["CI001"].check(own, site, gov))[0]
     assert "Businesses that add payment links" in hit.evidence

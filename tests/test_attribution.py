@@ -21,6 +21,7 @@ from aeo.analyzers.bylines import split_names
 from aeo.analyzers.dates import parse_human_date
 from aeo.demo.serve import start
 from aeo.facts.reading import entity_index
+from aeo.facts.records import Identity
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, hits, make_site
 
@@ -158,21 +159,21 @@ def test_at005_author_matrix_and_credentials():
                 "sorts of things, most weeks.</p>")
     matrix = author_matrix([post, bare])
     entry = matrix["sam lee"]
-    assert entry["profile_page"] == ROOT + "authors/sam" and entry["pages"] == [post.url]
-    assert entry["credentials"] == []
+    assert entry.profile_page == ROOT + "authors/sam" and entry.pages == (post.url,)
+    assert entry.credentials == ()
     hit = hits(RULES["AT005"].check(make_site(root=ROOT, authors=matrix), [post, bare], GOV))[0]
     assert hit.url == ROOT + "authors/sam"
     rich = page("/authors/sam", "<h1>Sam Lee</h1><p>Sam Lee is a chartered accountant with "
                 "ten years of experience in small-business lending.</p>")
     matrix = author_matrix([post, rich])
-    assert "chartered" in matrix["sam lee"]["credentials"]
+    assert "chartered" in matrix["sam lee"].credentials
     assert hits(RULES["AT005"].check(make_site(root=ROOT, authors=matrix), [post, rich], GOV)) == []
 
 
 def test_at006_brand_as_author_and_at007_reviewer():
     body, _ = article("<p class='byline'>By Acme Analytics</p>")
     facts = page("/blog/a", body)
-    site = make_site(root=ROOT, identity={"name": "Acme Analytics"})
+    site = make_site(root=ROOT, identity=Identity("Acme Analytics"))
     assert "'Acme Analytics'" in check("AT006", facts, site)[0].evidence
     loans = ("<p>Before you apply for a loan, check your credit score: lenders use it to set "
              "the interest rate, and a tax return is required.</p>")

@@ -102,7 +102,6 @@ LONGER = {   # module: why it is still longer; the list only shrinks
     "analyzers/page.py": "one page's facts end to end; its head and language parts can move out",
     "analyzers/citations.py": "statistics and quotations, one pattern table each",
     "analyzers/bylines.py": "the byline cascade and the name patterns it needs",
-    "rules/crawl.py": "fourteen crawl-health rules with their examples",
     "aeo/commands.py": "every command of the CLI; crawl and resume could move out",
     "demo/build.py": "the demo site's content: data more than code",
 }

@@ -20,7 +20,7 @@ from aeo.analyzers.identity import build_identity
 from aeo.analyzers.page import analyze_page
 from aeo.crawler.scope import Scope
 from aeo.facts.reading import entity_index
-from aeo.facts.records import Block, Fetch
+from aeo.facts.records import Block, Fetch, Identity
 from aeo.governance import load_governance
 from aeo.pageset import ABOUT_LINK
 from aeo.rules.base import all_rules, hits, make_page, make_site
@@ -135,7 +135,7 @@ def test_en004_an_opening_that_names_the_organization_names_a_subject():
                  "spent years watching teams lose a week every month to the same mistakes, "
                  "and we wrote down what the quickest ones do differently.</p>")
     assert hits(RULES["EN004"].check(page, make_site(), GOV))
-    named = make_site(identity={"name": "fincraft"})
+    named = make_site(identity=Identity("fincraft"))
     assert hits(RULES["EN004"].check(page, named, GOV)) == []
 
 
@@ -267,9 +267,9 @@ def brand_site(about_text: str, org_extra: dict | None = None):
 def test_en003_lists_each_variant_and_where_it_appears():
     pages = brand_site("Acme Inc was founded in Berlin in 2014 by Lena Vogt.")
     ident = build_identity(pages, ROOT)
-    assert ident["name"] == "Acme Analytics"
-    assert ident["source"] == "Organization markup on the home page"
-    assert ident["variants"]["Acme Analytics"]["og:site_name"] == 3
+    assert ident.name == "Acme Analytics"
+    assert ident.source == "Organization markup on the home page"
+    assert ident.variants["Acme Analytics"]["og:site_name"] == 3
     hit = site_check("EN003", pages)[0]
     assert "'AcmeAnalytics' (" in hit.evidence and "'Acme Inc' (" in hit.evidence
     assert "body text" in hit.evidence and ROOT + "about" in hit.evidence

@@ -303,3 +303,42 @@ class Unseen:
     kind: str                      # question, answer, author, headline
     node: int                      # the entity node it comes from
     text: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The organization's name across the site (analyzers/identity.py): where the name was
+    taken from, the forms it may take, and every other form with its count per source and
+    the pages it appears on. EN003 reads it; findings.json carries it as is."""
+
+    name: str = ""
+    source: str = ""                             # where the name was taken from
+    allowed: tuple[str, ...] = ()                # the name, alternateName, legalName
+    variants: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    pages: dict[str, list[str]] = dataclasses.field(default_factory=dict)   # form -> pages
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "source": self.source, "allowed": list(self.allowed),
+                "variants": self.variants, "pages": self.pages}
+
+
+@dataclass(frozen=True)
+class AuthorEntry:
+    """One person the site's articles name as their author, and what their chain shows
+    (analyzers/authors.py): the report's author table, findings.json, AT005."""
+
+    name: str
+    kind: str = "person"
+    pages: tuple[str, ...] = ()                  # the articles that name them
+    sources: dict[str, int] = dataclasses.field(default_factory=dict)   # source -> pages
+    profile: str = ""                            # the profile link
+    profile_page: str = ""                       # the profile page, when it was crawled
+    props: tuple[str, ...] = ()                  # Person properties found for them
+    same_as: tuple[str, ...] = ()
+    credentials: tuple[str, ...] = ()            # what their profile page states
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "pages": list(self.pages), "sources": self.sources,
+                "profile": self.profile, "profile_page": self.profile_page,
+                "props": list(self.props), "sameAs": list(self.same_as),
+                "credentials": list(self.credentials), "kind": self.kind}

@@ -15,11 +15,13 @@ from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable 
     Answers,
     Attribution,
     AuthorCandidate,
+    AuthorEntry,
     Block,
     Body,
     CanonicalTag,
     DateCandidate,
     FaqDom,
+    Identity,
     JsonLdBlock,
     Language,
     LlmsTxt,
@@ -246,10 +248,10 @@ class SiteFacts:
     titled_pages: int = 0
     crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
-    identity: dict = field(default_factory=dict)   # the organization's name and its variants
+    identity: Identity = Identity()       # the organization's name and its variants
     theme_markup: dict = field(default_factory=dict)   # article type on every page -> where
     dated_sections: dict = field(default_factory=dict)  # first folder -> [articles, dated, authored]
-    authors: dict = field(default_factory=dict)    # author matrix: name key -> their chain
+    authors: dict[str, AuthorEntry] = field(default_factory=dict)   # name key -> their chain
     as_of: str = ""                                # the audit date freshness counts from
     previous_pages: dict | None = None             # the previous complete run's pages, if any
     missing_page: dict = field(default_factory=dict)   # what a made-up URL answers (soft 404)
