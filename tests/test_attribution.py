@@ -17,8 +17,8 @@ from conftest import SHARED, analyze_html
 from fixtures.server import FixtureServer, html, text
 
 from aeo.analyzers.authors import author_matrix
-from aeo.analyzers.bylines import split_names
 from aeo.analyzers.dates import parse_human_date
+from aeo.analyzers.names import split_names
 from aeo.demo.serve import start
 from aeo.facts.reading import entity_index
 from aeo.facts.records import Identity
