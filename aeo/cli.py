@@ -1,4 +1,4 @@
-"""The command line's entry point: parse, run the command (aeo/commands.py), and turn every
+"""The command line's entry point: parse, run the command (aeo/commands.py, aeo/lookups.py), and turn every
 failure into one line and an exit code; a bug's traceback goes to a crash log of its own."""
 
 from __future__ import annotations

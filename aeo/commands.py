@@ -1,5 +1,5 @@
-"""What each `aeo` command does, from its parsed arguments to its exit code: audit, crawl
-(new, resumed or joined), analyze, report, demo, history, compare, schedule, rules, explain.
+"""What the auditing `aeo` commands do, from their parsed arguments to their exit code: audit,
+crawl (new, resumed or joined), analyze, report, demo. The look-ups are aeo/lookups.py.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from typing import Any
 from aeo.comparison import Comparison
 from aeo.coverage import Coverage
 from aeo.durable import utc_now
-from aeo.facts.records import TOOL, PageFacts, RuleOutcome, SiteFacts
+from aeo.facts.records import PageFacts, RuleOutcome, SiteFacts
 from aeo.governance import Governance
 from aeo.pageset import FullPages, SlimPages, Survey
 from aeo.reports.layouts import Template, detect_templates
@@ -43,7 +43,6 @@ def config_hash(gov: Governance) -> str:
 class AuditResult:
     """Everything an audit decided, for render() and record()."""
 
-    run_id: str
     run: dict[str, Any]             # findings.json's "run": URL, dates, counts, coverage
     governance: Governance
     rules: dict[str, Rule]
@@ -65,9 +64,6 @@ class AuditResult:
     _db: CrawlDB | None = None
     _slim: SlimPages | None = None
 
-    @property
-    def complete(self) -> bool:
-        return bool(self.run.get("complete"))
 
     def findings(self) -> Iterator[dict]:
         """Every finding, in report order, from the run database."""
@@ -78,12 +74,13 @@ class AuditResult:
         return iter(self._slim)
 
 
-def judge(*, run: Run, db: CrawlDB, survey: Survey, site: SiteFacts, coverage: Coverage,
-          gov: Governance, workspace: Workspace, manifest: dict) -> AuditResult:
+def judge(*, run: Run, db: CrawlDB, full: FullPages, slim: SlimPages, survey: Survey,
+          site: SiteFacts, coverage: Coverage, gov: Governance, workspace: Workspace,
+          manifest: dict, previous: dict | None) -> AuditResult:
     """The rules over the pages (page rules on the full facts one page at a time, site rules
     on the slim ones; every finding stored as it is made), then scores, priorities, templates,
-    the comparison with the previous complete run and the score trend."""
-    full, slim = FullPages(db), SlimPages(db)
+    the comparison with the previous complete run (previous: its history row, or None) and
+    the score trend."""
     rules = all_rules()
     db.clear_findings()
     outcomes = run_rules_stream(full, slim, site, gov, rules, db, _PageTypes(survey.rows),
@@ -98,7 +95,6 @@ def judge(*, run: Run, db: CrawlDB, survey: Survey, site: SiteFacts, coverage: C
     complete = bool(manifest.get("complete"))
     chash = config_hash(gov)
 
-    previous = workspace.previous_complete(run.path.parent.name, run.run_id)
     comparison = None
     if previous is not None:
         earlier = workspace.find_run(previous["run_id"])
@@ -127,7 +123,7 @@ def judge(*, run: Run, db: CrawlDB, survey: Survey, site: SiteFacts, coverage: C
     if status == "complete" and not complete:
         status = "incomplete"    # the coverage fell short (aeo.coverage)
     return AuditResult(
-        run_id=run.run_id, run=run_info, governance=gov, rules=rules, outcomes=outcomes,
+        run=run_info, governance=gov, rules=rules, outcomes=outcomes,
         scores=scores, priorities=priorities, leave=leave_alone(priorities),
         templates=templates, comparison=comparison, trend=trend, site=site, survey=survey,
         coverage=coverage, limits=manifest.get("limits", []), status=status,
@@ -183,5 +179,3 @@ def _drill(db: CrawlDB, slim: SlimPages, count_by_url: Counter) -> list[dict]:
                      "findings": findings[url]})
     return rows
 
-
-__all__ = ["AuditResult", "judge", "record", "config_hash", "TOOL"]

@@ -274,8 +274,9 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         manifest = _judge_coverage(run, manifest, coverage)
         for warning in coverage.warnings:
             say(f"warning: {warning}", quiet)
-        result = judge(run=run, db=db, survey=found, site=site, coverage=coverage, gov=gov,
-                       workspace=workspace, manifest=manifest)
+        result = judge(run=run, db=db, full=full, slim=slim, survey=found, site=site,
+                       coverage=coverage, gov=gov, workspace=workspace, manifest=manifest,
+                       previous=previous)
         t1 = time.monotonic()
         render(result, out)
         record(result, run, workspace, out)

@@ -3,10 +3,8 @@ are questions, the visible FAQ structures in the page, and the evidence facts th
 read (statistics and whether a source is named or linked nearby, quotations and whether
 someone is credited).
 
-A section is {"level": 0-6, "heading": text, "question": bool, "parent": index or None,
-"blocks": [main-block indexes it owns, in order]}. Section 0 is what precedes the first
-heading. A block belongs to the nearest heading above it, so an answer is never taken from
-another question's section.
+The sections are built in analyzers/sections.py (aeo/facts/parts.py Section), the citation
+facts in analyzers/citations.py and analyzers/quotations.py.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ nothing. The QA, ATTR, ENTITY and CITE pillars all read these blocks.
 trafilatura's result is not used when it has no heading although the page's main element has
 some: on short pages it falls back to the flat text of the whole body.
 
-A block is a Block (aeo/facts/records.py): its kind (h1..h6, p, li, quote, table or code), its
+A block is a Block (aeo/facts/parts.py): its kind (h1..h6, p, li, quote, table or code), its
 text and the links in it.
 """
 

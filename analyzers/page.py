@@ -15,7 +15,7 @@ from lxml import etree
 from aeo.analyzers import nlp
 from aeo.analyzers.answers import answer_facts
 from aeo.analyzers.attribution import attribution_facts
-from aeo.analyzers.body import binary_as_html, is_html, read_charset, sniff_body
+from aeo.analyzers.body import binary_as_html, read_charset, sniff_body
 from aeo.analyzers.bylines import settled_authors
 from aeo.analyzers.dates import settle
 from aeo.analyzers.maintext import main_blocks, opening_paragraph, opening_text
@@ -230,7 +230,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     sniffed = sniff_body(fetch)
     base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
                      depth=fetch.depth, fetch_error=fetch.error, body=sniffed)
-    if fetch.status is None or not (200 <= fetch.status < 300) or not is_html(fetch) or \
+    if fetch.status is None or not (200 <= fetch.status < 300) or not sniffed.looks_html or \
             binary_as_html(fetch, sniffed):
         return base   # binaries are recorded as resources, never parsed
     root, cut = parse_document(fetch.body or b"", fetch.encoding or None)

@@ -31,16 +31,13 @@ def build_sections(blocks: list[Block], flags: dict[int, bool]) -> list[Section]
     return [Section(*head, blocks=tuple(own)) for head, own in zip(heads, owned, strict=True)]
 
 
-def _question_text(text: str) -> bool:
-    return text.strip().endswith("?")
-
 
 _Q_LABEL = re.compile(r"^\s*(?:Q|Question|Frage|F|Pregunta|P)\s*[:.)]\s+\S", re.I)
 
 _A_LABEL = re.compile(r"^\s*(?:A|Answer|Antwort|R|Respuesta|Réponse)\s*[:.)]\s+\S", re.I)
 
 
-def faq_structures(root: etree._Element | None, flags_for) -> dict:
+def faq_structures(root: etree._Element | None, flags_for) -> FaqDom:
     """Question-and-answer pairs a reader sees outside headings: <details>/<summary>,
     <dt>/<dd>, accordion toggles (aria-expanded, or buttons and accordion/FAQ-classed
     elements whose text is a question), and 'Q: ... A: ...' pairs written as paragraphs."""

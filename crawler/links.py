@@ -169,7 +169,10 @@ def resolve_href(href: str, base: str) -> tuple[str | None, str]:
     href = href.strip()
     if not href or href.startswith("#"):
         return None, ""
-    return _resolve(href.partition("#")[0], base)
+    href = href.partition("#")[0]
+    if len(href) > 2 * MAX_URL_LENGTH:   # never a page's URL: not worth a place in the cache
+        return _resolve.__wrapped__(href, base)
+    return _resolve(href, base)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -262,7 +265,8 @@ def canonical_link(root: etree._Element | None, page_url: str) -> str:
     return found.pop() if len(found) == 1 else ""
 
 
-def is_html(content_type: str, body: bytes) -> bool:
-    """Is a body an HTML page (by its type, or by how it starts)?"""
+def looks_like_html(content_type: str, body: bytes) -> bool:
+    """Is a fetched body an HTML page to follow links in (its type says html, or it starts
+    like one)?"""
     return "html" in (content_type or "").lower() or body.lstrip()[:15].lower().startswith(
         (b"<!doctype html", b"<html"))

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from scrapy import Request
 
 from aeo.crawler.links import (
-    is_html,
+    looks_like_html,
 )
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import InvalidURL, normalize_url
@@ -89,6 +89,6 @@ class Resumable:
                 except (InvalidURL, ValueError):
                     continue
                 requests += self._page_request(target, f.depth, f.url, chain=(f.url,))
-            elif 200 <= status < 300 and f.body and is_html(f.content_type, f.body):
+            elif 200 <= status < 300 and f.body and looks_like_html(f.content_type, f.body):
                 requests += self._follow(f.body, f.encoding, f.url, f.depth, record=False)
         return requests

@@ -40,9 +40,10 @@ class SharedCrawl:
             self._closing = True
             deferred_from_coro(engine.close_spider_async(reason="shutdown"))
             return
-        if not engine.downloader.active and engine.scheduler.has_pending_requests():
-            # idle here while the shared queue has work: hand the engine the next request
-            # now (Scrapy's own heartbeat would look again in five seconds)
+        if not engine.needs_backout() and engine.scheduler.has_pending_requests():
+            # room here while the shared queue has work: take one request and schedule it
+            # again through the public engine.crawl(), which also wakes the engine (Scrapy's
+            # own heartbeat would look again in five seconds)
             request = engine.scheduler.next_request()
             if request is not None:
                 engine.crawl(request)

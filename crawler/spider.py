@@ -21,7 +21,7 @@ from aeo.crawler.config import USER_AGENT_TOKEN, CrawlConfig
 from aeo.crawler.frontier import LocalFrontier
 from aeo.crawler.links import (
     canonical_link,
-    is_html,
+    looks_like_html,
     meta_refresh,
     page_links,
     parse_document,
@@ -41,7 +41,6 @@ from aeo.facts.records import (
     KIND_PAGE,
     KIND_ROBOTS,
     KIND_SITEMAP,
-    REFRESH_REDIRECT_S,
     Fetch,
 )
 from aeo.rundb import CrawlDB
@@ -215,7 +214,7 @@ class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
             self.start_ok = self.start_ok or 200 <= status < 300
         if not (200 <= status < 300) or not isinstance(response, TextResponse):
             return
-        if not is_html(response.headers.get(b"Content-Type", b"").decode("latin-1"),
+        if not looks_like_html(response.headers.get(b"Content-Type", b"").decode("latin-1"),
                         response.body):
             return
         yield from self._follow(response.body, response.encoding, response.url,
@@ -243,7 +242,7 @@ class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
                 yield from self._page_request(link.url, depth + step, url)
         step = 1 if stub else 0
         refresh = meta_refresh(root, url)
-        if refresh.target and refresh.delay is not None and refresh.delay <= REFRESH_REDIRECT_S:
+        if refresh.redirects:
             # a quick meta refresh is a redirect to browsers and crawlers: follow it
             yield from self._page_request(refresh.target, depth + step, url, stub=True)
         canonical = canonical_link(root, url)

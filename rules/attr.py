@@ -29,7 +29,6 @@ from aeo.rules.base import (
     Pages,
     Verdict,
     failed,
-    judged,
     rule,
 )
 
@@ -163,7 +162,7 @@ def at003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
             hits.append(Hit(evidence=f"{name}: Person markup lacks {', '.join(missing)}",
                             detail=f"{name}'s Person markup lacks {len(missing)} of the "
                                    "properties that establish expertise."))
-    return judged(hits)
+    return failed(*hits)
 
 
 @rule(id="AT004", name="Byline and markup name different authors", pillar="ATTR",

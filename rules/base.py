@@ -10,8 +10,8 @@ one pure check of one of two kinds, told apart by its typed signature:
                 called once per audit (also for a catalogue "page" rule judged over the
                 whole site, such as ACC009's broken links)
 
-Every check returns a Verdict: NOT_APPLICABLE, PASSED, failed(*hits) or judged(hits) for one
-target, over(n, hits) for n targets of which each hit is one that failed. A rule that raises
+Every check returns a Verdict: NOT_APPLICABLE, PASSED or failed(*hits) for one target,
+over(n, hits) for n targets of which each hit is one that failed. A rule that raises
 (or returns anything else) becomes an error outcome; the audit goes on.
 """
 
@@ -67,11 +67,6 @@ PASSED = Verdict(1)
 def failed(*hits: Hit) -> Verdict:
     """One target (the page, or the site) judged: failed with these hits, passed without."""
     return Verdict(1, hits, int(bool(hits)))
-
-
-def judged(hits: Iterable[Hit]) -> Verdict:
-    """One target judged, its hits made elsewhere (none: passed)."""
-    return failed(*hits)
 
 
 def over(applicable: int, hits: Iterable[Hit]) -> Verdict:

@@ -81,6 +81,6 @@ def markdown(rules: dict[str, Rule], gov: Governance) -> str:
                     "", f"*Why it matters.* {r.why}", "", f"*How to fix.* {r.fix}", "",
                     "Before:", "", "```", r.before.rstrip(), "```", "", "After:", "", "```",
                     r.after.rstrip(), "```", "", "Reads:", ""]
-            out += [f"- {line}" for line in reads(r, gov)] or ["- (nothing beyond the page)"]
+            out += [f"- {line}" for line in reads(r, gov)]
             out += ["", "References: " + ", ".join(f"<{u}>" for u in r.references)]
     return "\n".join(out) + "\n"

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from aeo.facts.reading import brand_key, is_org, own_organizations
 from aeo.facts.records import AboutFacts, Identity, Language, PageFacts, SiteFacts
 from aeo.governance import Governance
-from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
-from aeo.rules.evidence import shortlist
+from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, rule
+from aeo.rules.evidence import first_words, shortlist
 
 ALL = ("all",)
 MAIN_LABELS = ("ORG", "PRODUCT", "PERSON", "WORK_OF_ART")   # what a page is "about"
@@ -112,22 +112,22 @@ def en001(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
 def en002(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     orgs = own_organizations(pages, site.root)
     if not orgs:
-        return over(0, [])   # no Organization at all: EN001 says so
+        return NOT_APPLICABLE   # no Organization at all: EN001 says so
     links = {v.strip() for _, n in orgs for v in n["props"].get("sameAs", [])
              if isinstance(v, str) and v.strip()}
     profiles = {profile_of(u) for u in links} - {""}
     if len(profiles) >= gov["min_sameas"]:
-        return over(1, [])
+        return PASSED
     others = sorted(u for u in links if not profile_of(u))
     evidence = (f"sameAs names {len(profiles)} authoritative profile(s)"
                 + (f" ({', '.join(sorted(profiles))})" if profiles else "")
                 + f"; at least {gov['min_sameas']} expected"
                 + (f"; other links: {shortlist(others)}" if others else ""))
-    return over(1, [Hit(evidence=evidence,
-                        detail="The organization's markup does not link to enough profiles "
-                               "that engines trust to confirm who it is.",
-                        urls=tuple(dict.fromkeys(p.url for p, _ in orgs)),
-                        page_type="home")])
+    return failed(Hit(evidence=evidence,
+                      detail="The organization's markup does not link to enough profiles "
+                             "that engines trust to confirm who it is.",
+                      urls=tuple(dict.fromkeys(p.url for p, _ in orgs)),
+                      page_type="home"))
 
 
 @rule(id="EN003", name="The brand is named inconsistently", pillar="ENTITY", scope="site",
@@ -159,12 +159,12 @@ def en002(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
 def en003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     ident = site.identity
     if not ident.name:
-        return over(0, [])
+        return NOT_APPLICABLE
     allowed = {brand_key(n) for n in [*ident.allowed, *gov["allowed_brand_names"]]}
     extra = {form: sources for form, sources in ident.variants.items()
              if brand_key(form) not in allowed}
     if not extra:
-        return over(1, [])
+        return PASSED
     parts = []
     urls: list[str] = []
     for form, sources in sorted(extra.items(), key=lambda kv: -sum(kv[1].values())):
@@ -172,11 +172,11 @@ def en003(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
         pages_of = ident.pages.get(form, [])
         urls += pages_of
         parts.append(f"'{form}' ({where}; on {shortlist(pages_of, 2)})")
-    return over(1, [Hit(
+    return failed(Hit(
       evidence=f"the name is '{ident.name}' (from {ident.source}); other forms: "
                + "; ".join(parts[:8]),
       detail=f"The brand appears under {len(extra) + 1} different names across the site.",
-      urls=tuple(dict.fromkeys(urls)), page_type="home")])
+      urls=tuple(dict.fromkeys(urls)), page_type="home"))
 
 
 @rule(id="EN004", name="Opening paragraph does not name its subject", pillar="ENTITY",
@@ -216,8 +216,7 @@ def en004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     brand = site.identity.name
     if brand and re.search(rf"(?i)\b{re.escape(brand)}\b", " ".join(page.opening.split()[:n])):
         return PASSED   # it names the organization
-    quote = " ".join(page.opening.split()[:40])
-    quote += "…" if len(page.opening.split()) > 40 else ""
+    quote = first_words(page.opening, 40)
     how = "opens with a pronoun and " if page.language.opening_pronoun_led else ""
     return failed(Hit(evidence=f"opening: \"{quote}\"",
                       detail=f"The opening paragraph {how}names no subject (no named entity, proper "

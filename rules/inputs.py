@@ -77,11 +77,6 @@ def _setting(node: ast.AST) -> str | None:
     return None
 
 
-def _base_name(node: ast.AST) -> str:
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-        node = node.value if not isinstance(node, ast.Call) else node.func
-    return node.id if isinstance(node, ast.Name) else ""
-
 
 @functools.cache
 def inputs_of(fn: Callable) -> Inputs:

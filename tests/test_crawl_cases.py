@@ -333,7 +333,8 @@ def test_t10_bogus_encodings_and_sitemap_bomb(aeo):
 
 def test_libxml2_limits_lose_nothing_silently(aeo):
     """Past libxml2's default limits (a text of 10 MB, nesting of 256 levels) the parser stops
-    and the rest of the page is gone. Both are lifted within the page-size cap; nesting past
+    and the rest of the page is gone. Both are lifted within the page-size cap (the 10 MB text
+    here is the JSON-LD block's: parsing goes on past it to the links after it); nesting past
     2,048 levels still stops it, and then the page is reported cut short and its links after
     the cut are still followed. A JSON-LD block over its size limit says so."""
     big = "word " * (11 * 2**20 // 5)

@@ -7,8 +7,21 @@ JSON inside the page facts (aeo/facts/records.py) and read back from it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from typing import Any
+
+
+@functools.cache
+def _names(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def plain(record) -> dict[str, Any]:
+    """A flat record's fields as a dict, shallow (tuples stay tuples: JSON writes them as
+    lists); dataclasses.asdict would deep-copy every value of every page."""
+    return {n: getattr(record, n) for n in _names(type(record))}
+
 
 REFRESH_REDIRECT_S = 5      # a meta refresh this quick is a redirect to crawlers and browsers
 
@@ -89,8 +102,8 @@ class Attribution:
     reviewers: tuple[str, ...] = ()   # 'Reviewed by ...', markup reviewedBy
 
     def to_json(self) -> dict[str, Any]:
-        return {"authors": [dataclasses.asdict(a) for a in self.authors],
-                "dates": [dataclasses.asdict(d) for d in self.dates],
+        return {"authors": [plain(a) for a in self.authors],
+                "dates": [plain(d) for d in self.dates],
                 "htmldate": self.htmldate, "reviewers": list(self.reviewers)}
 
     @classmethod
@@ -176,7 +189,7 @@ class Language:
                 "main_entities": [list(x) for x in self.main_entities],
                 "abbreviations": list(self.abbreviations),
                 "org_mentions": [list(x) for x in self.org_mentions],
-                "about_facts": {k: list(v) for k, v in dataclasses.asdict(self.about).items()}
+                "about_facts": {k: list(v) for k, v in plain(self.about).items()}
                 if self.about is not None else {}}
 
     @classmethod
@@ -232,10 +245,10 @@ class Answers:
     def to_json(self) -> dict[str, Any]:
         if self == Answers():
             return {}
-        return {"faq_dom": dataclasses.asdict(self.faq_dom),
+        return {"faq_dom": plain(self.faq_dom),
                 "external_links": list(self.external_links),
-                "stats": [dataclasses.asdict(x) for x in self.stats],
-                "quotes": [dataclasses.asdict(x) for x in self.quotes]}
+                "stats": [plain(x) for x in self.stats],
+                "quotes": [plain(x) for x in self.quotes]}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Answers:
@@ -264,7 +277,7 @@ class Refresh:
         return bool(self.target) and (self.delay or 0) <= REFRESH_REDIRECT_S
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if k != "found"} \
+        return {k: v for k, v in plain(self).items() if k != "found"} \
             if self.found else {}
 
     @classmethod
@@ -289,7 +302,7 @@ class JsonLdBlock:
     chars: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "repairs": list(self.repairs)}
+        return {**plain(self), "repairs": list(self.repairs)}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> JsonLdBlock:

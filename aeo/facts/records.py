@@ -30,6 +30,7 @@ from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable 
     Section,
     Statistic,
     Unseen,
+    plain,
 )
 
 TOOL = {"name": "aeo-audit", "version": __version__}
@@ -123,7 +124,8 @@ class PageFacts:
     question_headings: int = 0
     dated_kind: str = ""                 # what its title calls a dated record: 'release', ...
     fetch_error: str | None = None
-    # Structured data (analyzers/structured.py): see that module for the node format.
+    # Structured data (analyzers/structured.py: see it for the node format; the JSON-LD blocks
+    # are read by analyzers/jsonld.py, the texts not on the page found by analyzers/marked_up.py).
     sd_status: dict[str, str] = field(default_factory=dict)   # syntax -> found|none|failed: ..
     jsonld_blocks: tuple[JsonLdBlock, ...] = ()   # each JSON-LD block: parsed, repaired, invalid
     entities: tuple[dict, ...] = ()        # the page's entity nodes, every syntax
@@ -135,7 +137,8 @@ class PageFacts:
     main_source: str = ""                  # trafilatura | dom | none
     opening: str = ""                      # the opening paragraph ('' when there is none)
     language: Language = Language()        # what spaCy read: subjects, names, about facts
-    # Answerability (analyzers/answers.py): sections over main_blocks, FAQ structures, citations.
+    # Answerability (analyzers/answers.py): sections over main_blocks (analyzers/sections.py),
+    # FAQ structures, citations.
     sections: tuple[Section, ...] = ()      # the heading outline, with the blocks each owns
     answers: Answers = Answers()           # visible FAQs, outbound links, statistics, quotes
     # Who and when (analyzers/attribution.py): every candidate with its source.
@@ -147,10 +150,11 @@ class PageFacts:
     canonical_tags: tuple[CanonicalTag, ...] = ()   # every <link rel=canonical>, as written
 
     def to_dict(self) -> dict[str, Any]:
-        # Shallow: every field but links is already JSON-shaped (dataclasses.asdict would
+        # Shallow: the fields are JSON-shaped or typed parts written by their own to_json or
+        # plain() (dataclasses.asdict would
         # deep-copy the entity graph of every page for nothing).
         d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        d["links"] = [dataclasses.asdict(link) for link in self.links]
+        d["links"] = [plain(link) for link in self.links]
         d["main_blocks"] = [b.to_json() for b in self.main_blocks]
         d["sections"] = [x.to_json() for x in self.sections]
         d["attribution"] = self.attribution.to_json()
@@ -158,9 +162,9 @@ class PageFacts:
         d["answers"] = self.answers.to_json()
         d["refresh"] = self.refresh.to_json()
         d["jsonld_blocks"] = [b.to_json() for b in self.jsonld_blocks]
-        d["markup_unseen"] = [dataclasses.asdict(u) for u in self.markup_unseen]
-        d["body"] = dataclasses.asdict(self.body)
-        d["canonical_tags"] = [dataclasses.asdict(t) for t in self.canonical_tags]
+        d["markup_unseen"] = [plain(u) for u in self.markup_unseen]
+        d["body"] = plain(self.body)
+        d["canonical_tags"] = [plain(t) for t in self.canonical_tags]
         return d
 
     @classmethod
