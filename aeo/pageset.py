@@ -281,5 +281,6 @@ def coverage_rows(coverage: dict, expected_types: dict) -> list[dict]:
         rows.append({"type": ptype, "pages": c["pages"], "marked": c["marked"],
                      "expected": ", ".join(sorted(want)) if want else "",
                      "with_expected": c["with_expected"] if want else None,
-                     "seen": ", ".join(f"{t} ({n})" for t, n in c["seen"].most_common(5))})
+                     "seen": ", ".join(f"{t} ({n})" for t, n in
+                                      sorted(c["seen"].items(), key=lambda kv: (-kv[1], kv[0]))[:5])})
     return rows

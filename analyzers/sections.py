@@ -9,9 +9,8 @@ import re
 
 from lxml import etree
 
+from aeo.analyzers.maintext import HEADINGS
 from aeo.facts.records import Block, FaqDom, Section
-
-HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def build_sections(blocks: list[Block], flags: dict[int, bool]) -> list[Section]:

@@ -59,6 +59,11 @@ class Verdict:
     hits: tuple[Hit, ...] = ()
     failed: int = 0
 
+    def __post_init__(self):
+        if not 0 <= self.failed <= self.applicable:
+            raise ValueError(f"a verdict of {self.failed} failed out of {self.applicable} "
+                             "judged")
+
 
 NOT_APPLICABLE = Verdict(0)
 PASSED = Verdict(1)

@@ -118,12 +118,13 @@ def acc115(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
             continue   # /account → 302 /login, / → 302 /en/: a decision made per visit
         sources = site.inlinks[target]
         n = site.inlink_counts.get(target, len(sources))
-        more = f" and {n - len(sources)} more" if n > len(sources) else ""
+        shown = sources[:3]
+        more = f" and {n - len(shown)} more" if n > len(shown) else ""
         how = ", ".join(kinds)
         via = f" in {len(hops) - 1} hops" if len(hops) > 2 else ""
         hits.append(Hit(
             evidence=f"link {target} → {hops[-1]} ({how}{via}); on "
-                     f"{', '.join(sources[:3])}{more}",
+                     f"{', '.join(shown)}{more}",
             detail=f"{n} page(s) link to a URL that redirects ({how}) instead of the page "
                    "itself.", url=target, urls=tuple(sources), page_type="other"))
     return over(judged, hits) if judged else NOT_APPLICABLE

@@ -176,7 +176,7 @@ def acc112(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
             if not at:
                 break
             if at in seen:
-                loop = at == url or at in seen
+                loop = True
                 break
             seen.append(at)
             at = targets.get(at)
