@@ -10,6 +10,7 @@ from datetime import date
 from itertools import chain
 from pathlib import Path
 
+from aeo.analyzers import costs
 from aeo.analyzers.workers import (
     Alongside,
     analysis_pool,
@@ -210,17 +211,18 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
         total = db.count(KIND_PAGE)
         workers = workers or analysis_workers()
         fetches = db.fetches(kind=KIND_PAGE)
+        tally = costs.Tally()
         if workers < 2 or total < 2:
             init_worker(start_url)
             for fetch in fetches:
-                db.put_facts(fetch.url, analyze_one(fetch))
+                db.put_facts(fetch.url, tally.take(analyze_one(fetch)))
                 count += 1
         else:
             # worker processes even for small runs: each page gets a time and a memory budget
             with analysis_pool(start_url, min(workers, total)) as pool:
                 for batch in batches(fetches, 64 * workers):
                     for facts in pool.map(analyze_one, batch, chunksize=16):
-                        db.put_facts(facts["url"], facts)
+                        db.put_facts(facts["url"], tally.take(facts))
                         count += 1
                     if not quiet and sys.stderr.isatty():
                         sys.stderr.write(f"\ranalyze: {count}/{total} pages")
@@ -230,7 +232,8 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
         db.commit()
     finally:
         db.close()
-    run.update_manifest(analyzed=utc_now(), pages_analyzed=count, facts_version=FACTS_VERSION)
+    run.update_manifest(analyzed=utc_now(), pages_analyzed=count, facts_version=FACTS_VERSION,
+                        **tally.manifest())
     return Stage("analyze", time.monotonic() - t0, count)
 
 

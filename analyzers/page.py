@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from aeo.analyzers import nlp
+from aeo.analyzers import costs, nlp
 from aeo.analyzers.answers import answer_facts
 from aeo.analyzers.attribution import attribution_facts
 from aeo.analyzers.body import binary_as_html, read_charset, sniff_body
@@ -227,6 +227,7 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
 
 
 def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
+    lap = costs.Laps()
     sniffed = sniff_body(fetch)
     base = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
                      depth=fetch.depth, fetch_error=fetch.error, body=sniffed)
@@ -234,6 +235,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
             binary_as_html(fetch, sniffed):
         return base   # binaries are recorded as resources, never parsed
     root, cut = parse_document(fetch.body or b"", fetch.encoding or None)
+    lap("parse")
     if root is None:
         return dataclasses.replace(base, fetch_error=fetch.error or "empty_or_unparseable",
                                    sd_status=extract(None, fetch.url)["status"])
@@ -275,6 +277,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                      if not _in_outline_chrome(h) and not _site_title(h, fetch.url))
     h1 = tuple(t for level, t in headings if level == 1)
 
+    lap("head")
     body = root.find("body")
     full_text = visible_text(body) if body is not None else ""
     main = main_element(root)
@@ -297,6 +300,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     ) or bool(root.xpath("//app-root[not(node())]"))
     app_shell = mount_empty and any(s.get("src") for s in scripts)
 
+    lap("visible text")
     links: list[Link] = []
     invalid: list[str] = []
     aliases: dict[str, list[str]] = {"session": [], "tracking": []}
@@ -313,7 +317,9 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
                     if flag and len(aliases[kind]) < 5:
                         aliases[kind].append(raw.href[:200])
 
-    sd = extract(root, fetch.url)
+    lap("links")
+    sd = extract(root, fetch.url)          # books each syntax itself
+    lap.skip()
     markup_checked, markup_unseen = unseen_markup(sd["nodes"], full_text)
     types: list[str] = []
     page_types: list[str] = []   # of top-level items: what the page says it is
@@ -324,9 +330,12 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
             if node["parent"] is None:
                 page_types.append(t)
 
+    lap("markup on the page")
     blocks, main_source = main_blocks(root, main)
     opening = opening_text(blocks)   # what a reader reads first, for EN004
+    lap("main text")
     sections, answers = answer_facts(blocks, body, fetch.url, with_citations=True)
+    lap("questions, answers, citations")
     is_home = _same_page(fetch.url, start_url) or _same_page(fetch.url, scope.root)
     main_words = n_words(main_text)
     link_words, link_count, child_links = _link_text(main, fetch.url)
@@ -345,12 +354,15 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     # what the page is without its markup's word, for the site to set aside a theme's type
     type_unmarked = classify(fetch.url, **typing) if marked_article else page_type
 
+    lap("page type")
     language = language_facts(blocks, opening, h1, page_type, fetch.url)
+    lap("language (spaCy)")
     attribution = attribution_facts(root, sd["nodes"], blocks, fetch.url, full_text,
                                     nlp.load() if page_type == "article" else None,
                                     is_article=page_type == "article", html=fetch.body or b"")
     authors = settled_authors(attribution.authors)
-    return PageFacts(
+    lap("authors and dates")
+    facts = PageFacts(
         url=fetch.url, status=fetch.status, page_type=page_type, type_unmarked=type_unmarked,
         article_markup=marked_article, content_type=fetch.content_type,
         depth=fetch.depth, title=title, meta_description=meta_content(root, "description")[:500],
@@ -380,3 +392,5 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
         canonical_tags=tuple(canonical_tags),
         body_canonicals=tuple(c for c in body_canonicals if c not in head_canonicals),
     )
+    lap("the rest")
+    return facts

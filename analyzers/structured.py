@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from aeo.analyzers import costs
 from aeo.analyzers.jsonld import MAX_DEPTH, jsonld_scripts, read_block
 from aeo.facts.schemaorg import local_name
 
@@ -289,6 +290,7 @@ def extract(root: etree._Element | None, page_url: str) -> dict:
     import extruct.rdfa
     import extruct.w3cmicrodata
 
+    lap = costs.Laps()
     builder = GraphBuilder(page_url)
     status: dict[str, str] = {}
     blocks, jsonld = [], []
@@ -306,12 +308,16 @@ def extract(root: etree._Element | None, page_url: str) -> dict:
     else:
         status["json-ld"] = f"failed: {len(blocks)} block(s), none readable"
 
+    lap("structured data: json-ld")
+
     def run(syntax: str, work) -> None:
         try:
             found = work()
         except Exception as exc:  # noqa: BLE001 - a third-party extractor on hostile input
             status[syntax] = f"failed: {type(exc).__name__}: {str(exc)[:150]}"
             return
+        finally:
+            lap(f"structured data: {syntax}")
         status[syntax] = "found" if found else "none"
 
     def microdata():
@@ -337,5 +343,7 @@ def extract(root: etree._Element | None, page_url: str) -> dict:
     run("microdata", microdata)
     run("rdfa", rdfa)
     run("opengraph", opengraph)
-    return {"status": status, "blocks": blocks, "nodes": builder.finish(), "jsonld": jsonld,
+    nodes = builder.finish()
+    lap("structured data: graph")
+    return {"status": status, "blocks": blocks, "nodes": nodes, "jsonld": jsonld,
             "truncated": builder.truncated}

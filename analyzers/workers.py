@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from aeo.analyzers import costs
 from aeo.durable import utc_now
 from aeo.facts.records import FACTS_VERSION, Fetch, PageFacts
 from aeo.store import Run
@@ -56,6 +57,7 @@ class Alongside:
         self.crawl_over = threading.Event()
         self.failed: BaseException | None = None
         self.count = 0
+        self.tally = costs.Tally()
         self.started = time.monotonic()
         self.seconds = self.tail = 0.0
         self.thread = threading.Thread(target=self._feed, name="analysis", daemon=True)
@@ -83,7 +85,7 @@ class Alongside:
     def take(self, db) -> None:
         """Write the facts that are ready (in the crawl's thread)."""
         while not self.results.empty():
-            facts = self.results.get()
+            facts = self.tally.take(self.results.get())
             db.put_facts(facts["url"], facts)
             self.count += 1
 
@@ -108,7 +110,8 @@ class Alongside:
                                      facts_version=FACTS_VERSION,
                                      analyzed_alongside=True,
                                      analysis_seconds=round(self.seconds, 2),
-                                     analysis_after_crawl_seconds=round(self.tail, 2))
+                                     analysis_after_crawl_seconds=round(self.tail, 2),
+                                     **self.tally.manifest())
 
     def close(self) -> None:
         self.crawl_over.set()
@@ -178,8 +181,11 @@ def analyze_one(fetch: Fetch) -> dict:
     budget = float(os.environ.get("AEO_PAGE_SECONDS") or 60)
     previous = signal.signal(signal.SIGALRM, _over_budget)
     signal.setitimer(signal.ITIMER_REAL, budget)
+    costs.taken()   # what an earlier page left unbooked is not this page's
     try:
-        return analyze_page(fetch, _WORKER["scope"], _WORKER["start"]).to_dict()
+        facts = analyze_page(fetch, _WORKER["scope"], _WORKER["start"]).to_dict()
+        facts[costs.KEY] = costs.taken()
+        return facts
     except PageBudgetExceeded:
         return PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
                          depth=fetch.depth,

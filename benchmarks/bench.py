@@ -29,38 +29,61 @@ def sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def generate(root: Path, n: int, seed: int = 7) -> None:
+def generate(root: Path, n: int, profile, seed: int = 7) -> None:
+    """n article pages at a page profile (benchmarks/page_profile.py): its main words in paragraphs
+    under its headings, its other words in navigation, sidebar and footer, its links spread
+    over them, its JSON-LD blocks and microdata items, and the rest of its HTML weight as the
+    inline styles and scripts real themes carry."""
     rng = random.Random(seed)
+    target = int(profile.html_kb * 1024)
     for i in range(n):
-        links = "".join(f'<li><a href="/p/{rng.randrange(n)}">Related {j}</a></li>' for j in range(12))
-        paras = "".join(
-            "<p>" + " ".join(sentence(rng) for _ in range(rng.randint(3, 6))) + "</p>"
-            for _ in range(rng.randint(8, 16)))
-        ld = json.dumps({"@context": "https://schema.org", "@type": "BlogPosting",
-                         "headline": f"Post {i}", "datePublished": "2026-01-01",
-                         "author": {"@type": "Person", "name": "A. Writer"},
-                         "publisher": {"@id": "/#org"}})
-        if i % 10 == 0:   # every tenth page also carries an FAQ
-            ld += "</script><script type=\"application/ld+json\">" + json.dumps({
-                "@context": "https://schema.org", "@type": "FAQPage", "mainEntity": [
-                    {"@type": "Question", "name": f"What is post {i} about?",
-                     "acceptedAnswer": {"@type": "Answer", "text": "Ledgers and invoices."}}]})
-        crumbs = ('<ol itemscope itemtype="https://schema.org/BreadcrumbList">'
-                  '<li itemprop="itemListElement" itemscope itemtype="https://schema.org/ListItem">'
-                  '<a itemprop="item" href="/"><span itemprop="name">Home</span></a>'
-                  '<meta itemprop="position" content="1"></li><li itemprop="itemListElement" '
-                  'itemscope itemtype="https://schema.org/ListItem"><span itemprop="name">'
-                  f'Post {i}</span><meta itemprop="position" content="2"></li></ol>')
+        link = lambda j: f'<a href="/p/{rng.randrange(n)}">Related {j}</a>'  # noqa: E731
+        nav_links = max(1, profile.links // 2)
+        main_links = max(0, profile.links - nav_links - 1)
+        nav_words = words(rng, profile.other_words - 2 * nav_links)
+        nav = ("<header><nav><ul>" + "".join(f"<li>{link(j)}</li>" for j in range(nav_links))
+               + "</ul></nav></header><aside><p>" + " ".join(nav_words[:len(nav_words) // 2])
+               + "</p></aside>")
+        footer = "<footer><p>" + " ".join(nav_words[len(nav_words) // 2:]) + " Bench Co</p></footer>"
+        body_words = words(rng, profile.main_words)
+        sections = max(1, profile.headings - 1)
+        per = max(1, len(body_words) // sections)
+        parts, placed = [], 0
+        for s in range(sections):
+            chunk = body_words[s * per:(s + 1) * per] if s < sections - 1 else body_words[s * per:]
+            question = s % 3 == 1
+            parts.append(f"<h2>{'What is ' if question else ''}Section {s} of post {i}"
+                         f"{'?' if question else ''}</h2>")
+            for k in range(0, len(chunk), 80):
+                text = " ".join(chunk[k:k + 80])
+                if placed < main_links:
+                    text += " " + link(placed)
+                    placed += 1
+                parts.append(f"<p>{text.capitalize()}.</p>")
+        extra = "".join(f"<li>{link(j)}</li>" for j in range(placed, main_links))
+        lds = [{"@context": "https://schema.org", "@type": "BlogPosting",
+                "headline": f"Post {i}", "datePublished": "2026-01-01",
+                "author": {"@type": "Person", "name": "A. Writer"},
+                "publisher": {"@id": "/#org"}},
+               {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
+                   {"@type": "ListItem", "position": 1, "name": "Home", "item": "/"},
+                   {"@type": "ListItem", "position": 2, "name": f"Post {i}"}]},
+               {"@context": "https://schema.org", "@type": "Organization", "@id": "/#org",
+                "name": "Bench Co", "url": "/"}]
+        ld = "".join(f'<script type="application/ld+json">{json.dumps(x)}</script>'
+                     for x in lds[:profile.jsonld_blocks])
+        micro = "".join(
+            f'<div itemscope itemtype="https://schema.org/Thing"><span itemprop="name">Thing '
+            f'{k}</span></div>' for k in range(profile.microdata_items))
         html = (f"<!doctype html><html lang=en><head><title>Post {i} | Bench Co</title>"
                 f'<link rel="canonical" href="/p/{i}"><meta name="description" content="Post {i}">'
                 f'<meta property="og:title" content="Post {i}"><meta property="og:type" '
                 f'content="article"><meta property="og:site_name" content="Bench Co">'
-                f'<script type="application/ld+json">{ld}</script></head><body>'
-                f'<header><nav><a href="/">Home</a> <a href="/p/{(i + 1) % n}">Next</a></nav>'
-                f"{crumbs}</header>"
-                f"<main><article><h1>Post {i}</h1><p class=byline>By A. Writer</p>{paras}"
-                f"<h2>What should you read next?</h2><ul>{links}</ul></article></main>"
-                f"<footer>Bench Co</footer></body></html>")
+                f"{ld}@@PAD@@</head><body>{nav}"
+                f"<main><article><h1>Post {i}</h1><p class=byline>By A. Writer</p>"
+                f"{''.join(parts)}{micro}<ul>{extra}</ul></article></main>{footer}</body></html>")
+        pad = max(0, target - len(html.encode()) + 7)
+        html = html.replace("@@PAD@@", theme_weight(rng, pad))
         d = root / "p"
         d.mkdir(parents=True, exist_ok=True)
         (d / f"{i}.html").write_text(html, "utf-8")
@@ -69,6 +92,29 @@ def generate(root: Path, n: int, seed: int = 7) -> None:
         f"<!doctype html><html><head><title>Bench Co</title></head><body><main><h1>Bench Co</h1>"
         f"<p>{home}</p></main></body></html>", "utf-8")
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n", "utf-8")
+
+
+def words(rng: random.Random, n: int) -> list[str]:
+    """n words of prose; about one sentence in three names someone."""
+    out: list[str] = []
+    while len(out) < n:
+        out += sentence(rng).split()
+    return out[:max(0, n)]
+
+
+def theme_weight(rng: random.Random, size: int) -> str:
+    """size bytes of what a theme puts in <head>: a stylesheet and a configuration script."""
+    if size <= 0:
+        return ""
+    rules = []
+    while sum(map(len, rules)) < size // 2:
+        rules.append(f".c{rng.randrange(10**6)}{{margin:{rng.randrange(40)}px;color:#"
+                     f"{rng.randrange(16**6):06x}}}")
+    style = "<style>" + "".join(rules) + "</style>"
+    left = max(0, size - len(style) - 17)
+    script = "<script>" + ("var cfg=" + json.dumps({"k": "x" * max(0, left - 30)}) + ";")[:left] \
+        + "</script>"
+    return style + script
 
 
 def peak_rss_mb() -> float:
@@ -168,6 +214,22 @@ def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
     return len(fetches), 1000 * main_s / n, 1000 * lang_s / n, ", ".join(model.pipe_names)
 
 
+def cost_table(manifest: dict, *stages) -> str:
+    """Milliseconds per page for each step of the analysis (summed in the worker processes,
+    aeo.analyzers.costs), then the rules and the report."""
+    pages = max(1, manifest.get("analysis_ms_pages") or 0)
+    spent = sorted((manifest.get("analysis_ms") or {}).items(), key=lambda kv: -kv[1])
+    rows = [(k, v / pages) for k, v in spent]
+    rows += [(s.name, 1000 * s.seconds / max(1, s.items)) for s in stages]
+    total = sum(ms for _, ms in rows)
+    lines = [f"cost per page ({manifest.get('analysis_ms_pages') or 0} pages analysed; the "
+             "analysis steps in one worker, the rules and the report in the main process):"]
+    lines += [f"  {name:34} {ms:8.2f} ms  {100 * ms / max(total, 1e-9):5.1f}%"
+              for name, ms in rows]
+    lines.append(f"  {'total':34} {total:8.2f} ms")
+    return "\n".join(lines)
+
+
 def main() -> int:
     """Run the bench in a temporary folder, removed afterwards unless BENCH_KEEP=1 (a
     100,000-page run leaves about 3 GB)."""
@@ -198,13 +260,22 @@ def _bench(tmp: Path) -> int:
     )
     from aeo.store import Workspace
 
+    from page_profile import profiles, table
+
     n = int(os.environ.get("BENCH_PAGES") or 2000)
+    which = os.environ.get("BENCH_PROFILE") or "heavy"
+    found, source = profiles()
+    if which not in found:
+        print(f"bench: BENCH_PROFILE is median or heavy, not {which!r}", file=sys.stderr)
+        return 2
+    print(f"page profile, {source}:\n{table(found)}")
+    print(f"generating {n} pages at the {which} profile")
     # BENCH_QUICK=1: the pipeline and its memory only (no floors, no single-process re-runs),
     # for the 10,000- and 100,000-page memory runs
     quick = os.environ.get("BENCH_QUICK") == "1"
     site = tmp / "site"
     t = time.monotonic()
-    generate(site, n)
+    generate(site, n, found[which])
     print(f"generated {n} pages in {time.monotonic() - t:.1f}s under {site}", file=sys.stderr)
     server, url = start(0, root=site)
     try:
@@ -236,6 +307,7 @@ def _bench(tmp: Path) -> int:
     print("the analysis ran after the crawl" if tail is None else
           f"the analysis ran alongside the crawl (both rows are the same span) and ended "
           f"{tail:.1f}s after the last page was fetched")
+    print(cost_table(run.manifest(), s_rules, s_rep))
     html_mb = (tmp / "out" / "audit.html").stat().st_size / 1e6
     print(f"peak memory by stage: crawl {mem_crawl:.0f} MB, analyze {mem_analyze:.0f} MB "
           f"(each worker at most {mem_workers:.0f} MB), rules and report {mem_report:.0f} MB; "
