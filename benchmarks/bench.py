@@ -246,6 +246,8 @@ def main() -> int:
 
 
 def _bench(tmp: Path) -> int:
+    from page_profile import profiles, table
+
     from aeo.analyzers.workers import analysis_workers
     from aeo.crawler.config import CrawlConfig
     from aeo.demo.serve import start
@@ -259,8 +261,6 @@ def _bench(tmp: Path) -> int:
         today,
     )
     from aeo.store import Workspace
-
-    from page_profile import profiles, table
 
     n = int(os.environ.get("BENCH_PAGES") or 2000)
     which = os.environ.get("BENCH_PROFILE") or "heavy"
