@@ -122,15 +122,41 @@ THRESHOLD = re.compile(r"\b(?:when|whenever|if|once|until|unless)\s+(?!asked|sur
                        r"\s*(?:about\s+)?\d[\d.,]*\s?(?:%|percent)", re.I)
 
 
+def _has(text: str, *parts: str) -> bool:
+    return any(p in text for p in parts)
+
+
 def _is_statistic(sentence: str) -> str:
-    if INSTRUCTION.match(sentence) or SUPPOSITION.search(sentence) or \
-            THRESHOLD.search(sentence) or REPETITION.search(sentence):
+    """The kind of figure the sentence states, unless it is an instruction, a supposition, a
+    threshold or a count of runs (looked for only where there is a figure: most sentences
+    have none)."""
+    kind = _figure(sentence)
+    if kind and (INSTRUCTION.match(sentence) or SUPPOSITION.search(sentence) or
+                 THRESHOLD.search(sentence) or REPETITION.search(sentence)):
         return ""
-    if PERCENT.search(sentence):
+    return kind
+
+
+# what every figure _figure() finds contains: a digit or one of these words (one pass, where
+# _figure's patterns take five on a sentence without a figure)
+MAYBE_FIGURE = re.compile(r"\d|half|third|quarter|twice|times|doubl|tripl|halve|"
+                          r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) ",
+                          re.I)
+
+
+def _figure(sentence: str) -> str:
+    if not MAYBE_FIGURE.search(sentence):
+        return ""
+    # each pattern only where the words it needs are (a substring test is a hundred times
+    # cheaper than a pattern tried at every position)
+    low = sentence.lower()
+    if _has(low, "%", "percent", "per cent", "half", "third", "quarter") and \
+            PERCENT.search(sentence):
         return "percentage"
-    if MULTIPLE.search(sentence) or RATIO.search(sentence):
+    if (_has(low, "x", "×", "fold", "times", "half", "halve", "doubl", "tripl") and
+            MULTIPLE.search(sentence)) or RATIO.search(sentence):
         return "multiple"
-    if AVERAGE.search(sentence):
+    if _has(low, "average", "median", "mean") and AVERAGE.search(sentence):
         return "average"
     if any(_is_count(m) for m in STUDY_UNIT.finditer(sentence)):
         return "count"
@@ -190,8 +216,8 @@ def citation_facts(blocks: list[Block], nlp_model
     for u, (bi, s, anchors) in enumerate(units):
         # (a figure inside quotation marks belongs to the quote: a caption, an imagined
         # conclusion)
-        kind = "" if MATH.search(s) else _is_statistic(re.sub(r"“[^“”]{12,600}”", " ", s))
-        if not kind:
+        kind = _is_statistic(re.sub(r"“[^“”]{12,600}”", " ", s) if "“" in s else s)
+        if not kind or MATH.search(s):
             continue
         nxt = units[u + 1] if u + 1 < len(units) and units[u + 1][0] in (bi, bi + 1) else None
         prev = units[u - 1] if u > 0 and units[u - 1][0] in (bi, bi - 1) else None

@@ -101,19 +101,32 @@ def _elements_over(root: etree._Element, limit: int) -> bool:
     return next(itertools.islice(root.iter(), limit, None), None) is not None
 
 
+def _trafilatura_xml(root: etree._Element) -> str | None:
+    """What trafilatura.extract(root, output_format="xml", include_tables=True,
+    include_links=True, include_comments=False, fast=True) returns, less the content
+    fingerprint extract() computes for XML output whether or not it is asked for (a third of
+    its time on a long page; the audit has its own main-text hash)."""
+    from trafilatura import bare_extraction
+    from trafilatura.core import determine_returnstring
+    from trafilatura.settings import Extractor
+
+    options = Extractor(output_format="xml", fast=True, comments=False, links=True,
+                        tables=True, dedup=False, with_metadata=False)
+    document = bare_extraction(root, options=options, as_dict=False)
+    if document is None:
+        return None
+    return determine_returnstring(document, options)
+
+
 def main_blocks(root: etree._Element, main: etree._Element | None) -> tuple[list[Block], str]:
     """(blocks, how they were found: 'trafilatura' | 'dom' | 'none'). A page of more than
     MAX_EXTRACT_ELEMENTS elements (a list of 200,000 links) is walked, not given to
     trafilatura, whose copies of the tree would take half a gigabyte for it."""
-    import trafilatura
-
     if _elements_over(root, MAX_EXTRACT_ELEMENTS):
         blocks = _from_dom(main) if main is not None else []
         return blocks, "dom" if blocks else "none"
     try:
-        xml = trafilatura.extract(root, output_format="xml", include_tables=True,
-                                  include_links=True, include_comments=False,
-                                  deduplicate=False, with_metadata=False, fast=True)
+        xml = _trafilatura_xml(root)
     except Exception:  # noqa: BLE001 - a third-party extractor on hostile input: fall back
         xml = None
     blocks = _from_trafilatura(xml) if xml else []

@@ -123,6 +123,10 @@ def question_flags(texts: list[str], nlp=None) -> list[bool]:
         nlp = load()
     parts = [(i, p) for i, t in enumerate(texts) for p in candidates(t) if _cue(p)]
     flags = [False] * len(texts)
+    for i, p in parts:
+        if p.rstrip().endswith("?"):   # a question whatever its words (is_question_doc)
+            flags[i] = True
+    parts = [(i, p) for i, p in parts if not flags[i]]
     if not parts:
         return flags
     with nlp.select_pipes(enable=["tok2vec", "tagger", "attribute_ruler"]):

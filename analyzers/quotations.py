@@ -143,7 +143,8 @@ def quotations(blocks: list[dict]) -> list[dict]:
                 found.append((inner.group(1), before + " " + b.text[inner.end():]))
             else:
                 found.append((text, ""))
-        elif b.kind in ("p", "li") and not REFERENCE.search(b.text):
+        elif b.kind in ("p", "li") and ('"' in b.text or "“" in b.text) and \
+                not REFERENCE.search(b.text):   # (QUOTED needs an opening quote mark)
             for m in QUOTED.finditer(b.text):
                 alone = b.kind == "p" and len(m.group(1)) >= 0.8 * len(b.text.strip(" \"“”'."))
                 around = b.text[max(0, m.start() - 160):m.start()] + " " + \

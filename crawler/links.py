@@ -172,7 +172,26 @@ def resolve_href(href: str, base: str) -> tuple[str | None, str]:
     href = href.partition("#")[0]
     if len(href) > 2 * MAX_URL_LENGTH:   # never a page's URL: not worth a place in the cache
         return _resolve.__wrapped__(href, base)
-    return _resolve(href, base)
+    return _resolve(href, _base_part(href, base))
+
+
+_WITH_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\]")
+
+
+def _base_part(href: str, base: str) -> str:
+    """The part of base the link's resolution depends on, so that the cache serves every
+    page: nothing for 'https://host/...', the scheme for '//host/...', the origin for
+    '/path' (a site's navigation, the same on every page), all of it for 'page.html'."""
+    if _WITH_HOST.match(href):
+        return ""
+    scheme, sep, rest = base.partition("://")
+    if not sep:
+        return base
+    if href.startswith("//"):
+        return scheme + ":"
+    if href.startswith("/") and not href.startswith("/\\"):
+        return scheme + "://" + rest.partition("/")[0].partition("?")[0].partition("#")[0]
+    return base
 
 
 @functools.lru_cache(maxsize=16384)
