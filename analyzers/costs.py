@@ -1,11 +1,14 @@
 """Where a page's analysis spends its time. Each step of analyze_page adds its seconds here, in
 the process that runs it (a pool worker); analyze_one hands the page's steps back with its
 facts, and the run sums them (manifest `analysis_ms`), so `make bench` prints milliseconds per
-page for every step without a profiler. Two perf_counter calls a step: nothing to notice."""
+page for every step without a profiler. Steps are timed in CPU time (process_time), so that
+the other processes on the machine (the crawl, the other workers) do not inflate them.
 
 from __future__ import annotations
 
 import time
+
+_clock = time.process_time   # CPU time: what a step costs, not what the other processes take
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,11 +18,11 @@ _SPENT: dict[str, float] = {}
 
 @contextmanager
 def step(name: str) -> Iterator[None]:
-    t = time.perf_counter()
+    t = _clock()
     try:
         yield
     finally:
-        _SPENT[name] = _SPENT.get(name, 0.0) + time.perf_counter() - t
+        _SPENT[name] = _SPENT.get(name, 0.0) + _clock() - t
 
 
 class Laps:
@@ -27,15 +30,15 @@ class Laps:
     name; skip() books it nowhere (a step that books its own parts)."""
 
     def __init__(self) -> None:
-        self.t = time.perf_counter()
+        self.t = _clock()
 
     def __call__(self, name: str) -> None:
-        now = time.perf_counter()
+        now = _clock()
         _SPENT[name] = _SPENT.get(name, 0.0) + now - self.t
         self.t = now
 
     def skip(self) -> None:
-        self.t = time.perf_counter()
+        self.t = _clock()
 
 
 def taken() -> dict[str, float]:
