@@ -2,7 +2,7 @@
 the process that runs it (a pool worker); analyze_one hands the page's steps back with its
 facts, and the run sums them (manifest `analysis_ms`), so `make bench` prints milliseconds per
 page for every step without a profiler. Steps are timed in CPU time (process_time), so that
-the other processes on the machine (the crawl, the other workers) do not inflate them.
+the other processes on the machine (the crawl, the other workers) do not inflate them."""
 
 from __future__ import annotations
 
