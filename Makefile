@@ -4,9 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF CONNECT_TO BENCH_PAGES BENCH_QUICK BENCH_KEEP REDIS PROCESSES RESUME JOIN
+export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF CONNECT_TO BENCH_PAGES BENCH_QUICK BENCH_KEEP BENCH_PROFILE REDIS PROCESSES RESUME JOIN
 
-.PHONY: install audit crawl demo test bench precision docs lint clean
+.PHONY: install audit crawl demo test bench bench-peer precision docs lint clean
 
 install: $(STAMP)
 
@@ -60,6 +60,10 @@ test: install
 
 bench: install
 	$(BIN)/python benchmarks/bench.py
+
+# the full audit against advertools' crawl alone, same local server, same run (BENCH_PROFILE, BENCH_PAGES)
+bench-peer: install
+	$(BIN)/python benchmarks/peer.py
 
 # the findings on the shared real sites against the judged ones (tests/fixtures/judged/)
 precision: install

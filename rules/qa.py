@@ -274,28 +274,29 @@ def qa005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
         return NOT_APPLICABLE
     max_p, max_s = gov["max_paragraph_words"], gov["max_section_words"]
     problems = []
-    for b in page.main_blocks:
-        if b.kind == "p" and not _name_list(b.text):
-            w = n_words(b.text)
+    counts = [n_words(b.text) for b in page.main_blocks]
+    names = [_name_list(b.text) for b in page.main_blocks]
+    for b, w, listed in zip(page.main_blocks, counts, names, strict=True):
+        if b.kind == "p" and not listed:
             if w > max_p:
                 problems.append(f"a {w}-word paragraph: \"{first_words(b.text, 10)}\"")
     for i, s in enumerate(page.sections):
-        own = [page.main_blocks[j] for j in s.blocks]
         # code and lists of names are not prose (a list of names is a list), and a code
         # listing (not a one-line snippet) breaks the prose around it: the longest run of
         # prose is what counts
         words = run = 0
-        for b in own:
-            if b.kind == "code":
-                if n_words(b.text) >= CODE_LISTING_WORDS:
+        for j in s.blocks:
+            if page.main_blocks[j].kind == "code":
+                if counts[j] >= CODE_LISTING_WORDS:
                     run = 0
-            elif not _name_list(b.text):
-                run += n_words(b.text)
+            elif not names[j]:
+                run += counts[j]
                 words = max(words, run)
         has_children = any(c.parent == i for c in page.sections)
         # (a definition list is a list: API entries, each under its signature)
         if words > max_s and not has_children and not any(
-                b.kind in ("li", "table") or b.dd or _name_list(b.text) for b in own):
+                page.main_blocks[j].kind in ("li", "table") or page.main_blocks[j].dd or
+                names[j] for j in s.blocks):
             where = f"'{s.heading[:60]}'" if s.heading else "the text before the first heading"
             problems.append(f"{words} words under {where} with no subheading, list or table")
     if not problems:
