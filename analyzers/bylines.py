@@ -26,6 +26,7 @@ from aeo.analyzers.names import (
     plausible_name,
     split_names,
 )
+from aeo.analyzers.nlp import names_only
 from aeo.facts.reading import is_org, main_items, name_key
 from aeo.facts.records import AuthorCandidate, Block
 
@@ -288,7 +289,9 @@ def ner_authors(blocks: list[Block], nlp_model, brand_words: frozenset[str] = fr
         if len(texts) >= 2 or (seen_h1 and b.kind.startswith("h")):
             break
     out = []
-    for doc in nlp_model.pipe(texts):
+    with names_only(nlp_model):
+        docs = list(nlp_model.pipe(texts))
+    for doc in docs:
         out += [AuthorCandidate(e.text, "name near the headline") for e in doc.ents
                 if e.label_ == "PERSON" and len(e.text.split()) >= 2 and
                 3 * len(e.text.split()) >= len(doc.text.split()) and

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from aeo.analyzers.nlp import names_only
 from aeo.analyzers.quotations import SPEECH, quotations
 from aeo.facts.records import Block, Quote, Statistic
 from aeo.facts.text import METRIC, SETTING, THIRD_PARTY, sentences
@@ -246,9 +247,11 @@ def citation_facts(blocks: list[Block], nlp_model
             to_tag.append(len(stats) - 1)
     quotes = quotations(blocks)
     # spaCy over the few sentences that need it: a named organization or person as source.
-    docs = list(nlp_model.pipe([stats[k]["context"] for k in to_tag] +
-                               [q["context"] for q in quotes], batch_size=32)) \
-        if (to_tag or quotes) else []
+    docs = []
+    if to_tag or quotes:
+        with names_only(nlp_model):
+            docs = list(nlp_model.pipe([stats[k]["context"] for k in to_tag] +
+                                       [q["context"] for q in quotes], batch_size=32))
     for k, doc in zip(to_tag, docs[:len(to_tag)], strict=True):
         names = [e.text for e in doc.ents if e.label_ in ("ORG", "PERSON")]
         if names and REPORTING.search(doc.text):   # a name alone ('VAT') is not a source

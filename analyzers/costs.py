@@ -7,10 +7,10 @@ the other processes on the machine (the crawl, the other workers) do not inflate
 from __future__ import annotations
 
 import time
-
-_clock = time.process_time   # CPU time: what a step costs, not what the other processes take
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_clock = time.process_time   # CPU time: what a step costs, not what the other processes take
 
 KEY = "_analysis_ms"      # the page's steps, beside its facts until the run takes them out
 _SPENT: dict[str, float] = {}

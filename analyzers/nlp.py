@@ -62,6 +62,12 @@ def load():
         "or spaCy's official en_core_web_sm")
 
 
+def names_only(model):
+    """The pipes doc.ents needs, alone (a context manager): the same entities as the whole
+    pipeline (the recognizer keeps to the sentences), for about half the time."""
+    return model.select_pipes(enable=[p for p in ("senter", "ner") if p in model.pipe_names])
+
+
 def model_name() -> str:
     nlp = load()
     return f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name', '?')} {nlp.meta.get('version', '')}"
@@ -204,11 +210,15 @@ def entity_counts(doc, labels=MAIN_LABELS) -> list[list]:
     return [[t, label_of[t], c] for t, c in counts.most_common(15)]
 
 
-def _common_word(name: str, text: str) -> bool:
+def _uses(name: str, text: str) -> list[str]:
+    """Each whole-word use of name in text: ':' when a colon follows (a field label), else ''."""
+    return re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])(\s*:)?", text)
+
+
+def _common_word(name: str, text: str, uses: list[str]) -> bool:
     """A capitalized common word ('Bot', 'Thing'): one word, written in lower case elsewhere
     in the same text, or only ever as a field label ('Language: PHP')."""
     # a field label, every time: 'Language: PHP', 'PHP Database: MySQL'
-    uses = re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])(\s*:)?", text)
     if uses and all(uses):
         return True
     return " " not in name and name[:1].isupper() and name[1:].islower() and \
@@ -224,17 +234,24 @@ def named_frequencies(docs, text: str, limit: int = 15) -> list[list]:
     Not names: URLs and code-like strings, and a capitalized word the text also writes in
     lower case."""
     labels: dict[str, Counter] = {}
+    uses: dict[str, list[str]] = {}       # each name's uses, found once however often tagged
+    common: dict[str, bool] = {}
     for doc in docs:
         for ent in doc.ents:
             if ent.label_ not in NAME_LABELS:
                 continue
             name = re.sub(r"['’]s$", "", _LEADING_PUNCT.sub("", " ".join(ent.text.split())))
-            if _NAME_WORD.search(name) and len(name) <= 80 and name != name.lower() and \
-                    not re.search(r"://|[+@#|=<>]", name) and not _common_word(name, text):
+            if not (_NAME_WORD.search(name) and len(name) <= 80 and name != name.lower() and
+                    not re.search(r"://|[+@#|=<>]", name)):
+                continue
+            if name not in common:
+                uses[name] = _uses(name, text)
+                common[name] = _common_word(name, text, uses[name])
+            if not common[name]:
                 labels.setdefault(name, Counter())[ent.label_] += 1
     out = []
     for name, by_label in labels.items():
-        count = len(re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text))
+        count = len(uses[name])   # (the colon after a use takes no place from the next use)
         out.append([name, by_label.most_common(1)[0][0], max(count, sum(by_label.values()))])
     out.sort(key=lambda e: -e[2])
     return out[:limit]
@@ -283,6 +300,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _INNER_CAPITAL = re.compile(r"\s[\"“(]?[A-Z][\w&'’-]*")
 
 
+_ACRONYM_IN_PARENS = re.compile(r"\([A-Z]{2,6}s?\)")
 _ABBREVIATION = re.compile(r"((?:\b[a-z][a-z-]*\s+){1,6})\(([A-Z]{2,6})s?\)")
 
 
@@ -290,6 +308,8 @@ def abbreviations(text: str) -> list[str]:
     """Acronyms the text defines from common words ('global secondary indexes (GSI)'): terms,
     not names, however NER labels them."""
     out = []
+    if not _ACRONYM_IN_PARENS.search(text):   # (a quick look first: most texts define none)
+        return out
     for m in _ABBREVIATION.finditer(text):
         acronym = m.group(2)
         initials = "".join(w[0] for w in re.split(r"[\s-]+", m.group(1).strip()) if w).upper()
@@ -326,7 +346,9 @@ def page_language(page) -> Language:
     sample = name_sentences(" ".join(rest.split()[:SAMPLE_SCAN_WORDS]), SAMPLE_WORDS)
     headings = " ".join(h.rstrip(".") + "." for h in page["headings"] if _INNER_CAPITAL.search(
         " " + h.split(" ", 1)[-1]))
-    with nlp.select_pipes(enable=["tok2vec", "ner"]):
+    # the entity recognizer embeds the text itself (the shared tok2vec feeds the tagger only):
+    # the names, for half the time
+    with nlp.select_pipes(enable=["ner"]):
         sample_doc = nlp(f"{sample} {headings}".strip())
     h1_doc, opening_doc = docs[0], docs[1]
     main_entities = named_frequencies([opening_doc, sample_doc], page["main_text"])
