@@ -97,6 +97,12 @@ def in_chrome(el: etree._Element) -> bool:
     return False
 
 
+def _url_links(el: etree._Element) -> int:
+    """The links in el whose text is a URL or an affiliation, not a name."""
+    return sum(1 for a in el.iter("a") if _URL_OR_AFFILIATION.fullmatch(
+        " ".join(a.text_content().split())))
+
+
 def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[Block]
                       ) -> list[AuthorCandidate]:
     out: list[AuthorCandidate] = []
@@ -157,9 +163,7 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[Bloc
         if len(text) >= 160:
             continue
         m = BYLINE_TEXT.match(text)
-        url_links = sum(1 for a in el.iter("a") if _URL_OR_AFFILIATION.fullmatch(
-            " ".join(a.text_content().split())))
-        if not (m or hinted and text and len(el) - url_links <= 3 and not any(
+        if not m and not (hinted and text and len(el) - _url_links(el) <= 3 and not any(
                 BYLINE_HINT.search(f"{c.get('class') or ''}") for c in el.iterdescendants())):
             continue
         if in_chrome(el):

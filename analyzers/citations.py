@@ -145,6 +145,9 @@ MAYBE_FIGURE = re.compile(r"\d|half|third|quarter|twice|times|doubl|tripl|halve|
                           re.I)
 
 
+_DIGIT_TIMES = re.compile(r"\d(?:[xX×]|\s[x×])")   # what MULTIPLE's '28x' needs
+
+
 def _figure(sentence: str) -> str:
     if not MAYBE_FIGURE.search(sentence):
         return ""
@@ -154,14 +157,16 @@ def _figure(sentence: str) -> str:
     if _has(low, "%", "percent", "per cent", "half", "third", "quarter") and \
             PERCENT.search(sentence):
         return "percentage"
-    if (_has(low, "x", "×", "fold", "times", "half", "halve", "doubl", "tripl") and
-            MULTIPLE.search(sentence)) or RATIO.search(sentence):
+    if ((_has(low, "fold", "times", "half", "halve", "doubl", "tripl") or
+         _DIGIT_TIMES.search(sentence)) and MULTIPLE.search(sentence)) or \
+            RATIO.search(sentence):
         return "multiple"
     if _has(low, "average", "median", "mean") and AVERAGE.search(sentence):
         return "average"
     if any(_is_count(m) for m in STUDY_UNIT.finditer(sentence)):
         return "count"
-    if MONEY.search(sentence) and MONEY_STAT_CUE.search(sentence) and \
+    if _has(low, "$", "£", "€", "¥", "dollars", "pounds", "euros") and \
+            MONEY.search(sentence) and MONEY_STAT_CUE.search(sentence) and \
             not (PRICE_CUE.search(sentence) and not re.search(r"\baverage|median\b", sentence,
                                                                re.I)):
         return "money"
