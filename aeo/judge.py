@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aeo.analyzers.workers import analysis_workers
 from aeo.comparison import Comparison
 from aeo.coverage import Coverage
 from aeo.durable import utc_now
@@ -25,10 +27,12 @@ from aeo.governance import Governance
 from aeo.pageset import FullPages, SlimPages, Survey
 from aeo.reports.layouts import Template, detect_templates
 from aeo.reports.scoring import Priority, Scores, compute_scores, leave_alone, prioritize
-from aeo.rules.base import Rule, all_rules, run_rules_stream
+from aeo.rules.base import Rule, all_rules, judge_page_all, run_rules_stream
 from aeo.rundb import CrawlDB
 from aeo.store import Run, Workspace
 
+PARALLEL_PAGES = 400  # a run this large has its page rules judged in several processes
+RANGE_PAGES = 64      # pages a process judges at a time
 DRILL_PAGES = 300     # the pages with the most findings the report shows one by one
 TREND_RUNS = 11       # earlier runs in the report's score trend
 
@@ -83,8 +87,11 @@ def judge(*, run: Run, db: CrawlDB, full: FullPages, slim: SlimPages, survey: Su
     the score trend."""
     rules = all_rules()
     db.clear_findings()
+    workers = analysis_workers()
+    in_processes = _in_processes(db, site, gov, workers) \
+        if workers > 1 and len(survey.rows) >= PARALLEL_PAGES else None
     outcomes = run_rules_stream(full, slim, site, gov, rules, db, _PageTypes(survey.rows),
-                                intern=survey.url)
+                                intern=survey.url, judged_pages=in_processes)
     db.commit()
 
     rows = survey.rows
@@ -145,6 +152,34 @@ def record(result: AuditResult, run: Run, workspace: Workspace, out: Path) -> di
                            "date_modified": p.date_modified} for p in result.pages()),
                          result.scores.overall)
     return manifest
+
+
+_SHARED: dict[str, Any] = {}   # what the forked processes judge with (not pickled)
+
+
+def _in_processes(db: CrawlDB, site: SiteFacts, gov: Governance, workers: int):
+    """judged_pages for run_rules_stream: the page rules over the stored pages in worker
+    processes forked now (they share the site facts, the governance and the rules as they
+    are), RANGE_PAGES pages at a time, each reading its pages through its own connection;
+    the results come back in crawl order, so the findings are stored as one process would."""
+
+    def judged(page_rules: list[Rule]) -> Iterator[list]:
+        db.commit()                      # the facts as they are, for the other connections
+        _SHARED.update(site=site, gov=gov, rules=page_rules, path=db.path)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for results in pool.imap(_judge_range, db.fact_ranges(RANGE_PAGES)):
+                    yield from results
+        finally:
+            _SHARED.clear()
+
+    return judged
+
+
+def _judge_range(bounds: tuple[int, int]) -> list[list]:
+    site, gov, rules = _SHARED["site"], _SHARED["gov"], _SHARED["rules"]
+    return [judge_page_all(PageFacts.from_dict(data), site, gov, rules)
+            for data in CrawlDB.facts_between(_SHARED["path"], *bounds)]
 
 
 class _PageTypes:

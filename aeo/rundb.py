@@ -217,6 +217,23 @@ class CrawlDB:
         for (data,) in self.conn.cursor().execute("SELECT data FROM facts ORDER BY rowid"):
             yield json.loads(data)
 
+    def fact_ranges(self, size: int) -> list[tuple[int, int]]:
+        """The facts table in consecutive (first rowid, last rowid) ranges of size pages."""
+        ids = [r for (r,) in self.conn.execute("SELECT rowid FROM facts ORDER BY rowid")]
+        return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+    @staticmethod
+    def facts_between(path: Path, first: int, last: int) -> list[dict]:
+        """The facts of rowids first..last, read through a connection of their own (from
+        another process)."""
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            return [json.loads(data) for (data,) in conn.execute(
+                "SELECT data FROM facts WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
+                (first, last))]
+        finally:
+            conn.close()
+
     def fact(self, url: str) -> dict | None:
         row = self.conn.execute("SELECT data FROM facts WHERE url = ?", (url,)).fetchone()
         return json.loads(row[0]) if row else None

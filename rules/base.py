@@ -320,28 +320,51 @@ def run_rule(r: Rule, pages: list[PageFacts], site: SiteFacts, gov: Governance,
 SAMPLE = 200   # findings of one rule kept in memory for the report; all of them are stored
 
 
+@dataclass(frozen=True)
+class Errored:
+    """A page rule that raised on a page: the line that says why."""
+
+    message: str
+
+
+def judge_page_all(page: PageFacts, site: SiteFacts, gov: Governance, rules: list[Rule]
+                   ) -> list[list[Finding] | None | Errored]:
+    """Each page rule on one page, in order: its findings, None where it does not apply, or
+    Errored. A pure function of its arguments, so pages can be judged in several processes."""
+    out: list[list[Finding] | None | Errored] = []
+    for r in rules:
+        try:
+            out.append(_judge_page(r, page, site, gov))
+        except Exception as exc:  # a broken rule must not stop the audit
+            out.append(Errored(traceback.format_exception_only(type(exc), exc)[-1].strip()))
+    return out
+
+
 def run_rules_stream(full_pages, slim_pages, site: SiteFacts, gov: Governance,
                      rules: dict[str, Rule], store, page_type_of: dict[str, str],
-                     intern=lambda url: url) -> list[RuleOutcome]:
+                     intern=lambda url: url, judged_pages=None) -> list[RuleOutcome]:
     """Every enabled rule, with memory that does not grow with the pages' text: the page rules
     judge full_pages one page at a time, the site rules read slim_pages (re-iterable, no bulky
     text). Every finding goes to store.add_finding(rule order, finding dict) as it is made;
     an outcome keeps the first SAMPLE findings, the count and every finding's URL (interned).
-    A rule that raises is reported as errored and its stored findings are dropped."""
+    A rule that raises is reported as errored and its stored findings are dropped.
+
+    judged_pages(page rules), when given, yields judge_page_all's result for every page in
+    crawl order (computed elsewhere: several processes); full_pages is not read then."""
     order = {rid: i for i, rid in enumerate(rules)}
     enabled = [r for r in rules.values() if gov.enabled(r.id)]
     streamed = [r for r in enabled if r.kind == "page"]
     acc = {r.id: {"applicable": 0, "failed": 0, "sample": [], "urls": [], "error": None}
            for r in streamed}
-    for page in full_pages:
-        for r in streamed:
+    results = judged_pages(streamed) if judged_pages is not None else (
+        judge_page_all(page, site, gov, streamed) for page in full_pages)
+    for page_results in results:
+        for r, found in zip(streamed, page_results, strict=True):
             a = acc[r.id]
             if a["error"]:
                 continue
-            try:
-                found = _judge_page(r, page, site, gov)
-            except Exception as exc:  # a broken rule must not stop the audit
-                a["error"] = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            if isinstance(found, Errored):
+                a["error"] = found.message
                 store.drop_findings(r.id)
                 continue
             if found is None:
