@@ -15,6 +15,7 @@ from aeo.rules.base import (
     Hit,
     Rule,
     Verdict,
+    _finding,
     failed,
     make_page,
     make_site,
