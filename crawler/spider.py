@@ -233,11 +233,10 @@ class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
             if link.problem:
                 if record:
                     self.db.add_event("invalid_link", url, href=link.href, problem=link.problem)
-            elif link.url:
+            elif link.url and not self.frontier.seen(link.url):   # (most links are not new)
                 step = 1
                 series = is_pagination(link.url, link.rel, link.text)
-                if series and not self.frontier.seen(link.url) and \
-                        self.frontier.incr("series " + series) <= MAX_PAGINATION:
+                if series and self.frontier.incr("series " + series) <= MAX_PAGINATION:
                     step = 0      # (the budget counts the series' new pages, not its links)
                 yield from self._page_request(link.url, depth + step, url)
         step = 1 if stub else 0
