@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from aeo.analyzers import costs
 from aeo.analyzers.citations import citation_facts, external_links
 from aeo.analyzers.questions import question_flags
 from aeo.analyzers.sections import HEADINGS, build_sections, faq_structures
@@ -22,11 +23,14 @@ def answer_facts(blocks: list[Block], root: etree._Element | None, page_url: str
     """The page's sections, and what the QA and CITE rules read beside them."""
     from aeo.analyzers.nlp import load
 
+    lap = costs.Laps()
     model = load()
     heading_idx = [i for i, b in enumerate(blocks) if b.kind in HEADINGS]
     flags = question_flags([blocks[i].text for i in heading_idx], model)
     sections = build_sections(blocks, dict(zip(heading_idx, flags, strict=True)))
+    faq_dom = faq_structures(root, lambda texts: question_flags(texts, model))
+    lap("questions and answers")
     stats, quotes = citation_facts(blocks, model) if with_citations else ((), ())
-    return sections, Answers(
-        faq_dom=faq_structures(root, lambda texts: question_flags(texts, model)),
-        external_links=tuple(external_links(blocks, page_url)[:50]), stats=stats, quotes=quotes)
+    links = tuple(external_links(blocks, page_url)[:50])
+    lap("citations and quotations")
+    return sections, Answers(faq_dom=faq_dom, external_links=links, stats=stats, quotes=quotes)

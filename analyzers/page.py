@@ -335,7 +335,7 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     opening = opening_text(blocks)   # what a reader reads first, for EN004
     lap("main text")
     sections, answers = answer_facts(blocks, body, fetch.url, with_citations=True)
-    lap("questions, answers, citations")
+    lap.skip()                           # (booked by answer_facts itself)
     is_home = _same_page(fetch.url, start_url) or _same_page(fetch.url, scope.root)
     main_words = n_words(main_text)
     link_words, link_count, child_links = _link_text(main, fetch.url)

@@ -214,6 +214,26 @@ def time_language(run, limit: int = 300) -> tuple[int, float, float, str]:
     return len(fetches), 1000 * main_s / n, 1000 * lang_s / n, ", ".join(model.pipe_names)
 
 
+def time_real_site(tmp: Path, name: str = "flink-site") -> str:
+    """The audit of the largest shared real site, served under its real name as `make
+    precision` serves it (tests/precision.py), timed from the command's start to its end."""
+    tests = Path(__file__).resolve().parents[1] / "tests"
+    sys.path.insert(0, str(tests))
+    try:
+        from precision import CORPORA, SITES, audit
+    finally:
+        sys.path.remove(str(tests))
+    site = next(s for s in SITES if s.name == name)
+    if not (CORPORA / site.folder).exists():
+        return f"{name}: not timed (../shared/corpora is not beside the repo)"
+    t = time.monotonic()
+    done = audit(site, tmp / name)
+    seconds = time.monotonic() - t
+    pages = done["report"]["run"]["pages_crawled"]
+    return (f"{name} (the largest shared real site, served as {site.url}): {pages} pages "
+            f"audited in {seconds:.1f}s ({pages / seconds:.1f} pages/s, end to end)")
+
+
 def cost_table(manifest: dict, *stages) -> str:
     """Milliseconds per page for each step of the analysis (summed in the worker processes,
     aeo.analyzers.costs), then the rules and the report."""
@@ -352,6 +372,7 @@ def _bench(tmp: Path) -> int:
           f"({pages / max(analysis_floor_s, 1e-9):.0f} pages/s)")
     print(f"end to end {total:.1f}s against a floor of {floor_total:.1f}s: "
           f"x{total / max(floor_total, 1e-9):.2f} of the floor")
+    print(time_real_site(tmp))
     print(f"peak RSS {peak_rss_mb():.0f} MB")
     print(f"bench pages={pages} end_to_end_pps={pages / total:.1f} crawl_pps={s_crawl.rate:.1f} "
           f"analyze_pps={s_an.rate:.1f} peak_rss_mb={peak_rss_mb():.0f}")
