@@ -61,9 +61,17 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/bench.py
 
-# the full audit against advertools' crawl alone, same local server, same run (BENCH_PROFILE, BENCH_PAGES)
-bench-peer: install
-	$(BIN)/python benchmarks/peer.py
+# the full audit against advertools' crawl alone, same local server, same run (BENCH_PROFILE, BENCH_PAGES).
+# advertools lives in a virtualenv of its own: it brings pyarrow, which pandas would then load
+# into the audit (with an allocator thread running before the analysis workers fork)
+PEER := .venv-peer
+bench-peer: install $(PEER)/.installed-stamp
+	AEO_PEER_PYTHON=$(PEER)/bin/python $(BIN)/python benchmarks/peer.py
+
+$(PEER)/.installed-stamp:
+	$(PY) -m venv $(PEER)
+	$(PEER)/bin/python -m pip install -q "advertools>=0.16,<0.19"
+	touch $@
 
 # the findings on the shared real sites against the judged ones (tests/fixtures/judged/)
 precision: install

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -166,14 +167,36 @@ def _in_processes(db: CrawlDB, site: SiteFacts, gov: Governance, workers: int):
     def judged(page_rules: list[Rule]) -> Iterator[list]:
         db.commit()                      # the facts as they are, for the other connections
         _SHARED.update(site=site, gov=gov, rules=page_rules, path=db.path)
+        pool = _fork_pool(workers)
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for results in pool.imap(_judge_range, db.fact_ranges(RANGE_PAGES)):
-                    yield from results
+            for results in pool.imap(_judge_range, db.fact_ranges(RANGE_PAGES)):
+                yield from results
         finally:
+            pool.terminate()             # SIGTERM, which ends them whatever they are doing
+            pool.join()
             _SHARED.clear()
 
     return judged
+
+
+def _fork_pool(workers: int):
+    """Worker processes that end on SIGTERM and leave Ctrl-C to the audit. They are forked with
+    SIGTERM at its default: the crawl's handler (Scrapy's graceful stop) would be inherited
+    otherwise, and a process held up anywhere (in a lock a thread of the parent held at the
+    fork) could never be ended."""
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:   # not the main thread: the handlers are not ours to change
+        previous = None
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_ctrl_c)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _judge_range(bounds: tuple[int, int]) -> list[list]:

@@ -43,15 +43,17 @@ def serve(root: Path) -> tuple[subprocess.Popen, str]:
 
 
 def run_advertools(url: str, out: Path) -> tuple[int, float]:
-    """advertools' crawl of the site; (pages, seconds). advertools runs the `scrapy` command,
-    so the virtualenv's bin goes first on PATH; Scrapy's offsite filter needs the host
-    without its port in allowed_domains."""
+    """advertools' crawl of the site, in its own virtualenv (AEO_PEER_PYTHON, made by `make
+    bench-peer`); (pages, seconds). advertools runs the `scrapy` command, so that
+    virtualenv's bin goes first on PATH; Scrapy's offsite filter needs the host without its
+    port in allowed_domains."""
+    python = Path(os.environ.get("AEO_PEER_PYTHON") or sys.executable)
     code = ("import sys, advertools as adv; adv.crawl(sys.argv[1], sys.argv[2], "
             "follow_links=True, allowed_domains=['127.0.0.1'], "
             "custom_settings={'LOG_LEVEL': 'ERROR'})")
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}")
     t = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", code, url, str(out)], env=env,
+    proc = subprocess.run([str(python), "-c", code, url, str(out)], env=env,
                           capture_output=True, text=True, timeout=7200)
     seconds = time.monotonic() - t
     if proc.returncode != 0 or not out.exists():

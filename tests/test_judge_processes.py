@@ -81,3 +81,32 @@ def test_a_rule_that_raises_on_a_later_page_is_errored_and_loses_its_findings():
     b = run_rules_stream([], [], site, gov, {"ZZ003": rule}, given, {}, judged_pages=judged)
     assert a[0].error == b[0].error == "RuntimeError: broken on page 3"
     assert serial.rows == given.rows == []
+
+
+def test_judging_processes_end_after_a_crawl_left_its_signal_handlers(real_site, tmp_path):
+    """After a crawl, Scrapy's SIGTERM handler (a graceful stop) is still installed; forked
+    judging processes inherit it. They must still end when the judging is over, or the audit
+    waits for them forever."""
+    import subprocess
+    import sys
+
+    audited = real_site("erudika-site")
+    script = f"""
+import signal
+from pathlib import Path
+import aeo.judge as judge
+from aeo.governance import load_governance
+from aeo.pipeline import report
+from aeo.store import Workspace
+signal.signal(signal.SIGTERM, lambda *a: None)     # what a crawl leaves behind
+judge.PARALLEL_PAGES, judge.RANGE_PAGES = 0, 7
+judge.analysis_workers = lambda: 2
+ws = Workspace(Path({str(audited["out"] / "ws")!r}))
+run = ws.find_run(next(p for p in Path({str(audited["out"] / "ws")!r}).glob("*/*")
+                       if p.is_dir()).relative_to({str(audited["out"] / "ws")!r}).as_posix())
+report(run, Path({str(tmp_path / "out")!r}), load_governance(), ws)
+print("judged")
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode == 0 and "judged" in proc.stdout, proc.stderr[-2000:]
