@@ -70,7 +70,8 @@ class CrawlDB:
 
     # -- writing -------------------------------------------------------------------------
     def add_fetch(self, f: Fetch) -> None:
-        body = zlib.compress(f.body, 6) if f.body is not None else None
+        # level 3: a tenth larger than 6, a third of its time (in the crawl's own thread)
+        body = zlib.compress(f.body, 3) if f.body is not None else None
         self.conn.execute(
             "INSERT INTO fetches (url, kind, status, final_url, content_type, depth, referrer,"
             " headers, elapsed_ms, size, error, error_detail, encoding, user_agent, body,"

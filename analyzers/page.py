@@ -6,6 +6,7 @@ This is a pure function of the page and the site's scope, so it can run in a pro
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 from urllib.parse import urljoin, urlsplit
@@ -22,7 +23,7 @@ from aeo.analyzers.maintext import main_blocks, opening_paragraph, opening_text
 from aeo.analyzers.marked_up import unseen_markup
 from aeo.analyzers.page_type import article_markup, classify, dated_kind
 from aeo.analyzers.structured import extract
-from aeo.crawler.links import meta_refresh, page_links, parse_document
+from aeo.crawler.links import meta_refresh, page_links, parse_document, resolution_base
 from aeo.crawler.scope import InvalidURL, Scope, normalize_url, url_aliases
 from aeo.facts.records import (
     CONTENT_TYPES,
@@ -188,6 +189,13 @@ def _same_page(url: str, other: str) -> bool:
     return url == other or folder(url) == folder(other)
 
 
+@functools.lru_cache(maxsize=8192)
+def _joined(href: str, base: str):
+    """urlsplit(urljoin(base, href)), cached on the part of the page's URL the link's
+    resolution depends on (a navigation link resolves once for the whole site)."""
+    return urlsplit(urljoin(base, href))
+
+
 def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, int]:
     """(words inside links, links, pages below this page's folder linked) in the main content,
     outside its navigation and footers."""
@@ -217,7 +225,7 @@ def _link_text(main: etree._Element | None, page_url: str) -> tuple[int, int, in
             n_links += 1
             n_text += n_words(a.text_content())
             try:
-                target = urlsplit(urljoin(page_url, href))
+                target = _joined(href, resolution_base(href, page_url))
             except ValueError:      # 'http://[oops/': not a URL, not a child
                 continue
             if target.netloc == own_parts.netloc and target.path.startswith(folder) and \

@@ -96,9 +96,6 @@ def scrapy_settings(cfg: CrawlConfig) -> dict:
         "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
         "CONCURRENT_REQUESTS": max(cfg.concurrency, 2),
         "CONCURRENT_REQUESTS_PER_DOMAIN": cfg.concurrency,
-        # the spider yields requests, never items: Scrapy's default of 100 output handlers a
-        # response makes 100 asyncio tasks a page for nothing
-        "CONCURRENT_ITEMS": 4,
         "WARN_ON_GENERATOR_RETURN_VALUE": False,   # (reads the callbacks' source on each page)
         "DOWNLOAD_DELAY": cfg.delay,
         "DOWNLOAD_DELAY_JITTER": 0.0,

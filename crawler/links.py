@@ -172,13 +172,13 @@ def resolve_href(href: str, base: str) -> tuple[str | None, str]:
     href = href.partition("#")[0]
     if len(href) > 2 * MAX_URL_LENGTH:   # never a page's URL: not worth a place in the cache
         return _resolve.__wrapped__(href, base)
-    return _resolve(href, _base_part(href, base))
+    return _resolve(href, resolution_base(href, base))
 
 
 _WITH_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\]")
 
 
-def _base_part(href: str, base: str) -> str:
+def resolution_base(href: str, base: str) -> str:
     """The part of base the link's resolution depends on, so that the cache serves every
     page: nothing for 'https://host/...', the scheme for '//host/...', the origin for
     '/path' (a site's navigation, the same on every page), all of it for 'page.html'."""
