@@ -9,12 +9,14 @@ run database through the result's own methods, so a 100,000-page result never si
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
 import signal
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,37 +164,49 @@ def _in_processes(db: CrawlDB, site: SiteFacts, gov: Governance, workers: int):
     """judged_pages for run_rules_stream: the page rules over the stored pages in worker
     processes forked now (they share the site facts, the governance and the rules as they
     are), RANGE_PAGES pages at a time, each reading its pages through its own connection;
-    the results come back in crawl order, so the findings are stored as one process would."""
+    the results come back in crawl order, so the findings are stored as one process would.
+    A worker that dies (killed, out of memory) ends the audit with an error, never a wait."""
 
     def judged(page_rules: list[Rule]) -> Iterator[list]:
-        db.commit()                      # the facts as they are, for the other connections
+        ranges = db.fact_ranges(RANGE_PAGES)
         _SHARED.update(site=site, gov=gov, rules=page_rules, path=db.path)
-        pool = _fork_pool(workers)
+        pool, results = _fork_pool(db, workers, ranges)
         try:
-            for results in pool.imap(_judge_range, db.fact_ranges(RANGE_PAGES)):
-                yield from results
+            for found in results:
+                yield from found
+        except BaseException:            # (an error, Ctrl-C, the caller stopping early)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        else:
+            pool.shutdown(wait=True)
         finally:
-            pool.terminate()             # SIGTERM, which ends them whatever they are doing
-            pool.join()
             _SHARED.clear()
 
     return judged
 
 
-def _fork_pool(workers: int):
-    """Worker processes that end on SIGTERM and leave Ctrl-C to the audit. They are forked with
-    SIGTERM at its default: the crawl's handler (Scrapy's graceful stop) would be inherited
-    otherwise, and a process held up anywhere (in a lock a thread of the parent held at the
-    fork) could never be ended."""
+def _fork_pool(db: CrawlDB, workers: int, ranges: list[tuple[int, int]]):
+    """The worker processes, forked at once, and their results in order. Forked with SIGTERM
+    at its default (the crawl's handler, Scrapy's graceful stop, would be inherited and
+    a worker held up anywhere could not be ended), without the run database open (SQLite
+    connections must not cross a fork) and with the parent's objects frozen out of the
+    collector (so that the workers do not copy the pages they share)."""
+    db.close()
+    gc.freeze()
     try:
         previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except ValueError:   # not the main thread: the handlers are not ours to change
         previous = None
     try:
-        return multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_ctrl_c)
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_ignore_ctrl_c)
+        results = pool.map(_judge_range, ranges)   # (a fork pool starts every worker now)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        gc.unfreeze()
+        db.reopen()
+    return pool, results
 
 
 def _ignore_ctrl_c() -> None:

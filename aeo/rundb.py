@@ -58,6 +58,9 @@ class CrawlDB:
 
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._connect()
+
+    def _connect(self) -> None:
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -182,6 +185,10 @@ class CrawlDB:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
         self.conn.close()
+
+    def reopen(self) -> None:
+        """A new connection after close() (around a fork: connections must not cross one)."""
+        self._connect()
 
     # -- reading -------------------------------------------------------------------------
     @staticmethod

@@ -175,20 +175,23 @@ def resolve_href(href: str, base: str) -> tuple[str | None, str]:
     return _resolve(href, resolution_base(href, base))
 
 
-_WITH_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\]")
+_WITH_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\\s]")
+_HOST_NEXT = re.compile(r"//[^/?#\\\s]")
 
 
 def resolution_base(href: str, base: str) -> str:
     """The part of base the link's resolution depends on, so that the cache serves every
     page: nothing for 'https://host/...', the scheme for '//host/...', the origin for
     '/path' (a site's navigation, the same on every page), all of it for 'page.html'."""
+    if ";" in href or any(c in href for c in "\t\r\n"):
+        return base                      # (parameters and stray controls: the full join)
     if _WITH_HOST.match(href):
         return ""
     scheme, sep, rest = base.partition("://")
     if not sep:
         return base
     if href.startswith("//"):
-        return scheme + ":"
+        return scheme + ":" if _HOST_NEXT.match(href) else base
     if href.startswith("/") and not href.startswith("/\\"):
         return scheme + "://" + rest.partition("/")[0].partition("?")[0].partition("#")[0]
     return base

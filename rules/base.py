@@ -358,25 +358,30 @@ def run_rules_stream(full_pages, slim_pages, site: SiteFacts, gov: Governance,
            for r in streamed}
     results = judged_pages(streamed) if judged_pages is not None else (
         judge_page_all(page, site, gov, streamed) for page in full_pages)
-    for page_results in results:
-        for r, found in zip(streamed, page_results, strict=True):
-            a = acc[r.id]
-            if a["error"]:
-                continue
-            if isinstance(found, Errored):
-                a["error"] = found.message
-                store.drop_findings(r.id)
-                continue
-            if found is None:
-                continue
-            a["applicable"] += 1
-            if found:
-                a["failed"] += 1
-                for f in found:
-                    store.add_finding(order[r.id], f.to_dict())
-                    a["urls"].append(intern(f.url))
-                    if len(a["sample"]) < SAMPLE:
-                        a["sample"].append(f)
+    try:
+        for page_results in results:
+            for r, found in zip(streamed, page_results, strict=True):
+                a = acc[r.id]
+                if a["error"]:
+                    continue
+                if isinstance(found, Errored):
+                    a["error"] = found.message
+                    store.drop_findings(r.id)
+                    continue
+                if found is None:
+                    continue
+                a["applicable"] += 1
+                if found:
+                    a["failed"] += 1
+                    for f in found:
+                        store.add_finding(order[r.id], f.to_dict())
+                        a["urls"].append(intern(f.url))
+                        if len(a["sample"]) < SAMPLE:
+                            a["sample"].append(f)
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:   # (worker processes stop when the judging does)
+            close()
     outcomes: dict[str, RuleOutcome] = {}
     for r in streamed:
         a = acc[r.id]

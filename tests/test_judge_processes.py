@@ -110,3 +110,36 @@ print("judged")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=180)
     assert proc.returncode == 0 and "judged" in proc.stdout, proc.stderr[-2000:]
+
+
+def test_a_judging_process_that_dies_ends_the_audit_with_an_error_not_a_wait(real_site,
+                                                                          tmp_path):
+    import subprocess
+    import sys
+
+    audited = real_site("erudika-site")
+    ws = str(audited["out"] / "ws")
+    script = f"""
+import os
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+import aeo.judge as judge
+from aeo.governance import load_governance
+from aeo.pipeline import report
+from aeo.store import Workspace
+judge.PARALLEL_PAGES, judge.RANGE_PAGES = 0, 7
+judge.analysis_workers = lambda: 2
+def die(bounds):
+    os._exit(9)                                      # killed, as the OOM killer would
+judge._judge_range = die
+ws = Workspace(Path({ws!r}))
+run = ws.find_run(next(p for p in Path({ws!r}).glob("*/*") if p.is_dir())
+                  .relative_to({ws!r}).as_posix())
+try:
+    report(run, Path({str(tmp_path / "out")!r}), load_governance(), ws)
+except BrokenProcessPool:
+    print("broken")
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=180)
+    assert "broken" in proc.stdout, proc.stderr[-2000:]

@@ -12,6 +12,7 @@ from collections import Counter
 
 from bench import generate
 from conftest import run_aeo
+from page_profile import PROFILE_MEASURED
 
 from aeo.demo.serve import start
 
@@ -19,7 +20,7 @@ N = 230
 
 
 def test_a_rule_on_every_page_is_summarized_in_html_and_complete_in_the_exports(tmp_path):
-    generate(tmp_path / "site", N)
+    generate(tmp_path / "site", N, PROFILE_MEASURED["median"])   # pages of real weight
     server, url = start(0, root=tmp_path / "site")
     try:
         r = run_aeo(url, tmp_path, "--max-pages", "1000", timeout=600)
