@@ -106,6 +106,8 @@ def measured() -> tuple[dict[str, Profile], dict[str, int]]:
         rows += [(r, 1 / len(found)) for r in found]
         counts[site] = len(found)
     out = {}
+    # (each field's percentile on its own: the heavy profile is heavier than the page at the
+    # 90th percentile of any one measure, as a worst case should be)
     for name, q in (("median", 0.5), ("heavy", 0.9)):
         values = {f: quantile([(r[f], w) for r, w in rows], q) for f in FIELDS}
         out[name] = Profile(html_kb=round(values["html_kb"], 1),

@@ -322,9 +322,7 @@ SAMPLE = 200   # findings of one rule kept in memory for the report; all of them
 
 @dataclass(frozen=True)
 class Errored:
-    """A page rule that raised on a page: the line that says why."""
-
-    message: str
+    message: str   # a page rule raised on a page: the line that says why
 
 
 def judge_page_all(page: PageFacts, site: SiteFacts, gov: Governance, rules: list[Rule]
@@ -378,10 +376,8 @@ def run_rules_stream(full_pages, slim_pages, site: SiteFacts, gov: Governance,
                         a["urls"].append(intern(f.url))
                         if len(a["sample"]) < SAMPLE:
                             a["sample"].append(f)
-    finally:
-        close = getattr(results, "close", None)
-        if close is not None:   # (worker processes stop when the judging does)
-            close()
+    finally:   # (worker processes stop when the judging does)
+        getattr(results, "close", lambda: None)()
     outcomes: dict[str, RuleOutcome] = {}
     for r in streamed:
         a = acc[r.id]
