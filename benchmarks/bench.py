@@ -106,10 +106,11 @@ def theme_weight(rng: random.Random, size: int) -> str:
     """size bytes of what a theme puts in <head>: a stylesheet and a configuration script."""
     if size <= 0:
         return ""
-    rules = []
-    while sum(map(len, rules)) < size // 2:
+    rules, length = [], 0
+    while length < size // 2:
         rules.append(f".c{rng.randrange(10**6)}{{margin:{rng.randrange(40)}px;color:#"
                      f"{rng.randrange(16**6):06x}}}")
+        length += len(rules[-1])
     style = "<style>" + "".join(rules) + "</style>"
     left = max(0, size - len(style) - 17)
     script = "<script>" + ("var cfg=" + json.dumps({"k": "x" * max(0, left - 30)}) + ";")[:left] \
