@@ -7,22 +7,11 @@ the other processes on the machine (the crawl, the other workers) do not inflate
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 _clock = time.process_time   # CPU time: what a step costs, not what the other processes take
 
 KEY = "_analysis_ms"      # the page's steps, beside its facts until the run takes them out
 _SPENT: dict[str, float] = {}
-
-
-@contextmanager
-def step(name: str) -> Iterator[None]:
-    t = _clock()
-    try:
-        yield
-    finally:
-        _SPENT[name] = _SPENT.get(name, 0.0) + _clock() - t
 
 
 class Laps:

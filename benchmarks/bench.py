@@ -272,7 +272,7 @@ def main() -> int:
 
 
 def _bench(tmp: Path) -> int:
-    from page_profile import profiles, table
+    from page_profile import chosen, table
 
     from aeo.analyzers.workers import analysis_workers
     from aeo.crawler.config import CrawlConfig
@@ -289,11 +289,7 @@ def _bench(tmp: Path) -> int:
     from aeo.store import Workspace
 
     n = int(os.environ.get("BENCH_PAGES") or 2000)
-    which = os.environ.get("BENCH_PROFILE") or "heavy"
-    found, source = profiles()
-    if which not in found:
-        print(f"bench: BENCH_PROFILE is median or heavy, not {which!r}", file=sys.stderr)
-        return 2
+    which, profile, found, source = chosen()
     print(f"page profile, {source}:\n{table(found)}")
     print(f"generating {n} pages at the {which} profile")
     # BENCH_QUICK=1: the pipeline and its memory only (no floors, no single-process re-runs),
@@ -301,7 +297,7 @@ def _bench(tmp: Path) -> int:
     quick = os.environ.get("BENCH_QUICK") == "1"
     site = tmp / "site"
     t = time.monotonic()
-    generate(site, n, found[which])
+    generate(site, n, profile)
     print(f"generated {n} pages in {time.monotonic() - t:.1f}s under {site}", file=sys.stderr)
     server, url = start(0, root=site)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -122,6 +123,16 @@ def profiles() -> tuple[dict[str, Profile], str]:
         return found, (f"measured on {sum(counts.values())} pages of ../shared/corpora ("
                        + ", ".join(f"{s} {n}" for s, n in counts.items()) + ")")
     return PROFILE_MEASURED, "as measured on 2026-11-30 (../shared/corpora is not here)"
+
+
+def chosen() -> tuple[str, Profile, dict[str, Profile], str]:
+    """The profile BENCH_PROFILE names (heavy by default): (its name, it, every profile, where
+    they come from); SystemExit with one line for another name."""
+    which = os.environ.get("BENCH_PROFILE") or "heavy"
+    found, source = profiles()
+    if which not in found:
+        raise SystemExit(f"BENCH_PROFILE is median or heavy, not {which!r}")
+    return which, found[which], found, source
 
 
 def table(found: dict[str, Profile]) -> str:

@@ -80,18 +80,14 @@ def run_aeo(url: str, tmp: Path) -> tuple[int, float]:
 def main() -> int:
     sys.path.insert(0, str(HERE))
     from bench import generate
-    from page_profile import profiles
+    from page_profile import chosen
 
     n = int(os.environ.get("BENCH_PAGES") or 2000)
-    which = os.environ.get("BENCH_PROFILE") or "heavy"
-    found, source = profiles()
-    if which not in found:
-        print(f"bench-peer: BENCH_PROFILE is median or heavy, not {which!r}", file=sys.stderr)
-        return 2
+    which, profile, _, source = chosen()
     tmp = Path(tempfile.mkdtemp(prefix="aeo-peer-"))
     try:
-        generate(tmp / "site", n, found[which])
-        print(f"{n} pages at the {which} profile ({source}): {found[which]}")
+        generate(tmp / "site", n, profile)
+        print(f"{n} pages at the {which} profile ({source}): {profile}")
         server, url = serve(tmp / "site")
         try:
             peer_pages, peer_s = run_advertools(url, tmp / "advertools.jsonl")
