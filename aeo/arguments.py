@@ -153,6 +153,50 @@ def _crawl_options(p: argparse.ArgumentParser, resumable: bool = False) -> None:
                         "(default 1)")
 
 
+LOG_EPILOG = """\
+formats (detected from the content): NCSA combined and common, with or without a leading
+virtual host and with extra fields after the user agent (nginx $request_time); W3C extended
+(IIS, CloudFront, from their #Fields line); JSON lines (Cloudflare, ECS, nginx and common
+names; --field maps others, dotted keys reach nested fields, e.g. --field ip=client.address).
+
+verified: yes (the address is in the operator's published ranges), no (it claims the
+crawler's user agent from outside them), unknown (the operator publishes no ranges).
+Malformed lines are counted and skipped; an input that is not an access log is exit 2.
+"""
+
+JSON_FIELD_NAMES = ("ip", "time", "method", "path", "query", "status", "user_agent", "host")
+
+
+def _field(value: str) -> tuple[str, str]:
+    name, sep, key = value.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{value!r} is not NAME=KEY")
+    if name.strip() not in JSON_FIELD_NAMES:
+        raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(JSON_FIELD_NAMES)}")
+    return name.strip(), key.strip()
+
+
+def _log_options(p: argparse.ArgumentParser, files_flag: str | None) -> None:
+    """The options that read access logs; files_flag: the repeatable option naming the
+    files (aeo audit --logs), or None where they are positional (aeo logs)."""
+    if files_flag:
+        p.add_argument(files_flag, action="append", default=[], metavar="FILE",
+                       help="server access log to join with the audit (repeatable; .gz read "
+                            "too; - for standard input): adds 'What AI crawlers fetched' and "
+                            "the log rules; see aeo logs --help for the formats")
+    prefix = "--log-" if files_flag else "--"
+    p.add_argument(prefix + "format", dest="log_format", default="auto",
+                   choices=("auto", "combined", "common", "w3c", "jsonl"),
+                   help="the logs' format (default: detected from the content)")
+    p.add_argument(prefix + "field", dest="log_fields", action="append", type=_field,
+                   default=[], metavar="NAME=KEY",
+                   help="JSON lines: read NAME (" + ", ".join(JSON_FIELD_NAMES) + ") from KEY")
+    p.add_argument("--verify-dns", action="store_true",
+                   help="also verify crawlers by reverse-and-forward DNS where the operator "
+                        "documents it (Google, Bing, Apple, Amazon, ...): a lookup per "
+                        "address")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="aeo",
@@ -171,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     _crawl_options(p)
     p.add_argument("--out", "-o", metavar="DIR",
                    help="where to write the report files (default: the run folder)")
+    _log_options(p, "--logs")
     _common(p)
 
     p = sub.add_parser("crawl", help="only crawl into a new run (no analysis, no report), or "
@@ -191,6 +236,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", metavar="DIR", help="where to write (default: the run folder)")
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
     _common(p)
+
+    p = sub.add_parser("logs", help="what AI crawlers fetched, from server access logs",
+                       description="Read server access logs (plain or gzip; - for standard "
+                                   "input), find the AI crawlers of the tool's table by user "
+                                   "agent, verify each against its operator's published "
+                                   "address ranges, and write bot_hits.csv. With --run, join "
+                                   "them with that audit: its report gains 'What AI crawlers "
+                                   "fetched' and the log rules ACC011 to ACC013.",
+                       epilog=LOG_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", metavar="FILE", help="access log files (.gz read too)")
+    p.add_argument("--run", metavar="RUN",
+                   help="join with this audit (run folder, SITE/TIMESTAMP or 'latest') and "
+                        "write its report again with the logs")
+    p.add_argument("--out", "-o", metavar="DIR",
+                   help="where to write (default: the run folder with --run, else here)")
+    _log_options(p, None)
+    p.add_argument("--as-of", type=_date, help="with --run: the date freshness rules count from")
+    _common(p)
+
+    p = sub.add_parser("bots", help="the AI crawler table and its address ranges",
+                       description="Show the AI crawlers the tool knows and how old the "
+                                   "shipped address ranges are, or refresh the ranges from "
+                                   "their operators' published URLs (bots update).")
+    p.add_argument("action", nargs="?", choices=("list", "update"), default="list")
+    p.add_argument("--source", action="append", default=[], metavar="FILE=URL",
+                   help="update: fetch this published file from URL instead of its own "
+                        "(e.g. a mirror)")
+    p.add_argument("--timeout", type=_positive_float, default=30.0,
+                   help="update: seconds per download (default 30)")
 
     p = sub.add_parser("history", help="list the runs in the workspace")
     p.add_argument("site", nargs="?", help="only this site's runs (folder name)")

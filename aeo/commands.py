@@ -131,11 +131,20 @@ def cmd_audit(args) -> int:
     ws.check()                 # a damaged or read-only index stops the audit before the crawl
     as_of = args.as_of or today()
     require_language_model()   # a missing model stops the audit before the crawl
+    reading = None
+    if args.logs:              # read first: a file that is no log stops before the crawl
+        from aeo.logcommands import read_given_logs
+
+        reading = read_given_logs(args.logs, args)
     with _site_lock(ws, cfg):
         run, _ = crawl(cfg, ws, gov, as_of, args.quiet, **_distribution(args),
                        analyze_alongside=os.environ.get("AEO_ANALYZE_ALONGSIDE") != "0")
         out = Path(args.out) if args.out else run.path
         with run.failing_on_write():
+            if reading is not None:
+                from aeo.analyzers.logs.join import save
+
+                save(reading, run.path)
             if not run.manifest().get("analyzed_alongside"):
                 say("Analyzing pages", args.quiet)
                 analyze(run, args.quiet)
@@ -276,13 +285,18 @@ def cmd_analyze(args) -> int:
 
 def cmd_report(args) -> int:
     ws, run = _find_run(args)
-    gov = governance_of(args)
+    out = cmd_report_run(ws, run, governance_of(args), args)
+    print(str((out / "audit.html").resolve()))
+    return _exit_for(run)
+
+
+def cmd_report_run(ws, run, gov, args) -> Path:
+    """Judge a stored run again and write its report (aeo report, aeo logs --run)."""
     if run.manifest().get("facts_version") != FACTS_VERSION:
         analyze(run, args.quiet)    # never analysed, or by a version whose facts differ
     out = Path(args.out) if args.out else run.path
     report(run, out, gov, ws, as_of=args.as_of, quiet=args.quiet)
-    print(str((out / "audit.html").resolve()))
-    return _exit_for(run)
+    return out
 
 
 def cmd_demo(args) -> int:

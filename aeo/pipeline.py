@@ -271,7 +271,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         previous = workspace.previous_complete(run.path.parent.name, run.run_id)
         site = replace(site, as_of=manifest.get("as_of") or today(),
                        previous_pages=workspace.run_pages(previous["run_id"]) if previous
-                       else None)
+                       else None, logs=_logs_of(run, site.root, found))
         coverage = measure_coverage(Scope.from_url(manifest["start_url"]), found, site,
                                     manifest)
         manifest = _judge_coverage(run, manifest, coverage)
@@ -289,6 +289,17 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
     t2 = time.monotonic()
     n = max(1, len(found.rows))
     return [Stage("rules", t1 - t0, n), Stage("report", t2 - t1, n)]
+
+
+def _logs_of(run: Run, root: str, found):
+    """The access logs kept with the run (aeo audit --logs, aeo logs --run), joined with
+    the crawl; None without logs."""
+    from aeo.analyzers.logs.join import load, log_facts
+
+    reading = load(run.path)
+    if reading is None:
+        return None
+    return log_facts(reading, root, crawled=found.rows.__contains__)
 
 
 def _judge_coverage(run: Run, manifest: dict, coverage) -> dict:

@@ -1,5 +1,5 @@
 """Render a judged audit (aeo/judge.py): findings.json, findings.csv, pages.csv,
-entities.csv, backlog.csv and audit.html, from the AuditResult alone."""
+entities.csv, backlog.csv, bot_hits.csv and audit.html, from the AuditResult alone."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from aeo.judge import AuditResult
 from aeo.pageset import coverage_rows
 from aeo.reports.export import (
     BACKLOG_COLUMNS,
+    BOT_HIT_COLUMNS,
     ENTITY_COLUMNS,
     FINDING_COLUMNS,
     PAGE_COLUMNS,
     Stream,
+    bot_hit_rows,
     entity_rows,
     findings_rows,
     write_csv,
@@ -72,6 +74,7 @@ def render(result: AuditResult, out: Path) -> dict:
             "config_changed": comparison.config_changed},
         "identity": site.identity.to_json(),
         "authors": {k: a.to_json() for k, a in site.authors.items()},
+        "logs": site.logs.to_json() if site.logs is not None else None,
     }
     write_json(out / "findings.json", data)
     write_csv(out / "findings.csv", findings_rows(result.findings()), FINDING_COLUMNS)
@@ -80,6 +83,9 @@ def render(result: AuditResult, out: Path) -> dict:
                                   for p in result.pages()), PAGE_COLUMNS)
     write_csv(out / "entities.csv", entity_rows(result.pages(), site.entities_by_id),
               ENTITY_COLUMNS)
+    rows = result.survey.rows
+    write_csv(out / "bot_hits.csv", bot_hit_rows(
+        site.logs, lambda u: rows[u].page_type if u in rows else ""), BOT_HIT_COLUMNS)
     write_csv(out / "backlog.csv", backlog_rows(result.priorities, outcomes, scores, gov, rules),
               BACKLOG_COLUMNS)
     ctx = report_context(tool=TOOL, run=result.run, site=site, scores=scores,

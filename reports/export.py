@@ -89,6 +89,23 @@ PAGE_COLUMNS = ["url", "status", "page_type", "title", "word_count", "author", "
                 "inlinks", "in_sitemap", "orphan", "canonical", "content_type", "error"]
 
 
+BOT_HIT_COLUMNS = ["bot", "operator", "purpose", "verified", "hits", "first_seen", "last_seen",
+                   "statuses", "error_hits", "url", "crawled", "page_type"]
+
+
+def bot_hit_rows(logs, page_type_of) -> Iterable[dict]:
+    """bot_hits.csv: one row per (crawler, verdict on its addresses, URL), most hits first.
+    page_type_of: URL -> the crawled page's type ('' when the crawl did not find it)."""
+    if logs is None:
+        return
+    for r in sorted(logs.rows, key=lambda r: (r.bot, -r.hits, r.url, r.verified)):
+        yield {"bot": r.bot, "operator": r.operator, "purpose": r.purpose,
+               "verified": r.verified, "hits": r.hits, "first_seen": r.first_seen,
+               "last_seen": r.last_seen, "statuses": r.statuses_text,
+               "error_hits": r.error_hits, "url": r.url, "crawled": "yes" if r.crawled else "no",
+               "page_type": page_type_of(r.url) if r.crawled else ""}
+
+
 BACKLOG_COLUMNS = ["rank", "title", "rule", "pillar", "severity", "pages", "template", "effort",
                    "impact", "owner", "why", "urls"]
 ENTITY_COLUMNS = ["url", "node", "syntax", "types", "id", "parent", "property", "name",

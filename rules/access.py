@@ -205,7 +205,7 @@ def acc006(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
                       url=site.root.rstrip("/") + "/sitemap.xml", page_type="other"))
 
 
-def _indexable(page) -> bool:
+def indexable(page) -> bool:
     if any(d in ("noindex", "none") for d in page.robots_directives):
         return False
     return not page.canonicals or page.url in page.canonicals
@@ -234,7 +234,7 @@ def _indexable(page) -> bool:
                         "sitemaps_complete": False}),
       ))
 def acc007(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    if not site.sitemaps_found or not site.sitemaps_complete or not _indexable(page):
+    if not site.sitemaps_found or not site.sitemaps_complete or not indexable(page):
         return NOT_APPLICABLE   # a sitemap not read whole cannot say a page is missing from it
     if page.url in site.sitemap_urls:
         return PASSED

@@ -210,6 +210,7 @@ def all_rules() -> dict[str, Rule]:
         crawl,
         entity,
         fresh,
+        logs,
         qa,
         redirects,
         served,

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aeo import __version__
+from aeo.facts.logs import LogFacts
 from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable from here)
     REFRESH_REDIRECT_S,
     AboutFacts,
@@ -259,6 +260,7 @@ class SiteFacts:
     as_of: str = ""                                # the audit date freshness counts from
     previous_pages: dict | None = None             # the previous complete run's pages, if any
     missing_page: dict = field(default_factory=dict)   # what a made-up URL answers (soft 404)
+    logs: LogFacts | None = None          # what the access logs say crawlers fetched, if given
 
 
 def text_key(text: str) -> str:

@@ -1,0 +1,1 @@
+"""Access logs: what AI crawlers fetched (formats, reader, verification, join)."""

@@ -1,0 +1,385 @@
+"""Access-log lines, in the formats servers and CDNs write them: NCSA combined and common
+(optionally after a virtual host, with any fields after the user agent, such as nginx's
+$request_time), W3C extended (IIS, CloudFront; the #Fields directive names the columns) and
+JSON lines (field names of the common CDN pushes and servers, nested fields, or --field).
+
+Each format reads a line two ways: `when(line)` is the cheap check every line gets (its time
+as UTC seconds, or None when the line is not of the format), and `parse(line)` the full read
+of the few lines that name a crawler.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import unquote
+
+FORMATS = ("combined", "common", "w3c", "jsonl")
+MONTHS = {m.encode(): i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+
+# the JSON lines' canonical fields and the keys that hold them, first found wins (dotted keys
+# walk nested objects); --field NAME=KEY puts a key of one's own first
+JSON_FIELDS: dict[str, tuple[str, ...]] = {
+    "ip": ("ClientIP", "client_ip", "remote_addr", "remote_ip", "ip", "clientIp", "c-ip",
+           "client.ip", "source.ip", "request.ip", "http.remote_addr"),
+    "time": ("EdgeStartTimestamp", "timestamp", "@timestamp", "time", "time_iso8601",
+             "time_local", "datetime", "date", "ts", "start_time", "request.time"),
+    "method": ("ClientRequestMethod", "method", "request_method", "http.request.method",
+               "http.method", "request.method", "cs-method"),
+    "path": ("ClientRequestURI", "request_uri", "uri", "path", "url.original", "url.path",
+             "http.url", "request.uri", "request.url", "url", "cs-uri-stem", "request"),
+    "query": ("ClientRequestQuery", "query_string", "query", "args", "url.query"),
+    "status": ("EdgeResponseStatus", "status", "status_code", "http.response.status_code",
+               "response.status", "http.status", "sc-status"),
+    "user_agent": ("ClientRequestUserAgent", "user_agent", "http_user_agent", "userAgent",
+                   "user_agent.original", "http.user_agent", "http.request.user_agent",
+                   "request.user_agent", "request.headers.user-agent", "ua", "agent",
+                   "cs(User-Agent)"),
+    "host": ("ClientRequestHost", "host", "http_host", "server_name", "hostname", "url.domain",
+             "http.host", "request.host", "cs(Host)"),
+}
+
+
+class LogFormatError(ValueError):
+    """The input is not an access log of a format this reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What one log line says."""
+
+    ip: str
+    when: float | None      # UTC seconds
+    method: str
+    target: str             # path and query as requested
+    status: int | None
+    user_agent: str
+    host: str = ""          # lowercased, no port ('' when the format does not say)
+
+
+@dataclass(frozen=True)
+class Format:
+    """How the lines of one input are read. fields: W3C's columns in effect (its #Fields),
+    or the JSON keys given with --field."""
+
+    name: str
+    vhost: bool = False
+    fields: tuple[str, ...] = ()
+    separator: str = " "
+    json_keys: tuple[tuple[str, str], ...] = ()
+
+    def when(self, line: bytes) -> float | None:
+        if self.name in ("combined", "common"):
+            return _clf_when(line)
+        if self.name == "w3c":
+            return _w3c_when(line, self.separator)
+        return _json_request(line, self.json_keys, when_only=True)
+
+    def parse(self, line: bytes) -> Request | None:
+        if self.name in ("combined", "common"):
+            return _clf_request(line, self.vhost)
+        if self.name == "w3c":
+            return _w3c_request(line, self.fields, self.separator)
+        return _json_request(line, self.json_keys)
+
+    def with_fields(self, directive: bytes) -> Format:
+        """A W3C #Fields: directive in effect from here on."""
+        names = directive.split(b":", 1)[1].decode("latin-1").split()
+        return Format("w3c", fields=tuple(names), separator=self.separator,
+                      json_keys=self.json_keys)
+
+
+# -- NCSA common and combined ----------------------------------------------------------------
+_QUOTED = rb'"((?:[^"\\]|\\.)*)"'
+_CLF = re.compile(
+    rb"(?P<ip>\S+) \S+ .*? \[(?P<time>[^\]]{1,40})\] " + _QUOTED.replace(b"(", b"(?P<req>", 1)
+    + rb" (?P<status>\d{3}|-) (?P<size>\S+)"
+    + rb'(?: ' + _QUOTED.replace(b"(", b"(?P<ref>", 1) + rb' '
+    + _QUOTED.replace(b"(", b"(?P<ua>", 1) + rb")?")
+_CLF_VHOST = re.compile(rb"(?P<vhost>\S+) " + _CLF.pattern)
+_TIME_CACHE: dict[bytes, float | None] = {}
+
+
+def clf_time(text: bytes) -> float | None:
+    """'10/Oct/2026:13:55:36 -0700' as UTC seconds (None when it is not such a time)."""
+    found = _TIME_CACHE.get(text, False)
+    if found is not False:
+        return found
+    try:
+        day, mon, rest = text.split(b"/", 2)
+        year, hh, mm, ss = rest[:4], rest[5:7], rest[8:10], rest[11:13]
+        if rest[4:5] != b":" or len(day) != 2:
+            raise ValueError
+        seconds = calendar.timegm((int(year), MONTHS[mon], int(day), int(hh), int(mm),
+                                   int(ss), 0, 0, 0))
+        zone = rest[13:].strip()
+        if zone:
+            if len(zone) != 5 or zone[:1] not in b"+-":
+                raise ValueError
+            offset = int(zone[1:3]) * 3600 + int(zone[3:5]) * 60
+            seconds -= offset if zone[:1] == b"+" else -offset
+        value: float | None = float(seconds)
+    except (ValueError, KeyError, IndexError, OverflowError):
+        value = None
+    if len(_TIME_CACHE) > 200_000:
+        _TIME_CACHE.clear()
+    _TIME_CACHE[text] = value
+    return value
+
+
+def _clf_when(line: bytes) -> float | None:
+    start = line.find(b" [")
+    if start < 0:
+        return None
+    end = line.find(b"] ", start)
+    if end < 0 or line.find(b'"', end) != end + 2:
+        return None
+    return clf_time(line[start + 2:end])
+
+
+def _clf_request(line: bytes, vhost: bool) -> Request | None:
+    m = (_CLF_VHOST if vhost else _CLF).match(line)
+    if m is None and vhost is False:   # mixed inputs: the other shape before giving up
+        m = _CLF_VHOST.match(line)
+    elif m is None:
+        m = _CLF.match(line)
+    if m is None:
+        return None
+    method, target = _request_line(_unescape(m["req"]))
+    host = (m.groupdict().get("vhost") or b"").decode("latin-1")
+    return Request(ip=m["ip"].decode("latin-1"), when=clf_time(m["time"]), method=method,
+                   target=target, status=_status(m["status"]),
+                   user_agent=_unescape(m["ua"] or b""), host=_host(host))
+
+
+def _unescape(raw: bytes) -> str:
+    """A quoted field as the server escaped it (Apache: \\" and \\xhh; nginx: \\xhh)."""
+    text = raw.decode("utf-8", "replace")
+    if "\\" in text:
+        text = re.sub(r"\\x([0-9A-Fa-f]{2})", lambda m: chr(int(m[1], 16)), text)
+        text = text.replace('\\"', '"').replace("\\\\", "\\")
+    return text
+
+
+def _request_line(text: str) -> tuple[str, str]:
+    parts = text.split(" ")
+    if len(parts) >= 2 and parts[0].isalpha() and parts[0].isupper():
+        return parts[0], parts[1]
+    return "", ""            # "-", a TLS handshake sent in the clear, a truncated line
+
+
+def _status(raw) -> int | None:
+    try:
+        n = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return n if 100 <= n <= 599 else None
+
+
+def _host(text: str) -> str:
+    text = text.strip().lower()
+    if text in ("", "-"):
+        return ""
+    if text.startswith("["):           # [::1]:443
+        return text.split("]")[0] + "]"
+    return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+
+
+# -- W3C extended (IIS, CloudFront) ------------------------------------------------------------
+def _w3c_when(line: bytes, sep: str) -> float | None:
+    if line[:1] == b"#":
+        return None
+    parts = line.split(sep.encode(), 2)
+    if len(parts) < 3:
+        return None
+    return _w3c_time(parts[0], parts[1])
+
+
+def _w3c_time(day: bytes, clock: bytes) -> float | None:
+    key = day + b" " + clock
+    found = _TIME_CACHE.get(key, False)
+    if found is not False:
+        return found
+    try:
+        value: float | None = calendar.timegm(datetime.strptime(
+            key.decode("ascii")[:19], "%Y-%m-%d %H:%M:%S").timetuple())
+    except (ValueError, UnicodeDecodeError):
+        value = None
+    _TIME_CACHE[key] = value
+    return value
+
+
+def _w3c_request(line: bytes, fields: tuple[str, ...], sep: str) -> Request | None:
+    values = line.decode("utf-8", "replace").rstrip("\r").split(sep)
+    if not fields or len(values) < len(fields) or line[:1] == b"#":
+        return None
+    row = dict(zip(fields, values, strict=False))
+
+    def get(*names: str) -> str:
+        for n in names:
+            v = row.get(n)
+            if v not in (None, "-", ""):
+                return v
+        return ""
+
+    when = _w3c_time(get("date").encode(), get("time").encode())
+    if when is None:
+        return None
+    path, query = get("cs-uri-stem"), get("cs-uri-query")
+    agent = get("cs(User-Agent)")
+    agent = unquote(unquote(agent)) if "%" in agent else agent.replace("+", " ")
+    return Request(ip=get("c-ip"), when=when, method=get("cs-method"),
+                   target=path + ("?" + query if query else ""),
+                   status=_status(get("sc-status")), user_agent=agent,
+                   host=_host(get("x-host-header", "cs(Host)")))   # CloudFront: the viewer's
+
+
+# -- JSON lines ------------------------------------------------------------------------------
+def _lookup(obj: dict, key: str):
+    if key in obj:
+        return obj[key]
+    value = obj
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _first(obj: dict, name: str, keys: tuple[tuple[str, str], ...]):
+    for n, k in keys:
+        if n == name:
+            v = _lookup(obj, k)
+            if v not in (None, ""):
+                return v
+    for k in JSON_FIELDS[name]:
+        v = _lookup(obj, k)
+        if v not in (None, "", "-"):
+            return v
+    return None
+
+
+def json_time(value) -> float | None:
+    """A JSON log's time: ISO 8601, the common log's own form, or seconds, milliseconds,
+    microseconds or nanoseconds since 1970."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        n = float(value)
+        if n > 1e17:
+            return n / 1e9
+        if n > 1e14:
+            return n / 1e6
+        if n > 1e11:
+            return n / 1e3
+        return n
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if "/" in text[:6]:
+        return clf_time(text.encode("latin-1", "replace"))
+    if text.replace(".", "", 1).isdigit():
+        return json_time(float(text))
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:     # a time without a zone is read as UTC
+        return calendar.timegm(parsed.timetuple()) + parsed.microsecond / 1e6
+    return parsed.timestamp()
+
+
+def _json_request(line: bytes, keys, when_only: bool = False):
+    line = line.strip()
+    if line[:1] != b"{":
+        return None
+    try:
+        obj = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    when = json_time(_first(obj, "time", keys))
+    if when_only or when is None:
+        return when
+    path = str(_first(obj, "path", keys) or "")
+    method = str(_first(obj, "method", keys) or "")
+    if " " in path:                          # nginx's $request: "GET /x HTTP/1.1"
+        m, target = _request_line(path)
+        method, path = method or m, target
+    query = _first(obj, "query", keys)
+    if query and "?" not in path:
+        path += ("" if str(query).startswith("?") else "?") + str(query)
+    return Request(ip=str(_first(obj, "ip", keys) or ""), when=when, method=method,
+                   target=path, status=_status(_first(obj, "status", keys)),
+                   user_agent=str(_first(obj, "user_agent", keys) or ""),
+                   host=_host(str(_first(obj, "host", keys) or "")))
+
+
+# -- which format ------------------------------------------------------------------------------
+@dataclass
+class _Votes:
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str) -> None:
+        self.counts[name] = self.counts.get(name, 0) + 1
+
+
+def sniff(head: bytes, name: str, forced: str = "auto",
+          json_keys: tuple[tuple[str, str], ...] = ()) -> Format:
+    """The format of an input from its first lines (forced: the format the user named).
+    Raises LogFormatError for an input that is not a log of these formats."""
+    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n")[:200]]
+    if len(head) >= 65536:            # the last line may be cut
+        lines = lines[:-1]
+    lines = [ln for ln in lines if ln.strip()]
+    fields_line = next((ln for ln in lines if ln.startswith(b"#Fields:")), None)
+    data = [ln for ln in lines if not ln.startswith(b"#")][:100]
+    if forced == "w3c" or (forced == "auto" and fields_line is not None):
+        if fields_line is None:
+            raise LogFormatError(f"{name}: W3C log without a #Fields: line")
+        sep = "\t" if any(b"\t" in ln for ln in data[:5]) else " "
+        fmt = Format("w3c", separator=sep, json_keys=json_keys).with_fields(fields_line)
+        return _checked(fmt, data, name, "W3C extended")
+    if forced == "jsonl" or (forced == "auto" and data and
+                             sum(ln.lstrip()[:1] == b"{" for ln in data) * 2 > len(data)):
+        return _checked(Format("jsonl", json_keys=json_keys), data, name, "JSON lines")
+    if forced not in ("auto", "combined", "common"):
+        raise LogFormatError(f"unknown log format {forced!r}")
+    votes = _Votes()
+    for ln in data:
+        if _clf_when(ln) is None:
+            continue
+        m = _CLF_VHOST.match(ln)
+        plain = _CLF.match(ln)
+        # a leading virtual host shifts the fields: the address is then the second one
+        vhost = m is not None and _looks_like_address(m["ip"]) and \
+            not _looks_like_address(m["vhost"])
+        if plain is None and m is None:
+            continue
+        kind = "combined" if (m if vhost else plain)["ua"] is not None else "common"
+        votes.add(kind + ("+vhost" if vhost else ""))
+    if not votes.counts:
+        raise LogFormatError(f"{name}: not an access log (no line of its first "
+                             f"{len(data)} reads as NCSA combined or common, W3C or JSON lines)")
+    best = max(votes.counts, key=votes.counts.get)
+    kind, _, vh = best.partition("+")
+    if forced in ("combined", "common"):
+        kind = forced
+    fmt = Format(kind, vhost=bool(vh), json_keys=json_keys)
+    return _checked(fmt, data, name, "NCSA " + kind)
+
+
+def _looks_like_address(raw: bytes) -> bool:
+    return bool(re.fullmatch(rb"[0-9.]{7,15}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*", raw))
+
+
+def _checked(fmt: Format, data: list[bytes], name: str, label: str) -> Format:
+    if data and not any(fmt.when(ln) is not None for ln in data):
+        raise LogFormatError(f"{name}: not an access log (its first {len(data)} lines do not "
+                             f"read as {label})")
+    return fmt

@@ -1,0 +1,309 @@
+"""Read access logs in flat memory: plain or gzip files and standard input, in blocks of whole
+lines read by every core (a block's lines counted and timed, the few that name an AI crawler
+read whole and verified), added up into one Tally of hits per (crawler, verdict, host, path).
+
+Malformed lines are counted, never fatal; an input that is not a log at all raises
+LogFormatError; a gzip file that ends early keeps what it held and says so.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+
+from aeo.analyzers.logs.formats import Format, LogFormatError, Request, sniff
+from aeo.analyzers.logs.inputs import (  # noqa: F401 (BLOCK, LogReadError: the reading's API)
+    BLOCK,
+    Gunzip,
+    LogReadError,
+    blocks_of,
+    open_input,
+    read_block_of,
+)
+from aeo.analyzers.logs.verify import Verifier
+from aeo.crawler.bots import Bot, known_bots
+
+MAX_KEYS = 300_000          # distinct (crawler, verdict, host, path) kept; more are pooled
+MAX_ADDRESSES = 200         # addresses kept per crawler among the spoofed ones
+OTHER_PATHS = "(other paths)"
+
+
+@cache
+def _matcher() -> tuple[re.Pattern, dict[bytes, Bot]]:
+    """The crawler table's user-agent tokens, longest first, lowercased."""
+    bots = {b.token.lower().encode(): b for b in known_bots().values() if b.user_agent}
+    pattern = b"|".join(re.escape(t) for t in sorted(bots, key=len, reverse=True))
+    return re.compile(pattern), bots
+
+
+def crawler_of(user_agent: str) -> Bot | None:
+    """The table's crawler a user agent names (case aside), or None."""
+    pattern, bots = _matcher()
+    m = pattern.search(user_agent.lower().encode("utf-8", "replace"))
+    return bots[m.group()] if m else None
+
+
+@dataclass
+class Tally:
+    """What a reading found, added up; two tallies merge into one."""
+
+    lines: int = 0
+    skipped: int = 0
+    first: float | None = None
+    last: float | None = None
+    # (crawler, verdict, host, path) -> [hits, first seen, last seen, {status: hits}]
+    hits: dict[tuple[str, str, str, str], list] = field(default_factory=dict)
+    days: dict[tuple[str, str, str, int], int] = field(default_factory=dict)  # (.., host, day)
+    spoofers: dict[str, dict[str, int]] = field(default_factory=dict)   # crawler -> address -> hits
+
+    def see(self, when: float) -> None:
+        if self.first is None or when < self.first:
+            self.first = when
+        if self.last is None or when > self.last:
+            self.last = when
+
+    def add(self, bot: Bot, verdict: str, req: Request) -> None:
+        key = (bot.token, verdict, req.host, req.target[:2000])
+        row = self.hits.get(key)
+        if row is None:
+            if len(self.hits) >= MAX_KEYS:
+                key = (bot.token, verdict, req.host, OTHER_PATHS)
+                row = self.hits.get(key)
+            if row is None:
+                row = self.hits[key] = [0, req.when, req.when, {}]
+        row[0] += 1
+        if req.when is not None:
+            row[1] = req.when if row[1] is None else min(row[1], req.when)
+            row[2] = req.when if row[2] is None else max(row[2], req.when)
+            day = (bot.token, verdict, req.host, int(req.when // 86400))
+            self.days[day] = self.days.get(day, 0) + 1
+        status = req.status or 0
+        row[3][status] = row[3].get(status, 0) + 1
+        if verdict == "no":
+            seen = self.spoofers.setdefault(bot.token, {})
+            if req.ip in seen or len(seen) < MAX_ADDRESSES:
+                seen[req.ip] = seen.get(req.ip, 0) + 1
+
+    def merge(self, other: Tally) -> None:
+        self.lines += other.lines
+        self.skipped += other.skipped
+        for when in (other.first, other.last):
+            if when is not None:
+                self.see(when)
+        for key, (n, first, last, statuses) in other.hits.items():
+            row = self.hits.get(key)
+            if row is None and len(self.hits) >= MAX_KEYS:
+                key = (*key[:3], OTHER_PATHS)
+                row = self.hits.get(key)
+            if row is None:
+                self.hits[key] = [n, first, last, dict(statuses)]
+                continue
+            row[0] += n
+            row[1] = first if row[1] is None else (row[1] if first is None else min(row[1], first))
+            row[2] = last if row[2] is None else (row[2] if last is None else max(row[2], last))
+            for s, c in statuses.items():
+                row[3][s] = row[3].get(s, 0) + c
+        for key, n in other.days.items():
+            self.days[key] = self.days.get(key, 0) + n
+        for bot, seen in other.spoofers.items():
+            mine = self.spoofers.setdefault(bot, {})
+            for ip, n in seen.items():
+                if ip in mine or len(mine) < MAX_ADDRESSES:
+                    mine[ip] = mine.get(ip, 0) + n
+
+
+@dataclass
+class Reading:
+    """Every input read: the tally, and what a person should know about the inputs."""
+
+    files: list[str]
+    tally: Tally
+    formats: dict[str, str] = field(default_factory=dict)      # input -> its format
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- one block of lines (in a worker) -------------------------------------------------------------
+_FALLBACKS = (Format("combined"), Format("jsonl"))
+_VERIFY: list[Verifier] = []      # the verifier the workers inherit
+
+
+def read_block(fmt: Format, block: bytes, verify: Verifier) -> tuple[Tally, Format]:
+    """The lines of one block: each counted and timed, the ones that name a crawler read
+    whole. Returns the tally, and the format in effect at the block's end (W3C's #Fields)."""
+    pattern, _ = _matcher()
+    tally = Tally()
+    named = {block.rfind(b"\n", 0, m.start()) + 1    # the lines that name a crawler
+             for m in pattern.finditer(block.lower())}
+    pos = 0
+    see = tally.see
+    when_of = fmt.when
+    for line in block.split(b"\n"):
+        at, pos = pos, pos + len(line) + 1
+        if not line or line.isspace():
+            continue
+        if line[:1] == b"#":
+            if line.startswith(b"#Fields:") and fmt.name == "w3c":
+                fmt = fmt.with_fields(line.rstrip(b"\r"))
+                when_of = fmt.when
+            continue
+        tally.lines += 1
+        used = fmt
+        when = when_of(line)
+        if when is None:
+            for other in _FALLBACKS:      # a line of another format in the same input
+                if other.name != fmt.name and (when := other.when(line)) is not None:
+                    used = other
+                    break
+            else:
+                tally.skipped += 1
+                continue
+        see(when)
+        if at not in named:
+            continue
+        req = used.parse(line.rstrip(b"\r"))
+        if req is None:
+            tally.skipped += 1
+            continue
+        bot = crawler_of(req.user_agent)   # in the user agent, not in the path or referrer
+        if bot is not None:
+            tally.add(bot, verify(bot.operator, req.ip), req)
+    return tally, fmt
+
+
+def _work(task: tuple[Format, bytes]) -> tuple[Tally, Format]:
+    return read_block(task[0], task[1], _VERIFY[0])
+
+
+def workers_available() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def read_logs(paths: list[str], fmt: str = "auto",
+              json_keys: tuple[tuple[str, str], ...] = (), verifier: Verifier | None = None,
+              workers: int | None = None, progress=None) -> Reading:
+    """Read every input into one Reading. progress(bytes_read, lines) is called now and then.
+    Raises LogReadError or LogFormatError (one line each) for an input that is no log."""
+    verify = verifier or Verifier()
+    reading = Reading(files=[("(standard input)" if p == "-" else p) for p in paths],
+                      tally=Tally())
+    workers = workers or workers_available()
+    pool = None
+    try:
+        for path in paths:
+            name = "standard input" if path == "-" else path
+            raw, stream = open_input(path)
+            try:
+                if isinstance(stream, Gunzip):
+                    first = stream.read(BLOCK)
+                    if not first and stream.broken:
+                        raise LogFormatError(f"{name}: not a readable log ({stream.broken})")
+                else:
+                    first = read_block_of(stream, reading.warnings, name)
+                fmt_now = sniff(first[:65536], name, fmt, json_keys) if first else None
+                if fmt_now is None:
+                    reading.warnings.append(f"{name}: empty")
+                    continue
+                reading.formats[name] = _label(fmt_now)
+                counts = [0]
+                blocks = blocks_of(stream, first, reading.warnings, name, counts)
+                if pool is None and workers > 1 and len(first) >= BLOCK:
+                    pool = _pool(verify, workers)
+                if pool is None:
+                    for block in blocks:
+                        tally, fmt_now = read_block(fmt_now, block, verify)
+                        reading.tally.merge(tally)
+                        if progress:
+                            progress(len(block), reading.tally.lines)
+                else:
+                    _read_parallel(pool, workers, blocks, fmt_now, reading, progress)
+                reading.tally.lines += counts[0]
+                reading.tally.skipped += counts[0]
+            finally:
+                if raw is not sys.stdin.buffer:
+                    raw.close()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return reading
+
+
+def _label(fmt: Format) -> str:
+    if fmt.name == "w3c":
+        return "W3C extended" + (" (tab-separated)" if fmt.separator == "\t" else "")
+    if fmt.name == "jsonl":
+        return "JSON lines"
+    return f"NCSA {fmt.name}" + (" with virtual host" if fmt.vhost else "")
+
+
+def _pool(verify: Verifier, workers: int) -> ProcessPoolExecutor:
+    _VERIFY[:] = [verify]
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:
+        previous = None
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=signal.signal,
+                                   initargs=(signal.SIGINT, signal.SIG_IGN))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _read_parallel(pool, workers: int, blocks: Iterator[bytes], fmt: Format,
+                   reading: Reading, progress) -> None:
+    """Blocks to the workers, at most two each in flight (memory stays flat whatever the
+    input's size), tallies merged as they come back. A W3C block's #Fields directives travel
+    with the next block."""
+    waiting: deque = deque()
+    for block in blocks:
+        waiting.append((pool.submit(_work, (fmt, block)), len(block)))
+        if fmt.name == "w3c" and b"#Fields:" in block:
+            last = block.rfind(b"#Fields:")
+            end = block.find(b"\n", last)
+            fmt = fmt.with_fields(block[last:end if end >= 0 else None].rstrip(b"\r"))
+        while len(waiting) >= workers * 2:
+            _take(waiting, reading, progress)
+    while waiting:
+        _take(waiting, reading, progress)
+
+
+def _take(waiting: deque, reading: Reading, progress) -> None:
+    future, size = waiting.popleft()
+    tally, _ = future.result()
+    reading.tally.merge(tally)
+    if progress:
+        progress(size, reading.tally.lines)
+
+
+class Progress:
+    """'reading logs: 1.2 GB, 4,500,000 lines' on a terminal, every second or so."""
+
+    def __init__(self, quiet: bool):
+        self.on = not quiet and sys.stderr.isatty()
+        self.bytes = 0
+        self.shown = 0.0
+
+    def __call__(self, size: int, lines: int) -> None:
+        self.bytes += size
+        now = time.monotonic()
+        if self.on and now - self.shown > 1:
+            self.shown = now
+            sys.stderr.write(f"\rreading logs: {self.bytes / 1e6:,.0f} MB, {lines:,} lines")
+            sys.stderr.flush()
+
+    def done(self, lines: int) -> None:
+        if self.on and self.shown:
+            sys.stderr.write(f"\rreading logs: {self.bytes / 1e6:,.0f} MB, {lines:,} lines\n")
