@@ -53,7 +53,7 @@ def _trend_points(trend: list[dict]) -> list[dict]:
 BOT_COLORS = ("#2f5bea", "#c4480b", "#157f3b", "#7a3fe4", "#b42318", "#0f8b8d", "#a15c07")
 
 
-def crawler_log(site, survey) -> dict | None:
+def crawler_log(site, outcomes) -> dict | None:
     """The report's "What AI crawlers fetched": per crawler, hits per day (for the chart),
     the pages answer engines got errors on, the important content pages no search crawler
     fetched, and the paths crawlers asked for that the crawl never found."""
@@ -61,11 +61,10 @@ def crawler_log(site, survey) -> dict | None:
     if logs is None:
         return None
     from aeo.facts.logs import ANSWER_PURPOSES
-    from aeo.facts.records import CONTENT_TYPES
 
     bots = logs.bots()
     days = sorted({d for d, _, _, _ in logs.daily})
-    shown = [b.bot for b in bots[:len(BOT_COLORS)]]
+    shown = [b.bot for b in bots if b.hits > b.unverified_hits][:len(BOT_COLORS)]
     per = {b: dict.fromkeys(days, 0) for b in shown}
     for d, b, verified, n in logs.daily:
         if b in per and verified != "no":
@@ -76,10 +75,9 @@ def crawler_log(site, survey) -> dict | None:
         f"{40 + j * step:.1f},{130 - per[b][d] * 110 / top:.1f}" for j, d in enumerate(days))}
         for i, b in enumerate(shown)]
     robots = {a.token.lower(): a for a in site.bots}
-    fetched = logs.fetched_by_answer_crawlers()
-    rows = survey.rows
-    unfetched = sorted((u for u, r in rows.items() if r.page_type in CONTENT_TYPES and
-                        r.status == 200 and u not in fetched),
+    acc012 = next((o for o in outcomes if o.rule == "ACC012"), None)
+    judged = bool(acc012 and acc012.applicable)     # (a window too short is not judged)
+    unfetched = sorted(acc012.finding_urls if judged else (),
                        key=lambda u: (-site.inlink_counts.get(u, 0), u))
     errors = sorted((r for r in logs.rows if r.error_hits and r.verified != "no" and
                      r.purpose in ANSWER_PURPOSES), key=lambda r: (-r.error_hits, r.url))
@@ -95,6 +93,7 @@ def crawler_log(site, survey) -> dict | None:
                            robots[b.bot.lower()].blocked_urls else
                            "allowed" if b.bot.lower() in robots else "–") for b in bots},
         "errors": errors[:30], "unfetched": unfetched[:20], "unfetched_count": len(unfetched),
+        "judged": judged,
         "strays": sorted(((u, n, sorted(b), st) for u, (n, b, st) in strays.items()),
                          key=lambda x: (-x[1], x[0]))[:20],
         "stray_count": len(strays), "spoofers": list(logs.spoofers[:10]),
@@ -183,5 +182,5 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         page_types=sorted(all_types),
         severities=[s for s in ("critical", "high", "medium", "low") if s in severities],
         template_of={p.rule: p.template for p in priorities if p.template},
-        drill=list(drill), crawler_log=crawler_log(site, survey),
+        drill=list(drill), crawler_log=crawler_log(site, outcomes),
     )

@@ -82,11 +82,16 @@ def compute_scores(outcomes: list[RuleOutcome], gov: Governance, rules: dict) ->
 
 
 def page_importance(page: PageFacts | None, site: SiteFacts) -> float:
-    """page: anything with url and depth (PageFacts, or the report's PageRow)."""
+    """How much a page counts in a finding's reach: its inlinks, its depth and, with access
+    logs, the hits answer engines' crawlers made on it. page: anything with url and depth
+    (PageFacts, or the report's PageRow)."""
     if page is None:
         return 1.0
     inlinks = site.inlink_counts.get(page.url, len(site.inlinks.get(page.url, ())))
-    return (1.0 + math.log1p(inlinks)) / (2 ** min(page.depth, 10))
+    weight = (1.0 + math.log1p(inlinks)) / (2 ** min(page.depth, 10))
+    if site.logs is not None:     # the pages answer engines actually fetch weigh more
+        weight *= 1.0 + math.log1p(site.logs.answer_hits.get(page.url, 0))
+    return weight
 
 
 @dataclass(frozen=True)

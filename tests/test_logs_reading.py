@@ -258,3 +258,65 @@ def test_parallel_reading_equals_one_process(tmp_path):
     one, two = read_logs([str(p)], workers=1), read_logs([str(p)], workers=2)
     assert one.tally.lines == two.tally.lines == i * 21
     assert hits(one) == hits(two) and sum(hits(one).values()) == i
+
+
+# -- the shipped ranges and their update -----------------------------------------------------
+def test_shipped_ranges_are_dated_with_their_sources():
+    data = active()
+    assert data.sources and all(s.url.startswith("https://") and s.retrieved for s in data.sources)
+    for s in data.sources:
+        assert (data.folder / s.file).is_file(), s.file
+    covered = {b for s in data.sources for b in s.bots}
+    assert {"OAI-SearchBot", "GPTBot", "ChatGPT-User", "PerplexityBot", "Googlebot",
+            "Bingbot", "ClaudeBot", "Claude-SearchBot"} <= covered
+
+
+def test_bots_update_fetches_checks_and_keeps_the_ranges(tmp_path):
+    from fixtures.server import FixtureServer, raw
+
+    good = {"creationTime": "2026-11-29T10:00:00.000000",
+            "prefixes": [{"ipv4Prefix": "203.0.113.0/24"}, {"ipv6Prefix": "2001:db8:77::/48"}]}
+    routes = {"/gptbot.json": raw(json.dumps(good).encode(), ctype="application/json"),
+              "/searchbot.json": raw(b"<html>moved</html>")}
+    env = {**os.environ, "AEO_RANGES_DIR": str(tmp_path / "ranges")}
+    with FixtureServer(routes) as server:
+        base = server.url
+        proc = subprocess.run(
+            [sys.executable, "-m", "aeo", "bots", "update",
+             "--source", f"gptbot.json={base}/gptbot.json",
+             "--source", f"searchbot.json={base}/searchbot.json"],
+            capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "gptbot.json: 2 ranges" in proc.stderr
+    assert "searchbot.json: kept the copy of" in proc.stderr      # not JSON: the old one stays
+    sources = (tmp_path / "ranges" / "sources.toml").read_text()
+    assert "2026-11-29T10:00:00.000000" in sources
+    # the updated ranges are the ones verification reads from now on
+    log = combined("203.0.113.9", "02/Nov/2026:10:00:00 +0000", "/a", 200, UA["GPTBot"])
+    (tmp_path / "a.log").write_text(log)
+    proc = subprocess.run([sys.executable, "-m", "aeo", "logs", str(tmp_path / "a.log"),
+                           "--out", str(tmp_path / "out"), "--quiet"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert ",GPTBot,OpenAI,training,yes," in "," + (tmp_path / "out" / "bot_hits.csv"
+                                                      ).read_text().splitlines()[1]
+    listing = subprocess.run([sys.executable, "-m", "aeo", "bots"], capture_output=True,
+                             text=True, timeout=120, env=env)
+    assert "OAI-SearchBot" in listing.stdout and "days ago" in listing.stdout
+
+
+def test_page_importance_weighs_pages_answer_engines_fetch():
+    from dataclasses import replace
+
+    from aeo.facts.logs import BotHits, LogFacts
+    from aeo.reports.scoring import page_importance
+    from aeo.rules.base import make_page, make_site
+
+    site = make_site()
+    a, b = make_page(url="https://example.com/a"), make_page(url="https://example.com/b")
+    assert page_importance(a, site) == page_importance(b, site)
+    logs = LogFacts(files=(), formats=(), lines=9, lines_skipped=0, first="", last="",
+                    rows=(BotHits("OAI-SearchBot", "OpenAI", "search", "yes", a.url, True, 9,
+                                  "", "", ((200, 9),)),), daily=(), spoofers=())
+    site = replace(site, logs=logs)
+    assert page_importance(a, site) > 2 * page_importance(b, site)

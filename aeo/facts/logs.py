@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 PURPOSES = ("training", "search", "user", "other")
 ANSWER_PURPOSES = ("search", "user")      # crawlers that fetch for live answers
@@ -67,7 +68,7 @@ class LogFacts:
     spoofers: tuple[tuple[str, str, int], ...]     # (bot, address, hits), most first
     other_hosts: int = 0          # crawler hits for other sites of the same log, left out
     warnings: tuple[str, ...] = ()
-    ranges_retrieved: str = ""    # the day the shipped address ranges were taken
+    ranges_retrieved: str = ""    # the days the address ranges in force were retrieved
 
     @property
     def window_days(self) -> float:
@@ -96,6 +97,16 @@ class LogFacts:
         """The crawled URLs an answer engine's search crawler fetched (hits not spoofed)."""
         return frozenset(r.url for r in self.rows if r.crawled and r.purpose == "search"
                          and r.verified != "no" and r.hits)
+
+    @cached_property
+    def answer_hits(self) -> dict[str, int]:
+        """Crawled URL -> hits from answer engines' crawlers (search and user fetches, not
+        spoofed): what the priorities weigh pages by."""
+        hits: dict[str, int] = {}
+        for r in self.rows:
+            if r.crawled and r.purpose in ANSWER_PURPOSES and r.verified != "no":
+                hits[r.url] = hits.get(r.url, 0) + r.hits
+        return hits
 
     def to_json(self) -> dict:
         """findings.json's "logs"."""

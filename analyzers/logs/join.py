@@ -86,7 +86,8 @@ def log_facts(reading: Reading, root: str | None = None,
         daily[key] = daily.get(key, 0) + n
     spoofers = sorted(((b, ip, n) for b, seen in t.spoofers.items() for ip, n in seen.items()),
                       key=lambda x: (-x[2], x[0], x[1]))
-    retrieved = min((s.retrieved for s in active().sources if s.retrieved), default="")
+    days = sorted(s.retrieved for s in active().sources if s.retrieved)
+    retrieved = (days[0] if days[0] == days[-1] else f"{days[0]} to {days[-1]}") if days else ""
     return LogFacts(files=tuple(reading.files), formats=tuple(reading.formats.items()),
                     lines=t.lines, lines_skipped=t.skipped, first=iso(t.first), last=iso(t.last),
                     rows=tuple(sorted(rows, key=lambda r: (r.bot, r.url, r.verified))),
