@@ -274,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", metavar="DIR", help="where to write the report files")
     p.add_argument("--max-pages", "-n", type=_positive_int, default=5000)
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
+    p.add_argument("--logs", action="append", default=[], metavar="FILE",
+                   help="server access logs to join with the demo audit (see aeo logs --help)")
     p.add_argument("--month", type=int, choices=(1, 2), default=1,
                    help="2: the site a month later, after some fixes and one new mistake; run "
                         "it after a first demo run to see the month-over-month comparison")

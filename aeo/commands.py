@@ -317,6 +317,8 @@ def cmd_demo(args) -> int:
                         ("--governance", args.governance)):
         if value:
             argv += [flag, value]
+    for log in args.logs:
+        argv += ["--logs", log]
     if args.quiet:
         argv.append("--quiet")
     try:

@@ -53,7 +53,7 @@ def _trend_points(trend: list[dict]) -> list[dict]:
 BOT_COLORS = ("#2f5bea", "#c4480b", "#157f3b", "#7a3fe4", "#b42318", "#0f8b8d", "#a15c07")
 
 
-def crawler_log(site, outcomes) -> dict | None:
+def crawler_log(site, outcomes, templates=()) -> dict | None:
     """The report's "What AI crawlers fetched": per crawler, hits per day (for the chart),
     the pages answer engines got errors on, the important content pages no search crawler
     fetched, and the paths crawlers asked for that the crawl never found."""
@@ -81,6 +81,13 @@ def crawler_log(site, outcomes) -> dict | None:
                        key=lambda u: (-site.inlink_counts.get(u, 0), u))
     errors = sorted((r for r in logs.rows if r.error_hits and r.verified != "no" and
                      r.purpose in ANSWER_PURPOSES), key=lambda r: (-r.error_hits, r.url))
+    weeks = max(logs.window_days, 1.0) / 7
+    answer = logs.answer_hits
+    fetched = logs.fetched_by_answer_crawlers()
+    per_template = [{"name": t.name, "pages": len(t.urls),
+                     "fetched": sum(u in fetched for u in t.urls),
+                     "per_page_week": sum(answer.get(u, 0) for u in t.urls) / len(t.urls) / weeks}
+                    for t in list(templates)[:12] if t.urls]
     strays: dict[str, list] = {}
     for r in logs.rows:
         if not r.crawled and r.verified != "no":
@@ -89,16 +96,31 @@ def crawler_log(site, outcomes) -> dict | None:
             s[1].add(r.bot)
     return {
         "facts": logs, "bots": bots, "days": days, "lines": lines, "top": top,
-        "robots": {b.bot: ("blocked" if robots.get(b.bot.lower()) and
-                           robots[b.bot.lower()].blocked_urls else
-                           "allowed" if b.bot.lower() in robots else "–") for b in bots},
+        "robots": {b.bot: _robots_against_hits(robots.get(b.bot.lower()), logs, b.bot)
+                   for b in bots},
+        "absent": [(a.token, a.purpose, f"blocked on {len(a.blocked_urls)}" if a.blocked_urls
+                    else "allowed")
+                   for a in site.bots if a.purpose in ANSWER_PURPOSES
+                   and a.token.lower() not in {b.bot.lower() for b in bots}],
         "errors": errors[:30], "unfetched": unfetched[:20], "unfetched_count": len(unfetched),
-        "judged": judged,
+        "judged": judged, "templates": per_template,
         "strays": sorted(((u, n, sorted(b), st) for u, (n, b, st) in strays.items()),
                          key=lambda x: (-x[1], x[0]))[:20],
         "stray_count": len(strays), "spoofers": list(logs.spoofers[:10]),
         "window": logs.window_days,
     }
+
+
+def _robots_against_hits(access, logs, bot: str) -> str:
+    """What robots.txt says of a crawler, against what the crawler did."""
+    if access is None:
+        return "–"
+    if not access.blocked_urls:
+        return "allowed"
+    blocked = set(access.blocked_urls)
+    taken = {r.url for r in logs.rows if r.bot == bot and r.verified != "no" and r.url in blocked}
+    return f"blocked on {len(blocked)}" + (f"; fetched {len(taken)} of them anyway" if taken
+                                           else "; kept to it")
 
 
 def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rules, survey,
@@ -182,5 +204,5 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         page_types=sorted(all_types),
         severities=[s for s in ("critical", "high", "medium", "low") if s in severities],
         template_of={p.rule: p.template for p in priorities if p.template},
-        drill=list(drill), crawler_log=crawler_log(site, outcomes),
+        drill=list(drill), crawler_log=crawler_log(site, outcomes, shown_templates),
     )

@@ -185,3 +185,24 @@ def test_without_logs_the_log_rules_do_not_apply(tmp_path):
         r = next(r for r in data["rules"] if r["rule"] == rid)
         assert r["applicable"] == 0 and not r["error"], r
     assert (tmp_path / "out" / "bot_hits.csv").read_text().startswith("bot,operator,purpose")
+
+
+def test_make_audit_passes_several_logs(tmp_path):
+    import gzip
+
+    write_log(tmp_path / "a.log", days=3)
+    (tmp_path / "b.log.gz").write_bytes(gzip.compress((tmp_path / "a.log").read_bytes()))
+    server, url = start(0)
+    try:
+        proc = subprocess.run(
+            ["make", "-s", "audit", f"URL={url}", f"LOGS={tmp_path / 'a.log'} "
+             f"{tmp_path / 'b.log.gz'}", f"WORKSPACE={tmp_path / 'ws'}",
+             f"OUT={tmp_path / 'out'}", "MAX_PAGES=10"],
+            cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+            timeout=300)
+    finally:
+        server.shutdown()
+    assert proc.returncode in (0, 2), proc.stderr[-2000:]   # make's own 2: the audit's 4
+    logs = json.loads((tmp_path / "out" / "findings.json").read_text())["logs"]
+    assert [Path(f).name for f in logs["files"]] == ["a.log", "b.log.gz"]
+    assert logs["lines"] == 2 * (3 * 7 + 3)
