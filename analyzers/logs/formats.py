@@ -131,14 +131,29 @@ def clf_time(text: bytes) -> float | None:
     return value
 
 
+_MINUTES: dict[bytes, float | None] = {}
+
+
 def _clf_when(line: bytes) -> float | None:
+    """The time of a common-log line, or None: the line's cheap check. Its minute (and zone)
+    is read once and kept; most lines only add their seconds."""
     start = line.find(b" [")
     if start < 0:
         return None
     end = line.find(b"] ", start)
-    if end < 0 or line.find(b'"', end) != end + 2:
+    if end < 0 or line[end + 2:end + 3] != b'"':
         return None
-    return clf_time(line[start + 2:end])
+    text = line[start + 2:end]
+    minute = text[:17] + text[20:]
+    base = _MINUTES.get(minute, False)
+    if base is False:
+        if len(_MINUTES) > 100_000:
+            _MINUTES.clear()
+        base = _MINUTES[minute] = clf_time(text[:17] + b":00" + text[20:])
+    seconds = text[18:20]
+    if base is None or text[17:18] != b":" or not seconds.isdigit():
+        return clf_time(text)
+    return base + int(seconds)
 
 
 def _clf_request(line: bytes, vhost: bool) -> Request | None:

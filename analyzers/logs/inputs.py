@@ -42,32 +42,38 @@ class Gunzip:
     def __init__(self, raw):
         self.raw = raw
         self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        self.buf = bytearray()
+        self.parts: list[bytes] = []
+        self.size = 0
         self.done = False
         self.broken = ""
+        self.started = False       # the current member has begun
 
     def read(self, n: int) -> bytes:
-        while len(self.buf) < n and not self.done:
+        while self.size < n and not self.done:
             data = self.raw.read(1 << 20)
             if not data:
-                if not self.z.eof and (self.z.unconsumed_tail or self._started):
+                if not self.z.eof and self.started:
                     self.broken = "the gzip data ends before its end marker"
                 self.done = True
                 break
             self._feed(data)
-        out = bytes(self.buf[:n])
-        del self.buf[:n]
+        joined = b"".join(self.parts)
+        out, rest = joined[:n], joined[n:]
+        self.parts, self.size = ([rest] if rest else []), len(rest)
         return out
 
-    _started = False
+    def _take(self, data: bytes) -> None:
+        if data:
+            self.parts.append(data)
+            self.size += len(data)
 
     def _feed(self, data: bytes) -> None:
         while data:
             try:
-                self.buf += self.z.decompress(data, 1 << 24)
-                self._started = True
+                self._take(self.z.decompress(data, 1 << 24))
+                self.started = True
                 while self.z.unconsumed_tail:       # a bomb stays a stream, never a blob
-                    self.buf += self.z.decompress(self.z.unconsumed_tail, 1 << 24)
+                    self._take(self.z.decompress(self.z.unconsumed_tail, 1 << 24))
             except zlib.error as exc:
                 self.broken = f"damaged gzip data ({exc})"
                 self.done = True
@@ -76,7 +82,7 @@ class Gunzip:
                 return
             data = self.z.unused_data          # the next member, if any
             self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            self._started = False
+            self.started = False
             if data.strip(b"\0") == b"":       # padding after the last member
                 return
 

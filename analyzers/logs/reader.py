@@ -139,12 +139,10 @@ _VERIFY: list[Verifier] = []      # the verifier the workers inherit
 def read_block(fmt: Format, block: bytes, verify: Verifier) -> tuple[Tally, Format]:
     """The lines of one block: each counted and timed, the ones that name a crawler read
     whole. Returns the tally, and the format in effect at the block's end (W3C's #Fields)."""
-    pattern, _ = _matcher()
     tally = Tally()
-    named = {block.rfind(b"\n", 0, m.start()) + 1    # the lines that name a crawler
-             for m in pattern.finditer(block.lower())}
+    named = _named_lines(block)
     pos = 0
-    see = tally.see
+    lo = hi = None
     when_of = fmt.when
     for line in block.split(b"\n"):
         at, pos = pos, pos + len(line) + 1
@@ -166,7 +164,10 @@ def read_block(fmt: Format, block: bytes, verify: Verifier) -> tuple[Tally, Form
             else:
                 tally.skipped += 1
                 continue
-        see(when)
+        if lo is None or when < lo:
+            lo = when
+        if hi is None or when > hi:
+            hi = when
         if at not in named:
             continue
         req = used.parse(line.rstrip(b"\r"))
@@ -176,7 +177,39 @@ def read_block(fmt: Format, block: bytes, verify: Verifier) -> tuple[Tally, Form
         bot = crawler_of(req.user_agent)   # in the user agent, not in the path or referrer
         if bot is not None:
             tally.add(bot, verify(bot.operator, req.ip), req)
+    tally.first, tally.last = lo, hi
     return tally, fmt
+
+
+ANCHORS = (b"bot", b"-user", b"agent", b"spider")   # what most crawler names contain
+
+
+@cache
+def _anchored() -> dict[bytes, tuple[tuple[bytes, int], ...]]:
+    """anchor -> the names that contain it, with where: a few byte searches of the block
+    find every name (a name with no anchor is its own)."""
+    groups: dict[bytes, list[tuple[bytes, int]]] = {}
+    for token in _matcher()[1]:
+        anchor = next((a for a in ANCHORS if a in token), token)
+        groups.setdefault(anchor, []).append((token, token.index(anchor)))
+    return {a: tuple(g) for a, g in groups.items()}
+
+
+def _named_lines(block: bytes) -> set[int]:
+    """Where the lines that name a crawler start, from byte searches of the lowercased block
+    (faster than one pattern of every name, or a search per line)."""
+    low = block.lower()
+    starts = set()
+    for anchor, names in _anchored().items():
+        i = low.find(anchor)
+        while i >= 0:
+            for token, offset in names:
+                at = i - offset
+                if at >= 0 and low.startswith(token, at):
+                    starts.add(low.rfind(b"\n", 0, i) + 1)
+                    break
+            i = low.find(anchor, i + 1)
+    return starts
 
 
 def _work(task: tuple[Format, bytes]) -> tuple[Tally, Format]:
