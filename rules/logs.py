@@ -182,5 +182,8 @@ def acc013(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     return Verdict(len(judged), (Hit(
         evidence="; ".join(parts),
         detail=f"{sum(spoofed.values())} requests use an AI crawler's name without being it: "
-               "read them out of the crawler statistics; blocking them is safe.",
+               "read them out of the crawler statistics; blocking them is safe"
+               + (f" (the published ranges checked against were retrieved "
+                  f"{site.logs.ranges_retrieved}; `aeo bots update` refreshes them)."
+                  if site.logs.ranges_retrieved else "."),
         url=site.root, page_type="other"),), len(spoofed))

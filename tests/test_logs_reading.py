@@ -320,3 +320,19 @@ def test_page_importance_weighs_pages_answer_engines_fetch():
                                   "", "", ((200, 9),)),), daily=(), spoofers=())
     site = replace(site, logs=logs)
     assert page_importance(a, site) > 2 * page_importance(b, site)
+
+
+def test_a_log_that_records_a_proxy_address_judges_no_crawler_spoofed(tmp_path):
+    proxy = "104.16.1.1"          # a CDN edge in front of the server, public
+    lines = [combined(proxy, f"0{d}/Nov/2026:10:00:00 +0000", "/a", 200, UA[bot])
+             for d in range(1, 4) for bot in ("Googlebot", "GPTBot", "Bingbot")]
+    lines.append(combined("10.0.3.7", "04/Nov/2026:10:00:00 +0000", "/b", 200, UA["GPTBot"]))
+    r = read(tmp_path, "".join(lines))
+    facts = log_facts(r)
+    assert {row.verified for row in facts.rows} == {"unknown"}
+    assert any("proxy" in w for w in facts.warnings) and not facts.spoofers
+    # one spoofer beside verified crawlers is still a spoofer
+    lines.append(combined(OPENAI, "05/Nov/2026:10:00:00 +0000", "/c", 200, UA["GPTBot"]))
+    facts = log_facts(read(tmp_path, "".join(lines), name="b.log"))
+    assert {row.verified for row in facts.rows if row.url.endswith("/a")} == {"no"}
+    assert {row.verified for row in facts.rows if row.url.endswith("/b")} == {"unknown"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,14 +79,22 @@ def log_facts(reading: Reading, root: str | None = None,
                             first_seen=iso(first), last_seen=iso(last),
                             statuses=tuple(sorted(statuses.items()))))
     rows = _merged(rows)
+    warnings = list(reading.warnings)
+    proxied = _behind_a_proxy(rows, t.spoofers)
+    if proxied:
+        rows = [replace(r, verified="unknown") if r.verified == "no" else r for r in rows]
+        rows = _merged(rows)
+        warnings.append(proxied)
     daily: dict[tuple[str, str, str], int] = {}
     for (token, verdict, host, day), n in t.days.items():
         if hosts is not None and host and host not in hosts:
             continue
+        if proxied and verdict == "no":
+            verdict = "unknown"
         key = (datetime.fromtimestamp(day * 86400, UTC).date().isoformat(), token, verdict)
         daily[key] = daily.get(key, 0) + n
     spoofers = sorted(((b, ip, n) for b, seen in t.spoofers.items() for ip, n in seen.items()),
-                      key=lambda x: (-x[2], x[0], x[1]))
+                      key=lambda x: (-x[2], x[0], x[1])) if not proxied else []
     days = sorted(s.retrieved for s in active().sources if s.retrieved)
     retrieved = (days[0] if days[0] == days[-1] else f"{days[0]} to {days[-1]}") if days else ""
     return LogFacts(files=tuple(reading.files), formats=tuple(reading.formats.items()),
@@ -93,7 +102,26 @@ def log_facts(reading: Reading, root: str | None = None,
                     rows=tuple(sorted(rows, key=lambda r: (r.bot, r.url, r.verified))),
                     daily=tuple((d, b, v, n) for (d, b, v), n in sorted(daily.items())),
                     spoofers=tuple(spoofers[:500]), other_hosts=other,
-                    warnings=tuple(reading.warnings), ranges_retrieved=retrieved)
+                    warnings=tuple(warnings), ranges_retrieved=retrieved)
+
+
+def _behind_a_proxy(rows: list[BotHits], spoofers: dict[str, dict[str, int]]) -> str:
+    """Why every crawler looks spoofed, when it is the log that hides them: no hit verified,
+    the crawlers of two operators or more 'spoofed' from three addresses or fewer. A log that
+    records a CDN's or load balancer's address instead of the client's looks like that; then
+    no address says anything ('' when the log is not such a log)."""
+    if any(r.verified == "yes" for r in rows):
+        return ""
+    spoofed = [r for r in rows if r.verified == "no"]
+    addresses = {ip for r in spoofed for ip in spoofers.get(r.bot, {})}
+    if len({r.operator for r in spoofed}) < 2 or len(addresses) > 3:
+        return ""
+    return (f"no crawler hit comes from its operator's addresses, and {len(addresses)} "
+            f"address{'es' * (len(addresses) != 1)} ({', '.join(sorted(addresses))}) claim "
+            f"{len({r.bot for r in spoofed})} crawlers of {len({r.operator for r in spoofed})} "
+            "operators: the log seems to record a proxy's or load balancer's address, not the "
+            "client's (log the X-Forwarded-For or CF-Connecting-IP header instead), so no hit "
+            "was judged spoofed")
 
 
 def _url(target: str, host: str, base: str, crawled) -> tuple[str, bool]:

@@ -81,7 +81,7 @@ def update(overrides: dict[str, str] | None = None, timeout: float = 30.0,
         sources.append(replace(s, retrieved=day, created=str(created)))
         report.updated += 1
         report.lines.append(f"{s.file}: {len(nets)} ranges from {url}")
-    atomic_write(dest / "sources.toml", _toml(sources, current.dns))
+    atomic_write(dest / "sources.toml", _toml(sources, current.dns, current.documented))
     active.cache_clear()
     return report
 
@@ -91,7 +91,7 @@ def _keep(old: Path, new: Path) -> None:
         shutil.copyfile(old, new)
 
 
-def _toml(sources: list[Source], dns) -> str:
+def _toml(sources: list[Source], dns, documented) -> str:
     q = json.dumps    # a JSON string is a TOML basic string
     lines = ["# The address ranges AI crawler operators publish, as fetched by `aeo bots update`.",
              ""]
@@ -100,6 +100,10 @@ def _toml(sources: list[Source], dns) -> str:
                   f"operator = {q(s.operator)}",
                   f"bots = [{', '.join(q(b) for b in s.bots)}]",
                   f"retrieved = {q(s.retrieved)}", f"created = {q(s.created)}", ""]
+    for d in documented:
+        lines += ["[[documented]]", f"operator = {q(d['operator'])}",
+                  f"ranges = [{', '.join(q(r) for r in d['ranges'])}]", f"url = {q(d['url'])}",
+                  f"words = {q(d.get('words', ''))}", ""]
     for d in dns.values():
         lines += ["[[dns]]", f"operator = {q(d.operator)}",
                   f"suffixes = [{', '.join(q(x) for x in d.suffixes)}]", f"url = {q(d.url)}", ""]

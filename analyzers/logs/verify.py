@@ -52,6 +52,7 @@ class RangeData:
     sources: list[Source]
     dns: dict[str, DnsCheck]
     folder: Path | None = None
+    documented: list[dict] = field(default_factory=list)
     networks: dict[str, list] = field(default_factory=dict)   # operator -> networks
 
     def age_days(self, today: date | None = None) -> int | None:
@@ -65,7 +66,9 @@ def ranges_dir() -> Path:
     return Path(str(resources.files(RANGES_PACKAGE).joinpath(RANGES_FOLDER)))
 
 
-def read_sources(folder: Path) -> tuple[list[Source], dict[str, DnsCheck]]:
+def read_sources(folder: Path) -> tuple[list[Source], dict[str, DnsCheck], list[dict]]:
+    """The published files, the DNS checks, and the ranges an operator states in its
+    documentation rather than in a file ([[documented]]: operator, ranges, url, words)."""
     data = tomllib.loads((folder / "sources.toml").read_text(encoding="utf-8"))
     sources = [Source(file=s["file"], url=s["url"], operator=s["operator"],
                       bots=tuple(s.get("bots", ())), retrieved=str(s.get("retrieved", "")),
@@ -73,7 +76,7 @@ def read_sources(folder: Path) -> tuple[list[Source], dict[str, DnsCheck]]:
                for s in data.get("source", [])]
     dns = {d["operator"]: DnsCheck(d["operator"], tuple(d["suffixes"]), d.get("url", ""))
            for d in data.get("dns", [])}
-    return sources, dns
+    return sources, dns, data.get("documented", [])
 
 
 def networks_of(payload) -> list:
@@ -126,8 +129,11 @@ def active() -> RangeData:
 
 
 def load(folder: Path) -> RangeData:
-    sources, dns = read_sources(folder)
-    data = RangeData(sources, dns, folder=folder)
+    sources, dns, documented = read_sources(folder)
+    data = RangeData(sources, dns, folder=folder, documented=documented)
+    for d in documented:
+        data.networks.setdefault(d["operator"], []).extend(
+            ip_network(n, strict=False) for n in d["ranges"])
     for s in sources:
         nets = networks_of(json.loads((folder / s.file).read_text(encoding="utf-8")))
         data.networks.setdefault(s.operator, []).extend(nets)
@@ -173,6 +179,12 @@ def address(text: str) -> IPv4Address | IPv6Address | None:
     return addr
 
 
+# addresses a log holds when it records a load balancer, a reverse proxy or the machine itself
+# instead of the client (private, loopback, link-local, carrier-grade NAT): nothing to judge
+PROXY_NETWORKS = tuple(ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+    "100.64.0.0/10", "::1/128", "fc00::/7", "fe80::/10"))
+
 Resolver = Callable[[str], tuple[list[str], list[str]]]   # ip -> (host names, and each one's addresses)
 
 
@@ -217,6 +229,8 @@ class Verifier:
         ranges = self.ranges.get(operator)
         if ranges is not None and addr in ranges:
             return "yes"
+        if any(addr in net for net in PROXY_NETWORKS if net.version == addr.version):
+            return "unknown"     # a load balancer's or proxy's address, not the client's
         check = self.data.dns.get(operator)
         if self.resolver is not None and check is not None:
             return "yes" if self._dns_ok(str(addr), check.suffixes) else "no"
