@@ -176,6 +176,12 @@ def _field(value: str) -> tuple[str, str]:
     return name.strip(), key.strip()
 
 
+def _pdf_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pdf", action="store_true",
+                   help="also write audit.pdf: the report laid out for print, with a cover and "
+                        "an executive summary page (paper and branding: governance [report])")
+
+
 def _log_options(p: argparse.ArgumentParser, files_flag: str | None) -> None:
     """The options that read access logs; files_flag: the repeatable option naming the
     files (aeo audit --logs), or None where they are positional (aeo logs)."""
@@ -215,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     _crawl_options(p)
     p.add_argument("--out", "-o", metavar="DIR",
                    help="where to write the report files (default: the run folder)")
+    _pdf_option(p)
     _log_options(p, "--logs")
     _common(p)
 
@@ -234,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="re-judge and re-render a stored run (nothing is fetched)")
     p.add_argument("run", help="run folder, SITE/TIMESTAMP, or 'latest'")
     p.add_argument("--out", "-o", metavar="DIR", help="where to write (default: the run folder)")
+    _pdf_option(p)
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
     _common(p)
 
@@ -276,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
     p.add_argument("--logs", action="append", default=[], metavar="FILE",
                    help="server access logs to join with the demo audit (see aeo logs --help)")
+    _pdf_option(p)
     p.add_argument("--month", type=int, choices=(1, 2), default=1,
                    help="2: the site a month later, after some fixes and one new mistake; run "
                         "it after a first demo run to see the month-over-month comparison")

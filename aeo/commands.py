@@ -149,7 +149,7 @@ def cmd_audit(args) -> int:
                 say("Analyzing pages", args.quiet)
                 analyze(run, args.quiet)
             say("Judging and writing the report", args.quiet)
-            report(run, out, gov, ws, quiet=args.quiet)
+            report(run, out, gov, ws, quiet=args.quiet, pdf=args.pdf)
     print(str((out / "audit.html").resolve()))
     return _exit_for(run)
 
@@ -295,7 +295,8 @@ def cmd_report_run(ws, run, gov, args) -> Path:
     if run.manifest().get("facts_version") != FACTS_VERSION:
         analyze(run, args.quiet)    # never analysed, or by a version whose facts differ
     out = Path(args.out) if args.out else run.path
-    report(run, out, gov, ws, as_of=args.as_of, quiet=args.quiet)
+    report(run, out, gov, ws, as_of=args.as_of, quiet=args.quiet,
+           pdf=getattr(args, "pdf", False))
     return out
 
 
@@ -319,6 +320,8 @@ def cmd_demo(args) -> int:
             argv += [flag, value]
     for log in args.logs:
         argv += ["--logs", log]
+    if args.pdf:
+        argv.append("--pdf")
     if args.quiet:
         argv.append("--quiet")
     try:

@@ -24,6 +24,7 @@ class Governance:
     pillar_weights: dict[str, float]
     rule_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = "defaults"
+    report: dict[str, Any] = field(default_factory=dict)   # [report]: the consultant's brand
 
     def __getitem__(self, key: str) -> Any:
         return self.settings[key]
@@ -35,14 +36,18 @@ class Governance:
         return self.rule_overrides.get(rule_id, {}).get("severity", default)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "settings": self.settings, "pillars": self.pillar_weights,
-                "rules": self.rule_overrides}
+        data = {"source": self.source, "settings": self.settings,
+                "pillars": self.pillar_weights, "rules": self.rule_overrides}
+        if self.report:
+            data["report"] = self.report
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Governance:
         """The governance a run recorded (to_dict's form), as it was then."""
         return cls(settings=data["settings"], pillar_weights=data.get("pillars") or {},
-                   rule_overrides=data.get("rules") or {}, source=data.get("source", ""))
+                   rule_overrides=data.get("rules") or {}, source=data.get("source", ""),
+                   report=data.get("report") or {})
 
 
 def _defaults() -> dict[str, Any]:
@@ -87,9 +92,9 @@ def load_governance(path: str | Path | None = None, known_rules: set[str] | None
             raise GovernanceError(f"governance file {p} is not valid TOML: {exc}") from None
         source = str(p)
         for section, table in client.items():
-            if section not in ("settings", "pillars", "rules"):
+            if section not in ("settings", "pillars", "rules", "report"):
                 raise GovernanceError(f"unknown section [{section}] in {p} "
-                                      "(expected settings, pillars, rules)")
+                                      "(expected settings, pillars, rules, report)")
             if not isinstance(table, dict):   # 'settings = "strict"', 'rules = [1, 2]'
                 raise GovernanceError(f"{section} in {p} must be a table ([{section}] with "
                                       f"keys under it), not {_shown(table)}")
@@ -123,5 +128,24 @@ def load_governance(path: str | Path | None = None, known_rules: set[str] | None
                     raise GovernanceError(f"unknown governance key rules.{rule_id}.{key} in {p}")
                 raise GovernanceError(f"bad value for rules.{rule_id}.{key} in {p}: {value!r}")
             rules[rule_id] = dict(override)
+        report = _report(client.get("report", {}), p)
+    else:
+        report = {}
     return Governance(settings=settings, pillar_weights=pillars, rule_overrides=rules,
-                      source=source)
+                      source=source, report=report)
+
+
+def _report(table: dict[str, Any], path: Path) -> dict[str, Any]:
+    """[report], checked now (a missing or hostile logo stops the audit before the crawl),
+    with the logo's path made absolute (read again when the report is written)."""
+    from aeo.branding import BrandingError, branding_of
+
+    try:
+        branding_of(table, path.parent)
+    except BrandingError as exc:
+        raise GovernanceError(f"{exc} (in {path})") from None
+    report = dict(table)
+    if report.get("logo"):
+        logo = Path(str(report["logo"])).expanduser()
+        report["logo"] = str(logo if logo.is_absolute() else (path.parent / logo).resolve())
+    return report

@@ -41,8 +41,9 @@ TREND_RUNS = 11       # earlier runs in the report's score trend
 
 
 def config_hash(gov: Governance) -> str:
-    """What the findings depend on besides the site: the governance in force."""
-    data = {k: v for k, v in gov.to_dict().items() if k != "source"}
+    """What the findings depend on besides the site: the governance in force (its [report]
+    branding aside: it changes how the report looks, not what it finds)."""
+    data = {k: v for k, v in gov.to_dict().items() if k not in ("source", "report")}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -148,6 +149,7 @@ def record(result: AuditResult, run: Run, workspace: Workspace, out: Path) -> di
                                    finished=result.run["finished"],
                                    report_dir=str(Path(out).resolve()),
                                    overall_score=result.scores.overall,
+                                   pillar_scores=result.scores.pillars,
                                    content_pages=result.survey.content_pages)
     workspace.record_run(run, manifest, result.findings(),
                          ({"url": p.url, "status": p.status, "page_type": p.page_type,

@@ -239,9 +239,10 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
 
 # -- stages 3 and 4: rules and report ---------------------------------------------------------
 def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: str | None = None,
-           quiet: bool = True) -> list[Stage]:
+           quiet: bool = True, pdf: bool = False) -> list[Stage]:
     """Judge the analyzed pages and write the outputs, streaming the pages from the run
-    database (aeo.pageset): memory holds one page's facts at a time, plus a small row per page."""
+    database (aeo.pageset): memory holds one page's facts at a time, plus a small row per page.
+    pdf: audit.pdf too (a PDF that cannot be made is an error once the rest is written)."""
     from aeo.analyzers.identity import page_texts
     from aeo.analyzers.site import build_site_facts
     from aeo.coverage import measure as measure_coverage
@@ -282,13 +283,28 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
                        previous=previous)
         t1 = time.monotonic()
         render(result, out)
+        pdf_problem = _pdf(result, out, quiet) if pdf else ""
         record(result, run, workspace, out)
         db.commit()
     finally:
         db.close()
     t2 = time.monotonic()
+    if pdf_problem:
+        raise AuditError(pdf_problem, EXIT_USAGE)
     n = max(1, len(found.rows))
     return [Stage("rules", t1 - t0, n), Stage("report", t2 - t1, n)]
+
+
+def _pdf(result, out: Path, quiet: bool) -> str:
+    """Write audit.pdf; '' when written, else why not (the other outputs stand)."""
+    from aeo.reports.pdf import PdfError, write_pdf
+
+    say("Laying out audit.pdf", quiet)
+    try:
+        write_pdf(result, out)
+    except PdfError as exc:
+        return str(exc)
+    return ""
 
 
 def _logs_of(run: Run, root: str, found):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from aeo.branding import branding_of
 from aeo.comparison import KINDS
 from aeo.durable import atomic_write
 from aeo.facts.records import TOOL
@@ -88,15 +89,21 @@ def render(result: AuditResult, out: Path) -> dict:
         site.logs, lambda u: rows[u].page_type if u in rows else ""), BOT_HIT_COLUMNS)
     write_csv(out / "backlog.csv", backlog_rows(result.priorities, outcomes, scores, gov, rules),
               BACKLOG_COLUMNS)
-    ctx = report_context(tool=TOOL, run=result.run, site=site, scores=scores,
-                         priorities=result.priorities, leave=result.leave, outcomes=outcomes,
-                         rules=rules, survey=result.survey, governance=gov,
-                         limits=result.limits, comparison=comparison, trend=result.trend,
-                         templates=result.templates, drill=result.drill,
-                         coverage=coverage_rows(result.survey.coverage,
-                                                gov.settings.get("expected_types", {})))
-    atomic_write(out / "audit.html", render_report(ctx))
+    atomic_write(out / "audit.html", render_report(context_of(result)))
     return data
+
+
+def context_of(result: AuditResult, print_mode: bool = False) -> dict:
+    """What the report's template shows, for the screen (audit.html) or for paper."""
+    gov = result.governance
+    return report_context(tool=TOOL, run=result.run, site=result.site, scores=result.scores,
+                          priorities=result.priorities, leave=result.leave,
+                          outcomes=result.outcomes, rules=result.rules, survey=result.survey,
+                          governance=gov, limits=result.limits, comparison=result.comparison,
+                          trend=result.trend, templates=result.templates, drill=result.drill,
+                          coverage=coverage_rows(result.survey.coverage,
+                                                 gov.settings.get("expected_types", {})),
+                          branding=branding_of(gov.report), print_mode=print_mode)
 
 
 def _page_row(p, count_by_url: Counter, site, orphans: frozenset = frozenset()) -> dict:

@@ -50,6 +50,7 @@ def _trend_points(trend: list[dict]) -> list[dict]:
     return pts
 
 
+SCREEN_ROWS, PRINT_ROWS = 200, 20    # the URLs shown under each rule (the CSVs list every one)
 BOT_COLORS = ("#2f5bea", "#c4480b", "#157f3b", "#7a3fe4", "#b42318", "#0f8b8d", "#a15c07")
 
 
@@ -125,9 +126,12 @@ def _robots_against_hits(access, logs, bot: str) -> str:
 
 def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rules, survey,
                    governance, limits, comparison=None, trend=(), templates=(), drill=(),
-                   coverage=()) -> dict:
+                   coverage=(), branding=None, print_mode=False) -> dict:
     """Everything the template shows. Page-level facts come from survey (aeo.pageset), the
-    findings of each rule from its outcome's sample (the first findings) and counts."""
+    findings of each rule from its outcome's sample (the first findings) and counts.
+    print_mode: laid out for paper (audit.pdf): a cover, page numbers, the first
+    PRINT_ROWS URLs of each rule (the CSVs list all), no per-page drill-down."""
+    from aeo.branding import Branding
     groups_by_pillar: dict[str, list] = {p: [] for p in PILLARS}
     pillar_state: dict[str, str] = {}
     for p in PILLARS:
@@ -205,4 +209,6 @@ def report_context(*, tool, run, site, scores, priorities, leave, outcomes, rule
         severities=[s for s in ("critical", "high", "medium", "low") if s in severities],
         template_of={p.rule: p.template for p in priorities if p.template},
         drill=list(drill), crawler_log=crawler_log(site, outcomes, shown_templates),
+        branding=branding or Branding(), print_mode=print_mode,
+        rows_per_rule=PRINT_ROWS if print_mode else SCREEN_ROWS,
     )
