@@ -274,6 +274,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=_positive_float, default=30.0,
                    help="update: seconds per download (default 30)")
 
+    p = sub.add_parser("portfolio", help="every site of the workspace side by side "
+                                         "(portfolio.html)",
+                       description="Write portfolio.html: one row per site of the workspace "
+                                   "with its latest complete audit's date and scores, the trend "
+                                   "over its runs, the critical and high findings still open, "
+                                   "what changed since the run before, and a link to each "
+                                   "report. Self-contained and script-free, like the report.")
+    p.add_argument("--out", "-o", metavar="DIR",
+                   help="where to write portfolio.html (default: the workspace folder)")
+    _common(p)
+
     p = sub.add_parser("history", help="list the runs in the workspace")
     p.add_argument("site", nargs="?", help="only this site's runs (folder name)")
     _common(p)
@@ -301,19 +312,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the earlier run (default: the previous complete run of the site)")
     _common(p)
 
-    p = sub.add_parser("schedule", help="run the audit every month (cron)",
-                       description="Install, list or remove a monthly crontab entry that runs "
-                                   "`aeo audit URL --quiet` and keeps each month's report in "
-                                   "OUT/YYYY-MM. The entry carries a marker, so your other "
-                                   "crontab lines are never touched.")
+    p = sub.add_parser("schedule", help="run the audit every month (cron or a systemd timer)",
+                       description="Install, list or remove a monthly crontab entry (or, with "
+                                   "--systemd, a systemd timer) that runs `aeo audit URL "
+                                   "--quiet` and keeps each month's report in OUT/YYYY-MM. "
+                                   "Entries carry a marker, so your other crontab lines and "
+                                   "units are never touched.")
     p.add_argument("url", nargs="?", help="the site to audit every month")
     p.add_argument("--monthly", action="store_true", help="every month (the only period)")
     p.add_argument("--day", type=int, default=1, help="day of the month, 1-28 (default 1)")
     p.add_argument("--hour", type=int, default=6, choices=range(24), metavar="H",
                    help="hour of the day, 0-23 (default 6)")
     p.add_argument("--out", "-o", metavar="DIR", help="where each month's report folder goes")
-    p.add_argument("--list", action="store_true", help="list the scheduled audits")
-    p.add_argument("--remove", action="store_true", help="remove URL's schedule")
+    p.add_argument("--systemd", action="store_true",
+                   help="a systemd timer and service instead of a crontab line (for machines "
+                        "without cron); enabled at once")
+    p.add_argument("--scope", choices=("user", "system"),
+                   help="with --systemd: user units (~/.config/systemd/user) or system units "
+                        "(/etc/systemd/system); default: system for root, else user")
+    p.add_argument("--portfolio", metavar="DIR",
+                   help="after each scheduled audit, refresh DIR/portfolio.html")
+    p.add_argument("--list", action="store_true", help="list the scheduled audits (cron and "
+                                                       "systemd)")
+    p.add_argument("--remove", action="store_true", help="remove URL's schedule (cron and "
+                                                         "systemd)")
     _common(p)
 
     p = sub.add_parser("rules", help="list every rule")

@@ -14,13 +14,20 @@ from aeo.arguments import build_parser
 from aeo.commands import cmd_analyze, cmd_audit, cmd_crawl, cmd_demo, cmd_report
 from aeo.durable import WorkspaceError
 from aeo.logcommands import cmd_bots, cmd_logs
-from aeo.lookups import cmd_compare, cmd_explain, cmd_history, cmd_rules, cmd_schedule
+from aeo.lookups import (
+    cmd_compare,
+    cmd_explain,
+    cmd_history,
+    cmd_portfolio,
+    cmd_rules,
+    cmd_schedule,
+)
 from aeo.pipeline import EXIT_USAGE, AuditError
 
 COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
             "report": cmd_report, "history": cmd_history, "demo": cmd_demo, "rules": cmd_rules,
             "explain": cmd_explain, "compare": cmd_compare, "schedule": cmd_schedule,
-            "logs": cmd_logs, "bots": cmd_bots}
+            "logs": cmd_logs, "bots": cmd_bots, "portfolio": cmd_portfolio}
 
 
 def main(argv: list[str] | None = None) -> int:

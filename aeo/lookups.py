@@ -1,6 +1,6 @@
 """The `aeo` commands that look things up rather than audit: the runs in a workspace
-(history), two runs compared (compare), the monthly schedule (schedule), and the rule
-catalogue (rules, explain).
+(history), every site side by side (portfolio), two runs compared (compare), the monthly
+schedule (schedule), and the rule catalogue (rules, explain).
 """
 
 from __future__ import annotations
@@ -28,6 +28,21 @@ def cmd_history(args) -> int:
     for r in runs:
         score = "" if r["overall_score"] is None else f"{r['overall_score']:.0f}"
         print(f"{r['run_id']:44} {r['status'] or '':11} {r['pages_crawled'] or 0:>6} {score:>6}")
+    return EXIT_OK
+
+
+def cmd_portfolio(args) -> int:
+    from aeo.reports.portfolio import render_portfolio
+    from aeo.store import Workspace
+
+    ws = Workspace(args.workspace)
+    if not (ws.root / "index.sqlite").is_file():
+        raise AuditError(f"no workspace at {args.workspace} (run aeo audit URL first, or give "
+                         "--workspace)", EXIT_USAGE)
+    out = Path(args.out) if args.out else ws.root
+    if out.exists() and not out.is_dir():
+        raise AuditError(f"--out {out} exists and is not a folder", EXIT_USAGE)
+    print(str(render_portfolio(ws, out).resolve()))
     return EXIT_OK
 
 
@@ -66,36 +81,69 @@ def cmd_compare(args) -> int:
 
 
 def cmd_schedule(args) -> int:
-    from aeo import schedule
+    from aeo import schedule, systemd
 
     try:
         if args.list:
-            entries = schedule.listed()
-            if not entries:
-                print("no scheduled audits")
-            for url, line in entries:
-                print(f"{url}\n    {line}")
-            return EXIT_OK
+            return _list_schedules()
         if not args.url:
             raise AuditError("schedule needs a URL (or --list)", EXIT_USAGE)
         url = validated_url(args.url)
         if args.remove:
-            if not schedule.remove(url):
-                raise AuditError(f"no schedule for {url}; `aeo schedule --list` shows them",
-                                 EXIT_USAGE)
-            print(f"removed the monthly audit of {url}")
-            return EXIT_OK
+            return _remove_schedule(url)
         if not args.monthly:
             raise AuditError("say --monthly (the only schedule there is), or --list / --remove",
                              EXIT_USAGE)
         if not args.out:
             raise AuditError("say where the reports go: --out DIR", EXIT_USAGE)
-        line = schedule.install(url, args.day, args.hour, Path(args.out),
-                                Path(args.workspace), args.governance)
+        portfolio = Path(args.portfolio) if args.portfolio else None
+        if args.systemd:
+            scope = args.scope or systemd.scope_default()
+            timer = systemd.install(url, args.day, args.hour, Path(args.out),
+                                    Path(args.workspace), args.governance, portfolio, scope)
+            how = f"a systemd timer ({scope} units): {timer}"
+        else:
+            how = schedule.install(url, args.day, args.hour, Path(args.out),
+                                   Path(args.workspace), args.governance, portfolio)
     except schedule.ScheduleError as exc:
         raise AuditError(str(exc), EXIT_USAGE) from None
     print(f"{url} is audited on day {args.day} of every month at {args.hour:02d}:00; each "
-          f"report goes into {Path(args.out).resolve()}/YYYY-MM\n    {line}")
+          f"report goes into {Path(args.out).resolve()}/YYYY-MM"
+          + (f"; the portfolio is refreshed in {portfolio.resolve()}" if portfolio else "")
+          + f"\n    {how}")
+    return EXIT_OK
+
+
+def _list_schedules() -> int:
+    from aeo import schedule, systemd
+
+    try:
+        cron = schedule.listed()
+    except schedule.ScheduleError:
+        cron = []           # no crontab here: the timers may still be
+    timers = systemd.listed()
+    if not cron and not timers:
+        print("no scheduled audits")
+    for url, line in cron:
+        print(f"{url} (cron)\n    {line}")
+    for url, scope, path in timers:
+        print(f"{url} (systemd {scope} timer)\n    {path}")
+    return EXIT_OK
+
+
+def _remove_schedule(url: str) -> int:
+    from aeo import schedule, systemd
+
+    try:
+        from_cron = schedule.remove(url)
+    except schedule.ScheduleError:
+        from_cron = False
+    timers = systemd.remove(url)
+    if not from_cron and not timers:
+        raise AuditError(f"no schedule for {url}; `aeo schedule --list` shows them", EXIT_USAGE)
+    print(f"removed the monthly audit of {url}"
+          + (f" ({'cron' if from_cron else ''}{' and ' if from_cron and timers else ''}"
+             f"{'systemd' if timers else ''})"))
     return EXIT_OK
 
 

@@ -33,8 +33,9 @@ def read_crontab() -> list[str]:
     if path is not None:
         return path.read_text("utf-8").splitlines() if path.exists() else []
     if shutil.which("crontab") is None:
-        raise ScheduleError("no `crontab` command on this machine: install cron (Debian: "
-                            "apt-get install cron), or run `aeo audit` from a systemd timer")
+        raise ScheduleError("no `crontab` command on this machine: schedule with a systemd "
+                            "timer instead (aeo schedule URL --monthly --systemd), or install "
+                            "cron (Debian: apt-get install cron)")
     proc = subprocess.run(["crontab", "-l"], capture_output=True, text=True)
     if proc.returncode != 0:
         if "no crontab" in proc.stderr.lower():
@@ -57,7 +58,7 @@ def write_crontab(lines: list[str]) -> None:
 
 
 def entry(url: str, day: int, hour: int, out: Path, workspace: Path,
-          governance: str | None) -> str:
+          governance: str | None, portfolio: Path | None = None) -> str:
     command = [sys.executable, "-m", "aeo", "audit", url, "--quiet",
                "--workspace", str(workspace.resolve())]
     if governance:
@@ -65,16 +66,20 @@ def entry(url: str, day: int, hour: int, out: Path, workspace: Path,
     month_dir = shlex.quote(str(out.resolve())) + '/"$(date +\\%Y-\\%m)"'
     line = " ".join(shlex.quote(c) for c in command) + f" --out {month_dir}"
     log = shlex.quote(str(workspace.resolve() / "schedule.log"))
+    if portfolio is not None:     # the portfolio after the audit, whatever its exit code
+        refresh = [sys.executable, "-m", "aeo", "portfolio", "--quiet", "--workspace",
+                   str(workspace.resolve()), "--out", str(portfolio.resolve())]
+        line = f"{{ {line}; {' '.join(shlex.quote(c) for c in refresh)}; }}"
     return f"0 {hour} {day} * * {line} >> {log} 2>&1 {MARK} {url}"
 
 
 def install(url: str, day: int, hour: int, out: Path, workspace: Path,
-            governance: str | None) -> str:
+            governance: str | None, portfolio: Path | None = None) -> str:
     if not 1 <= day <= 28:
         raise ScheduleError("--day must be between 1 and 28 (every month has those days)")
     workspace.mkdir(parents=True, exist_ok=True)   # the log lives there; cron has no cwd
     lines = [ln for ln in read_crontab() if not ln.endswith(f"{MARK} {url}")]
-    new = entry(url, day, hour, out, workspace, governance)
+    new = entry(url, day, hour, out, workspace, governance, portfolio)
     write_crontab(lines + [new])
     return new
 

@@ -20,22 +20,16 @@ class PdfError(Exception):
     """The PDF cannot be written (a missing system library): one line, the HTML stands."""
 
 
-def _refuse(url: str, *args, **kwargs):
-    """WeasyPrint's URL fetcher: data: URIs only (the logo); the report requests nothing."""
-    import weasyprint
-
-    if url.startswith("data:"):
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"audit.pdf fetches nothing: {url[:80]}")
-
-
 def write_pdf(result: AuditResult, out: Path) -> Path:
     try:
         import weasyprint
     except (ImportError, OSError) as exc:   # OSError: Pango missing
         raise PdfError(f"{INSTALL} [{type(exc).__name__}: {str(exc)[:120]}]") from None
+    from weasyprint.urls import URLFetcher
+
     html = render_report(context_of(result, print_mode=True))
-    data = weasyprint.HTML(string=html, base_url=None, url_fetcher=_refuse).write_pdf()
+    fetcher = URLFetcher(allowed_protocols=("data",))   # the logo; the report requests nothing
+    data = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
     path = Path(out) / "audit.pdf"
     atomic_write(path, data)
     return path

@@ -57,7 +57,7 @@ def _row(workspace, site: str, runs: list[dict], out: Path) -> SiteRow:
     for r in runs:
         run = workspace.find_run(r["run_id"])
         manifest = run.manifest() if run else {}
-        day = (r["started"] or "")[:10]
+        day = manifest.get("as_of") or (r["started"] or "")[:10]
         if r["overall_score"] is not None:
             row.trend.append({"day": day, "score": r["overall_score"],
                               "complete": bool(r["complete"])})
@@ -73,7 +73,8 @@ def _row(workspace, site: str, runs: list[dict], out: Path) -> SiteRow:
         row.latest = {"day": (latest["started"] or "")[:10], "as_of": manifest.get("as_of", ""),
                       "score": latest["overall_score"], "pages": latest["pages_crawled"],
                       "link": _report_link(manifest, out)}
-        row.pillars = manifest.get("pillar_scores") or {}
+        row.pillars = {p: v for p, v in (manifest.get("pillar_scores") or {}).items()
+                       if v is not None}
         findings = workspace.run_findings(latest["run_id"])
         row.open_counts = Counter(f["severity"] for f in findings)
         if len(complete) > 1:
@@ -84,7 +85,8 @@ def _row(workspace, site: str, runs: list[dict], out: Path) -> SiteRow:
     if not complete or newest["run_id"] != complete[-1]["run_id"]:
         run = workspace.find_run(newest["run_id"])
         manifest = run.manifest() if run else {}
-        row.newest = {"day": (newest["started"] or "")[:10], "status": newest["status"] or "?",
+        row.newest = {"day": manifest.get("as_of") or (newest["started"] or "")[:10],
+                      "status": newest["status"] or "?",
                       "message": manifest.get("message") or "",
                       "link": _report_link(manifest, out)}
     return row
