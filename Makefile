@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF CONNECT_TO LOGS BENCH_PAGES BENCH_QUICK BENCH_KEEP BENCH_PROFILE BENCH_LOG_MB BENCH_LOG_GZIP REDIS PROCESSES RESUME JOIN
+export URL OUT WORKSPACE MAX_PAGES GOVERNANCE AS_OF CONNECT_TO LOGS PDF BENCH_PAGES BENCH_QUICK BENCH_KEEP BENCH_PROFILE BENCH_LOG_MB BENCH_LOG_GZIP REDIS PROCESSES RESUME JOIN
 
 .PHONY: install audit crawl demo test bench bench-peer bench-logs precision docs lint clean
 
@@ -20,11 +20,13 @@ $(STAMP): pyproject.toml
 # make audit URL=https://example.com/ [OUT=dir] [WORKSPACE=dir] [MAX_PAGES=n] [GOVERNANCE=file] [AS_OF=YYYY-MM-DD]
 #            [CONNECT_TO="example.com:443:127.0.0.1:8443 ..."] [REDIS=redis://host:6379/0 [PROCESSES=n]]
 #            [LOGS="access.log access.log.1.gz"]   server access logs: what AI crawlers fetched
+#            [PDF=1]   also audit.pdf (cover, executive page, the report laid out for print)
 # Without URL: the bundled demo site, served on 127.0.0.1 for the duration.
 audit: install
 	@set -f; set -- ; \
 	for c in $$CONNECT_TO; do set -- "$$@" --connect-to "$$c"; done; \
 	for f in $$LOGS; do set -- "$$@" --logs "$$f"; done; \
+	if [ -n "$$PDF" ] && [ "$$PDF" != 0 ]; then set -- "$$@" --pdf; fi; \
 	if [ -n "$$REDIS" ]; then set -- "$$@" --redis "$$REDIS"; fi; \
 	if [ -n "$$PROCESSES" ]; then set -- "$$@" --processes "$$PROCESSES"; fi; \
 	if [ -n "$$OUT" ]; then set -- "$$@" --out "$$OUT"; fi; \

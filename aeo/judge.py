@@ -123,7 +123,9 @@ def judge(*, run: Run, db: CrawlDB, full: FullPages, slim: SlimPages, survey: Su
                 "pages_analyzed": survey.analyzed,
                 "reason": manifest.get("reason"), "message": manifest.get("message", ""),
                 "status": manifest.get("crawl_status"),
-                "run_id": run.run_id, "coverage": coverage.to_dict()}
+                "run_id": run.run_id, "coverage": coverage.to_dict(),
+                "previous_audit": (previous.get("as_of") or previous["run_id"].split("/")[-1])
+                if previous else None}
     trend = [{"run": r["run_id"].split("/")[-1], "score": r["overall_score"],
               "complete": bool(r["complete"])}
              for r in workspace.history(run.path.parent.name, exact=True)

@@ -268,10 +268,10 @@ class Workspace:
         conn = self._index()
         try:
             cols = ["run_id", "site", "start_url", "started", "finished", "status", "complete",
-                    "pages_crawled", "overall_score"]
+                    "pages_crawled", "overall_score", "as_of"]
             rows = [dict(zip(cols, r, strict=True)) for r in conn.execute(
                 "SELECT run_id, site, start_url, started, finished, status, complete,"
-                " pages_crawled, overall_score FROM runs ORDER BY started")]
+                " pages_crawled, overall_score, as_of FROM runs ORDER BY started")]
         finally:
             conn.close()
         if not site:

@@ -4,6 +4,7 @@ import csv
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -123,3 +124,30 @@ def real_site(tmp_path_factory):
 # `make test` runs the suite on two workers (pytest-xdist, --dist loadfile): a file's tests
 # stay on one worker, as their module fixtures are built once. The demo's fixed port is the one
 # thing two files would share: test_report runs its two months on AEO_DEMO_PORT=8766.
+
+
+# -- the report in a real browser ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Playwright (installed when missing and run as root)."""
+    if shutil.which("chromium") is None and os.geteuid() == 0:
+        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "chromium"], capture_output=True,
+                       timeout=900)
+    path = shutil.which("chromium")
+    assert path, "Debian's chromium package is needed for the browser tests"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def open_page(browser, file: Path):
+    """file in the browser; the console messages and every request it made."""
+    page = browser.new_page()
+    events = {"console": [], "requests": []}
+    page.on("console", lambda m: events["console"].append((m.type, m.text)))
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.goto(file.resolve().as_uri())
+    return page, events

@@ -13,6 +13,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from conftest import open_page
 from pypdf import PdfReader
 
 from aeo.demo.serve import start
@@ -189,6 +190,30 @@ def test_the_portfolio_lists_each_site_with_its_trend_and_links(months, tmp_path
     assert len(links) >= 3
     for link in links:
         assert (out / link).resolve().is_file(), link
+
+
+def test_portfolio_and_branded_report_in_a_browser(months, browser, tmp_path):
+    out = tmp_path / "pf"
+    assert aeo("portfolio", "--workspace", str(months / "ws"), "--out", str(out)).returncode == 0
+    for file in (out / "portfolio.html", months / "m2" / "audit.html"):
+        page, events = open_page(browser, file)
+        assert page.evaluate("document.scripts.length") == 0
+        assert [u for u in events["requests"] if not u.startswith("data:")] == \
+            [file.resolve().as_uri()]
+        assert events["console"] == []
+        if file.name == "audit.html":
+            assert page.evaluate("document.querySelector('header img').naturalWidth") == 4
+            assert "Prepared for Northwind <b>Ledger</b>" in page.inner_text("header")
+            assert page.locator("#executive").bounding_box()["y"] < 400
+        else:
+            links = page.locator("a")
+            assert links.count() >= 2
+            first = links.first.get_attribute("href")
+            with page.expect_navigation():
+                links.first.click()
+            assert page.url.endswith("audit.html") and first.endswith("audit.html")
+            assert "AEO content audit" in page.inner_text("h1")
+        page.close()
 
 
 def test_no_workspace_is_one_line(tmp_path):

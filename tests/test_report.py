@@ -8,14 +8,13 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from conftest import open_page
 from fixtures.server import FixtureServer, html, text
 
 from aeo.comparison import compare
@@ -175,32 +174,8 @@ def test_schedule_install_list_remove_in_a_crontab_file_of_our_own(tmp_path):
 
 
 # -- the HTML in a real browser -------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    if shutil.which("chromium") is None and os.geteuid() == 0:
-        subprocess.run(["apt-get", "-o", "DPkg::Lock::Timeout=600", "install", "-y", "-q", "chromium"], capture_output=True,
-                       timeout=900)
-    path = shutil.which("chromium")
-    assert path, "Debian's chromium package is needed for the browser tests"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=path, args=["--no-sandbox"])
-        yield b
-        b.close()
-
-
-def _open(browser, file: Path):
-    page = browser.new_page()
-    events = {"console": [], "requests": []}
-    page.on("console", lambda m: events["console"].append((m.type, m.text)))
-    page.on("request", lambda r: events["requests"].append(r.url))
-    page.goto(file.resolve().as_uri())
-    return page, events
-
-
 def test_demo_report_in_a_browser(browser, months, tmp_path):
-    page, events = _open(browser, months / "m1" / "audit.html")
+    page, events = open_page(browser, months / "m1" / "audit.html")
     cards = lambda: page.locator("#findings .card:visible").count()  # noqa: E731
     everything = cards()
     assert everything >= 15
@@ -260,7 +235,7 @@ def test_injected_page_yields_no_foreign_script(browser, tmp_path):
         proc = run("audit", fs.url + "/", "--workspace", str(tmp_path / "ws"), "--out",
                    str(tmp_path / "out"), "--quiet")
     assert proc.returncode == 0, proc.stderr
-    page, events = _open(browser, tmp_path / "out" / "audit.html")
+    page, events = open_page(browser, tmp_path / "out" / "audit.html")
     assert page.locator("script").count() == 0
     handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
         el => [...el.attributes].filter(a => a.name.startsWith('on')).map(a => a.name))""")
