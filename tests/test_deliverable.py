@@ -100,6 +100,24 @@ def test_the_html_report_carries_the_brand_and_the_executive_summary_first(month
     assert "<b>Ledger</b>" not in html
 
 
+def test_without_pango_the_pdf_is_one_line_and_the_html_stands(tmp_path):
+    """A machine without WeasyPrint's system library: a stand-in weasyprint package that fails
+    to load the way the real one does (OSError from its library loader)."""
+    fake = tmp_path / "fake" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open "
+        "shared object file: No such file or directory\")\n")
+    proc = aeo("demo", "--workspace", str(tmp_path / "ws"), "--out", str(tmp_path / "out"),
+               "--pdf", "--quiet", env={"AEO_DEMO_PORT": "8773",
+                                         "PYTHONPATH": str(tmp_path / "fake")})
+    assert proc.returncode == 2
+    assert "apt-get install libpango-1.0-0" in proc.stderr and "Traceback" not in proc.stderr
+    assert (tmp_path / "out" / "audit.html").is_file()
+    assert (tmp_path / "out" / "findings.json").is_file()
+    assert not (tmp_path / "out" / "audit.pdf").exists()
+
+
 def test_letter_paper(tmp_path):
     gov = governance(tmp_path / "gov", paper="Letter")
     proc = aeo("demo", "--workspace", str(tmp_path / "ws"), "--out", str(tmp_path / "out"),
@@ -137,31 +155,33 @@ def test_a_bad_report_value_is_one_line_naming_it_before_any_crawl(tmp_path, nam
 
 
 def test_a_hostile_site_lays_out_escaped_in_the_pdf(tmp_path):
-    """Injection payloads, right-to-left text, a 3,000-character URL and hundreds of
-    findings: the PDF is written, within the paper, with the text as text."""
+    """Injection payloads, right-to-left text, a 3,000-character URL and 10,000 findings: the
+    PDF is written, within the paper, with the text as text and the long lists summarised."""
     site = tmp_path / "site"
     site.mkdir()
     long_path = "/" + "x" * 3000
     rtl = "מדריך המס הרבעוני للشركات الصغيرة"
     payload = "<script>alert(1)</script><img src=x onerror=alert(2)>"
-    links = "".join(f'<a href="/p{i}.html">p{i}</a> ' for i in range(120))
+    links = "".join(f'<a href="/p{i}.html">p{i}</a> ' for i in range(100))
     (site / "index.html").write_text(
         f"<html><head><title>{rtl} &lt;b&gt;</title></head><body><h1>Home</h1>{links}"
         f'<a href="{long_path}">long</a></body></html>', encoding="utf-8")
-    for i in range(120):
+    for i in range(100):
+        broken = "".join(f"<a href='/gone/{i}/{j}'>{rtl} {j}</a> " for j in range(100))
         (site / f"p{i}.html").write_text(
             f"<html><head><title>{payload.replace('<', '&lt;')} {i}</title></head><body>"
-            f"<h1>{rtl} {i}</h1><p>{'word ' * 200}</p><a href='/missing{i}'>x</a>"
-            "</body></html>", encoding="utf-8")
+            f"<h1>{rtl} {i}</h1><p>{'word ' * 200}</p>{broken}</body></html>",
+            encoding="utf-8")
     server, url = start(0, root=site)
     try:
         proc = aeo("audit", url, "--workspace", str(tmp_path / "ws"), "--out",
-                   str(tmp_path / "out"), "--pdf", "--quiet", "--max-pages", "400")
+                   str(tmp_path / "out"), "--pdf", "--quiet", "--max-pages", "20000",
+                   "--concurrency", "16", timeout=900)
     finally:
         server.shutdown()
     assert proc.returncode in (0, 4), proc.stderr
     findings = json.loads((tmp_path / "out" / "findings.json").read_text())["findings"]
-    assert len(findings) > 200
+    assert len(findings) >= 10_000
     pages = pdf_pages(tmp_path / "out" / "audit.pdf")
     assert {size for _, size in pages} == {A4}
     text = "\n".join(t for t, _ in pages)
