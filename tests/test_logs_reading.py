@@ -336,3 +336,18 @@ def test_a_log_that_records_a_proxy_address_judges_no_crawler_spoofed(tmp_path):
     facts = log_facts(read(tmp_path, "".join(lines), name="b.log"))
     assert {row.verified for row in facts.rows if row.url.endswith("/a")} == {"no"}
     assert {row.verified for row in facts.rows if row.url.endswith("/b")} == {"unknown"}
+
+
+def test_milliseconds_and_times_no_server_wrote(tmp_path):
+    lines = [combined(OPENAI, "02/Nov/2026:10:00:00.250 +0100", "/ms", 200, UA["GPTBot"]),
+             combined(OPENAI, "99/Nov/2026:10:00:00 +0000", "/bad-day", 200, UA["GPTBot"]),
+             json.dumps({"time": 1e30, "ip": OPENAI, "path": "/far", "status": 200,
+                         "user_agent": UA["GPTBot"]}) + "\n",
+             json.dumps({"time": "9999-12-31T23:59:59Z", "ip": OPENAI, "path": "/far2",
+                         "status": 200, "user_agent": UA["GPTBot"]}) + "\n",
+             json.dumps([1, 2, 3]) + "\n", json.dumps("a string") + "\n",
+             "{" * 5000 + "\n"]
+    r = read(tmp_path, "".join(lines))
+    assert hits(r) == {("GPTBot", "yes", "/ms"): 1}
+    assert (r.tally.lines, r.tally.skipped) == (7, 6)
+    assert log_facts(r).first == "2026-11-02T09:00:00Z"

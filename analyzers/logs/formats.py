@@ -104,25 +104,38 @@ _CLF_VHOST = re.compile(rb"(?P<vhost>\S+) " + _CLF.pattern)
 _TIME_CACHE: dict[bytes, float | None] = {}
 
 
+EARLIEST, LATEST = 631152000.0, 4102444800.0    # 1990-01-01 and 2100-01-01, UTC
+
+
+def plausible(seconds: float | None) -> float | None:
+    """A log time, or None for one no server wrote (before 1990, after 2099)."""
+    return seconds if seconds is not None and EARLIEST <= seconds < LATEST else None
+
+
 def clf_time(text: bytes) -> float | None:
-    """'10/Oct/2026:13:55:36 -0700' as UTC seconds (None when it is not such a time)."""
+    """'10/Oct/2026:13:55:36 -0700' (or with milliseconds, '13:55:36.123') as UTC seconds
+    (None when it is not such a time)."""
     found = _TIME_CACHE.get(text, False)
     if found is not False:
         return found
     try:
         day, mon, rest = text.split(b"/", 2)
         year, hh, mm, ss = rest[:4], rest[5:7], rest[8:10], rest[11:13]
-        if rest[4:5] != b":" or len(day) != 2:
+        if rest[4:5] != b":" or len(day) != 2 or not (1 <= int(day) <= 31 and
+                                                      int(hh) <= 23 and int(mm) <= 59 and
+                                                      int(ss) <= 60):
             raise ValueError
         seconds = calendar.timegm((int(year), MONTHS[mon], int(day), int(hh), int(mm),
                                    int(ss), 0, 0, 0))
+        if rest[13:14] == b".":            # milliseconds or more: dropped
+            rest = rest[:13] + rest[13:].lstrip(b".0123456789")
         zone = rest[13:].strip()
         if zone:
             if len(zone) != 5 or zone[:1] not in b"+-":
                 raise ValueError
             offset = int(zone[1:3]) * 3600 + int(zone[3:5]) * 60
             seconds -= offset if zone[:1] == b"+" else -offset
-        value: float | None = float(seconds)
+        value: float | None = plausible(float(seconds))
     except (ValueError, KeyError, IndexError, OverflowError):
         value = None
     if len(_TIME_CACHE) > 200_000:
@@ -144,12 +157,13 @@ def _clf_when(line: bytes) -> float | None:
     if end < 0 or line[end + 2:end + 3] != b'"':
         return None
     text = line[start + 2:end]
-    minute = text[:17] + text[20:]
+    minute = text[:17] + text[20:] if text[20:21] != b"." else \
+        text[:17] + text[text.find(b" ", 20) if b" " in text[20:] else len(text):]
     base = _MINUTES.get(minute, False)
     if base is False:
         if len(_MINUTES) > 100_000:
             _MINUTES.clear()
-        base = _MINUTES[minute] = clf_time(text[:17] + b":00" + text[20:])
+        base = _MINUTES[minute] = clf_time(text[:17] + b":00" + minute[17:])
     seconds = text[18:20]
     if base is None or text[17:18] != b":" or not seconds.isdigit():
         return clf_time(text)
@@ -220,8 +234,8 @@ def _w3c_time(day: bytes, clock: bytes) -> float | None:
     if found is not False:
         return found
     try:
-        value: float | None = calendar.timegm(datetime.strptime(
-            key.decode("ascii")[:19], "%Y-%m-%d %H:%M:%S").timetuple())
+        value: float | None = plausible(calendar.timegm(datetime.strptime(
+            key.decode("ascii")[:19], "%Y-%m-%d %H:%M:%S").timetuple()))
     except (ValueError, UnicodeDecodeError):
         value = None
     _TIME_CACHE[key] = value
@@ -301,11 +315,11 @@ def json_time(value) -> float | None:
         return json_time(float(text))
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:     # a time without a zone is read as UTC
+            return calendar.timegm(parsed.timetuple()) + parsed.microsecond / 1e6
+        return parsed.timestamp()
+    except (ValueError, OverflowError, OSError):
         return None
-    if parsed.tzinfo is None:     # a time without a zone is read as UTC
-        return calendar.timegm(parsed.timetuple()) + parsed.microsecond / 1e6
-    return parsed.timestamp()
 
 
 def _json_request(line: bytes, keys, when_only: bool = False):
@@ -318,7 +332,7 @@ def _json_request(line: bytes, keys, when_only: bool = False):
         return None
     if not isinstance(obj, dict):
         return None
-    when = json_time(_first(obj, "time", keys))
+    when = plausible(json_time(_first(obj, "time", keys)))
     if when_only or when is None:
         return when
     path = str(_first(obj, "path", keys) or "")
