@@ -90,7 +90,7 @@ PAGE_COLUMNS = ["url", "status", "page_type", "title", "word_count", "author", "
 
 
 BOT_HIT_COLUMNS = ["bot", "operator", "purpose", "verified", "hits", "first_seen", "last_seen",
-                   "statuses", "error_hits", "url", "crawled", "page_type"]
+                   "statuses", "error_hits", "url", "crawled", "page", "page_type"]
 
 
 def bot_hit_rows(logs, page_type_of) -> Iterable[dict]:
@@ -103,7 +103,8 @@ def bot_hit_rows(logs, page_type_of) -> Iterable[dict]:
                "verified": r.verified, "hits": r.hits, "first_seen": r.first_seen,
                "last_seen": r.last_seen, "statuses": r.statuses_text,
                "error_hits": r.error_hits, "url": r.url, "crawled": "yes" if r.crawled else "no",
-               "page_type": page_type_of(r.url) if r.crawled else ""}
+               "page": r.page,
+               "page_type": page_type_of(r.page) if r.crawled else ""}
 
 
 BACKLOG_COLUMNS = ["rank", "title", "rule", "pillar", "severity", "pages", "template", "effort",

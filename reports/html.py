@@ -119,7 +119,7 @@ def _robots_against_hits(access, logs, bot: str) -> str:
     if not access.blocked_urls:
         return "allowed"
     blocked = set(access.blocked_urls)
-    taken = {r.url for r in logs.rows if r.bot == bot and r.verified != "no" and r.url in blocked}
+    taken = {r.page for r in logs.rows if r.bot == bot and r.verified != "no" and r.page in blocked}
     return f"blocked on {len(blocked)}" + (f"; fetched {len(taken)} of them anyway" if taken
                                            else "; kept to it")
 

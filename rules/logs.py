@@ -12,15 +12,23 @@ from aeo.rules.evidence import shortlist
 
 
 def _row(bot="OAI-SearchBot", purpose="search", verified="yes", url="https://example.com/a",
-         hits=4, statuses=((200, 4),), crawled=True, operator="OpenAI") -> BotHits:
-    return BotHits(bot, operator, purpose, verified, url, crawled, hits, "2026-11-01T00:00:00Z",
-                   "2026-11-20T00:00:00Z", statuses)
+         hits=4, statuses=((200, 4),), crawled=True, operator="OpenAI", last=None) -> BotHits:
+    return BotHits(bot, operator, purpose, verified, url, url if crawled else "", hits,
+                   "2026-11-01T00:00:00Z", "2026-11-20T00:00:00Z", statuses,
+                   statuses[-1][0] if last is None else last)
 
 
-def _logs(*rows: BotHits, days: int = 20, spoofers=()) -> LogFacts:
+def _logs(*rows: BotHits, days: int = 20, spoofers=(), joined=True) -> LogFacts:
     return LogFacts(files=("access.log",), formats=(), lines=1000, lines_skipped=0,
                     first="2026-11-01T00:00:00Z", last=f"2026-11-{1 + days:02d}T00:00:00Z",
-                    rows=rows, daily=(), spoofers=spoofers)
+                    rows=rows, daily=(), spoofers=spoofers, days_covered=days + 1,
+                    joined=joined)
+
+
+def _failing(r: BotHits) -> bool:
+    """A crawler kept from a page: most of its hits on it were errors, at least two of them,
+    and the last one too (one error is a blip; an outage since fixed is history)."""
+    return r.error_hits >= 2 and r.error_hits * 2 >= r.hits and r.last_status >= 400
 
 
 def _path(url: str, root: str) -> str:
@@ -47,6 +55,12 @@ def _path(url: str, root: str) -> str:
           Example("one error among many hits is a blip", False,
                   site={"logs": _logs(_row(hits=20, statuses=((200, 19), (503, 1))))},
                   pages=({"url": "https://example.com/a", "page_type": "article"},)),
+          Example("a single hit that erred is a blip too", False,
+                  site={"logs": _logs(_row(hits=1, statuses=((503, 1),)))},
+                  pages=({"url": "https://example.com/a", "page_type": "article"},)),
+          Example("errors that stopped: the last hit was answered", False,
+                  site={"logs": _logs(_row(hits=4, statuses=((200, 1), (503, 3)), last=200))},
+                  pages=({"url": "https://example.com/a", "page_type": "article"},)),
           Example("errors from a spoofed crawler say nothing of the real one", False,
                   site={"logs": _logs(_row(statuses=((403, 4),), verified="no"),
                                       _row(hits=3, statuses=((200, 3),)))},
@@ -62,14 +76,13 @@ def acc011(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     if site.logs is None:
         return NOT_APPLICABLE
     content = {p.url for p in pages if p.page_type in CONTENT_TYPES}
-    judged = [r for r in site.logs.rows if r.verified == "yes" and r.crawled
-              and r.purpose in ANSWER_PURPOSES and r.url in content]
+    # the page's own URL only: its trailing-slash twin may answer 404 or 301 by design
+    judged = [r for r in site.logs.rows if r.verified == "yes" and r.exact
+              and r.purpose in ANSWER_PURPOSES and r.page in content]
     if not judged:
         return NOT_APPLICABLE
     pages_judged = {r.url for r in judged}
-    # a page fails a crawler when most of the crawler's hits on it were errors: one error
-    # among many hits is a deploy or a blip, not a page kept from the engine
-    failing = [r for r in judged if r.error_hits * 2 >= r.hits and r.error_hits]
+    failing = [r for r in judged if _failing(r)]
     if not failing:
         return Verdict(len(pages_judged))
     hits = []
@@ -117,21 +130,21 @@ def acc011(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
           Example("a window under 14 days says nothing", None,
                   page={"url": "https://example.com/b", "canonicals": ()},
                   site={"logs": _logs(_row(url="https://example.com/a"), days=6)}),
-          Example("a log none of whose paths are crawled pages is another site's", None,
+          Example("a log whose paths are mostly not crawled pages is another site's", None,
                   page={"url": "https://example.com/b", "canonicals": ()},
-                  site={"logs": _logs(_row(url="https://other.example/a", crawled=False))}),
+                  site={"logs": _logs(_row(url="https://example.com/a"), joined=False)}),
           Example("no logs given", None, page={"url": "https://example.com/b", "canonicals": ()}),
       ))
 def acc012(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     logs = site.logs
-    if logs is None or logs.window_days < gov["log_min_days"] or not indexable(page) or \
-            not any(r.crawled for r in logs.rows):
+    if logs is None or logs.days_covered < gov["log_min_days"] or not indexable(page) or \
+            not logs.joined or not any(r.crawled for r in logs.rows):
         return NOT_APPLICABLE
     if page.url in logs.fetched_by_answer_crawlers():
         return PASSED
     seen = sorted({r.bot for r in logs.rows if r.purpose == "search" and r.verified != "no"})
     return failed(Hit(
-        evidence=f"no hit from an answer-engine search crawler in {logs.window_days:.0f} days "
+        evidence=f"no hit from an answer-engine search crawler in {logs.days_covered} days "
                  f"of logs ({logs.first[:10]} to {logs.last[:10]}); "
                  + (f"they fetched other pages: {shortlist(seen, 5)}" if seen else
                     "no search crawler fetched any page of the site in that window"),

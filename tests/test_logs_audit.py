@@ -97,8 +97,9 @@ def test_bot_hits_csv_rows_map_paths_to_crawled_urls(audited):
     with open(tmp / "out" / "bot_hits.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     by = {(r["bot"], r["url"].replace(url.rstrip("/"), "")): r for r in rows}
-    pricing = by[("Googlebot", "/pricing")]          # asked for as /pricing/
+    pricing = by[("Googlebot", "/pricing/")]         # the crawled /pricing, slash aside
     assert pricing["crawled"] == "yes" and pricing["verified"] == "yes" and pricing["hits"] == "21"
+    assert pricing["page"] == url + "pricing" and pricing["page_type"]
     faq = by[("PerplexityBot", "/faq")]              # the tracking parameter dropped
     assert faq["crawled"] == "yes"
     login = by[("GPTBot", "/wp-login.php")]

@@ -316,16 +316,17 @@ def test_page_importance_weighs_pages_answer_engines_fetch():
     a, b = make_page(url="https://example.com/a"), make_page(url="https://example.com/b")
     assert page_importance(a, site) == page_importance(b, site)
     logs = LogFacts(files=(), formats=(), lines=9, lines_skipped=0, first="", last="",
-                    rows=(BotHits("OAI-SearchBot", "OpenAI", "search", "yes", a.url, True, 9,
+                    rows=(BotHits("OAI-SearchBot", "OpenAI", "search", "yes", a.url, a.url, 9,
                                   "", "", ((200, 9),)),), daily=(), spoofers=())
     site = replace(site, logs=logs)
     assert page_importance(a, site) > 2 * page_importance(b, site)
 
 
 def test_a_log_that_records_a_proxy_address_judges_no_crawler_spoofed(tmp_path):
-    proxy = "104.16.1.1"          # a CDN edge in front of the server, public
-    lines = [combined(proxy, f"0{d}/Nov/2026:10:00:00 +0000", "/a", 200, UA[bot])
-             for d in range(1, 4) for bot in ("Googlebot", "GPTBot", "Bingbot")]
+    edges = [f"172.68.10.{i}" for i in range(1, 6)] + [f"162.158.1.{i}" for i in range(1, 4)]
+    lines = [combined(edges[(d + i) % len(edges)], f"0{d}/Nov/2026:10:00:00 +0000", "/a", 200,
+                      UA[bot])          # CDN edges in front of the server, public
+             for d in range(1, 4) for i, bot in enumerate(("Googlebot", "GPTBot", "Bingbot"))]
     lines.append(combined("10.0.3.7", "04/Nov/2026:10:00:00 +0000", "/b", 200, UA["GPTBot"]))
     r = read(tmp_path, "".join(lines))
     facts = log_facts(r)
@@ -351,3 +352,84 @@ def test_milliseconds_and_times_no_server_wrote(tmp_path):
     assert hits(r) == {("GPTBot", "yes", "/ms"): 1}
     assert (r.tally.lines, r.tally.skipped) == (7, 6)
     assert log_facts(r).first == "2026-11-02T09:00:00Z"
+
+
+def test_what_a_review_of_real_logs_found(tmp_path):
+    """Real-world variants: a NaN time, a digit that is no digit, HEAD requests, a raw UTF-8
+    path, an absolute-form request for another host, a virtual host with its port, a client
+    address with its port."""
+    lines = [
+        json.dumps({"time": float("nan"), "ip": OPENAI, "path": "/nan",
+                    "user_agent": UA["GPTBot"]}).replace("NaN", "NaN") + "\n",
+        json.dumps({"time": "\u00b2", "ip": OPENAI, "path": "/sq", "user_agent": UA["GPTBot"]})
+        + "\n",
+        json.dumps({"time": "2026-11-02T10:00:00Z", "ip": OPENAI + ":5678", "path": "/port",
+                    "status": 200, "user_agent": UA["GPTBot"]}) + "\n",
+    ]
+    r = read(tmp_path, "".join(lines), name="odd.jsonl")
+    assert hits(r) == {("GPTBot", "yes", "/port"): 1} and r.tally.skipped == 2
+    head = f'{OPENAI} - - [02/Nov/2026:10:00:00 +0000] "HEAD /a HTTP/1.1" 405 0 "-" "{UA["GPTBot"]}"\n'
+    utf8 = (f'{OPENAI} - - [02/Nov/2026:10:00:01 +0000] "GET /caf\\xC3\\xA9 HTTP/1.1" 200 1 '
+            f'"-" "{UA["GPTBot"]}"\n')
+    absolute = combined(OPENAI, "02/Nov/2026:10:00:02 +0000", "http://evil.example/login", 404,
+                        UA["GPTBot"])
+    r = read(tmp_path, head + utf8 + absolute, name="mixed.log")
+    facts = log_facts(r, "https://example.com/")
+    assert {row.url for row in facts.rows} == {"https://example.com/caf%C3%A9"}
+    assert facts.other_hosts == 1
+    vhost = "".join(combined(OPENAI, f"02/Nov/2026:10:0{i}:00 +0000", "/v", 200, UA["GPTBot"],
+                             vhost="cafe.de:443") for i in range(3))
+    r = read(tmp_path, vhost, name="vhost.log")
+    assert {k[2] for k in r.tally.hits} == {"cafe.de"} and hits(r) == {("GPTBot", "yes", "/v"): 3}
+
+
+def test_w3c_without_a_date_column_and_columns_in_another_order(tmp_path):
+    iis = ("#Software: Microsoft Internet Information Services 10.0\n#Date: 2026-11-02 00:00:00\n"
+           "#Fields: time c-ip cs-method cs-uri-stem sc-status cs(User-Agent) cs-host\n"
+           f"10:00:01 {OPENAI} GET /a 200 {UA['GPTBot'].replace(' ', '+')} www.example.com\n"
+           "#Date: 2026-11-03 00:00:00\n"
+           f"10:00:01 {OPENAI} GET /b 200 {UA['GPTBot'].replace(' ', '+')} www.example.com\n")
+    r = read(tmp_path, iis, name="u_ex.log")
+    assert hits(r) == {("GPTBot", "yes", "/a"): 1, ("GPTBot", "yes", "/b"): 1}
+    assert log_facts(r).last == "2026-11-03T10:00:01Z"
+    assert {k[2] for k in r.tally.hits} == {"www.example.com"}
+
+
+def test_a_fields_directive_inside_a_user_agent_changes_nothing_in_parallel(tmp_path):
+    import aeo.analyzers.logs.inputs as inputs
+    import aeo.analyzers.logs.reader as reader
+
+    header = ("#Fields: date time c-ip cs-method cs-uri-stem sc-status cs(User-Agent)\n")
+    line = (f"2026-11-02 10:00:00 {OPENAI} GET /p 200 {UA['GPTBot'].replace(' ', '+')}\n"
+            f"2026-11-02 10:00:00 10.0.0.1 GET /q 200 Mozilla/5.0+#Fields:+foo+bar\n")
+    p = tmp_path / "w3c.log"
+    p.write_text(header + line * 400)
+    old = inputs.BLOCK, reader.BLOCK
+    inputs.BLOCK = reader.BLOCK = 4096
+    try:
+        one, two = read_logs([str(p)], workers=1), read_logs([str(p)], workers=2)
+    finally:
+        inputs.BLOCK, reader.BLOCK = old
+    assert one.tally.skipped == two.tally.skipped == 0
+    assert hits(one) == hits(two) == {("GPTBot", "yes", "/p"): 400}
+
+
+def test_the_join_keeps_a_pages_own_url_apart_from_its_twins(tmp_path):
+    lines = [combined(OPENAI, f"0{d}/Nov/2026:10:00:00 +0000", path, status, UA["OAI-SearchBot"])
+             for d in range(1, 4) for path, status in (("/pricing", 200), ("/pricing/", 404))]
+    facts = log_facts(read(tmp_path, "".join(lines)), "https://example.com/",
+                      crawled={"https://example.com/pricing"}.__contains__)
+    own = next(r for r in facts.rows if r.url == "https://example.com/pricing")
+    twin = next(r for r in facts.rows if r.url == "https://example.com/pricing/")
+    assert own.exact and own.error_hits == 0
+    assert twin.page == own.page and not twin.exact and twin.error_hits == 3
+
+
+def test_another_sites_log_is_not_judged_for_unfetched_pages(tmp_path):
+    lines = [combined(OPENAI, f"{d:02d}/Nov/2026:10:00:00 +0000", path, 200, UA["OAI-SearchBot"])
+             for d in range(1, 21)
+             for path in ("/", "/shop/a", "/shop/b", "/shop/c", "/shop/d", "/shop/e")]
+    facts = log_facts(read(tmp_path, "".join(lines)), "https://example.com/",
+                      crawled={"https://example.com/", "https://example.com/a"}.__contains__)
+    assert not facts.joined and any("another site" in w for w in facts.warnings)
+    assert facts.days_covered == 20

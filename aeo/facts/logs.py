@@ -26,12 +26,22 @@ class BotHits:
     operator: str
     purpose: str                  # training, search, user or other (the crawler table's)
     verified: str                 # yes, no (spoofed) or unknown (no published ranges)
-    url: str                      # the crawled URL it maps to, else the URL it names
-    crawled: bool                 # the crawl found this URL
+    url: str                      # the URL asked for (absolute, in the crawl's key form)
+    page: str                     # the crawled page it is ('' when the crawl did not find it)
     hits: int
     first_seen: str
     last_seen: str
     statuses: tuple[tuple[int, int], ...]   # (HTTP status, hits); 0: the log gave none
+    last_status: int = 0          # the answer to the last of these hits
+
+    @property
+    def crawled(self) -> bool:
+        return bool(self.page)
+
+    @property
+    def exact(self) -> bool:
+        """Asked for as the crawled page's own URL (not its trailing-slash twin)."""
+        return bool(self.page) and self.page == self.url
 
     @property
     def error_hits(self) -> int:
@@ -69,6 +79,8 @@ class LogFacts:
     other_hosts: int = 0          # crawler hits for other sites of the same log, left out
     warnings: tuple[str, ...] = ()
     ranges_retrieved: str = ""    # the days the address ranges in force were retrieved
+    days_covered: int = 0         # the days (UTC) some line of the logs falls on
+    joined: bool = True           # enough of what crawlers asked for is pages the crawl found
 
     @property
     def window_days(self) -> float:
@@ -95,7 +107,7 @@ class LogFacts:
 
     def fetched_by_answer_crawlers(self) -> frozenset[str]:
         """The crawled URLs an answer engine's search crawler fetched (hits not spoofed)."""
-        return frozenset(r.url for r in self.rows if r.crawled and r.purpose == "search"
+        return frozenset(r.page for r in self.rows if r.page and r.purpose == "search"
                          and r.verified != "no" and r.hits)
 
     @cached_property
@@ -104,8 +116,8 @@ class LogFacts:
         spoofed): what the priorities weigh pages by."""
         hits: dict[str, int] = {}
         for r in self.rows:
-            if r.crawled and r.purpose in ANSWER_PURPOSES and r.verified != "no":
-                hits[r.url] = hits.get(r.url, 0) + r.hits
+            if r.page and r.purpose in ANSWER_PURPOSES and r.verified != "no":
+                hits[r.page] = hits.get(r.page, 0) + r.hits
         return hits
 
     def to_json(self) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import unquote
 
@@ -25,7 +25,8 @@ MONTHS = {m.encode(): i for i, m in enumerate(
 # walk nested objects); --field NAME=KEY puts a key of one's own first
 JSON_FIELDS: dict[str, tuple[str, ...]] = {
     "ip": ("ClientIP", "client_ip", "remote_addr", "remote_ip", "ip", "clientIp", "c-ip",
-           "client.ip", "source.ip", "request.ip", "http.remote_addr"),
+           "client.ip", "source.ip", "request.client_ip", "request.remote_ip", "request.ip",
+           "http.remote_addr"),
     "time": ("EdgeStartTimestamp", "timestamp", "@timestamp", "time", "time_iso8601",
              "time_local", "datetime", "date", "ts", "start_time", "request.time"),
     "method": ("ClientRequestMethod", "method", "request_method", "http.request.method",
@@ -37,7 +38,8 @@ JSON_FIELDS: dict[str, tuple[str, ...]] = {
                "response.status", "http.status", "sc-status"),
     "user_agent": ("ClientRequestUserAgent", "user_agent", "http_user_agent", "userAgent",
                    "user_agent.original", "http.user_agent", "http.request.user_agent",
-                   "request.user_agent", "request.headers.user-agent", "ua", "agent",
+                   "request.user_agent", "request.headers.User-Agent",
+                   "request.headers.user-agent", "ua", "agent",
                    "cs(User-Agent)"),
     "host": ("ClientRequestHost", "host", "http_host", "server_name", "hostname", "url.domain",
              "http.host", "request.host", "cs(Host)"),
@@ -71,26 +73,34 @@ class Format:
     fields: tuple[str, ...] = ()
     separator: str = " "
     json_keys: tuple[tuple[str, str], ...] = ()
+    day: str = ""           # W3C: the #Date directive's day, for logs without a date column
 
     def when(self, line: bytes) -> float | None:
         if self.name in ("combined", "common"):
             return _clf_when(line)
         if self.name == "w3c":
-            return _w3c_when(line, self.separator)
+            return _w3c_when(line, self)
         return _json_request(line, self.json_keys, when_only=True)
 
     def parse(self, line: bytes) -> Request | None:
         if self.name in ("combined", "common"):
             return _clf_request(line, self.vhost)
         if self.name == "w3c":
-            return _w3c_request(line, self.fields, self.separator)
+            return _w3c_request(line, self)
         return _json_request(line, self.json_keys)
 
     def with_fields(self, directive: bytes) -> Format:
-        """A W3C #Fields: directive in effect from here on."""
-        names = directive.split(b":", 1)[1].decode("latin-1").split()
-        return Format("w3c", fields=tuple(names), separator=self.separator,
-                      json_keys=self.json_keys)
+        """A W3C #Fields: (or #Date:) directive in effect from here on."""
+        name, _, value = directive.decode("latin-1").partition(":")
+        if name == "#Date":
+            return replace(self, day=value.strip()[:10])
+        return replace(self, fields=tuple(value.split()))
+
+    @property
+    def columns(self) -> tuple[int, int]:
+        """W3C: where the date and the time are (-1: no date column)."""
+        f = self.fields
+        return (f.index("date") if "date" in f else -1, f.index("time") if "time" in f else -1)
 
 
 # -- NCSA common and combined ----------------------------------------------------------------
@@ -180,23 +190,31 @@ def _clf_request(line: bytes, vhost: bool) -> Request | None:
         return None
     method, target = _request_line(_unescape(m["req"]))
     host = (m.groupdict().get("vhost") or b"").decode("latin-1")
+    # a user agent with a quote the server did not escape breaks the last two fields: the
+    # rest of the line then stands for them
+    agent = m["ua"] if m["ua"] is not None else line[m.end():]
     return Request(ip=m["ip"].decode("latin-1"), when=clf_time(m["time"]), method=method,
                    target=target, status=_status(m["status"]),
-                   user_agent=_unescape(m["ua"] or b""), host=_host(host))
+                   user_agent=_unescape(agent), host=_host(host))
+
+
+_ESCAPED = re.compile(rb"\\x([0-9A-Fa-f]{2})")
 
 
 def _unescape(raw: bytes) -> str:
-    """A quoted field as the server escaped it (Apache: \\" and \\xhh; nginx: \\xhh)."""
-    text = raw.decode("utf-8", "replace")
-    if "\\" in text:
-        text = re.sub(r"\\x([0-9A-Fa-f]{2})", lambda m: chr(int(m[1], 16)), text)
-        text = text.replace('\\"', '"').replace("\\\\", "\\")
-    return text
+    """A quoted field as the server escaped it (Apache: \\" and \\xhh; nginx: \\xhh); the
+    \\xhh are bytes of UTF-8 text (a raw 'é' is \\xC3\\xA9)."""
+    if b"\\" in raw:
+        raw = _ESCAPED.sub(lambda m: bytes([int(m[1], 16)]), raw)
+        raw = raw.replace(b'\\"', b'"').replace(b"\\\\", b"\\")
+    return raw.decode("utf-8", "replace")
 
 
 def _request_line(text: str) -> tuple[str, str]:
     parts = text.split(" ")
     if len(parts) >= 2 and parts[0].isalpha() and parts[0].isupper():
+        if len(parts) > 3 and parts[-1].startswith("HTTP/"):   # spaces in the target
+            return parts[0], " ".join(parts[1:-1])
         return parts[0], parts[1]
     return "", ""            # "-", a TLS handshake sent in the clear, a truncated line
 
@@ -219,13 +237,16 @@ def _host(text: str) -> str:
 
 
 # -- W3C extended (IIS, CloudFront) ------------------------------------------------------------
-def _w3c_when(line: bytes, sep: str) -> float | None:
+def _w3c_when(line: bytes, fmt: Format) -> float | None:
     if line[:1] == b"#":
         return None
-    parts = line.split(sep.encode(), 2)
-    if len(parts) < 3:
+    d, t = fmt.columns
+    if t < 0:
         return None
-    return _w3c_time(parts[0], parts[1])
+    parts = line.split(fmt.separator.encode(), max(d, t) + 1)
+    if len(parts) <= max(d, t):
+        return None
+    return _w3c_time(parts[d] if d >= 0 else fmt.day.encode(), parts[t])
 
 
 def _w3c_time(day: bytes, clock: bytes) -> float | None:
@@ -238,15 +259,20 @@ def _w3c_time(day: bytes, clock: bytes) -> float | None:
             key.decode("ascii")[:19], "%Y-%m-%d %H:%M:%S").timetuple()))
     except (ValueError, UnicodeDecodeError):
         value = None
+    if len(_TIME_CACHE) > 200_000:
+        _TIME_CACHE.clear()
     _TIME_CACHE[key] = value
     return value
 
 
-def _w3c_request(line: bytes, fields: tuple[str, ...], sep: str) -> Request | None:
-    values = line.decode("utf-8", "replace").rstrip("\r").split(sep)
+def _w3c_request(line: bytes, fmt: Format) -> Request | None:
+    fields = fmt.fields
+    values = line.decode("utf-8", "replace").rstrip("\r").split(fmt.separator)
     if not fields or len(values) < len(fields) or line[:1] == b"#":
         return None
     row = dict(zip(fields, values, strict=False))
+    if "date" not in row and fmt.day:
+        row["date"] = fmt.day
 
     def get(*names: str) -> str:
         for n in names:
@@ -264,7 +290,7 @@ def _w3c_request(line: bytes, fields: tuple[str, ...], sep: str) -> Request | No
     return Request(ip=get("c-ip"), when=when, method=get("cs-method"),
                    target=path + ("?" + query if query else ""),
                    status=_status(get("sc-status")), user_agent=agent,
-                   host=_host(get("x-host-header", "cs(Host)")))   # CloudFront: the viewer's
+                   host=_host(get("x-host-header", "cs-host", "cs(Host)")))   # CloudFront: the viewer's
 
 
 # -- JSON lines ------------------------------------------------------------------------------
@@ -282,14 +308,21 @@ def _lookup(obj: dict, key: str):
 def _first(obj: dict, name: str, keys: tuple[tuple[str, str], ...]):
     for n, k in keys:
         if n == name:
-            v = _lookup(obj, k)
+            v = _value(_lookup(obj, k))
             if v not in (None, ""):
                 return v
     for k in JSON_FIELDS[name]:
-        v = _lookup(obj, k)
+        v = _value(_lookup(obj, k))
         if v not in (None, "", "-"):
             return v
     return None
+
+
+def _value(v):
+    """A header as Caddy logs it (a list of values) is its first value."""
+    if isinstance(v, list):
+        return v[0] if v and isinstance(v[0], (str, int, float)) else None
+    return v if isinstance(v, (str, int, float)) and not isinstance(v, bool) else None
 
 
 def json_time(value) -> float | None:
@@ -311,7 +344,7 @@ def json_time(value) -> float | None:
     text = value.strip()
     if "/" in text[:6]:
         return clf_time(text.encode("latin-1", "replace"))
-    if text.replace(".", "", 1).isdigit():
+    if text.replace(".", "", 1).isascii() and text.replace(".", "", 1).isdigit():
         return json_time(float(text))
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -328,7 +361,14 @@ def _json_request(line: bytes, keys, when_only: bool = False):
         return None
     try:
         obj = json.loads(line)
-    except (ValueError, RecursionError):
+    except ValueError:
+        if b"\\x" not in line:      # nginx's JSON without escape=json writes \x22 for "
+            return None
+        try:
+            obj = json.loads(_ESCAPED.sub(rb"\\u00\1", line))
+        except (ValueError, RecursionError):
+            return None
+    except RecursionError:
         return None
     if not isinstance(obj, dict):
         return None
@@ -362,10 +402,10 @@ def sniff(head: bytes, name: str, forced: str = "auto",
           json_keys: tuple[tuple[str, str], ...] = ()) -> Format:
     """The format of an input from its first lines (forced: the format the user named).
     Raises LogFormatError for an input that is not a log of these formats."""
-    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n")[:200]]
+    lines = [ln.rstrip(b"\r") for ln in head.split(b"\n")[:400]]
     if len(head) >= 65536:            # the last line may be cut
         lines = lines[:-1]
-    lines = [ln for ln in lines if ln.strip()]
+    lines = [ln for ln in lines if ln.strip() and len(ln) < 65536]
     fields_line = next((ln for ln in lines if ln.startswith(b"#Fields:")), None)
     data = [ln for ln in lines if not ln.startswith(b"#")][:100]
     if forced == "w3c" or (forced == "auto" and fields_line is not None):
@@ -373,6 +413,9 @@ def sniff(head: bytes, name: str, forced: str = "auto",
             raise LogFormatError(f"{name}: W3C log without a #Fields: line")
         sep = "\t" if any(b"\t" in ln for ln in data[:5]) else " "
         fmt = Format("w3c", separator=sep, json_keys=json_keys).with_fields(fields_line)
+        date_line = next((ln for ln in lines if ln.startswith(b"#Date:")), None)
+        if date_line is not None:
+            fmt = fmt.with_fields(date_line)
         return _checked(fmt, data, name, "W3C extended")
     if forced == "jsonl" or (forced == "auto" and data and
                              sum(ln.lstrip()[:1] == b"{" for ln in data) * 2 > len(data)):
@@ -404,7 +447,14 @@ def sniff(head: bytes, name: str, forced: str = "auto",
 
 
 def _looks_like_address(raw: bytes) -> bool:
-    return bool(re.fullmatch(rb"[0-9.]{7,15}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*", raw))
+    """A client address (IPv4 or IPv6), not a virtual host ('cafe.de:443', '10.0.0.2:80')."""
+    from ipaddress import ip_address
+
+    try:
+        ip_address(raw.decode("ascii").strip("[]"))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _checked(fmt: Format, data: list[bytes], name: str, label: str) -> Format:

@@ -49,42 +49,41 @@ class Gunzip:
         self.started = False       # the current member has begun
 
     def read(self, n: int) -> bytes:
+        """Up to n bytes; decompressed as needed, 16 MB at most at a time (a small gzip that
+        inflates to gigabytes is read as a stream, never held)."""
         while self.size < n and not self.done:
+            if self.z.unconsumed_tail:
+                self._inflate(self.z.unconsumed_tail, n - self.size)
+                continue
             data = self.raw.read(1 << 20)
             if not data:
                 if not self.z.eof and self.started:
                     self.broken = "the gzip data ends before its end marker"
                 self.done = True
                 break
-            self._feed(data)
-        joined = b"".join(self.parts)
+            self._inflate(data, n - self.size)
+        joined = b"".join(self.parts) if len(self.parts) != 1 else self.parts[0]
         out, rest = joined[:n], joined[n:]
         self.parts, self.size = ([rest] if rest else []), len(rest)
         return out
 
-    def _take(self, data: bytes) -> None:
-        if data:
-            self.parts.append(data)
-            self.size += len(data)
-
-    def _feed(self, data: bytes) -> None:
-        while data:
-            try:
-                self._take(self.z.decompress(data, 1 << 24))
-                self.started = True
-                while self.z.unconsumed_tail:       # a bomb stays a stream, never a blob
-                    self._take(self.z.decompress(self.z.unconsumed_tail, 1 << 24))
-            except zlib.error as exc:
-                self.broken = f"damaged gzip data ({exc})"
-                self.done = True
-                return
-            if not self.z.eof:
-                return
-            data = self.z.unused_data          # the next member, if any
+    def _inflate(self, data: bytes, wanted: int) -> None:
+        try:
+            out = self.z.decompress(data, max(wanted, 1 << 16))
+        except zlib.error as exc:
+            self.broken = f"damaged gzip data ({exc})"
+            self.done = True
+            return
+        self.started = True
+        if out:
+            self.parts.append(out)
+            self.size += len(out)
+        if self.z.eof:
+            rest = self.z.unused_data           # the next member, if any
             self.z = zlib.decompressobj(16 + zlib.MAX_WBITS)
             self.started = False
-            if data.strip(b"\0") == b"":       # padding after the last member
-                return
+            if rest.strip(b"\0"):
+                self._inflate(rest, wanted)
 
 
 def open_input(path: str):

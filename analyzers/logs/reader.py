@@ -52,15 +52,22 @@ def crawler_of(user_agent: str) -> Bot | None:
     return bots[m.group()] if m else None
 
 
+MAX_DAYS = 200_000           # distinct (crawler, verdict, host, day) kept; more lose the host
+
+
 @dataclass
 class Tally:
-    """What a reading found, added up; two tallies merge into one."""
+    """What a reading found, added up; two tallies merge into one. Only GET requests (or
+    lines that name no method) count as a crawler's fetches: a HEAD or OPTIONS answered 405
+    keeps no crawler from a page."""
 
     lines: int = 0
     skipped: int = 0
     first: float | None = None
     last: float | None = None
-    # (crawler, verdict, host, path) -> [hits, first seen, last seen, {status: hits}]
+    covered: set[int] = field(default_factory=set)     # the days (UTC) any line falls on
+    # (crawler, verdict, host, path) -> [hits, first seen, last seen, {status: hits}, the
+    # status of the last hit]
     hits: dict[tuple[str, str, str, str], list] = field(default_factory=dict)
     days: dict[tuple[str, str, str, int], int] = field(default_factory=dict)  # (.., host, day)
     spoofers: dict[str, dict[str, int]] = field(default_factory=dict)   # crawler -> address -> hits
@@ -72,26 +79,38 @@ class Tally:
             self.last = when
 
     def add(self, bot: Bot, verdict: str, req: Request) -> None:
-        key = (bot.token, verdict, req.host, req.target[:2000])
-        row = self.hits.get(key)
-        if row is None:
-            if len(self.hits) >= MAX_KEYS:
-                key = (bot.token, verdict, req.host, OTHER_PATHS)
-                row = self.hits.get(key)
-            if row is None:
-                row = self.hits[key] = [0, req.when, req.when, {}]
-        row[0] += 1
-        if req.when is not None:
-            row[1] = req.when if row[1] is None else min(row[1], req.when)
-            row[2] = req.when if row[2] is None else max(row[2], req.when)
-            day = (bot.token, verdict, req.host, int(req.when // 86400))
-            self.days[day] = self.days.get(day, 0) + 1
+        if req.method not in ("GET", ""):
+            return
         status = req.status or 0
-        row[3][status] = row[3].get(status, 0) + 1
+        self._row((bot.token, verdict, req.host, req.target[:2000]),
+                  [1, req.when, req.when, {status: 1}, status])
+        if req.when is not None:
+            self._day((bot.token, verdict, req.host, int(req.when // 86400)), 1)
         if verdict == "no":
             seen = self.spoofers.setdefault(bot.token, {})
             if req.ip in seen or len(seen) < MAX_ADDRESSES:
                 seen[req.ip] = seen.get(req.ip, 0) + 1
+
+    def _row(self, key: tuple, new: list) -> None:
+        row = self.hits.get(key)
+        if row is None and len(self.hits) >= MAX_KEYS:     # past the cap: one pooled row
+            key = (key[0], key[1], "", OTHER_PATHS)
+            row = self.hits.get(key)
+        if row is None:
+            self.hits[key] = [new[0], new[1], new[2], dict(new[3]), new[4]]
+            return
+        row[0] += new[0]
+        if new[1] is not None and (row[1] is None or new[1] < row[1]):
+            row[1] = new[1]
+        if new[2] is not None and (row[2] is None or new[2] >= row[2]):
+            row[2], row[4] = new[2], new[4]
+        for s, c in new[3].items():
+            row[3][s] = row[3].get(s, 0) + c
+
+    def _day(self, key: tuple, n: int) -> None:
+        if key not in self.days and len(self.days) >= MAX_DAYS:
+            key = (key[0], key[1], "", key[3])
+        self.days[key] = self.days.get(key, 0) + n
 
     def merge(self, other: Tally) -> None:
         self.lines += other.lines
@@ -99,21 +118,11 @@ class Tally:
         for when in (other.first, other.last):
             if when is not None:
                 self.see(when)
-        for key, (n, first, last, statuses) in other.hits.items():
-            row = self.hits.get(key)
-            if row is None and len(self.hits) >= MAX_KEYS:
-                key = (*key[:3], OTHER_PATHS)
-                row = self.hits.get(key)
-            if row is None:
-                self.hits[key] = [n, first, last, dict(statuses)]
-                continue
-            row[0] += n
-            row[1] = first if row[1] is None else (row[1] if first is None else min(row[1], first))
-            row[2] = last if row[2] is None else (row[2] if last is None else max(row[2], last))
-            for s, c in statuses.items():
-                row[3][s] = row[3].get(s, 0) + c
+        self.covered |= other.covered
+        for key, row in other.hits.items():
+            self._row(key, row)
         for key, n in other.days.items():
-            self.days[key] = self.days.get(key, 0) + n
+            self._day(key, n)
         for bot, seen in other.spoofers.items():
             mine = self.spoofers.setdefault(bot, {})
             for ip, n in seen.items():
@@ -133,6 +142,7 @@ class Reading:
 
 # -- one block of lines (in a worker) -------------------------------------------------------------
 _FALLBACKS = (Format("combined"), Format("jsonl"))
+_DIRECTIVES = re.compile(rb"(?m)^#(?:Fields|Date):[^\n]*")
 _VERIFY: list[Verifier] = []      # the verifier the workers inherit
 
 
@@ -143,13 +153,14 @@ def read_block(fmt: Format, block: bytes, verify: Verifier) -> tuple[Tally, Form
     named = _named_lines(block)
     pos = 0
     lo = hi = None
+    day_start = -1.0e18
     when_of = fmt.when
     for line in block.split(b"\n"):
         at, pos = pos, pos + len(line) + 1
         if not line or line.isspace():
             continue
         if line[:1] == b"#":
-            if line.startswith(b"#Fields:") and fmt.name == "w3c":
+            if fmt.name == "w3c" and line.startswith((b"#Fields:", b"#Date:")):
                 fmt = fmt.with_fields(line.rstrip(b"\r"))
                 when_of = fmt.when
             continue
@@ -168,6 +179,9 @@ def read_block(fmt: Format, block: bytes, verify: Verifier) -> tuple[Tally, Form
             lo = when
         if hi is None or when > hi:
             hi = when
+        if not day_start <= when < day_start + 86400:    # a new day: counted once
+            day_start = when - when % 86400
+            tally.covered.add(int(day_start // 86400))
         if at not in named:
             continue
         req = used.parse(line.rstrip(b"\r"))
@@ -244,7 +258,7 @@ def read_logs(paths: list[str], fmt: str = "auto",
                         raise LogFormatError(f"{name}: not a readable log ({stream.broken})")
                 else:
                     first = read_block_of(stream, reading.warnings, name)
-                fmt_now = sniff(first[:65536], name, fmt, json_keys) if first else None
+                fmt_now = sniff(first[:1 << 20], name, fmt, json_keys) if first else None
                 if fmt_now is None:
                     reading.warnings.append(f"{name}: empty")
                     continue
@@ -303,10 +317,9 @@ def _read_parallel(pool, workers: int, blocks: Iterator[bytes], fmt: Format,
     waiting: deque = deque()
     for block in blocks:
         waiting.append((pool.submit(_work, (fmt, block)), len(block)))
-        if fmt.name == "w3c" and b"#Fields:" in block:
-            last = block.rfind(b"#Fields:")
-            end = block.find(b"\n", last)
-            fmt = fmt.with_fields(block[last:end if end >= 0 else None].rstrip(b"\r"))
+        if fmt.name == "w3c" and (b"#Fields:" in block or b"#Date:" in block):
+            for directive in _DIRECTIVES.finditer(block):     # at the start of a line only
+                fmt = fmt.with_fields(directive.group().rstrip(b"\r"))
         while len(waiting) >= workers * 2:
             _take(waiting, reading, progress)
     while waiting:

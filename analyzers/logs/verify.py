@@ -167,7 +167,11 @@ def _intervals(networks) -> tuple[list[int], list[int]]:
 def address(text: str) -> IPv4Address | IPv6Address | None:
     """The client address of a log line: IPv4, IPv6 (bracketed or not, an IPv4-mapped one
     as its IPv4 address), or None (a host name, '-')."""
-    text = text.strip().strip("[]")
+    text = text.strip()
+    if text.startswith("[") and "]" in text:      # [2001:db8::1]:443
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:                     # 192.0.2.1:5678
+        text = text.split(":", 1)[0]
     if "%" in text:                      # fe80::1%eth0
         text = text.split("%", 1)[0]
     try:
