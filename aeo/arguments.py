@@ -164,7 +164,7 @@ crawler's user agent from outside them), unknown (the operator publishes no rang
 Malformed lines are counted and skipped; an input that is not an access log is exit 2.
 """
 
-JSON_FIELD_NAMES = ("ip", "time", "method", "path", "query", "status", "user_agent", "host")
+JSON_FIELD_NAMES = ("ip", "time", "method", "path", "query", "status", "user_agent", "host")  # jsonlines.py
 
 
 def _field(value: str) -> tuple[str, str]:
