@@ -84,6 +84,14 @@ def test_the_pdf_has_a_cover_an_executive_page_and_page_numbers_on_a4(months):
                if i > 0)
 
 
+def test_aeo_report_lays_out_a_stored_run_again(months, tmp_path):
+    proc = aeo("report", "latest", "--workspace", str(months / "ws"), "--out", str(tmp_path),
+               "--governance", str(months / "gov" / "client.toml"), "--pdf", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    pages = pdf_pages(tmp_path / "audit.pdf")
+    assert "Ada Consulting" in pages[0][0] and "Executive summary" in pages[1][0]
+
+
 def test_the_second_month_says_what_changed(months):
     pages = pdf_pages(months / "m2" / "audit.pdf")
     summary = pages[1][0]
