@@ -148,7 +148,9 @@ def acc012(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
                  f"of logs ({logs.first[:10]} to {logs.last[:10]}); "
                  + (f"they fetched other pages: {shortlist(seen, 5)}" if seen else
                     "no search crawler fetched any page of the site in that window"),
-        detail="No answer engine has fetched this page lately, so none can cite it."))
+        detail="No answer engine has fetched this page lately, so none can cite it (if a CDN "
+               "caches the site's HTML, judge from the CDN's logs: the origin's miss the hits "
+               "the cache answered)."))
 
 
 @rule(id="ACC013", name="Spoofed AI crawlers in the access logs", pillar="ACCESS", scope="site",
