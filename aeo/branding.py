@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import re
 import struct
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,10 @@ class Branding:
 def _text(value, key: str) -> str:
     if not isinstance(value, str):
         raise BrandingError(f"report.{key} must be text")
-    text = "".join(c for c in value if c.isprintable() or c == " ").strip()
+    # control characters (tabs, newlines) become spaces; joiners and no-break spaces stay
+    # text (a Persian ZWNJ, an emoji's ZWJ)
+    text = " ".join("".join(" " if unicodedata.category(c) == "Cc" else c
+                            for c in value).split())
     if len(text) > MAX_TEXT:
         raise BrandingError(f"report.{key} is {len(text)} characters long: at most {MAX_TEXT}")
     return text
@@ -69,6 +73,19 @@ def _png_size(data: bytes, name: str) -> tuple[int, int]:
     if len(data) < 24 or data[12:16] != b"IHDR":
         raise BrandingError(f"report.logo {name}: a damaged PNG (no image header)")
     return struct.unpack(">II", data[16:24])
+
+
+def _decodes(data: bytes, name: str) -> None:
+    """The PNG decodes whole (a valid header over garbage would vanish from the PDF)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise BrandingError(f"report.logo {name}: a PNG that does not decode ({exc})") from None
 
 
 def _checked_svg(data: bytes, name: str) -> None:
@@ -103,7 +120,10 @@ def logo_uri(value, base: Path | None) -> tuple[str, str]:
     """(data URI, file name) of a logo file, checked."""
     if not isinstance(value, str) or not value.strip():
         raise BrandingError("report.logo must be the path of a PNG or SVG file")
-    path = Path(value.strip()).expanduser()
+    try:
+        path = Path(value.strip()).expanduser()
+    except RuntimeError as exc:          # ~nosuchuser/logo.png
+        raise BrandingError(f"report.logo {value.strip()}: {exc}") from None
     if not path.is_absolute() and base is not None:
         path = base / path
     name = str(path)
@@ -115,11 +135,12 @@ def logo_uri(value, base: Path | None) -> tuple[str, str]:
             raise BrandingError(f"report.logo {name}: {size / 1e6:.1f} MB, larger than "
                                 f"{MAX_LOGO_BYTES // 1024 // 1024} MB")
         data = path.read_bytes()
-    except OSError as exc:
-        raise BrandingError(f"report.logo {name}: cannot read it "
-                            f"({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:    # ValueError: a NUL in the path
+        raise BrandingError(f"report.logo {name!r}: cannot read it "
+                            f"({getattr(exc, 'strerror', None) or exc})") from None
     if data.startswith(PNG_MAGIC):
         width, height = _png_size(data, name)
+        _decodes(data, name)
         if not (0 < width <= MAX_LOGO_PIXELS and 0 < height <= MAX_LOGO_PIXELS):
             raise BrandingError(f"report.logo {name}: {width}x{height} pixels, past "
                                 f"{MAX_LOGO_PIXELS} a side")

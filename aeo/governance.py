@@ -146,6 +146,6 @@ def _report(table: dict[str, Any], path: Path) -> dict[str, Any]:
         raise GovernanceError(f"{exc} (in {path})") from None
     report = dict(table)
     if report.get("logo"):
-        logo = Path(str(report["logo"])).expanduser()
+        logo = Path(str(report["logo"])).expanduser()   # (checked above: it expands)
         report["logo"] = str(logo if logo.is_absolute() else (path.parent / logo).resolve())
     return report

@@ -63,14 +63,24 @@ def entry(url: str, day: int, hour: int, out: Path, workspace: Path,
                "--workspace", str(workspace.resolve())]
     if governance:
         command += ["--governance", str(Path(governance).resolve())]
-    month_dir = shlex.quote(str(out.resolve())) + '/"$(date +\\%Y-\\%m)"'
+    month_dir = shlex.quote(str(out.resolve())) + '/"$(date +%Y-%m)"'
     line = " ".join(shlex.quote(c) for c in command) + f" --out {month_dir}"
     log = shlex.quote(str(workspace.resolve() / "schedule.log"))
     if portfolio is not None:     # the portfolio after the audit, whatever its exit code
         refresh = [sys.executable, "-m", "aeo", "portfolio", "--quiet", "--workspace",
                    str(workspace.resolve()), "--out", str(portfolio.resolve())]
         line = f"{{ {line}; {' '.join(shlex.quote(c) for c in refresh)}; }}"
-    return f"0 {hour} {day} * * {line} >> {log} 2>&1 {MARK} {url}"
+    return cron_escaped(f"0 {hour} {day} * * {line} >> {log} 2>&1 {MARK} {url}")
+
+
+def cron_escaped(text: str) -> str:
+    """cron turns every unescaped % of a command into a newline: a percent-encoded URL, a
+    path or the month's date format would cut the command short."""
+    return text.replace("%", "\\%")
+
+
+def _marker(url: str) -> str:
+    return cron_escaped(f"{MARK} {url}")
 
 
 def install(url: str, day: int, hour: int, out: Path, workspace: Path,
@@ -78,7 +88,7 @@ def install(url: str, day: int, hour: int, out: Path, workspace: Path,
     if not 1 <= day <= 28:
         raise ScheduleError("--day must be between 1 and 28 (every month has those days)")
     workspace.mkdir(parents=True, exist_ok=True)   # the log lives there; cron has no cwd
-    lines = [ln for ln in read_crontab() if not ln.endswith(f"{MARK} {url}")]
+    lines = [ln for ln in read_crontab() if not ln.endswith(_marker(url))]
     new = entry(url, day, hour, out, workspace, governance, portfolio)
     write_crontab(lines + [new])
     return new
@@ -86,12 +96,13 @@ def install(url: str, day: int, hour: int, out: Path, workspace: Path,
 
 def listed() -> list[tuple[str, str]]:
     """(url, crontab line) of every aeo schedule."""
-    return [(ln.split(MARK, 1)[1].strip(), ln) for ln in read_crontab() if MARK in ln]
+    return [(ln.split(MARK, 1)[1].strip().replace("\\%", "%"), ln) for ln in read_crontab()
+            if MARK in ln]
 
 
 def remove(url: str) -> bool:
     lines = read_crontab()
-    kept = [ln for ln in lines if not ln.endswith(f"{MARK} {url}")]
+    kept = [ln for ln in lines if not ln.endswith(_marker(url))]
     if len(kept) == len(lines):
         return False
     write_crontab(kept)

@@ -72,10 +72,19 @@ def script(url: str, out: Path, workspace: Path, governance: str | None,
     return "\n".join(lines) + "\n"
 
 
+def _unit_escaped(text: str) -> str:
+    """A value on a unit's command line: systemd expands % specifiers and $VARIABLES."""
+    return text.replace("%", "%%").replace("$", "$$")
+
+
+def _unit_unescaped(text: str) -> str:
+    text = text.replace("$$", "$").replace("%%", "%")
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def units(url: str, day: int, hour: int, script_path: Path, log: Path) -> tuple[str, str]:
     """(service, timer) unit texts."""
-    quoted = '"' + str(script_path).replace("\\", "\\\\").replace('"', '\\"').replace(
-        "%", "%%") + '"'
+    quoted = '"' + _unit_escaped(str(script_path).replace("\\", "\\\\").replace('"', '\\"')) + '"'
     service = "\n".join([
         f"{MARK} {url}",
         "[Unit]",
@@ -86,8 +95,8 @@ def units(url: str, day: int, hour: int, script_path: Path, log: Path) -> tuple[
         "[Service]",
         "Type=oneshot",
         f"ExecStart=/bin/sh {quoted}",
-        f"StandardOutput=append:{str(log).replace('%', '%%')}",
-        f"StandardError=append:{str(log).replace('%', '%%')}",
+        f"StandardOutput=append:{_unit_escaped(str(log))}",
+        f"StandardError=append:{_unit_escaped(str(log))}",
         "SuccessExitStatus=4",       # an incomplete crawl still writes its report
         ""])
     timer = "\n".join([
@@ -172,7 +181,7 @@ def remove(url: str) -> list[Path]:
                          if ln.startswith("ExecStart=/bin/sh ")), "")
         except OSError:
             line = ""
-        target = line[len("ExecStart=/bin/sh "):].strip().strip('"').replace("%%", "%")
+        target = _unit_unescaped(line[len("ExecStart=/bin/sh "):].strip()[1:-1])
         if target.endswith(".sh") and Path(target).name.startswith(PREFIX):
             Path(target).unlink(missing_ok=True)
         path.unlink(missing_ok=True)

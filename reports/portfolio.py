@@ -44,9 +44,19 @@ def site_rows(workspace, out: Path) -> list[SiteRow]:
     return rows
 
 
+def _manifest(workspace, run_id: str) -> dict:
+    """A run's manifest, or {} when its folder is gone or the file is not ours."""
+    run = workspace.find_run(run_id)
+    try:
+        manifest = run.manifest() if run else {}
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def _report_link(manifest: dict, out: Path) -> str:
     folder = manifest.get("report_dir")
-    if not folder or not (Path(folder) / "audit.html").is_file():
+    if not isinstance(folder, str) or not (Path(folder) / "audit.html").is_file():
         return ""
     return os.path.relpath(Path(folder) / "audit.html", out.resolve())
 
@@ -55,8 +65,7 @@ def _row(workspace, site: str, runs: list[dict], out: Path) -> SiteRow:
     row = SiteRow(site=site, start_url=runs[-1]["start_url"] or "")
     complete = [r for r in runs if r["complete"] and r["overall_score"] is not None]
     for r in runs:
-        run = workspace.find_run(r["run_id"])
-        manifest = run.manifest() if run else {}
+        manifest = _manifest(workspace, r["run_id"])
         day = manifest.get("as_of") or (r["started"] or "")[:10]
         if r["overall_score"] is not None:
             row.trend.append({"day": day, "score": r["overall_score"],
@@ -64,17 +73,18 @@ def _row(workspace, site: str, runs: list[dict], out: Path) -> SiteRow:
         link = _report_link(manifest, out)
         if link:
             row.reports.append({"day": day, "link": link, "complete": bool(r["complete"])})
-        row.client = (manifest.get("governance") or {}).get("report", {}).get("client", "") \
-            or row.client
+        report = (manifest.get("governance") or {}).get("report") or {}
+        client = report.get("client") if isinstance(report, dict) else ""
+        row.client = client if isinstance(client, str) and client else row.client
     if complete:
         latest = complete[-1]
-        run = workspace.find_run(latest["run_id"])
-        manifest = run.manifest() if run else {}
+        manifest = _manifest(workspace, latest["run_id"])
         row.latest = {"day": (latest["started"] or "")[:10], "as_of": manifest.get("as_of", ""),
                       "score": latest["overall_score"], "pages": latest["pages_crawled"],
                       "link": _report_link(manifest, out)}
-        row.pillars = {p: v for p, v in (manifest.get("pillar_scores") or {}).items()
-                       if v is not None}
+        scores = manifest.get("pillar_scores")
+        row.pillars = {p: v for p, v in scores.items() if isinstance(v, (int, float))} \
+            if isinstance(scores, dict) else {}
         findings = workspace.run_findings(latest["run_id"])
         row.open_counts = Counter(f["severity"] for f in findings)
         if len(complete) > 1:
@@ -83,8 +93,7 @@ def _row(workspace, site: str, runs: list[dict], out: Path) -> SiteRow:
             row.new, row.fixed = len(now - before), len(before - now)
     newest = runs[-1]
     if not complete or newest["run_id"] != complete[-1]["run_id"]:
-        run = workspace.find_run(newest["run_id"])
-        manifest = run.manifest() if run else {}
+        manifest = _manifest(workspace, newest["run_id"])
         row.newest = {"day": manifest.get("as_of") or (newest["started"] or "")[:10],
                       "status": newest["status"] or "?",
                       "message": manifest.get("message") or "",

@@ -144,6 +144,9 @@ def test_letter_paper(tmp_path):
     ("html", b"<html><body>not an image</body></html>", {}, "neither a PNG nor an SVG"),
     ("huge", b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 1024 * 1024), {}, "larger than"),
     ("accent", None, {"accent": "red;} body{display:none"}, "not a CSS colour"),
+    ("garbage-png", png()[:33] + b"\0" * 200, {}, "does not decode"),
+    ("nul", None, {"logo": "a\u0000.png"}, "cannot read it"),
+    ("no-such-user", None, {"logo": "~nosuchuser4242/x.png"}, "nosuchuser4242"),
     ("paper", None, {"paper": "A3"}, "not A4 or Letter"),
 ])
 def test_a_bad_report_value_is_one_line_naming_it_before_any_crawl(tmp_path, name, content,
@@ -294,3 +297,34 @@ def test_a_systemctl_that_fails_leaves_nothing_behind(tmp_path):
     assert proc.returncode == 2 and "No medium found" in proc.stderr
     assert not list((tmp_path / "units").rglob("aeo-audit-*"))
     assert not list((tmp_path / "ws").rglob("*.sh"))
+
+
+def test_brand_text_keeps_joiners_and_no_break_spaces():
+    from aeo.branding import branding_of
+
+    b = branding_of({"client": "Café\u00a0Noir\tSA", "prepared_by": "مهرآفرین\u200cپارس"})
+    assert b.client == "Café Noir SA" and b.prepared_by == "مهرآفرین\u200cپارس"
+
+
+def test_percent_signs_and_dollars_survive_cron_and_systemd(tmp_path):
+    env = _systemctl(tmp_path)
+    url = "https://example.com/caf%C3%A9"
+    ws = tmp_path / "ws $HOME 100%"
+    proc = aeo("schedule", url, "--monthly", "--out", str(tmp_path / "r"), "--workspace",
+               str(ws), "--portfolio", str(tmp_path / "pf"), env=env)
+    assert proc.returncode == 0, proc.stderr
+    line = (tmp_path / "crontab").read_text().splitlines()[-1]
+    assert "%" not in line.replace("\\%", "")          # every % escaped for cron
+    assert "caf\\%C3\\%A9" in line and 'date +\\%Y-\\%m' in line
+    command = line.split(" ", 5)[5].replace("\\%", "%").split(" # aeo-audit", 1)[0]
+    assert subprocess.run(["sh", "-n", "-c", command]).returncode == 0
+    assert url in aeo("schedule", "--list", env=env).stdout
+    proc = aeo("schedule", url, "--monthly", "--systemd", "--scope", "user", "--out",
+               str(tmp_path / "r"), "--workspace", str(ws), env=env)
+    assert proc.returncode == 0, proc.stderr
+    service = next((tmp_path / "units" / "user").glob("*.service")).read_text()
+    assert "ws $$HOME 100%%" in service
+    removed = aeo("schedule", url, "--remove", env=env)
+    assert removed.returncode == 0 and "cron and systemd" in removed.stdout
+    assert not list((ws / "schedules").glob("*.sh"))
+    assert "aeo-audit" not in (tmp_path / "crontab").read_text()
