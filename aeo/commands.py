@@ -104,7 +104,7 @@ def _exit_for(run) -> int:
     return EXIT_INCOMPLETE
 
 
-def _check_out(out: str | None) -> None:
+def check_out(out: str | None) -> None:
     """Before the crawl: --out can be a folder we write into (not an existing file, not under
     a read-only folder), so that no crawl is spent on a report that cannot be written."""
     if not out:
@@ -126,7 +126,7 @@ def cmd_audit(args) -> int:
 
     cfg = _crawl_config(args)
     gov = governance_of(args)
-    _check_out(args.out)
+    check_out(args.out)
     ws = Workspace(args.workspace)
     ws.check()                 # a damaged or read-only index stops the audit before the crawl
     as_of = args.as_of or today()

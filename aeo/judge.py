@@ -12,16 +12,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import multiprocessing
-import signal
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aeo.analyzers.workers import analysis_workers
+from aeo.analyzers.workers import analysis_workers, forked_pool
 from aeo.comparison import Comparison
 from aeo.coverage import Coverage
 from aeo.durable import utc_now
@@ -190,31 +187,19 @@ def _in_processes(db: CrawlDB, site: SiteFacts, gov: Governance, workers: int):
 
 
 def _fork_pool(db: CrawlDB, workers: int, ranges: list[tuple[int, int]]):
-    """The worker processes, forked at once, and their results in order. Forked with SIGTERM
-    at its default (the crawl's handler, Scrapy's graceful stop, would be inherited and
-    a worker held up anywhere could not be ended), without the run database open (SQLite
-    connections must not cross a fork) and with the parent's objects frozen out of the
-    collector (so that the workers do not copy the pages they share)."""
+    """The worker processes, forked at once (analyzers.workers.forked_pool), without the run
+    database open (SQLite connections must not cross a fork) and with the parent's objects
+    frozen out of the collector (so that the workers do not copy the pages they share); and
+    their results in order."""
     db.close()
     gc.freeze()
     try:
-        previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    except ValueError:   # not the main thread: the handlers are not ours to change
-        previous = None
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_ignore_ctrl_c)
-        results = pool.map(_judge_range, ranges)   # (a fork pool starts every worker now)
+        pool = forked_pool(workers)
+        results = pool.map(_judge_range, ranges)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
         gc.unfreeze()
         db.reopen()
     return pool, results
-
-
-def _ignore_ctrl_c() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _judge_range(bounds: tuple[int, int]) -> list[list]:

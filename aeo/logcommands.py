@@ -63,13 +63,13 @@ def _logs_alone(reading, args) -> int:
     """No audit to join with: bot_hits.csv and findings.json's "logs" into --out (default
     here), and a table on the terminal."""
     from aeo.analyzers.logs.join import log_facts
+    from aeo.commands import check_out
     from aeo.facts.records import TOOL
     from aeo.reports.export import BOT_HIT_COLUMNS, bot_hit_rows, write_csv, write_json
 
     facts = log_facts(reading)
+    check_out(args.out)
     out = Path(args.out or ".")
-    if out.exists() and not out.is_dir():
-        raise AuditError(f"--out {out} exists and is not a folder", EXIT_USAGE)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(out / "bot_hits.csv", bot_hit_rows(facts, lambda u: ""), BOT_HIT_COLUMNS)
     write_json(out / "findings.json", {"tool": TOOL, "run": None, "findings": [],

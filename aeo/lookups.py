@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from aeo.commands import governance_of, validated_url
+from aeo.commands import check_out, governance_of, validated_url
 from aeo.pipeline import (
     EXIT_OK,
     EXIT_USAGE,
@@ -39,9 +39,8 @@ def cmd_portfolio(args) -> int:
     if not (ws.root / "index.sqlite").is_file():
         raise AuditError(f"no workspace at {args.workspace} (run aeo audit URL first, or give "
                          "--workspace)", EXIT_USAGE)
+    check_out(args.out)
     out = Path(args.out) if args.out else ws.root
-    if out.exists() and not out.is_dir():
-        raise AuditError(f"--out {out} exists and is not a folder", EXIT_USAGE)
     print(str(render_portfolio(ws, out).resolve()))
     return EXIT_OK
 

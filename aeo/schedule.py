@@ -57,19 +57,29 @@ def write_crontab(lines: list[str]) -> None:
         raise ScheduleError(f"cannot write the crontab: {proc.stderr.strip()}")
 
 
+def commands(url: str, out: Path, workspace: Path, governance: str | None,
+             portfolio: Path | None) -> tuple[str, str | None]:
+    """The shell commands a scheduled run executes (cron and systemd alike): the audit into
+    OUT/YYYY-MM, and the portfolio's refresh (None without --portfolio)."""
+    ws = str(workspace.resolve())
+    audit = [sys.executable, "-m", "aeo", "audit", url, "--quiet", "--workspace", ws]
+    if governance:
+        audit += ["--governance", str(Path(governance).resolve())]
+    line = (" ".join(shlex.quote(c) for c in audit) + " --out "
+            + shlex.quote(str(out.resolve())) + '/"$(date +%Y-%m)"')
+    if portfolio is None:
+        return line, None
+    refresh = [sys.executable, "-m", "aeo", "portfolio", "--quiet", "--workspace", ws,
+               "--out", str(portfolio.resolve())]
+    return line, " ".join(shlex.quote(c) for c in refresh)
+
+
 def entry(url: str, day: int, hour: int, out: Path, workspace: Path,
           governance: str | None, portfolio: Path | None = None) -> str:
-    command = [sys.executable, "-m", "aeo", "audit", url, "--quiet",
-               "--workspace", str(workspace.resolve())]
-    if governance:
-        command += ["--governance", str(Path(governance).resolve())]
-    month_dir = shlex.quote(str(out.resolve())) + '/"$(date +%Y-%m)"'
-    line = " ".join(shlex.quote(c) for c in command) + f" --out {month_dir}"
+    line, refresh = commands(url, out, workspace, governance, portfolio)
     log = shlex.quote(str(workspace.resolve() / "schedule.log"))
-    if portfolio is not None:     # the portfolio after the audit, whatever its exit code
-        refresh = [sys.executable, "-m", "aeo", "portfolio", "--quiet", "--workspace",
-                   str(workspace.resolve()), "--out", str(portfolio.resolve())]
-        line = f"{{ {line}; {' '.join(shlex.quote(c) for c in refresh)}; }}"
+    if refresh is not None:     # the portfolio after the audit, whatever its exit code
+        line = f"{{ {line}; {refresh}; }}"
     return cron_escaped(f"0 {hour} {day} * * {line} >> {log} 2>&1 {MARK} {url}")
 
 

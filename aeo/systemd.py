@@ -16,10 +16,9 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-from aeo.schedule import MARK, ScheduleError
+from aeo.schedule import MARK, ScheduleError, commands
 
 PREFIX = "aeo-audit-"
 
@@ -58,16 +57,10 @@ def unit_name(url: str) -> str:
 def script(url: str, out: Path, workspace: Path, governance: str | None,
            portfolio: Path | None) -> str:
     """The shell script the service runs: the audit into OUT/YYYY-MM, then the portfolio."""
-    py = shlex.quote(sys.executable)
-    ws = shlex.quote(str(workspace.resolve()))
-    audit = [py, "-m", "aeo", "audit", shlex.quote(url), "--quiet", "--workspace", ws]
-    if governance:
-        audit += ["--governance", shlex.quote(str(Path(governance).resolve()))]
-    audit += ["--out", shlex.quote(str(out.resolve())) + '/"$(date +%Y-%m)"']
-    lines = ["#!/bin/sh", f"{MARK} {url}", " ".join(audit), "status=$?"]
-    if portfolio is not None:
-        lines.append(f"{py} -m aeo portfolio --quiet --workspace {ws} --out "
-                     f"{shlex.quote(str(portfolio.resolve()))}")
+    audit, refresh = commands(url, out, workspace, governance, portfolio)
+    lines = ["#!/bin/sh", f"{MARK} {url}", audit, "status=$?"]
+    if refresh is not None:
+        lines.append(refresh)
     lines.append("exit $status")
     return "\n".join(lines) + "\n"
 

@@ -5,7 +5,9 @@ crawl goes on (Alongside). A page's analysis is a pure function of one stored pa
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -22,6 +24,29 @@ _WORKER: dict = {}
 
 def analysis_workers() -> int:
     return min(os.cpu_count() or 1, 4)
+
+
+def forked_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes forked now from this process as it is (what they share is set up
+    before the call), with SIGTERM at its default while they fork (a crawl's handler,
+    Scrapy's graceful stop, inherited through fork would leave a worker that cannot be ended)
+    and Ctrl-C left to the parent. A fork pool starts every worker at its first task."""
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except ValueError:   # not the main thread: the handlers are not ours to change
+        previous = None
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_ignore_ctrl_c)
+        pool.submit(os.getpid).result()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return pool
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def analysis_pool(start_url: str, workers: int) -> ProcessPoolExecutor:

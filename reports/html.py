@@ -84,7 +84,7 @@ def crawler_log(site, outcomes, templates=()) -> dict | None:
                      r.purpose in ANSWER_PURPOSES), key=lambda r: (-r.error_hits, r.url))
     weeks = max(logs.window_days, 1.0) / 7
     answer = logs.answer_hits
-    fetched = logs.fetched_by_answer_crawlers()
+    fetched = logs.fetched_by_answer_crawlers
     per_template = [{"name": t.name, "pages": len(t.urls),
                      "fetched": sum(u in fetched for u in t.urls),
                      "per_page_week": sum(answer.get(u, 0) for u in t.urls) / len(t.urls) / weeks}

@@ -10,11 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from aeo.durable import atomic_write, utc_now
 from aeo.facts.records import PILLARS, TOOL
-from aeo.reports.html import _score, _trunc
+from aeo.reports.html import environment
 
 
 @dataclass
@@ -114,10 +112,7 @@ def render_portfolio(workspace, out: Path) -> Path:
         raise NotADirectoryError(f"--out {out} exists and is not a folder")
     out.mkdir(parents=True, exist_ok=True)
     rows = site_rows(workspace, out)
-    env = Environment(loader=PackageLoader("aeo.reports", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(trunc=_trunc, score=_score)
-    html = env.get_template("portfolio.html.j2").render(
+    html = environment().get_template("portfolio.html.j2").render(
         tool=TOOL, rows=rows, pillars=PILLARS, generated=utc_now(),
         workspace=str(Path(workspace.root).resolve()),
         points={r.site: _trend_svg_points(r.trend) for r in rows})

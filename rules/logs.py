@@ -137,12 +137,13 @@ def acc011(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       ))
 def acc012(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     logs = site.logs
+    # (joined: some of what crawlers asked for is pages the crawl found)
     if logs is None or logs.days_covered < gov["log_min_days"] or not indexable(page) or \
-            not logs.joined or not any(r.crawled for r in logs.rows):
+            not logs.joined:
         return NOT_APPLICABLE
-    if page.url in logs.fetched_by_answer_crawlers():
+    if page.url in logs.fetched_by_answer_crawlers:
         return PASSED
-    seen = sorted({r.bot for r in logs.rows if r.purpose == "search" and r.verified != "no"})
+    seen = logs.search_crawlers_seen
     return failed(Hit(
         evidence=f"no hit from an answer-engine search crawler in {logs.days_covered} days "
                  f"of logs ({logs.first[:10]} to {logs.last[:10]}); "

@@ -226,7 +226,8 @@ def test_verification_ipv4_ipv6_mapped_and_operators_without_ranges():
 
 
 def test_dns_verification_with_a_test_resolver():
-    names = {"66.249.90.1": (["crawl-66-249-90-1.googlebot.com"], ["66.249.90.1"]),
+    names = {"198.51.100.77": (["crawl-198-51-100-77.googlebot.com"], ["198.51.100.77"]),
+             "198.51.100.78": (["78.crawl.amazonbot.amazon"], ["198.51.100.78"]),
              "203.0.113.5": (["crawl.googlebot.com.evil.example"], ["203.0.113.5"]),
              "203.0.113.6": (["fake.googlebot.com"], ["203.0.113.99"])}
 
@@ -236,8 +237,11 @@ def test_dns_verification_with_a_test_resolver():
     data = active()
     if "Google" not in data.dns:
         pytest.skip("no DNS check documented for Google in the shipped data")
+    assert Verifier()("Google", "198.51.100.77") == "no"      # outside the published ranges
+    assert Verifier()("Amazon", "198.51.100.78") == "unknown"  # Amazon publishes no file
     v = Verifier(resolver=resolver)
-    assert v("Google", "66.249.90.1") in ("yes",)
+    assert v("Google", "198.51.100.77") == "yes"      # the DNS check says it is Google's
+    assert v("Amazon", "198.51.100.78") == "yes"
     assert v("Google", "203.0.113.5") == "no"       # the name does not end in googlebot.com
     assert v("Google", "203.0.113.6") == "no"       # the forward lookup does not come back
 

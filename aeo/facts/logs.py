@@ -80,7 +80,7 @@ class LogFacts:
     warnings: tuple[str, ...] = ()
     ranges_retrieved: str = ""    # the days the address ranges in force were retrieved
     days_covered: int = 0         # the days (UTC) some line of the logs falls on
-    joined: bool = True           # enough of what crawlers asked for is pages the crawl found
+    joined: bool = False          # enough of what crawlers asked for is pages the crawl found
 
     @property
     def window_days(self) -> float:
@@ -105,10 +105,17 @@ class LogFacts:
                                   a["unknown"], len(a["urls"]), a["errors"])
                        for bot, a in acc.items()), key=lambda s: (-s.hits, s.bot))
 
+    @cached_property
     def fetched_by_answer_crawlers(self) -> frozenset[str]:
-        """The crawled URLs an answer engine's search crawler fetched (hits not spoofed)."""
+        """The crawled pages an answer engine's search crawler fetched (hits not spoofed)."""
         return frozenset(r.page for r in self.rows if r.page and r.purpose == "search"
                          and r.verified != "no" and r.hits)
+
+    @cached_property
+    def search_crawlers_seen(self) -> tuple[str, ...]:
+        """The search crawlers with hits not spoofed, by name."""
+        return tuple(sorted({r.bot for r in self.rows if r.purpose == "search"
+                             and r.verified != "no"}))
 
     @cached_property
     def answer_hits(self) -> dict[str, int]:

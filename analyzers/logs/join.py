@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from aeo.analyzers.logs.reader import OTHER_PATHS, Reading, Tally
 from aeo.analyzers.logs.verify import active
 from aeo.crawler.bots import bot as bot_entry
-from aeo.crawler.scope import normalize_url
+from aeo.crawler.scope import Scope, normalize_url
 from aeo.durable import atomic_write
 from aeo.facts.logs import PURPOSES, BotHits, LogFacts, iso
 
@@ -58,19 +58,13 @@ def load(folder: Path) -> Reading | None:
         return None
 
 
-def same_site_hosts(root: str) -> set[str]:
-    host = (urlsplit(root).hostname or "").lower()
-    bare = host[4:] if host.startswith("www.") else host
-    return {host, bare, "www." + bare}
-
-
 def log_facts(reading: Reading, root: str | None = None,
               crawled: Callable[[str], bool] | None = None) -> LogFacts:
     """The reading as facts. root: the audited site's root URL (its hosts are kept, other
     hosts of the same log left out, paths made absolute); crawled: is a URL one the crawl
     found (None: no crawl to join with)."""
     t = reading.tally
-    hosts = same_site_hosts(root) if root else None
+    hosts = Scope.from_url(root).hosts if root else None   # the host and its www twin
     base = root.rstrip("/") if root else ""
     rows, other = [], 0
     for (token, verdict, host, target), (n, first, last, statuses, last_status) in \

@@ -8,10 +8,7 @@ LogFormatError; a gzip file that ends early keeps what it held and says so.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
-import signal
 import sys
 import time
 from collections import deque
@@ -30,6 +27,7 @@ from aeo.analyzers.logs.inputs import (  # noqa: F401 (BLOCK, LogReadError: the 
     read_block_of,
 )
 from aeo.analyzers.logs.verify import Verifier
+from aeo.analyzers.workers import analysis_workers, forked_pool
 from aeo.crawler.bots import Bot, known_bots
 
 MAX_KEYS = 300_000          # distinct (crawler, verdict, host, path) kept; more are pooled
@@ -230,13 +228,6 @@ def _work(task: tuple[Format, bytes]) -> tuple[Tally, Format]:
     return read_block(task[0], task[1], _VERIFY[0])
 
 
-def workers_available() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-
-
 def read_logs(paths: list[str], fmt: str = "auto",
               json_keys: tuple[tuple[str, str], ...] = (), verifier: Verifier | None = None,
               workers: int | None = None, progress=None) -> Reading:
@@ -245,7 +236,7 @@ def read_logs(paths: list[str], fmt: str = "auto",
     verify = verifier or Verifier()
     reading = Reading(files=[("(standard input)" if p == "-" else p) for p in paths],
                       tally=Tally())
-    workers = workers or workers_available()
+    workers = workers or analysis_workers()
     pool = None
     try:
         for path in paths:
@@ -295,18 +286,8 @@ def _label(fmt: Format) -> str:
 
 
 def _pool(verify: Verifier, workers: int) -> ProcessPoolExecutor:
-    _VERIFY[:] = [verify]
-    try:
-        previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    except ValueError:
-        previous = None
-    try:
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=signal.signal,
-                                   initargs=(signal.SIGINT, signal.SIG_IGN))
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    _VERIFY[:] = [verify]           # what the forked workers verify with
+    return forked_pool(workers)
 
 
 def _read_parallel(pool, workers: int, blocks: Iterator[bytes], fmt: Format,
