@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from aeo.crawler.scope import Scope, normalize_url, split_url
+from aeo.facts.events import CrawlEvent
 from aeo.pageset import origin
 
 ORPHANS_LISTED = 200          # orphan URLs named in findings.json and the report (all counted)
@@ -42,8 +43,8 @@ class Coverage:
                 "orphan_urls": list(self.orphan_urls)}
 
 
-def _events(site, kind: str) -> list[dict]:
-    return [e for e in site.crawl_events if e["kind"] == kind]
+def _events(site, kind: str) -> list[CrawlEvent]:
+    return [e for e in site.crawl_events if e.kind == kind]
 
 
 def _port_of(url: str) -> int:
@@ -63,9 +64,9 @@ def measure(scope: Scope, survey, site, manifest: dict) -> Coverage:
     c = Coverage(pages_analyzed=survey.analyzed, known_urls=len(known),
                  sitemap_urls=len(in_sitemap), sitemap_urls_crawled=len(in_sitemap & fetched))
 
-    blocked = {e["url"] for e in _events(site, "robots_blocked")}
-    unmapped = {e["url"] for e in _events(site, "not_mapped")}
-    trapped = sum(int(e.get("truncated") or 0) for e in _events(site, "crawl_trap"))
+    blocked = {e.url for e in _events(site, "robots_blocked")}
+    unmapped = {e.url for e in _events(site, "not_mapped")}
+    trapped = sum(e.truncated for e in _events(site, "crawl_trap"))
     left = known - fetched
     reasons = {"robots.txt": len(left & blocked), "not_mapped": len(left & unmapped),
                "crawl_trap": trapped}
@@ -103,20 +104,20 @@ def measure(scope: Scope, survey, site, manifest: dict) -> Coverage:
             "--max-depth to audit them.")
     if unmapped:
         _unmapped(c, unmapped, known, settings)
-    unread = [e["url"] for e in _events(site, "sitemap_unread")]
+    unread = [e.url for e in _events(site, "sitemap_unread")]
     for e in _events(site, "sitemap_limit"):
-        if e.get("sitemaps_skipped"):
+        if e.sitemaps_skipped:
             shown = unread[:UNREAD_SHOWN]
-            named = ", ".join(shown) + (f" and {e['sitemaps_skipped'] - len(shown):,} more"
-                                        if e["sitemaps_skipped"] > len(shown) else "")
+            named = ", ".join(shown) + (f" and {e.sitemaps_skipped - len(shown):,} more"
+                                        if e.sitemaps_skipped > len(shown) else "")
             c.warnings.append(
-                f"The sitemap indexes list {e['sitemaps_skipped']:,} more sitemaps than the "
-                f"{e['sitemaps_read']} the crawl reads; their URLs were not read"
+                f"The sitemap indexes list {e.sitemaps_skipped:,} more sitemaps than the "
+                f"{e.sitemaps_read} the crawl reads; their URLs were not read"
                 + (f": {named}." if unread else "."))
-        if e.get("urls_skipped"):
-            c.notes.append(f"{e['urls_skipped']:,} sitemap entries were not read: past "
-                           f"{e.get('urls_per_file', 50000):,} in one sitemap (the protocol's "
-                           f"limit) or {e.get('urls_in_all', 200000):,} in all.")
+        if e.urls_skipped:
+            c.notes.append(f"{e.urls_skipped:,} sitemap entries were not read: past "
+                           f"{e.urls_per_file or 50000:,} in one sitemap (the protocol's "
+                           f"limit) or {e.urls_in_all or 200000:,} in all.")
     if c.orphans:
         c.notes.append(f"{c.orphans} page(s) in the sitemap are linked from no crawled page "
                        "(orphans): crawlers that follow links never find them.")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aeo.durable import RUN_FIX, WorkspaceError, database_problem, utc_now
+from aeo.facts.events import CrawlEvent, stored
 from aeo.facts.records import KIND_PAGE, Fetch
 
 _CRAWL_SCHEMA = """
@@ -87,7 +88,7 @@ class CrawlDB:
 
     def add_event(self, kind: str, url: str | None, **detail: Any) -> None:
         self.conn.execute("INSERT INTO events (kind, url, detail) VALUES (?,?,?)",
-                          (kind, url, json.dumps(detail)))
+                          (kind, url, json.dumps(stored(detail))))
         self._tick()
 
     def drop_events(self, *kinds: str) -> None:
@@ -211,11 +212,11 @@ class CrawlDB:
         for row in cur.execute(sql + " ORDER BY id", args):
             yield _fetch(row)
 
-    def events(self, kind: str | None = None) -> list[dict]:
+    def events(self, kind: str | None = None) -> list[CrawlEvent]:
         sql, args = "SELECT kind, url, detail FROM events", ()
         if kind:
             sql, args = sql + " WHERE kind = ?", (kind,)
-        return [{"kind": k, "url": u, **json.loads(d or "{}")}
+        return [CrawlEvent.from_row(k, u, json.loads(d or "{}"))
                 for k, u, d in self.conn.execute(sql + " ORDER BY id", args)]
 
     def sitemap_urls(self) -> set[str]:

@@ -12,6 +12,7 @@ from aeo.analyzers.identity import build_identity
 from aeo.crawler.bots import bot
 from aeo.crawler.robots import parse_robots
 from aeo.crawler.scope import InvalidURL, Scope, display_host, normalize_url
+from aeo.facts.events import CrawlEvent
 from aeo.facts.reading import entity_index
 from aeo.facts.records import (
     CONTENT_TYPES,
@@ -122,7 +123,7 @@ def read_llms(status: int | None, body: bytes | None, content_type: str) -> Llms
 
 
 # -- the whole site ------------------------------------------------------------------------
-def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list[dict],
+def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list[CrawlEvent],
                      sitemap_urls: set[str], required: list[str], watched: list[str],
                      survey, lookup=None, texts=None, start_url: str = "") -> SiteFacts:
     """The site's facts. pages: the (slim) pages, re-iterable; survey: aeo.pageset.Survey of
@@ -132,7 +133,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
     llms: Fetch | None = None
     missing: Fetch | None = None
     # the crawler read each sitemap as it arrived (under the run's size cap): not again here
-    sitemaps_found = [e["url"] for e in events if e["kind"] == "sitemap_read"]
+    sitemaps_found = [e.url for e in events if e.kind == "sitemap_read"]
     sitemaps_tried: list[str] = []
     probes: list[Probe] = []
     browser: Probe | None = None
@@ -192,7 +193,7 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
                        llms.content_type if llms else ""),
         sitemaps_found=tuple(sitemaps_found), sitemap_urls=frozenset(sitemap_urls),
         sitemaps_tried=tuple(dict.fromkeys(sitemaps_tried)),
-        sitemaps_complete=not any(e["kind"] in ("sitemap_problem", "sitemap_limit")
+        sitemaps_complete=not any(e.kind in ("sitemap_problem", "sitemap_limit")
                                   for e in events),
         browser_probe=browser, bot_probes=tuple(probes), status_by_url=status_by_url,
         inlinks=survey.inlinks, inlink_counts=survey.inlink_counts,   # shared, not copied

@@ -35,6 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
+from aeo.facts.events import stored
 from aeo.facts.records import Fetch
 
 ACTIVE = "aeo:active"     # set of run keys being crawled
@@ -149,7 +150,7 @@ class RecordSink:
         self.r.rpush(self.k, _encode("fetch", data, body))
 
     def add_event(self, kind: str, url: str | None, **detail: Any) -> None:
-        self.r.rpush(self.k, _encode("event", {"kind": kind, "url": url, "detail": detail}))
+        self.r.rpush(self.k, _encode("event", {"kind": kind, "url": url, "detail": stored(detail)}))
 
     def add_sitemap_url(self, url: str, sitemap: str) -> None:
         self.r.rpush(self.k, _encode("sitemap_url", {"url": url, "sitemap": sitemap}))

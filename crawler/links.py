@@ -13,7 +13,8 @@ import lxml.html
 from extruct.xmldom import XmlDomHTMLParser
 from lxml import etree
 
-from aeo.crawler.scope import ALLOWED_SCHEMES, MAX_URL_LENGTH, InvalidURL, normalize_url, too_long
+from aeo.crawler.scope import ALLOWED_SCHEMES, MAX_URL_LENGTH, InvalidURL, normalize_url
+from aeo.facts.events import Problem
 from aeo.facts.parts import Refresh
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -26,7 +27,7 @@ class RawLink:
     url: str | None      # absolute normalized http(s) URL, None when invalid or non-web
     text: str
     rel: str
-    problem: str = ""    # why the href is not usable, for invalid ones
+    problem: Problem | None = None    # why the href is not usable, for invalid ones
 
 
 def _parser(encoding: str | None) -> XmlDomHTMLParser:
@@ -161,14 +162,15 @@ def base_url(root: etree._Element, page_url: str) -> str:
     return page_url
 
 
-def resolve_href(href: str, base: str) -> tuple[str | None, str]:
-    """(normalized absolute URL or None, problem). Links to anything but http(s) pages
-    (javascript:, mailto:, tel:, file:, data:, ...) give (None, ''): skipped, not invalid.
+def resolve_href(href: str, base: str) -> tuple[str | None, Problem | None]:
+    """(normalized absolute URL or None, problem: 'too_long' or 'unparseable'). Links to
+    anything but http(s) pages
+    (javascript:, mailto:, tel:, file:, data:, ...) give (None, None): skipped, not invalid.
     The fragment plays no part in the URL, so 'guide#setup' and 'guide#faq' are resolved
     once: a site's navigation and a page's table of contents repeat the same few targets."""
     href = href.strip()
     if not href or href.startswith("#"):
-        return None, ""
+        return None, None
     href = href.partition("#")[0]
     if len(href) > 2 * MAX_URL_LENGTH:   # never a page's URL: not worth a place in the cache
         return _resolve.__wrapped__(href, base)
@@ -198,17 +200,17 @@ def resolution_base(href: str, base: str) -> str:
 
 
 @functools.lru_cache(maxsize=16384)
-def _resolve(href: str, base: str) -> tuple[str | None, str]:
+def _resolve(href: str, base: str) -> tuple[str | None, Problem | None]:
     try:
         absolute = urljoin(base, href)
         if urlsplit(absolute).scheme.lower() not in ALLOWED_SCHEMES:
-            return None, ""
+            return None, None
         url = normalize_url(absolute)
         if len(url) > MAX_URL_LENGTH:
-            return None, too_long(url)
-        return url, ""
+            return None, Problem("too_long", size=len(url), limit=MAX_URL_LENGTH)
+        return url, None
     except (InvalidURL, ValueError) as exc:
-        return None, str(exc)[:200]
+        return None, Problem("unparseable", value=str(exc)[:200])
 
 
 def extract_links(root: etree._Element | None, page_url: str) -> list[RawLink]:

@@ -43,7 +43,7 @@ class Resumable:
         self.db.drop_events("limit", "crawl_trap", "crawl_delay", "error_rate", "sitemap_limit",
                             "sitemap_unread")
         for event in self.db.events("robots_blocked"):
-            self.frontier.claim(event["url"])
+            self.frontier.claim(event.url)
         stored: set[tuple[str, str]] = set()
         pages = []
         redirect_targets = set()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from protego import Protego
 
+from aeo.facts.events import Problem
+
 # What to do with the final answer to GET /robots.txt (after retries and up to 5 redirects).
 ALLOW_ALL = "allow_all"
 PARSE = "parse"
@@ -28,7 +30,7 @@ def status_policy(status: int | None) -> str:
 class RobotsPolicy:
     status: int | None = None
     text: str = ""
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     parser: Protego | None = None
 
     @property
@@ -48,39 +50,38 @@ class RobotsPolicy:
         return list(self.parser.sitemaps) if self.parser is not None else []
 
 
-def looks_like_text(body: bytes, content_type: str) -> str:
-    """'' when the body can be a robots.txt, else why not."""
+def looks_like_text(body: bytes, content_type: str) -> Problem | None:
+    """None when the body can be a robots.txt, else why not: 'binary', 'markup' (an HTML or
+    XML document) or 'content_type' (served as something other than text/plain)."""
     head = body[:2048].lstrip().lower()
     if b"\x00" in body[:4096] or head.startswith((b"gif8", b"\x89png", b"%pdf", b"\xff\xd8")):
-        return "robots.txt is binary data, not text"
+        return Problem("binary")
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
-        return "robots.txt is an HTML or XML document, not plain text"
+        return Problem("markup")
     ctype = content_type.split(";")[0].strip().lower()
     if ctype and ctype != "text/plain":
-        return f"robots.txt is served as {ctype}, not text/plain"
-    return ""
+        return Problem("content_type", value=ctype)
+    return None
 
 
 def parse_robots(status: int | None, body: bytes, content_type: str = "",
                  max_bytes: int = 500 * 1024) -> RobotsPolicy:
+    """The policy, and what kept the file from being read as one (problems: codes from
+    aeo.facts.events.ROBOTS_CODES; binary or markup bodies are read as allow-all)."""
     policy = RobotsPolicy(status=status)
     if status_policy(status) != PARSE:
         if status is not None and 300 <= status < 400:
-            policy.problems.append(f"robots.txt still redirects after 5 hops (HTTP {status}); "
-                                   "treated as absent")
+            policy.problems.append(Problem("still_redirects", status=status))
         elif status is not None and status < 500:
-            policy.problems.append(f"no robots.txt (HTTP {status}): every crawler may fetch "
-                                   "every page")
+            policy.problems.append(Problem("absent", status=status))
         return policy
     why = looks_like_text(body, content_type)
-    if why.startswith(("robots.txt is binary", "robots.txt is an HTML")):
-        policy.problems.append(why + "; treated as allow-all")
-        return policy
-    if why:
+    if why is not None:
         policy.problems.append(why)
+        if why.code in ("binary", "markup"):
+            return policy
     if len(body) > max_bytes:
-        policy.problems.append(f"robots.txt is {len(body) // 1024} KiB; rules after the first "
-                               f"{max_bytes // 1024} KiB are ignored")
+        policy.problems.append(Problem("too_large", size=len(body), limit=max_bytes))
         body = body[:max_bytes]
     if body.startswith(codecs.BOM_UTF8):
         body = body[len(codecs.BOM_UTF8):]

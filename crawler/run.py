@@ -123,7 +123,7 @@ def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:
     pages, errors, limits = spider.pages_done, spider.errors, sorted(spider.limits_hit)
     if spider.fatal == "site_unreachable":
         why = spider.db.events("site_unreachable")
-        detail = why[0]["problem"] if why else "no answer"
+        detail = why[0].error if why else "no answer"
         if detail.startswith("blocked_address: "):   # the SSRF guard, not the network
             return CrawlOutcome("failed", "site_unreachable",
                                 "refused: " + detail.removeprefix("blocked_address: "),
@@ -133,14 +133,14 @@ def judge(spider: AuditSpider, finish: str, stats: dict) -> CrawlOutcome:
                             "the site is up.", pages, errors, limits, stats)
     if spider.fatal == "robots_unreachable":
         why = spider.db.events("robots_unreachable")
-        detail = why[0]["problem"] if why else "robots.txt unreachable"
+        detail = why[0].error if why else "robots.txt unreachable"
         return CrawlOutcome("failed", "robots_unreachable",
                             f"{detail}; RFC 9309 treats that as 'disallow all', so nothing was "
                             "crawled. Fix robots.txt or re-run with --ignore-robots-errors.",
                             pages, errors, limits, stats)
     if spider.fatal == "start_redirect_offsite":
         ev = spider.db.events("start_redirect_offsite")
-        target = ev[0]["target"] if ev else "another host"
+        target = ev[0].target if ev else "another host"
         return CrawlOutcome("failed", "start_redirect_offsite",
                             f"the start URL redirects to {target}, outside the audited site; "
                             "audit that URL instead.", pages, errors, limits, stats)

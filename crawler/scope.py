@@ -127,12 +127,6 @@ def normalize_url(url: str) -> str:
 MAX_URL_LENGTH = 2083   # Scrapy's URLLENGTH_LIMIT in crawler/config.py
 
 
-def too_long(url: str) -> str:
-    """Why a URL past MAX_URL_LENGTH is not fetched, in the words of a finding."""
-    return (f"the URL is {len(url):,} characters long, past the {MAX_URL_LENGTH:,}-character "
-            "limit crawlers and browsers keep to: not followed")
-
-
 def validate_start_url(url: str) -> str:
     """Check a start URL given by a person; return its normalized form or raise InvalidURL."""
     if not url or not url.strip():
@@ -146,7 +140,8 @@ def validate_start_url(url: str) -> str:
         raise InvalidURL("control characters in URL")
     normalized = normalize_url(raw)
     if len(normalized) > MAX_URL_LENGTH:   # Scrapy would drop it with a log line nobody sees
-        raise InvalidURL(too_long(normalized).removesuffix(": not followed"))
+        raise InvalidURL(f"the URL is {len(normalized):,} characters long, past the "
+                         f"{MAX_URL_LENGTH:,}-character limit crawlers and browsers keep to")
     host = (urlsplit(normalized).hostname or "").strip("[]")
     if _OBFUSCATED_IPV4.match(host) and not _DOTTED_QUAD.match(host):
         try:   # 2130706433, 0x7f000001, 0177.0.0.1, 127.1: what a socket makes of them

@@ -21,6 +21,7 @@ from aeo.crawler.middleware import failure_kind
 from aeo.crawler.robots import UNREACHABLE, parse_robots, status_policy
 from aeo.crawler.scope import InvalidURL, normalize_url
 from aeo.crawler.sitemaps import DEFAULT_PATHS, folder_paths, read_sitemap
+from aeo.facts.events import Problem
 from aeo.facts.records import (
     KIND_LLMS,
     KIND_PROBE,
@@ -73,18 +74,18 @@ class SiteFiles:
                 failure.request.meta["hops"] == 0:
             # not a robots.txt problem: the site itself cannot be reached
             self.fatal = "site_unreachable"
-            self.db.add_event("site_unreachable", failure.request.url, problem=f"{kind}: {msg}")
+            self.db.add_event("site_unreachable", failure.request.url, error=f"{kind}: {msg}")
             raise CloseSpider("site_unreachable")
         self._robots_unreachable(f"robots.txt could not be fetched ({kind}: {msg})")
 
     def _robots_unreachable(self, why: str):
         if not self.cfg.obey_robots:
-            self.db.add_event("robots_problem", self.scope.url_for("/robots.txt"), problem=why)
+            self.db.add_event("robots_problem", self.scope.url_for("/robots.txt"), error=why)
             if self.shared is not None:
                 self.shared.publish_robots(None, b"", "")
             return
         self.fatal = "robots_unreachable"
-        self.db.add_event("robots_unreachable", self.scope.url_for("/robots.txt"), problem=why)
+        self.db.add_event("robots_unreachable", self.scope.url_for("/robots.txt"), error=why)
         raise CloseSpider("robots_unreachable")
 
     def _after_robots(self, stored: frozenset[tuple[str, str]] = frozenset()):
@@ -139,7 +140,7 @@ class SiteFiles:
         try:
             url = normalize_url(url)
         except InvalidURL:
-            self.db.add_event("sitemap_problem", url, problem="invalid sitemap URL")
+            self.db.add_event("sitemap_problem", url, problem=Problem("invalid_url"))
             return
         if self.frontier.seen("sitemap " + url):
             return
@@ -149,8 +150,7 @@ class SiteFiles:
             return
         if not self.scope.contains(url):
             if self.frontier.claim("sitemap " + url):
-                self.db.add_event("sitemap_problem", url,
-                                  problem="sitemap on another host: not read")
+                self.db.add_event("sitemap_problem", url, problem=Problem("other_host"))
             return
         if self.copy_mode and not self._mapped(url):
             if self.frontier.claim("sitemap " + url):
@@ -255,6 +255,6 @@ class SiteFiles:
         self._store_failure(failure.request, failure.request.meta["kind"], kind, msg)
         meta = failure.request.meta
         if meta["kind"] == KIND_SITEMAP and (kind == "too_large" or not meta.get("probed")):
-            why = (f"larger than the {self.sitemap_bytes // 2**20} MB a sitemap may be read "
-                   "to: not read" if kind == "too_large" else f"not read ({kind})")
+            why = Problem("too_large", limit=self.sitemap_bytes) if kind == "too_large" \
+                else Problem("fetch_failed", value=kind)
             self.db.add_event("sitemap_problem", failure.request.url, problem=why)

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from aeo.facts.events import Problem
+
 DEFAULT_PATHS = ("/sitemap.xml", "/sitemap_index.xml")
 MAX_BYTES = 50 * 1024 * 1024      # the protocol's limit for one sitemap, uncompressed
 MAX_URLS = 50_000                 # the protocol's limit of entries in one sitemap
@@ -20,7 +22,7 @@ MAX_URLS = 50_000                 # the protocol's limit of entries in one sitem
 class ParsedSitemap:
     kind: str = ""                 # urlset, sitemapindex, or "" when unreadable
     locs: list[str] = field(default_factory=list)
-    problem: str = ""
+    problem: Problem | None = None   # codes: aeo.facts.events.SITEMAP_CODES
     truncated: int = 0             # entries past max_urls, left unread (counted)
 
 
@@ -64,7 +66,7 @@ def read_sitemap(body: bytes, max_bytes: int = MAX_BYTES, max_urls: int = MAX_UR
     """The entries of one sitemap (urlset) or sitemap index: at most max_urls of them, the
     rest counted in truncated; a gzip body decompressed up to max_bytes."""
     if not body or not body.strip():
-        return ParsedSitemap(problem="empty sitemap")
+        return ParsedSitemap(problem=Problem("empty"))
     stream = io.BytesIO(body)
     if body[:2] == b"\x1f\x8b":
         stream = io.BufferedReader(_Capped(gzip.GzipFile(fileobj=stream), max_bytes))
@@ -77,8 +79,8 @@ def read_sitemap(body: bytes, max_bytes: int = MAX_BYTES, max_urls: int = MAX_UR
             if event == "start":
                 if not out.kind:
                     if name not in ("urlset", "sitemapindex"):
-                        return ParsedSitemap(problem=f"not an XML sitemap (root element "
-                                                     f"{name or '?'!r})")
+                        return ParsedSitemap(problem=Problem("root_element",
+                                                                     value=name or "?"))
                     out.kind = name
                 continue
             if name == "loc" and el.getparent() is not None and \
@@ -95,13 +97,13 @@ def read_sitemap(body: bytes, max_bytes: int = MAX_BYTES, max_urls: int = MAX_UR
                 while parent is not None and el.getprevious() is not None:
                     del parent[0]      # the entries already read
     except ValueError as exc:           # the decompression cap
-        out.problem = f"gzip sitemap not read past its limit: {exc}"
+        out.problem = Problem("gzip_limit", value=str(exc))
     except (OSError, EOFError, zlib.error) as exc:
-        out.problem = f"gzip sitemap not read: {exc}"
+        out.problem = Problem("gzip_error", value=str(exc))
     except etree.XMLSyntaxError as exc:
         if not out.kind:
-            return ParsedSitemap(problem=f"not an XML sitemap: {str(exc)[:120]}")
-        out.problem = f"sitemap cut short by broken XML: {str(exc)[:120]}"
+            return ParsedSitemap(problem=Problem("not_xml", value=str(exc)[:120]))
+        out.problem = Problem("broken_xml", value=str(exc)[:120])
     if not out.kind:
-        return ParsedSitemap(problem="not an XML sitemap")
+        return ParsedSitemap(problem=Problem("no_root"))
     return out

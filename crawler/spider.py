@@ -30,11 +30,12 @@ from aeo.crawler.middleware import failure_kind
 from aeo.crawler.resolver import ConnectTo, connect_target
 from aeo.crawler.resume import Resumable
 from aeo.crawler.robots import RobotsPolicy, parse_robots
-from aeo.crawler.scope import MAX_URL_LENGTH, InvalidURL, Scope, normalize_url, split_url, too_long
+from aeo.crawler.scope import MAX_URL_LENGTH, InvalidURL, Scope, normalize_url, split_url
 from aeo.crawler.shared import SharedCrawl
 from aeo.crawler.site_files import MAX_SITEMAP_URLS, MAX_SITEMAPS, SiteFiles
 from aeo.crawler.sitemaps import MAX_BYTES, MAX_URLS
 from aeo.durable import utc_now
+from aeo.facts.events import Problem
 from aeo.facts.reading import is_pagination
 from aeo.facts.records import (
     KIND_LLMS,
@@ -142,7 +143,8 @@ class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
         if len(url) > MAX_URL_LENGTH:   # Scrapy would drop the request with a log line only
             if frontier.claim(url):
                 self.db.add_event("invalid_link", referrer or url, href=url[:500],
-                                  problem=too_long(url))
+                                  problem=Problem("too_long", size=len(url),
+                                                  limit=MAX_URL_LENGTH))
             return
         if self.copy_mode and not self._mapped(url):
             if frontier.claim(url):
@@ -263,7 +265,7 @@ class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
             target = normalize_url(urljoin(response.url, raw.strip()))
         except (InvalidURL, ValueError):
             self.db.add_event("redirect_offsite", response.url, target=raw[:300],
-                              reason="unsupported or invalid target")
+                              reason="invalid_target")
             if meta.get("start"):
                 self.fatal = "start_redirect_offsite"
             return
@@ -272,7 +274,7 @@ class AuditSpider(SiteFiles, Resumable, SharedCrawl, Spider):
             return
         if not self.scope.contains(target):
             self.db.add_event("redirect_offsite", response.url, target=target,
-                              reason="another host")
+                              reason="other_host")
             if _leads_from_start(meta):
                 self.fatal = "start_redirect_offsite"
                 self.db.add_event("start_redirect_offsite", response.url, target=target)

@@ -6,17 +6,61 @@ crawl's events. What the pages answer with is rules/served.py.
 
 from __future__ import annotations
 
-from aeo.facts.records import (
-    SiteFacts,
-)
+from collections.abc import Callable
+
+from aeo.facts.events import TEXT, CrawlEvent, Problem
+from aeo.facts.records import SiteFacts
 from aeo.governance import Governance
 from aeo.rules.access import ALL, shortlist
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
 
 
 # -- crawl health (beyond RULES.md) -------------------------------------------------------------
-def _events(site, *kinds: str) -> list[dict]:
-    return [e for e in site.crawl_events if e["kind"] in kinds]
+def _events(site, *kinds: str) -> list[CrawlEvent]:
+    return [e for e in site.crawl_events if e.kind in kinds]
+
+
+# What each problem code the crawler records means, in the findings' words.
+ROBOTS_SAYS: dict[str, Callable[[Problem], str]] = {
+    "still_redirects": lambda p: f"robots.txt still redirects after 5 hops (HTTP {p.status}); "
+                                 "treated as absent",
+    "absent": lambda p: f"no robots.txt (HTTP {p.status}): every crawler may fetch every page",
+    "binary": lambda p: "robots.txt is binary data, not text; treated as allow-all",
+    "markup": lambda p: "robots.txt is an HTML or XML document, not plain text; treated as "
+                        "allow-all",
+    "content_type": lambda p: f"robots.txt is served as {p.value}, not text/plain",
+    "too_large": lambda p: f"robots.txt is {p.size // 1024} KiB; rules after the first "
+                           f"{p.limit // 1024} KiB are ignored",
+}
+SITEMAP_SAYS: dict[str, Callable[[Problem], str]] = {
+    "invalid_url": lambda p: "invalid sitemap URL",
+    "other_host": lambda p: "sitemap on another host: not read",
+    "empty": lambda p: "empty sitemap",
+    "root_element": lambda p: f"not an XML sitemap (root element {p.value!r})",
+    "no_root": lambda p: "not an XML sitemap",
+    "not_xml": lambda p: f"not an XML sitemap: {p.value}",
+    "broken_xml": lambda p: f"sitemap cut short by broken XML: {p.value}",
+    "gzip_limit": lambda p: f"gzip sitemap not read past its limit: {p.value}",
+    "gzip_error": lambda p: f"gzip sitemap not read: {p.value}",
+    "too_large": lambda p: f"larger than the {p.limit // 2**20} MB a sitemap may be read to: "
+                           "not read",
+    "fetch_failed": lambda p: f"not read ({p.value})",
+}
+LINK_SAYS: dict[str, Callable[[Problem], str]] = {
+    "too_long": lambda p: f"the URL is {p.size:,} characters long, past the {p.limit:,}-"
+                          "character limit crawlers and browsers keep to: not followed",
+    "unparseable": lambda p: p.value,
+}
+REDIRECT_SAYS = {"other_host": "another host", "invalid_target": "unsupported or invalid target"}
+
+
+def say(problem: Problem | None, words: dict[str, Callable[[Problem], str]]) -> str:
+    """A problem in the findings' words (a run recorded before codes keeps its own words)."""
+    if problem is None:
+        return "None"
+    if problem.code == TEXT or problem.code not in words:
+        return problem.value or problem.code
+    return words[problem.code](problem)
 
 
 @rule(id="ACC101", name="robots.txt missing or unreadable", pillar="ACCESS", scope="site",
@@ -27,13 +71,13 @@ def _events(site, *kinds: str) -> list[dict]:
       before="/robots.txt → 404 (or an HTML page)", after="User-agent: *\nAllow: /",
       references=("https://www.rfc-editor.org/rfc/rfc9309",),
       examples=(
-          Example("absent", True, site={"robots_problems": ("no robots.txt (HTTP 404)",)}),
+          Example("absent", True, site={"robots_problems": (Problem("absent", status=404),)}),
           Example("fine", False, site={"robots_problems": ()}),
       ))
 def acc101(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     if not site.robots_problems:
         return PASSED
-    return failed(Hit(evidence="; ".join(site.robots_problems),
+    return failed(Hit(evidence="; ".join(say(p, ROBOTS_SAYS) for p in site.robots_problems),
                       detail="robots.txt is missing or not readable as robots.txt.",
                       url=site.root.rstrip("/") + "/robots.txt", page_type="other"))
 
@@ -45,24 +89,25 @@ def acc101(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       before="/a → /b → /a", after="/a → /c (200)",
       references=("https://developers.google.com/search/docs/crawling-indexing/301-redirects",),
       examples=(
-          Example("loop", True, site={"crawl_events": ({"kind": "redirect_loop", "url": "https://example.com/a",
-                                                        "chain": ["https://example.com/a", "https://example.com/b", "https://example.com/a"]},)}),
+          Example("loop", True, site={"crawl_events": (CrawlEvent(
+              "redirect_loop", "https://example.com/a", chain=(
+                  "https://example.com/a", "https://example.com/b", "https://example.com/a")),)}),
           Example("none", False, site={"crawl_events": ()}),
       ))
 def acc102(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     hits = []
     for e in _events(site, "redirect_loop", "redirect_too_long", "redirect_no_location"):
-        if e["kind"] == "redirect_no_location":
-            hits.append(Hit(evidence=f"HTTP {e.get('status')} without a Location header",
-                            detail="A redirect that names no target.", url=e["url"]))
+        if e.kind == "redirect_no_location":
+            hits.append(Hit(evidence=f"HTTP {e.status} without a Location header",
+                            detail="A redirect that names no target.", url=e.url))
             continue
-        chain = e.get("chain", [])
-        what = "redirect loop" if e["kind"] == "redirect_loop" else \
+        chain = e.chain
+        what = "redirect loop" if e.kind == "redirect_loop" else \
             f"redirect chain too long ({len(chain) - 1} hops)"
         hits.append(Hit(evidence=f"{what}: {' → '.join(chain[:12])}"
                                  f"{' → …' if len(chain) > 12 else ''}",
                         detail=f"A {what}: crawlers never reach content through it.",
-                        url=e["url"], urls=tuple(chain[:50])))
+                        url=e.url, urls=tuple(chain[:50])))
     judged = max(len(site.redirects), len(hits))
     return over(judged, hits) if judged else NOT_APPLICABLE
 
@@ -86,9 +131,9 @@ def acc103(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
                 else "The page could not be fetched completely.")
             for url, why in sorted(site.fetch_errors.items())]
     for e in _events(site, "rate_limited"):
-        hits.append(Hit(evidence=f"HTTP 429/503 with Retry-After {e.get('retry_after')} s",
+        hits.append(Hit(evidence=f"HTTP 429/503 with Retry-After {e.retry_after} s",
                         detail="The server rate-limited the crawler; the page was not read.",
-                        url=e["url"]))
+                        url=e.url))
     return over(max(len(site.status_by_url), len(hits)), hits) if site.status_by_url else NOT_APPLICABLE
 
 
@@ -99,14 +144,15 @@ def acc103(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       before='<a href="http://exa mple.com/">', after='<a href="https://example.com/">',
       references=("https://url.spec.whatwg.org/",),
       examples=(
-          Example("bad href", True, site={"crawl_events": ({"kind": "invalid_link", "url": "https://example.com/",
-                                                            "href": "http://[::1", "problem": "Invalid IPv6 URL"},)}),
+          Example("bad href", True, site={"crawl_events": (CrawlEvent(
+              "invalid_link", "https://example.com/", href="http://[::1",
+              problem=Problem("unparseable", value="Invalid IPv6 URL")),)}),
           Example("none", False, site={"crawl_events": ()}),
       ))
 def acc104(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     by_page: dict[str, list[str]] = {}
     for e in _events(site, "invalid_link"):
-        by_page.setdefault(e["url"], []).append(f"{e.get('href')!r} ({e.get('problem')})")
+        by_page.setdefault(e.url, []).append(f"{e.href!r} ({say(e.problem, LINK_SAYS)})")
     hits = [Hit(evidence="; ".join(v[:5]) + (f" and {len(v) - 5} more" if len(v) > 5 else ""),
                 detail=f"{len(v)} link(s) on this page cannot be followed.", url=url)
             for url, v in by_page.items()]
@@ -121,13 +167,15 @@ def acc104(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       before="/docs → 302 → https://other.example/docs", after='<a href="https://other.example/docs">',
       references=("https://developers.google.com/search/docs/crawling-indexing/301-redirects",),
       examples=(
-          Example("off-site", True, site={"crawl_events": ({"kind": "redirect_offsite", "url": "https://example.com/x",
-                                                            "target": "http://10.0.0.1/", "reason": "another host"},)}),
+          Example("off-site", True, site={"crawl_events": (CrawlEvent(
+              "redirect_offsite", "https://example.com/x", target="http://10.0.0.1/",
+              reason="other_host"),)}),
           Example("none", False, site={"crawl_events": ()}),
       ))
 def acc105(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
-    hits = [Hit(evidence=f"redirects to {e.get('target')} ({e.get('reason')}); not followed",
-                detail="The URL redirects outside the audited site.", url=e["url"])
+    hits = [Hit(evidence=f"redirects to {e.target} ({REDIRECT_SAYS.get(e.reason, e.reason)}); "
+                         "not followed",
+                detail="The URL redirects outside the audited site.", url=e.url)
             for e in _events(site, "redirect_offsite")]
     total = len(site.redirects) + len(hits)
     return over(total, hits) if total else NOT_APPLICABLE
@@ -141,12 +189,12 @@ def acc105(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       before="User-agent: *\nDisallow: /resources/", after="User-agent: *\nDisallow: /admin/",
       references=("https://www.rfc-editor.org/rfc/rfc9309",),
       examples=(
-          Example("linked but blocked", True, site={"crawl_events": ({"kind": "robots_blocked",
-                                                                      "url": "https://example.com/private/a"},)}),
+          Example("linked but blocked", True, site={"crawl_events": (
+              CrawlEvent("robots_blocked", "https://example.com/private/a"),)}),
           Example("none", False, site={"crawl_events": ()}),
       ))
 def acc106(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
-    urls = tuple(dict.fromkeys(e["url"] for e in _events(site, "robots_blocked")))
+    urls = tuple(dict.fromkeys(e.url for e in _events(site, "robots_blocked")))
     if not urls:
         return PASSED
     return failed(Hit(evidence=f"{len(urls)} linked URL(s) disallowed for our crawler: {shortlist(urls)}",
@@ -163,17 +211,18 @@ def acc106(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       before="/sitemap.xml.gz → truncated gzip", after="/sitemap.xml → <urlset>…</urlset>",
       references=("https://www.sitemaps.org/protocol.html",),
       examples=(
-          Example("broken", True, site={"crawl_events": ({"kind": "sitemap_problem", "url": "https://example.com/sitemap.xml",
-                                                          "problem": "not an XML sitemap"},)}),
+          Example("broken", True, site={"crawl_events": (CrawlEvent(
+              "sitemap_problem", "https://example.com/sitemap.xml", problem=Problem("no_root")),)}),
           Example("fine", False, site={"crawl_events": ()}),
       ))
 def acc107(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     problems = _events(site, "sitemap_problem")
     if not problems:
         return PASSED
-    return failed(Hit(evidence="; ".join(f"{e['url']}: {e.get('problem')}" for e in problems[:5]),
-                      detail="A sitemap could not be read.", url=problems[0]["url"],
-                      urls=tuple(e["url"] for e in problems), page_type="other"))
+    return failed(Hit(evidence="; ".join(f"{e.url}: {say(e.problem, SITEMAP_SAYS)}"
+                                         for e in problems[:5]),
+                      detail="A sitemap could not be read.", url=problems[0].url,
+                      urls=tuple(e.url for e in problems), page_type="other"))
 
 
 @rule(id="ACC111", name="Crawl trap", pillar="ACCESS", scope="site", severity="low",
@@ -188,16 +237,16 @@ def acc107(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/crawling-indexing/crawling-managing-faceted-navigation",),
       examples=(
           Example("calendar", True, site={"crawl_events": (
-              {"kind": "crawl_trap", "url": "https://example.com/cal?m=60",
-               "pattern": "/cal?*", "trap": "endless parameter", "truncated": 120},)}),
+              CrawlEvent("crawl_trap", "https://example.com/cal?m=60", pattern="/cal?*",
+                         trap="endless parameter", truncated=120),)}),
           Example("none", False, site={"crawl_events": ()}),
       ))
 def acc111(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     traps = _events(site, "crawl_trap")
     if not traps:
         return PASSED
-    return failed(Hit(evidence="; ".join(f"{e.get('trap')}: {e.get('pattern')} ({e.get('truncated')} "
-                                         f"URLs not crawled), e.g. {e['url']}" for e in traps[:5]),
+    return failed(Hit(evidence="; ".join(f"{e.trap}: {e.pattern} ({e.truncated} "
+                                         f"URLs not crawled), e.g. {e.url}" for e in traps[:5]),
                       detail=f"{len(traps)} crawl trap(s) were cut short so the real pages could be "
-                             "crawled.", url=site.root, urls=tuple(e["url"] for e in traps),
+                             "crawled.", url=site.root, urls=tuple(e.url for e in traps),
                       page_type="other"))

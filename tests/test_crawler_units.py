@@ -59,6 +59,40 @@ def test_parse_robots_and_evidence():
     assert group == "User-agent: CCBot" and line.line_no == 6 and line.text == "Disallow: /"
 
 
+@pytest.mark.parametrize("status,body,ctype,words", [
+    (404, b"", "", "no robots.txt (HTTP 404): every crawler may fetch every page"),
+    (301, b"", "", "robots.txt still redirects after 5 hops (HTTP 301); treated as absent"),
+    (200, b"\x89PNG\r\n", "image/png", "robots.txt is binary data, not text; treated as allow-all"),
+    (200, b"<!doctype html><p>hi", "text/html",
+     "robots.txt is an HTML or XML document, not plain text; treated as allow-all"),
+    (200, b"User-agent: *\nAllow: /\n", "application/octet-stream",
+     "robots.txt is served as application/octet-stream, not text/plain"),
+    (200, b"User-agent: *\n" + b"Disallow: /x\n" * 60_000, "text/plain",
+     "robots.txt is 761 KiB; rules after the first 500 KiB are ignored"),
+])
+def test_robots_problems_are_observed_by_the_crawler_and_worded_by_the_rule(status, body, ctype, words):
+    """The crawler records a code and its numbers; ACC101 says what it means."""
+    from aeo.rules.crawl import ROBOTS_SAYS, say
+
+    problems = parse_robots(status, body, ctype).problems
+    assert [p.code for p in problems] == [p.code for p in problems if p.code in ROBOTS_SAYS]
+    assert "; ".join(say(p, ROBOTS_SAYS) for p in problems) == words
+
+
+def test_events_of_a_run_recorded_before_problem_codes_keep_their_words():
+    from aeo.facts.events import CrawlEvent, Problem, stored
+    from aeo.rules.crawl import SITEMAP_SAYS, say
+
+    old = CrawlEvent.from_row("sitemap_problem", "https://e.com/s.xml",
+                              {"problem": "not an XML sitemap", "gone_key": 1})
+    assert say(old.problem, SITEMAP_SAYS) == "not an XML sitemap"
+    new = CrawlEvent.from_row("sitemap_problem", "https://e.com/s.xml",
+                              stored({"problem": Problem("root_element", value="html")}))
+    assert say(new.problem, SITEMAP_SAYS) == "not an XML sitemap (root element 'html')"
+    loop = CrawlEvent.from_row("redirect_loop", "https://e.com/a", {"chain": ["a", "b", "a"]})
+    assert loop.chain == ("a", "b", "a") and loop.problem is None
+
+
 def test_retry_after_forms():
     assert retry_after_seconds(b"3") == 3
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aeo import __version__
+from aeo.facts.events import CrawlEvent, Problem
 from aeo.facts.logs import LogFacts
 from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable from here)
     REFRESH_REDIRECT_S,
@@ -228,7 +229,7 @@ class SiteFacts:
     start_url: str = ""                   # the audit's start URL ('' reads as the root)
     robots_status: int | None = None
     robots_found: bool = False
-    robots_problems: tuple[str, ...] = ()
+    robots_problems: tuple[Problem, ...] = ()   # what kept robots.txt from being read
     bots: tuple[BotAccess, ...] = ()
     llms: LlmsTxt = LlmsTxt()
     sitemaps_found: tuple[str, ...] = ()
@@ -251,7 +252,7 @@ class SiteFacts:
     title_counts: dict[str, int] = field(default_factory=dict)
     description_counts: dict[str, int] = field(default_factory=dict)
     titled_pages: int = 0
-    crawl_events: tuple[dict, ...] = ()   # redirect loops, failures, off-site redirects, ...
+    crawl_events: tuple[CrawlEvent, ...] = ()   # redirect loops, failures, off-site redirects, ...
     entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
     identity: Identity = Identity()       # the organization's name and its variants
     theme_markup: dict = field(default_factory=dict)   # article type on every page -> where
