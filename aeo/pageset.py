@@ -266,7 +266,7 @@ def _cover(coverage: dict, p: PageFacts, expected_types: dict) -> None:
     c = coverage.setdefault(p.page_type, {"pages": 0, "marked": 0, "with_expected": 0,
                                           "seen": Counter()})
     c["pages"] += 1
-    if any(n["syntax"] != "opengraph" for n in p.entities):
+    if any(n.syntax != "opengraph" for n in p.entities):
         c["marked"] += 1
     if set(expected_types.get(p.page_type, [])) & set(p.schema_types):
         c["with_expected"] += 1

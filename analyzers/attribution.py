@@ -9,10 +9,11 @@ from lxml import etree
 
 from aeo.analyzers.bylines import author_candidates, ner_authors, publisher_names, reviewers
 from aeo.analyzers.dates import date_candidates, htmldate_guess
+from aeo.facts.entities import EntityNode
 from aeo.facts.records import Attribution, Block, DateCandidate
 
 
-def attribution_facts(root: etree._Element, nodes: list[dict], blocks: list[Block], url: str,
+def attribution_facts(root: etree._Element, nodes: list[EntityNode], blocks: list[Block], url: str,
                       body_text: str, nlp_model, is_article: bool, html: bytes = b""
                       ) -> Attribution:
     authors = author_candidates(root, nodes, blocks)

@@ -55,22 +55,22 @@ def author_matrix(pages, lookup=None) -> dict[str, AuthorEntry]:
                 entry["profile"] = urljoin(page.url, cand.url)
             entry["sameAs"] = list(dict.fromkeys(entry["sameAs"] + list(cand.same_as)))
         for node in page_author_nodes(page, index):
-            names = [v for v in node["props"].get("name", []) if isinstance(v, str)]
+            names = node.strings("name")
             if names and name_key(names[0]) in matrix:
                 entry = matrix[name_key(names[0])]
                 entry["props"] = sorted(set(entry["props"]) | {
-                    p for p in PERSON_PROPS if node["props"].get(p)})
+                    p for p in PERSON_PROPS if node.values(p)})
     for entry in matrix.values():
         profile = lookup(entry["profile"].split("#")[0])
         if profile is None:
             continue
         entry["profile_page"] = profile.url
         for node in profile.entities:
-            names = [v for v in node["props"].get("name", []) if isinstance(v, str)]
-            if "Person" in node["types"] and names and name_key(names[0]) == name_key(
+            names = node.strings("name")
+            if "Person" in node.types and names and name_key(names[0]) == name_key(
                     entry["name"]):
                 entry["props"] = sorted(set(entry["props"]) | {
-                    p for p in PERSON_PROPS if node["props"].get(p)})
+                    p for p in PERSON_PROPS if node.values(p)})
         bio = " ".join(b.text for b in profile.main_blocks)[:5000]
         entry["credentials"] = list(dict.fromkeys(m.group(0) for m in CREDENTIALS.finditer(bio)))[:8]
     return {k: AuthorEntry(e["name"], e["kind"], tuple(e["pages"]), e["sources"], e["profile"],

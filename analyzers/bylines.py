@@ -27,6 +27,7 @@ from aeo.analyzers.names import (
     split_names,
 )
 from aeo.analyzers.nlp import names_only
+from aeo.facts.entities import EntityNode, Ref
 from aeo.facts.reading import is_org, main_items, name_key
 from aeo.facts.records import AuthorCandidate, Block
 
@@ -46,19 +47,19 @@ REVIEWER_TEXT = re.compile(   # 'Reviewed by Maria Okafor, CPA'; the name must b
     r"{0,4}(?:,\s*[A-Z][\w.]{1,6})?)")
 
 
-def _node_name(nodes: list[dict], value) -> tuple[str, str, list[str], str]:
+def _node_name(nodes: list[EntityNode], value) -> tuple[str, str, list[str], str]:
     """(name, url, sameAs, kind) of an author value; kind is person|organization|text|ref."""
     if isinstance(value, str):
         return value, "", [], "text"
-    if isinstance(value, dict) and "ref" in value:
-        node = nodes[value["ref"]]
-        name = next((v for v in node["props"].get("name", []) if isinstance(v, str)), "")
-        url = next((v for v in node["props"].get("url", []) if isinstance(v, str)), "")
-        same = [v for v in node["props"].get("sameAs", []) if isinstance(v, str)]
+    if isinstance(value, Ref) and value.node is not None:
+        node = nodes[value.node]
+        name = next(iter(node.strings("name")), "")
+        url = next(iter(node.strings("url")), "")
+        same = node.strings("sameAs")
         kind = "organization" if is_org(node) else "person"
         return name, url, same, kind
-    if isinstance(value, dict) and "id" in value:
-        return "", "", [], "ref:" + value["id"]
+    if isinstance(value, Ref):
+        return "", "", [], "ref:" + value.id
     return "", "", [], "text"
 
 
@@ -103,7 +104,7 @@ def _url_links(el: etree._Element) -> int:
         " ".join(a.text_content().split())))
 
 
-def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[Block]
+def author_candidates(root: etree._Element, nodes: list[EntityNode], blocks: list[Block]
                       ) -> list[AuthorCandidate]:
     out: list[AuthorCandidate] = []
 
@@ -128,7 +129,7 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[Bloc
         return len(names)
 
     for item in main_items(nodes):
-        for value in item["props"].get("author", []) + item["props"].get("creator", []):
+        for value in item.values("author") + item.values("creator"):
             name, url, same, kind = _node_name(nodes, value)
             if kind.startswith("ref:"):
                 out.append(AuthorCandidate("", "markup", kind="ref", ref=kind[4:]))
@@ -190,15 +191,15 @@ def author_candidates(root: etree._Element, nodes: list[dict], blocks: list[Bloc
     return _dedupe(out)
 
 
-def publisher_names(root: etree._Element, nodes: list[dict]) -> set[str]:
+def publisher_names(root: etree._Element, nodes: list[EntityNode]) -> set[str]:
     """Name keys of the site or publisher: og:site_name, application-name, the markup's
     publisher, and the last part of the <title> ('... | Die Furche')."""
     names = [v for _, v in meta_values(root, ("og:site_name", "application-name",
                                         "apple-mobile-web-app-title"))]
     for node in nodes:
-        if node.get("prop") == "publisher" or (node["parent"] is None and any(
-                t in ("Organization", "NewsMediaOrganization", "WebSite") for t in node["types"])):
-            names += [v for v in node["props"].get("name", []) if isinstance(v, str)]
+        if node.prop == "publisher" or (node.parent is None and any(
+                t in ("Organization", "NewsMediaOrganization", "WebSite") for t in node.types)):
+            names += node.strings("name")
     title = " ".join(root.xpath("string(//head/title)").split())
     parts = re.split(r"\s+[|–—:-]\s+|\s+[·•]\s+", title)
     if len(parts) > 1:
@@ -325,10 +326,10 @@ def settled_authors(cands: list[AuthorCandidate]) -> list[str]:
     return []
 
 
-def reviewers(root: etree._Element, nodes: list[dict], body_text: str) -> list[str]:
+def reviewers(root: etree._Element, nodes: list[EntityNode], body_text: str) -> list[str]:
     out = []
     for node in nodes:
-        for v in node["props"].get("reviewedBy", []):
+        for v in node.values("reviewedBy"):
             name, *_ = _node_name(nodes, v)
             out.append(name or "a reviewer in markup")
     for m in REVIEWER_TEXT.finditer(body_text[:20000]):

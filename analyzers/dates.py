@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from aeo.facts.entities import EntityNode
 from aeo.facts.reading import day, is_placeholder, main_items
 from aeo.facts.records import DateCandidate
 
@@ -181,7 +182,7 @@ def _date_under(h1: etree._Element) -> tuple[str, str, str] | None:
 HTMLDATE_BYTES = 2 * 2**20   # real pages are a few hundred KB at most; their dates lead
 
 
-def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[DateCandidate]:
+def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str) -> list[DateCandidate]:
     out: list[DateCandidate] = []
 
     def add(raw: str, source: str, kind: str, machine: bool = True) -> None:
@@ -194,9 +195,8 @@ def date_candidates(root: etree._Element, nodes: list[dict], url: str) -> list[D
     for item in main_items(nodes):
         for prop, kind in (("datePublished", "published"), ("dateCreated", "created"),
                            ("dateModified", "modified")):
-            for v in item["props"].get(prop, []):
-                if isinstance(v, str):
-                    add(v, f"markup {prop}", "published" if kind == "created" else kind)
+            for v in item.strings(prop):
+                add(v, f"markup {prop}", "published" if kind == "created" else kind)
     for key, value in meta_values(root, PUBLISHED_META):
         add(value, f"meta {key}", "published")
     for key, value in meta_values(root, MODIFIED_META):

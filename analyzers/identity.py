@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 
+from aeo.facts.entities import EntityNode
 from aeo.facts.reading import brand_key, own_organizations
 from aeo.facts.records import Identity
 
@@ -22,8 +23,8 @@ def spaced(name: str) -> str:
     return " ".join(name.split()).strip(" .,;:!?'\"“”’")
 
 
-def _strings(node: dict, prop: str) -> list[str]:
-    return [spaced(v) for v in node["props"].get(prop, []) if isinstance(v, str) and v.strip()]
+def _strings(node: EntityNode, prop: str) -> list[str]:
+    return [spaced(v) for v in node.strings(prop) if v.strip()]
 
 
 def title_suffix(titles: list[str]) -> str:
@@ -106,7 +107,7 @@ def build_identity(pages, root: str, texts=None) -> Identity:
 
     name, source = "", ""
     home_orgs = [n for p, n in orgs if home is not None and p.url == home.url and
-                 n["parent"] is None and _strings(n, "name")]
+                 n.parent is None and _strings(n, "name")]
     if home_orgs:
         name, source = _strings(home_orgs[0], "name")[0], "Organization markup on the home page"
     elif orgs and any(_strings(n, "name") for _, n in orgs):

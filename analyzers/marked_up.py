@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 
+from aeo.facts.entities import EntityNode, Ref
 from aeo.facts.parts import Unseen
 
 _TAG = re.compile(r"<[^>]{0,500}>")
@@ -35,43 +36,41 @@ def _strings(values) -> list[str]:
     return [v for v in values if isinstance(v, str) and v.strip()]
 
 
-def _node_name(nodes: list[dict], value) -> str:
+def _node_name(nodes: list[EntityNode], value) -> str:
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and "ref" in value:
-        names = _strings(nodes[value["ref"]]["props"].get("name", []))
+    if isinstance(value, Ref) and value.node is not None:
+        names = _strings(nodes[value.node].values("name"))
         return names[0] if names else ""
     return ""
 
 
-def marked_up_texts(nodes: list[dict]) -> list[tuple[str, int, str]]:
+def marked_up_texts(nodes: list[EntityNode]) -> list[tuple[str, int, str]]:
     """(kind, node, text) for FAQ questions and answers, author names and headlines."""
     out: list[tuple[str, int, str]] = []
     for node in nodes:
-        if node["syntax"] == "opengraph":
+        if node.syntax == "opengraph":
             continue
-        props = node["props"]
-        if "FAQPage" in node["types"]:
-            for q in props.get("mainEntity", []):
-                if not (isinstance(q, dict) and "ref" in q):
+        if "FAQPage" in node.types:
+            for q in node.values("mainEntity"):
+                if not (isinstance(q, Ref) and q.node is not None):
                     continue
-                question = nodes[q["ref"]]
-                out += [("question", question["n"], t)
-                        for t in _strings(question["props"].get("name", []))]
+                question = nodes[q.node]
+                out += [("question", question.n, t) for t in _strings(question.values("name"))]
                 for key in ("acceptedAnswer", "suggestedAnswer"):
-                    for a in question["props"].get(key, []):
-                        if isinstance(a, dict) and "ref" in a:
-                            out += [("answer", a["ref"], t)
-                                    for t in _strings(nodes[a["ref"]]["props"].get("text", []))]
-        out += [("headline", node["n"], t) for t in _strings(props.get("headline", []))]
-        for author in props.get("author", []):
+                    for a in question.values(key):
+                        if isinstance(a, Ref) and a.node is not None:
+                            out += [("answer", a.node, t)
+                                    for t in _strings(nodes[a.node].values("text"))]
+        out += [("headline", node.n, t) for t in _strings(node.values("headline"))]
+        for author in node.values("author"):
             name = _node_name(nodes, author)
             if name.strip():
-                out.append(("author", node["n"], name))
+                out.append(("author", node.n, name))
     return out
 
 
-def unseen_markup(nodes: list[dict], visible: str) -> tuple[int, list[dict]]:
+def unseen_markup(nodes: list[EntityNode], visible: str) -> tuple[int, list[dict]]:
     """How many marked-up texts were checked, and those the visible text does not contain."""
     haystack = normalize_text(visible)
     checked, missing, seen = 0, [], set()

@@ -332,10 +332,10 @@ def analyze_page(fetch: Fetch, scope: Scope, start_url: str) -> PageFacts:
     types: list[str] = []
     page_types: list[str] = []   # of top-level items: what the page says it is
     for node in sd["nodes"]:
-        for t in node["types"]:
+        for t in node.types:
             if t not in types:
                 types.append(t)
-            if node["parent"] is None:
+            if node.parent is None:
                 page_types.append(t)
 
     lap("markup on the page")

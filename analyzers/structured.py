@@ -24,6 +24,7 @@ from lxml import etree
 
 from aeo.analyzers import costs
 from aeo.analyzers.jsonld import MAX_DEPTH, jsonld_scripts, read_block
+from aeo.facts.entities import EntityNode
 from aeo.facts.schemaorg import local_name
 
 MAX_NODES = 2000                # per page
@@ -266,8 +267,9 @@ class GraphBuilder:
                 if key not in node["ext"]:
                     node["ext"].append(key)
 
-    def finish(self) -> list[dict]:
-        """Point references at nodes on the same page where their @id is here."""
+    def finish(self) -> list[EntityNode]:
+        """Point references at nodes on the same page where their @id is here; the nodes,
+        frozen."""
         by_id: dict[str, int] = {}
         for node in self.nodes:
             if node["id"] and node["id"] not in by_id and (node["props"] or node["types"]):
@@ -277,7 +279,7 @@ class GraphBuilder:
                 for v in values:
                     if isinstance(v, dict) and "id" in v and v["id"] in by_id:
                         v["ref"] = by_id[v["id"]]
-        return self.nodes
+        return [EntityNode.from_json(node) for node in self.nodes]
 
 
 def extract(root: etree._Element | None, page_url: str) -> dict:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from aeo.durable import atomic_file
+from aeo.facts.entities import EntityNode, Ref, props_json
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0", "|", "%")
 
@@ -113,29 +114,29 @@ ENTITY_COLUMNS = ["url", "node", "syntax", "types", "id", "parent", "property", 
                   "properties", "references"]
 
 
-def entity_rows(pages, entities_by_id: dict[str, dict]) -> Iterable[dict]:
+def entity_rows(pages, entities_by_id: dict[str, EntityNode]) -> Iterable[dict]:
     """entities.csv: one row per structured-data node on every page. References name the
     node they resolve to (on the page as #n, elsewhere as url#n) or say 'unresolved'."""
     for page in pages:
         for node in page.entities:
             refs = []
-            for values in node["props"].values():
+            for values in node.props.values():
                 for v in values:
-                    if not isinstance(v, dict):
+                    if not isinstance(v, Ref):
                         continue
-                    if "ref" in v and "id" not in v:
+                    if v.node is not None and not v.id:
                         continue   # a nested item: its own row names this one as parent
-                    target = f"#{v['ref']}" if "ref" in v else (
-                        f"{entities_by_id[v['id']]['url']}#{entities_by_id[v['id']]['n']}"
-                        if v["id"] in entities_by_id else "unresolved")
-                    refs.append(f"{v['id']} -> {target}")
-            names = [v for v in node["props"].get("name", []) if isinstance(v, str)]
+                    target = f"#{v.node}" if v.node is not None else (
+                        f"{entities_by_id[v.id].url}#{entities_by_id[v.id].n}"
+                        if v.id in entities_by_id else "unresolved")
+                    refs.append(f"{v.id} -> {target}")
+            names = node.strings("name")
             yield {
-                "url": page.url, "node": node["n"], "syntax": node["syntax"],
-                "types": " ".join(node["types"]), "id": node["id"],
-                "parent": "" if node["parent"] is None else node["parent"],
-                "property": node["prop"], "name": names[0][:200] if names else "",
-                "properties": json.dumps(node["props"], ensure_ascii=False)[:2000],
+                "url": page.url, "node": node.n, "syntax": node.syntax,
+                "types": " ".join(node.types), "id": node.id,
+                "parent": "" if node.parent is None else node.parent,
+                "property": node.prop, "name": names[0][:200] if names else "",
+                "properties": json.dumps(props_json(node.props), ensure_ascii=False)[:2000],
                 "references": " | ".join(refs)}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
+from aeo.facts.entities import EntityNode, Ref
 from aeo.facts.page_types import post_signals
 from aeo.facts.reading import brand_key, name_key, page_author_nodes
 from aeo.facts.records import (
@@ -51,7 +52,7 @@ def _resolved_names(page, site) -> list[str]:
     for a in page.attribution.authors:
         target = site.entities_by_id.get(a.ref) if a.ref else None
         if target:
-            names += [v for v in target["props"].get("name", []) if isinstance(v, str)]
+            names += target.strings("name")
     return list(dict.fromkeys(names))
 
 
@@ -137,28 +138,25 @@ def at002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://schema.org/Person",),
       examples=(
           Example("name only", True, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {"author": [{"ref": 1}]}, "ext": []},
-              {"n": 1, "syntax": "json-ld", "block": 0, "types": ["Person"], "id": "",
-               "parent": 0, "prop": "author", "props": {"name": ["Priya"]}, "ext": []})}),
+              EntityNode(0, "json-ld", ("BlogPosting",), props={"author": (Ref(node=1),)}),
+              EntityNode(1, "json-ld", ("Person",), parent=0, prop="author",
+                         props={"name": ("Priya",)}))}),
           Example("complete person", False, page={"entities": (
-              {"n": 0, "syntax": "json-ld", "block": 0, "types": ["BlogPosting"], "id": "",
-               "parent": None, "prop": "", "props": {"author": [{"ref": 1}]}, "ext": []},
-              {"n": 1, "syntax": "json-ld", "block": 0, "types": ["Person"], "id": "",
-               "parent": 0, "prop": "author", "props": {
-                   "name": ["Priya"], "jobTitle": ["PM"], "description": ["..."],
-                   "sameAs": ["https://www.linkedin.com/in/p"], "knowsAbout": ["invoicing"],
-                   "worksFor": [{"id": "https://example.com/#org"}]}, "ext": []})}),
+              EntityNode(0, "json-ld", ("BlogPosting",), props={"author": (Ref(node=1),)}),
+              EntityNode(1, "json-ld", ("Person",), parent=0, prop="author", props={
+                  "name": ("Priya",), "jobTitle": ("PM",), "description": ("...",),
+                  "sameAs": ("https://www.linkedin.com/in/p",), "knowsAbout": ("invoicing",),
+                  "worksFor": (Ref("https://example.com/#org"),)}))}),
       ))
 def at003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    people = [n for n in page_author_nodes(page, site.entities_by_id) if "Person" in n["types"]]
+    people = [n for n in page_author_nodes(page, site.entities_by_id) if "Person" in n.types]
     if not people:
         return NOT_APPLICABLE
     hits = []
     for node in people:
-        missing = [p for p in gov["person_props"] if not node["props"].get(p)]
+        missing = [p for p in gov["person_props"] if not node.props.get(p)]
         if missing:
-            name = next((v for v in node["props"].get("name", []) if isinstance(v, str)), "?")
+            name = next((v for v in node.props.get("name", ()) if isinstance(v, str)), "?")
             hits.append(Hit(evidence=f"{name}: Person markup lacks {', '.join(missing)}",
                             detail=f"{name}'s Person markup lacks {len(missing)} of the "
                                    "properties that establish expertise."))

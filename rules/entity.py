@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aeo.facts.entities import EntityNode, Ref
 from aeo.facts.reading import brand_key, is_org, own_organizations
 from aeo.facts.records import AboutFacts, Identity, Language, PageFacts, SiteFacts
 from aeo.governance import Governance
@@ -36,7 +37,7 @@ def profile_of(url: str) -> str:
 
 
 def _org(name: str, url: str = "https://acme.example/", logo: str = "/logo.png",
-         same_as: tuple[str, ...] = ()) -> dict:
+         same_as: tuple[str, ...] = ()) -> EntityNode:
     props = {"name": [name]}
     if url:
         props["url"] = [url]
@@ -44,13 +45,13 @@ def _org(name: str, url: str = "https://acme.example/", logo: str = "/logo.png",
         props["logo"] = [logo]
     if same_as:
         props["sameAs"] = list(same_as)
-    return {"n": 0, "syntax": "json-ld", "block": 0, "types": ["Organization"], "id": "",
-            "parent": None, "prop": "", "props": props, "ext": []}
+    return EntityNode.from_json({"n": 0, "syntax": "json-ld", "block": 0,
+                                 "types": ["Organization"], "props": props})
 
 
-def _has(node: dict, prop: str) -> bool:
-    return any((isinstance(v, str) and v.strip()) or isinstance(v, dict)
-               for v in node["props"].get(prop, []))
+def _has(node: EntityNode, prop: str) -> bool:
+    return any((isinstance(v, str) and v.strip()) or isinstance(v, Ref)
+               for v in node.props.get(prop, ()))
 
 
 @rule(id="EN001", name="No complete Organization markup", pillar="ENTITY", scope="site",
@@ -74,7 +75,7 @@ def _has(node: dict, prop: str) -> bool:
       ))
 def en001(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     found = [(p, n) for p in pages for n in p.entities
-             if n["syntax"] != "opengraph" and is_org(n)]
+             if n.syntax != "opengraph" and is_org(n)]
     if any(all(_has(n, prop) for prop in ("name", "url", "logo")) for _, n in found):
         return PASSED
     if found:
@@ -113,7 +114,7 @@ def en002(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     orgs = own_organizations(pages, site.root)
     if not orgs:
         return NOT_APPLICABLE   # no Organization at all: EN001 says so
-    links = {v.strip() for _, n in orgs for v in n["props"].get("sameAs", [])
+    links = {v.strip() for _, n in orgs for v in n.props.get("sameAs", ())
              if isinstance(v, str) and v.strip()}
     profiles = {profile_of(u) for u in links} - {""}
     if len(profiles) >= gov["min_sameas"]:
@@ -270,19 +271,19 @@ def en005(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
 def _markup_names(page, site) -> list[str]:
     names: list[str] = []
     for node in page.entities:
-        if node["syntax"] == "opengraph":
-            names += [v for k, vs in node["props"].items() if k in ("og:site_name", "og:title")
+        if node.syntax == "opengraph":
+            names += [v for k, vs in node.props.items() if k in ("og:site_name", "og:title")
                       for v in vs if isinstance(v, str)]
             continue
         for prop in ("name", "headline", "alternateName", "legalName"):
-            names += [v for v in node["props"].get(prop, []) if isinstance(v, str)]
+            names += [v for v in node.props.get(prop, ()) if isinstance(v, str)]
         for prop in ("about", "mentions", "author", "publisher", "brand", "manufacturer"):
-            for v in node["props"].get(prop, []):
+            for v in node.props.get(prop, ()):
                 if isinstance(v, str):
                     names.append(v)
-                elif isinstance(v, dict) and "id" in v and v["id"] in site.entities_by_id:
-                    target = site.entities_by_id[v["id"]]
-                    names += [x for x in target["props"].get("name", []) if isinstance(x, str)]
+                elif isinstance(v, Ref) and v.id in site.entities_by_id:
+                    target = site.entities_by_id[v.id]
+                    names += [x for x in target.props.get("name", ()) if isinstance(x, str)]
     return names
 
 
@@ -344,7 +345,7 @@ def _technical(name: str, page) -> bool:
               "entities": (_org("Acme"),)}),
       ))
 def en006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
-    if not any(n["syntax"] in ("json-ld", "microdata", "rdfa") for n in page.entities):
+    if not any(n.syntax in ("json-ld", "microdata", "rdfa") for n in page.entities):
         return NOT_APPLICABLE   # no markup to compare with: SD005 reports the missing markup
     main = [e for e in page.language.main_entities
             if e[2] >= 2 and e[1] in MAIN_LABELS and not _technical(e[0], page)][:3]

@@ -12,6 +12,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from aeo.facts.entities import EntityNode, Ref
+from aeo.facts.reading import resolve_node
 from aeo.facts.records import PageFacts, SiteFacts
 from aeo.facts.schemaorg import DATA_TYPES, DATE_TYPES, NUMBER_TYPES, vocabulary
 from aeo.rules.evidence import snippet
@@ -34,63 +36,59 @@ TEXTUAL = DATA_TYPES - NUMBER_TYPES - DATE_TYPES - {"URL", "Time", "Boolean", "T
 
 
 # -- reading the graph --------------------------------------------------------------------------
-def schema_nodes(page: PageFacts) -> list[dict]:
-    return [n for n in page.entities if n["syntax"] in SCHEMA_SYNTAXES]
+def schema_nodes(page: PageFacts) -> list[EntityNode]:
+    return [n for n in page.entities if n.syntax in SCHEMA_SYNTAXES]
 
 
-def where(node: dict) -> str:
-    if node["syntax"] == "json-ld":
-        return f"JSON-LD block {node['block'] + 1}"
-    return node["syntax"]
+def where(node: EntityNode) -> str:
+    if node.syntax == "json-ld":
+        return f"JSON-LD block {node.block + 1}"
+    return node.syntax
 
 
-def label(page: PageFacts, node: dict) -> str:
+def label(page: PageFacts, node: EntityNode) -> str:
     """'FAQPage > mainEntity > Question' style path of a node, for evidence."""
     parts, seen = [], set()
-    while node is not None and node["n"] not in seen:
-        seen.add(node["n"])
-        parts.append("/".join(node["types"]) or "(untyped item)")
-        if node["parent"] is None:
+    while node is not None and node.n not in seen:
+        seen.add(node.n)
+        parts.append("/".join(node.types) or "(untyped item)")
+        if node.parent is None:
             break
-        parts.append(node["prop"])
-        node = page.entities[node["parent"]]
+        parts.append(node.prop)
+        node = page.entities[node.parent]
     return " > ".join(reversed(parts))
 
 
-def resolve(page: PageFacts, site: SiteFacts, value) -> dict | None:
+def resolve(page: PageFacts, site: SiteFacts, value) -> EntityNode | None:
     """The node a value points at: on the page, else anywhere on the site by @id."""
-    if not isinstance(value, dict):
-        return None
-    if "ref" in value:
-        return page.entities[value["ref"]]
-    return site.entities_by_id.get(value.get("id", ""))
+    return resolve_node(page, value, site.entities_by_id)
 
 
 def present(values) -> bool:
     return any(not (isinstance(v, str) and not v.strip()) for v in values)
 
 
-def has_path(page: PageFacts, site: SiteFacts, node: dict, path: str) -> bool:
+def has_path(page: PageFacts, site: SiteFacts, node: EntityNode, path: str) -> bool:
     head, _, rest = path.partition(".")
-    values = node["props"].get(head, [])
+    values = node.props.get(head, ())
     if not rest:
         return present(values)
     for v in values:
         if isinstance(v, str) and rest == "name" and v.strip():
             return True   # a bare-string author is named (SD008 reports the bare string)
         target = resolve(page, site, v)
-        if target is None and isinstance(v, dict) and "id" in v:
+        if target is None and isinstance(v, Ref):
             return True   # a reference we cannot see (another site): not reported as missing
         if target is not None and has_path(page, site, target, rest):
             return True
     return False
 
 
-def ancestors(page: PageFacts, node: dict):
-    seen = {node["n"]}
-    while node["parent"] is not None and node["parent"] not in seen:
-        node = page.entities[node["parent"]]
-        seen.add(node["n"])
+def ancestors(page: PageFacts, node: EntityNode):
+    seen = {node.n}
+    while node.parent is not None and node.parent not in seen:
+        node = page.entities[node.parent]
+        seen.add(node.n)
         yield node
 
 
@@ -115,35 +113,34 @@ def requirements() -> tuple[Requirement, ...]:
                                 for k, v in item.items()}) for item in data["item"])
 
 
-def _is_last_crumb(page: PageFacts, node: dict) -> bool:
-    if node["parent"] is None:
+def _is_last_crumb(page: PageFacts, node: EntityNode) -> bool:
+    if node.parent is None:
         return False
-    parent = page.entities[node["parent"]]
-    siblings = [v["ref"] for v in parent["props"].get(node["prop"], [])
-                if isinstance(v, dict) and "ref" in v]
+    parent = page.entities[node.parent]
+    siblings = [v.node for v in parent.refs(node.prop) if v.node is not None]
     positions = {}
     for n in siblings:
-        pos = [p for p in page.entities[n]["props"].get("position", [])
+        pos = [p for p in page.entities[n].values("position")
                if isinstance(p, (int, float)) or (isinstance(p, str) and NUMBER.match(p))]
         if pos:
             positions[n] = float(pos[0])
     if len(positions) == len(siblings) and positions:
-        return node["n"] == max(positions, key=positions.get)
-    return bool(siblings) and siblings[-1] == node["n"]
+        return node.n == max(positions, key=positions.get)
+    return bool(siblings) and siblings[-1] == node.n
 
 
 def missing_properties(page: PageFacts, site: SiteFacts, which: str) -> list[str]:
     """'Type > path lacks a, b (doc)' for every item missing what Google requires/recommends."""
     out = []
     for node in schema_nodes(page):
-        if page.theme_markup and page.theme_markup in node["types"]:
+        if page.theme_markup and page.theme_markup in node.types:
             continue    # the theme's type on a page that is no article: SD101 reports it once
         for req in requirements():
-            if not set(node["types"]) & set(req.types):
+            if not set(node.types) & set(req.types):
                 continue
-            if req.within and not any(req.within in a["types"] for a in ancestors(page, node)):
+            if req.within and not any(req.within in a.types for a in ancestors(page, node)):
                 continue
-            if req.standalone_only and node["parent"] is not None:
+            if req.standalone_only and node.parent is not None:
                 continue
             wanted = list(req.required if which == "required" else req.recommended)
             if which == "required" and req.required_except_last and \
@@ -155,7 +152,7 @@ def missing_properties(page: PageFacts, site: SiteFacts, which: str) -> list[str
             lacking = [p for p in lacking   # 'author' missing says all of 'author.name'
                        if not any(alt.split(".")[0] in heads for alt in p.split("|") if "." in alt)]
             if lacking:
-                name = next((v for v in node["props"].get("name", []) if isinstance(v, str)), "")
+                name = next((v for v in node.props.get("name", ()) if isinstance(v, str)), "")
                 named = f" '{snippet(name, 50)}'" if name else ""
                 out.append(f"{label(page, node)}{named} ({where(node)}) lacks "
                            f"{', '.join(p.replace('|', ' or ') for p in lacking)}")
@@ -199,7 +196,8 @@ def wrong_kind(prop: str, value, syntax: str) -> str:
 
 # -- for the rules' examples ---------------------------------------------------------------------
 def example_node(n: int, types: list[str], props: dict, parent: int | None = None,
-          prop: str = "") -> dict:
-    """An entity node as the analyzer stores it, for the rules' examples."""
-    return {"n": n, "syntax": "json-ld", "block": 0, "types": types, "id": "", "parent": parent,
-            "prop": prop, "props": props, "ext": []}
+                 prop: str = "") -> EntityNode:
+    """An entity node as the analyzer stores it, for the rules' examples (props as JSON:
+    {"ref": 1} nests item 1, {"id": iri} names an item by @id)."""
+    return EntityNode.from_json({"n": n, "syntax": "json-ld", "block": 0, "types": types,
+                                 "parent": parent, "prop": prop, "props": props})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from aeo.facts.entities import EntityNode
 from aeo.facts.records import (
     PAGE_TYPES,
     RECORDS,
@@ -164,8 +165,7 @@ def qa002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
               "page_type": "product", "answers": Answers(faq_dom=FaqDom(qa=3))}),
           Example("marked up", False, page={
               "answers": Answers(faq_dom=FaqDom(details=4)),
-              "entities": ({"n": 0, "syntax": "json-ld", "block": 0, "types": ["FAQPage"],
-                            "id": "", "parent": None, "prop": "", "props": {}, "ext": []},)}),
+              "entities": (EntityNode(0, "json-ld", ("FAQPage",), block=0),)}),
       ))
 def qa003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     dom = page.answers.faq_dom
@@ -180,7 +180,7 @@ def qa003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
                 found.append(f"'{s.heading[:60]}' with {len(kids)} question sub-headings")
     if not found:
         return NOT_APPLICABLE
-    types = {t for n in page.entities for t in n["types"]}
+    types = {t for n in page.entities for t in n.types}
     if types & {"FAQPage", "QAPage"}:
         return PASSED
     return failed(Hit(evidence="; ".join(found) + "; no FAQPage or QAPage markup",

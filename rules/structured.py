@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
+from aeo.facts.entities import EntityNode
 from aeo.facts.reading import own_organizations
 from aeo.facts.records import PAGE_TYPES, JsonLdBlock, PageFacts, SiteFacts, Unseen
 from aeo.facts.schemaorg import vocabulary
@@ -146,7 +147,7 @@ def sd005(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if not expected:
         return NOT_APPLICABLE
     vocab = vocabulary()
-    types = {t for n in schema_nodes(page) for t in n["types"]}
+    types = {t for n in schema_nodes(page) for t in n.types}
     if any(vocab.is_a(t, e) for t in types for e in expected):
         return PASSED
     unread = {s: v for s, v in page.sd_status.items() if v.startswith("failed")}
@@ -189,17 +190,17 @@ def sd006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
 
 
 def _org_value(page, site, node, prop) -> str:
-    for v in node["props"].get(prop, []):
+    for v in node.props.get(prop, ()):
         if isinstance(v, str) and v.strip():
             return v.strip()
         target = resolve(page, site, v)
         if target is not None:
             for key in ("url", "contentUrl", "@id"):
-                for x in target["props"].get(key, []):
+                for x in target.props.get(key, ()):
                     if isinstance(x, str) and x.strip():
                         return x.strip()
-            if target.get("id"):
-                return target["id"]
+            if target.id:
+                return target.id
     return ""
 
 
@@ -252,20 +253,20 @@ def sd007(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
             problems.append(f"{prop}: " + " vs ".join(variants))
             urls += [u for _, ps in seen.values() for u in ps]
     vocab = vocabulary()
-    by_id: dict[str, list[tuple[PageFacts, dict]]] = {}
+    by_id: dict[str, list[tuple[PageFacts, EntityNode]]] = {}
     for page in pages:
         for node in schema_nodes(page):
-            if node["id"] and node["types"]:
-                by_id.setdefault(node["id"], []).append((page, node))
+            if node.id and node.types:
+                by_id.setdefault(node.id, []).append((page, node))
     for iri, uses in by_id.items():
-        kinds = {tuple(sorted(n["types"])) for _, n in uses}
+        kinds = {tuple(sorted(n.types)) for _, n in uses}
         if len(kinds) < 2:
             continue
         related = all(any(vocab.is_a(a, b) or vocab.is_a(b, a) for a in k1 for b in k2)
                       for k1 in kinds for k2 in kinds)
         if not related:
             where_used = [f"{'/'.join(k)} on {p.url}" for (p, n), k in
-                          ((u, tuple(sorted(u[1]["types"]))) for u in uses)]
+                          ((u, tuple(sorted(u[1].types))) for u in uses)]
             problems.append(f"@id {iri} is used for different things: "
                             + snippet("; ".join(dict.fromkeys(where_used)), 240))
             urls += [p.url for p, _ in uses]

@@ -35,13 +35,13 @@ def sd002(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     vocab = vocabulary()
     problems: list[str] = []
     for node in nodes:
-        for t in node["types"]:
-            if t not in node["ext"] and not vocab.is_type(t):
+        for t in node.types:
+            if t not in node.ext and not vocab.is_type(t):
                 close = vocab.closest(t, "type")
                 problems.append(f"type '{t}' ({where(node)})"
                                 + (f": did you mean '{close}'?" if close else ""))
-        for prop in node["props"]:
-            if prop not in node["ext"] and not vocab.is_property(prop):
+        for prop in node.props:
+            if prop not in node.ext and not vocab.is_property(prop):
                 close = vocab.closest(prop, "property")
                 problems.append(f"property '{prop}' on {label(page, node)} ({where(node)})"
                                 + (f": did you mean '{close}'?" if close else ""))
@@ -82,14 +82,14 @@ def sd008(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     vocab = vocabulary()
     problems = []
     for node in nodes:
-        if node["types"] and all(t in node["ext"] or not vocab.is_type(t)
-                                 for t in node["types"]):
+        if node.types and all(t in node.ext or not vocab.is_type(t)
+                                 for t in node.types):
             continue   # not a schema.org item (or an unknown type: SD002 reports it)
-        for prop, values in node["props"].items():
-            if prop in node["ext"]:
+        for prop, values in node.props.items():
+            if prop in node.ext:
                 continue
             for v in values:
-                why = wrong_kind(prop, v, node["syntax"])
+                why = wrong_kind(prop, v, node.syntax)
                 if why:
                     problems.append(f"{label(page, node)} ({where(node)}): {why}")
     problems = list(dict.fromkeys(problems))
@@ -123,14 +123,14 @@ def sd009(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     vocab = vocabulary()
     problems = []
     for node in nodes:
-        types = [t for t in node["types"] if t not in node["ext"] and vocab.is_type(t)]
+        types = [t for t in node.types if t not in node.ext and vocab.is_type(t)]
         if not types:
             continue
         role = any(vocab.is_a(t, "Role") for t in types)
-        for prop in node["props"]:
-            if prop in node["ext"] or not vocab.is_property(prop):
+        for prop in node.props:
+            if prop in node.ext or not vocab.is_property(prop):
                 continue
-            if role and prop == node["prop"]:
+            if role and prop == node.prop:
                 continue   # the Role pattern repeats its parent's property
             if not vocab.in_domain(prop, types):
                 problems.append(f"'{prop}' on {'/'.join(types)} ({where(node)}); it belongs to "
@@ -164,8 +164,8 @@ def sd010(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     vocab = vocabulary()
     found = []
     for node in nodes:
-        for term in list(node["types"]) + list(node["props"]):
-            if term not in node["ext"] and term in vocab.superseded:
+        for term in list(node.types) + list(node.props):
+            if term not in node.ext and term in vocab.superseded:
                 found.append(f"'{term}' ({where(node)}): use '{vocab.superseded[term]}'")
     found = list(dict.fromkeys(found))
     if not found:

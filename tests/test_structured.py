@@ -16,6 +16,8 @@ from aeo.analyzers import structured
 from aeo.analyzers.marked_up import normalize_text, unseen_markup
 from aeo.analyzers.structured import extract
 from aeo.crawler.links import parse_html
+from aeo.facts.entities import Ref
+from aeo.facts.records import PageFacts
 from aeo.facts.schemaorg import local_name, vocabulary
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, hits, make_page, make_site
@@ -54,12 +56,13 @@ def test_t32_every_block_is_parsed_repaired_or_invalid_with_a_reason(name):
     for b in sd["blocks"]:
         assert b.status == "parsed" or b.error    # a message for every failure
     # never a NaN in what we store
-    json.dumps({**sd, "blocks": [b.to_json() for b in sd["blocks"]]}, allow_nan=False)
+    json.dumps({**sd, "blocks": [b.to_json() for b in sd["blocks"]],
+                "nodes": [n.to_json() for n in sd["nodes"]]}, allow_nan=False)
 
 
 def test_t31_one_bad_block_does_not_erase_the_good_ones():
     sd = sd_of((FIXTURES / "one_bad_among_good.html").read_text())
-    types = [t for n in sd["nodes"] for t in n["types"]]
+    types = [t for n in sd["nodes"] for t in n.types]
     assert "Organization" in types and "WebSite" in types
     assert "Product" in types and "Thing" in types       # recovered by the repairs
     page = make_page(entities=tuple(sd["nodes"]), jsonld_blocks=tuple(sd["blocks"]))
@@ -87,8 +90,8 @@ def test_t32_size_and_depth_caps_and_a_big_graph():
     sd = sd_of(f"<html><body>{html}</body></html>")
     assert [(b.status, b.reason) for b in sd["blocks"]] == [
         ("invalid", "too_large"), ("invalid", "too_deep"), ("parsed", "")]
-    assert sum(1 for n in sd["nodes"] if n["types"] == ["Person"]) == 500
-    assert all(n["parent"] is None for n in sd["nodes"])   # @graph members are top-level
+    assert sum(1 for n in sd["nodes"] if n.types == ("Person",)) == 500
+    assert all(n.parent is None for n in sd["nodes"])   # @graph members are top-level
 
 
 def test_t30_xhtml_page_with_xml_declaration_still_yields_its_jsonld():
@@ -98,8 +101,8 @@ def test_t30_xhtml_page_with_xml_declaration_still_yields_its_jsonld():
              'ld+json">{"@context": "https://schema.org", "@type": "Organization", "name": '
              '"Zoë"}</script></head><body><p>Zoë</p></body></html>')
     sd = extract(parse_html(xhtml.encode("utf-8"), "utf-8"), "https://acme.example/")
-    assert sd["nodes"][0]["types"] == ["Organization"]
-    assert sd["nodes"][0]["props"]["name"] == ["Zoë"]
+    assert sd["nodes"][0].types == ("Organization",)
+    assert sd["nodes"][0].props["name"] == ("Zoë",)
 
 
 # -- T33: failure is never "nothing found" --------------------------------------------------------
@@ -148,7 +151,8 @@ def test_extruct_samples_parse_without_exception_and_keep_their_jsonld(case):
             assert sd["jsonld"] == _flat(expected)
     if "invalid" in case["html"]:
         assert sd["blocks"] and all(b.status == "repaired" for b in sd["blocks"])
-    json.dumps({**sd, "blocks": [b.to_json() for b in sd["blocks"]]}, allow_nan=False)
+    json.dumps({**sd, "blocks": [b.to_json() for b in sd["blocks"]],
+                "nodes": [n.to_json() for n in sd["nodes"]]}, allow_nan=False)
 
 
 def test_extruct_samples_cover_every_syntax():
@@ -156,7 +160,7 @@ def test_extruct_samples_cover_every_syntax():
     for case in _extruct_cases():
         sd = extract(parse_html((EXTRUCT / case["html"]).read_bytes(), "utf-8"),
                      "http://example.com/")
-        seen |= {n["syntax"] for n in sd["nodes"]}
+        seen |= {n.syntax for n in sd["nodes"]}
     assert seen == {"json-ld", "microdata", "rdfa", "opengraph"}
 
 
@@ -317,20 +321,23 @@ def test_graph_flattens_nests_and_resolves_references_on_the_page_and_across_the
                    '"https://acme.example/#org"}, "author": {"@type": "Person", "name": "Ann"}}'
                    '</script>', "https://acme.example/blog/hi")
     org, logo, web = home.entities
-    assert org["types"] == ["Organization"] and org["id"] == "https://acme.example/#org"
-    assert logo["parent"] == org["n"] and logo["prop"] == "logo"
-    assert web["props"]["publisher"] == [{"id": "https://acme.example/#org", "ref": 0}]
+    assert org.types == ("Organization",) and org.id == "https://acme.example/#org"
+    assert logo.parent == org.n and logo.prop == "logo"
+    assert web.props["publisher"] == (Ref("https://acme.example/#org", 0),)
     index = entity_index([home, post])
-    ref = post.entities[0]["props"]["publisher"][0]
-    assert "ref" not in ref and index[ref["id"]]["url"] == "https://acme.example/"
-    assert post.entities[1]["parent"] == 0 and post.entities[1]["prop"] == "author"
+    ref = post.entities[0].props["publisher"][0]
+    assert ref.node is None and index[ref.id].url == "https://acme.example/"
+    assert post.entities[1].parent == 0 and post.entities[1].prop == "author"
+    # stored and read back as the run database holds it, nothing lost
+    again = PageFacts.from_dict(json.loads(json.dumps(post.to_dict())))
+    assert again.entities == post.entities
 
 
 def test_schema_context_aliases_type_and_id():
     page = page_of('<script type="application/ld+json">{"@context": "https://schema.org/", '
                    '"type": "Audiobook", "id": "#work", "name": "Alice"}</script>')
     node = page.entities[0]
-    assert node["types"] == ["Audiobook"] and node["id"] == "https://acme.example/page#work"
+    assert node.types == ("Audiobook",) and node.id == "https://acme.example/page#work"
     assert check("SD002", page) == []
 
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from aeo.facts.entities import EntityNode, Ref
 from aeo.facts.records import PageFacts
 from aeo.facts.schemaorg import vocabulary
 
@@ -42,51 +43,53 @@ CREATIVE = ("Article", "BlogPosting", "NewsArticle", "TechArticle", "Report", "S
             "OpinionNewsArticle", "LiveBlogPosting", "MedicalWebPage", "ProfilePage", "AboutPage")
 
 
-def main_items(nodes: list[dict]) -> list[dict]:
+def main_items(nodes: Iterable[EntityNode]) -> list[EntityNode]:
     """The page's main items: its top-level creative works (an article, a page), else every
     top-level item but Open Graph's."""
-    items = [n for n in nodes if n["syntax"] != "opengraph" and any(
-        t in CREATIVE for t in n["types"]) and n["parent"] is None]
-    return items or [n for n in nodes if n["syntax"] != "opengraph" and n["parent"] is None]
+    nodes = list(nodes)
+    items = [n for n in nodes if n.syntax != "opengraph" and any(
+        t in CREATIVE for t in n.types) and n.parent is None]
+    return items or [n for n in nodes if n.syntax != "opengraph" and n.parent is None]
 
 
-def resolve_node(page, value, index) -> dict | None:
-    if isinstance(value, dict) and "ref" in value:
-        return page.entities[value["ref"]]
-    if isinstance(value, dict) and "id" in value:
-        return index.get(value["id"])
+def resolve_node(page, value, index: dict[str, EntityNode]) -> EntityNode | None:
+    """The item a property value points at: on the page, else anywhere on the site by @id."""
+    if isinstance(value, Ref) and value.node is not None:
+        return page.entities[value.node]
+    if isinstance(value, Ref):
+        return index.get(value.id)
     return None
 
 
-def page_author_nodes(page, index: dict) -> list[dict]:
+def page_author_nodes(page, index: dict[str, EntityNode]) -> list[EntityNode]:
     """The Person/Organization items the page's main items name as author, resolved."""
     out = []
-    for item in main_items(list(page.entities)):
-        for v in item["props"].get("author", []):
+    for item in main_items(page.entities):
+        for v in item.values("author"):
             node = resolve_node(page, v, index)
             if node is not None:
                 out.append(node)
     return out
 
 
-def is_org(node: dict) -> bool:
+def is_org(node: EntityNode) -> bool:
     vocab = vocabulary()
-    return any(vocab.is_type(t) and vocab.is_a(t, "Organization") for t in node["types"])
+    return any(vocab.is_type(t) and vocab.is_a(t, "Organization") for t in node.types)
 
 
-def own_organizations(pages: list[PageFacts], root: str) -> list[tuple[PageFacts, dict]]:
+def own_organizations(pages: list[PageFacts], root: str) -> list[tuple[PageFacts, EntityNode]]:
     """The site's own Organization items: top-level ones, or any whose @id or url is on the
     site's host (an article's publisher); not third parties mentioned in passing."""
     bare = (urlsplit(root).hostname or "").removeprefix("www.")
     out = []
     for page in pages:
         for node in page.entities:
-            if node["syntax"] == "opengraph" or not is_org(node):
+            if node.syntax == "opengraph" or not is_org(node):
                 continue
-            urls = [node["id"]] + [u for u in node["props"].get("url", []) if isinstance(u, str)]
+            urls = [node.id] + node.strings("url")
             on_site = any((urlsplit(u).hostname or "").removeprefix("www.") == bare
                           for u in urls if u)
-            if node["parent"] is None or on_site:
+            if node.parent is None or on_site:
                 out.append((page, node))
     return out
 
@@ -122,12 +125,12 @@ def is_pagination(url: str, rel: str = "", text: str = "") -> str:
     return ""
 
 
-def entity_index(pages: Iterable[PageFacts]) -> dict[str, dict]:
+def entity_index(pages: Iterable[PageFacts]) -> dict[str, EntityNode]:
     """@id -> the first node on the site that describes it (not a bare reference), with the
     URL of its page: how a reference on one page is resolved to an item on another."""
-    index: dict[str, dict] = {}
+    index: dict[str, EntityNode] = {}
     for page in pages:
         for node in page.entities:
-            if node["id"] and node["id"] not in index and (node["types"] or node["props"]):
-                index[node["id"]] = {**node, "url": page.url}
+            if node.id and node.id not in index and (node.types or node.props):
+                index[node.id] = node.at(page.url)
     return index

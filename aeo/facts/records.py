@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aeo import __version__
+from aeo.facts.entities import EntityNode
 from aeo.facts.events import CrawlEvent, Problem
 from aeo.facts.logs import LogFacts
 from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable from here)
@@ -130,7 +131,7 @@ class PageFacts:
     # are read by analyzers/jsonld.py, the texts not on the page found by analyzers/marked_up.py).
     sd_status: dict[str, str] = field(default_factory=dict)   # syntax -> found|none|failed: ..
     jsonld_blocks: tuple[JsonLdBlock, ...] = ()   # each JSON-LD block: parsed, repaired, invalid
-    entities: tuple[dict, ...] = ()        # the page's entity nodes, every syntax
+    entities: tuple[EntityNode, ...] = ()   # the page's entity nodes, every syntax
     entities_truncated: bool = False
     markup_checked: int = 0                # marked-up texts looked for in the visible text
     markup_unseen: tuple[Unseen, ...] = ()   # those not found on the page
@@ -167,6 +168,7 @@ class PageFacts:
         d["markup_unseen"] = [plain(u) for u in self.markup_unseen]
         d["body"] = plain(self.body)
         d["canonical_tags"] = [plain(t) for t in self.canonical_tags]
+        d["entities"] = [n.to_json() for n in self.entities]
         return d
 
     @classmethod
@@ -184,9 +186,9 @@ class PageFacts:
         d["markup_unseen"] = tuple(Unseen(**u) for u in d.get("markup_unseen", ()))
         d["body"] = Body(**d.get("body", {}))
         d["canonical_tags"] = tuple(CanonicalTag(**t) for t in d.get("canonical_tags", ()))
+        d["entities"] = tuple(EntityNode.from_json(n) for n in d.get("entities", ()))
         for key in ("h1", "robots_directives", "canonicals", "body_canonicals", "invalid_links",
-                    "schema_types",
-                    "entities"):
+                    "schema_types"):
             d[key] = tuple(d.get(key, ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
@@ -253,7 +255,7 @@ class SiteFacts:
     description_counts: dict[str, int] = field(default_factory=dict)
     titled_pages: int = 0
     crawl_events: tuple[CrawlEvent, ...] = ()   # redirect loops, failures, off-site redirects, ...
-    entities_by_id: dict[str, dict] = field(default_factory=dict)   # @id -> node (+ its url)
+    entities_by_id: dict[str, EntityNode] = field(default_factory=dict)   # @id -> node, at its url
     identity: Identity = Identity()       # the organization's name and its variants
     theme_markup: dict = field(default_factory=dict)   # article type on every page -> where
     dated_sections: dict = field(default_factory=dict)  # first folder -> [articles, dated, authored]
