@@ -245,6 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, help="the date freshness rules count from")
     _common(p)
 
+    p = sub.add_parser("render", help="write a judged run's outputs again, judging nothing",
+                       description="Write audit.html, findings.json and the CSVs of a stored "
+                                   "run again from the result its audit saved: nothing is "
+                                   "fetched, analyzed or judged, the history is untouched, and "
+                                   "the files are those the audit wrote (a lost report folder, "
+                                   "a PDF asked for later). `aeo report` judges again instead.")
+    p.add_argument("run", help="run folder, SITE/TIMESTAMP, or 'latest'")
+    p.add_argument("--out", "-o", metavar="DIR", help="where to write (default: the run folder)")
+    _pdf_option(p)
+    _common(p)
+
     p = sub.add_parser("logs", help="what AI crawlers fetched, from server access logs",
                        description="Read server access logs (plain or gzip; - for standard "
                                    "input), find the AI crawlers of the tool's table by user "

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 from aeo.arguments import build_parser
-from aeo.commands import cmd_analyze, cmd_audit, cmd_crawl, cmd_demo, cmd_report
+from aeo.commands import cmd_analyze, cmd_audit, cmd_crawl, cmd_demo, cmd_render, cmd_report
 from aeo.durable import WorkspaceError
 from aeo.logcommands import cmd_bots, cmd_logs
 from aeo.lookups import (
@@ -25,7 +25,7 @@ from aeo.lookups import (
 from aeo.pipeline import EXIT_USAGE, AuditError
 
 COMMANDS = {"audit": cmd_audit, "crawl": cmd_crawl, "analyze": cmd_analyze,
-            "report": cmd_report, "history": cmd_history, "demo": cmd_demo, "rules": cmd_rules,
+            "report": cmd_report, "render": cmd_render, "history": cmd_history, "demo": cmd_demo, "rules": cmd_rules,
             "explain": cmd_explain, "compare": cmd_compare, "schedule": cmd_schedule,
             "logs": cmd_logs, "bots": cmd_bots, "portfolio": cmd_portfolio}
 

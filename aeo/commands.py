@@ -20,6 +20,7 @@ from aeo.pipeline import (
     AuditError,
     analyze,
     crawl,
+    render_saved,
     report,
     require_language_model,
     say,
@@ -288,6 +289,15 @@ def cmd_report(args) -> int:
     out = cmd_report_run(ws, run, governance_of(args), args)
     print(str((out / "audit.html").resolve()))
     return _exit_for(run)
+
+
+def cmd_render(args) -> int:
+    _, run = _find_run(args)
+    out = Path(args.out) if args.out else run.path
+    check_out(str(out))
+    render_saved(run, out, quiet=args.quiet, pdf=args.pdf)
+    print(str((out / "audit.html").resolve()))
+    return EXIT_OK
 
 
 def cmd_report_run(ws, run, gov, args) -> Path:

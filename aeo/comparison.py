@@ -25,30 +25,31 @@ DROP TABLE IF EXISTS temp.cmp_before;
 DROP TABLE IF EXISTS temp.cmp_pages;
 DROP TABLE IF EXISTS temp.cmp_rules;
 DROP TABLE IF EXISTS temp.cmp;
+DROP TABLE IF EXISTS cmp;
 CREATE TEMP TABLE cmp_now (rule TEXT, url TEXT, severity TEXT, PRIMARY KEY (rule, url));
 CREATE TEMP TABLE cmp_before (rule TEXT, url TEXT, severity TEXT, PRIMARY KEY (rule, url));
 CREATE TEMP TABLE cmp_pages (url TEXT PRIMARY KEY);
 CREATE TEMP TABLE cmp_rules (rule TEXT PRIMARY KEY);
-CREATE TEMP TABLE cmp (seq INTEGER PRIMARY KEY, kind TEXT, rule TEXT, url TEXT,
-                       severity TEXT);
+CREATE TABLE cmp (seq INTEGER PRIMARY KEY, kind TEXT, rule TEXT, url TEXT, severity TEXT);
 """
 
 
 class Comparison:
-    """The classified findings, kept in a temporary table of conn."""
+    """The classified findings, kept in the cmp table of conn (the run database's: a saved
+    result reads them again)."""
 
     def __init__(self, conn: sqlite3.Connection, previous_run: str, config_changed: bool):
         self.conn = conn
         self.previous_run = previous_run
         self.config_changed = config_changed
         self.counts = dict.fromkeys(KINDS, 0)
-        for kind, n in conn.execute("SELECT kind, COUNT(*) FROM temp.cmp GROUP BY kind"):
+        for kind, n in conn.execute("SELECT kind, COUNT(*) FROM cmp GROUP BY kind"):
             self.counts[kind] = n
         self.shown = {k: list(self.iter(k, limit=SHOWN)) for k in KINDS}
 
     def iter(self, kind: str, limit: int = -1) -> Iterator[dict]:
         for rule, url, severity in self.conn.execute(
-                "SELECT rule, url, severity FROM temp.cmp WHERE kind = ? ORDER BY seq LIMIT ?",
+                "SELECT rule, url, severity FROM cmp WHERE kind = ? ORDER BY seq LIMIT ?",
                 (kind, limit)):
             yield {"rule": rule, "url": url, "severity": severity}
 
@@ -72,7 +73,7 @@ def classify(conn: sqlite3.Connection, now: Iterable[tuple[str, str, str]],
     any_rule = known_rules is None
     conn.executemany("INSERT OR IGNORE INTO temp.cmp_rules VALUES (?)",
                      ((r,) for r in (known_rules or ())))
-    conn.execute("INSERT INTO temp.cmp (kind, rule, url, severity) "
+    conn.execute("INSERT INTO cmp (kind, rule, url, severity) "
                  "SELECT CASE WHEN b.rule IS NULL THEN 'new' ELSE 'persisting' END, "
                  "n.rule, n.url, n.severity FROM temp.cmp_now n "
                  "LEFT JOIN temp.cmp_before b ON b.rule = n.rule AND b.url = n.url "
@@ -81,7 +82,7 @@ def classify(conn: sqlite3.Connection, now: Iterable[tuple[str, str, str]],
     comparable = (f"({int(complete and not config_changed)} AND "
                   f"({int(any_rule)} OR b.rule IN (SELECT rule FROM temp.cmp_rules)) AND "
                   f"(b.url IN (SELECT url FROM temp.cmp_pages) OR {site_file}))")
-    conn.execute("INSERT INTO temp.cmp (kind, rule, url, severity) "
+    conn.execute("INSERT INTO cmp (kind, rule, url, severity) "
                  f"SELECT CASE WHEN {comparable} THEN 'fixed' ELSE 'not_comparable' END, "
                  "b.rule, b.url, b.severity FROM temp.cmp_before b "
                  "LEFT JOIN temp.cmp_now n ON n.rule = b.rule AND n.url = b.url "

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aeo import __version__
 from aeo.analyzers.workers import analysis_workers, forked_pool
 from aeo.comparison import Comparison
 from aeo.coverage import Coverage
 from aeo.durable import utc_now
+from aeo.facts.codec import decode, encode
 from aeo.facts.records import PageFacts, RuleOutcome, SiteFacts
 from aeo.governance import Governance
 from aeo.pageset import FullPages, SlimPages, Survey
@@ -139,6 +141,53 @@ def judge(*, run: Run, db: CrawlDB, full: FullPages, slim: SlimPages, survey: Su
         coverage=coverage, limits=manifest.get("limits", []), status=status,
         config_hash=chash, count_by_url=count_by_url,
         drill=_drill(db, slim, count_by_url), _db=db, _slim=slim)
+
+
+# -- saved with the run, read back for a later render -----------------------------------------
+SAVED = {"outcomes": list[RuleOutcome], "scores": Scores, "priorities": list[Priority],
+         "leave": list[Priority], "templates": list[Template], "site": SiteFacts,
+         "survey": Survey, "coverage": Coverage, "count_by_url": Counter}
+RESULT_VERSION = 1
+
+
+def save(result: AuditResult, db: CrawlDB) -> None:
+    """The result in the run database: what render() reads, but the findings and pages,
+    which are there already (the comparison's classified findings too)."""
+    data = {name: encode(getattr(result, name)) for name in SAVED}
+    data.update(version=RESULT_VERSION, tool=__version__, run=result.run,
+                governance=result.governance.to_dict(), rules=list(result.rules),
+                trend=result.trend, limits=result.limits, status=result.status,
+                config_hash=result.config_hash, drill=result.drill,
+                comparison=None if result.comparison is None else {
+                    "previous_run": result.comparison.previous_run,
+                    "config_changed": result.comparison.config_changed})
+    db.put_result(data)
+    db.commit()
+
+
+class NotSaved(Exception):
+    """The run has no saved result this version reads: judge it again (aeo report)."""
+
+
+def load(db: CrawlDB) -> AuditResult:
+    """The result save() stored, with the run database behind it for the findings and pages;
+    NotSaved when there is none (a run judged by an earlier version, or not judged)."""
+    data = db.result()
+    if data is None or data.get("version") != RESULT_VERSION or data.get("tool") != __version__:
+        raise NotSaved("this run has no saved result of this version")
+    registry = all_rules()
+    missing = [r for r in data["rules"] if r not in registry]
+    if missing:
+        raise NotSaved(f"rules {', '.join(missing[:3])} are no longer in the catalogue")
+    cmp = data["comparison"]
+    return AuditResult(
+        **{name: decode(tp, data[name]) for name, tp in SAVED.items()},
+        run=data["run"], governance=Governance.from_dict(data["governance"]),
+        rules={r: registry[r] for r in data["rules"]}, trend=data["trend"],
+        limits=data["limits"], status=data["status"], config_hash=data["config_hash"],
+        drill=data["drill"], comparison=None if cmp is None else
+        db.comparison(cmp["previous_run"], cmp["config_changed"]),
+        _db=db, _slim=SlimPages(db))
 
 
 def record(result: AuditResult, run: Run, workspace: Workspace, out: Path) -> dict:

@@ -247,7 +247,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
     from aeo.analyzers.site import build_site_facts
     from aeo.coverage import measure as measure_coverage
     from aeo.crawler.scope import Scope, normalize_url
-    from aeo.judge import judge, record
+    from aeo.judge import judge, record, save
     from aeo.pageset import FullPages, SlimPages, set_aside_theme, survey
     from aeo.reports.build import render
 
@@ -281,6 +281,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         result = judge(run=run, db=db, full=full, slim=slim, survey=found, site=site,
                        coverage=coverage, gov=gov, workspace=workspace, manifest=manifest,
                        previous=previous)
+        save(result, db)
         t1 = time.monotonic()
         render(result, out)
         pdf_problem = _pdf(result, out, quiet) if pdf else ""
@@ -293,6 +294,27 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         raise AuditError(pdf_problem, EXIT_USAGE)
     n = max(1, len(found.rows))
     return [Stage("rules", t1 - t0, n), Stage("report", t2 - t1, n)]
+
+
+def render_saved(run: Run, out: Path, quiet: bool = True, pdf: bool = False) -> None:
+    """Write a judged run's outputs again from its saved result: nothing is judged, nothing
+    recorded in the history."""
+    from aeo.judge import NotSaved, load
+    from aeo.reports.build import render
+
+    db = run.open_db()
+    try:
+        try:
+            result = load(db)
+        except NotSaved as exc:
+            raise AuditError(f"{run.run_id}: {exc}; `aeo report {run.run_id}` judges it again "
+                             "and writes the report", EXIT_USAGE) from None
+        render(result, out)
+        pdf_problem = _pdf(result, out, quiet) if pdf else ""
+    finally:
+        db.close()
+    if pdf_problem:
+        raise AuditError(pdf_problem, EXIT_USAGE)
 
 
 def _pdf(result, out: Path, quiet: bool) -> str:

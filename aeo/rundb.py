@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS sitemap_urls (url TEXT PRIMARY KEY, sitemap TEXT);
 CREATE TABLE IF NOT EXISTS facts (url TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS site (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS result (id INTEGER PRIMARY KEY CHECK (id = 1), data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS slim (url TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS findings (
     seq INTEGER PRIMARY KEY, rule_order INTEGER NOT NULL, rule TEXT NOT NULL, url TEXT,
@@ -136,6 +137,22 @@ class CrawlDB:
 
     def clear_findings(self) -> None:
         self.conn.execute("DELETE FROM findings")
+        self.conn.execute("DELETE FROM result")      # it was judged from them
+
+    def put_result(self, data: dict) -> None:
+        """The judged result (aeo.judge.save), compressed: one per run."""
+        self.conn.execute("INSERT OR REPLACE INTO result VALUES (1, ?)",
+                          (zlib.compress(json.dumps(data).encode(), 6),))
+
+    def result(self) -> dict | None:
+        row = self.conn.execute("SELECT data FROM result WHERE id = 1").fetchone()
+        return json.loads(zlib.decompress(row[0])) if row else None
+
+    def comparison(self, previous_run: str, config_changed: bool):
+        """The comparison the judge classified (its table), for a saved result read again."""
+        from aeo.comparison import Comparison
+
+        return Comparison(self.conn, previous_run, config_changed)
 
     def add_finding(self, rule_order: int, data: dict) -> None:
         self.conn.execute("INSERT INTO findings (rule_order, rule, url, severity, data) "

@@ -1,0 +1,106 @@
+"""The judged result is saved with the run and read back: `aeo render RUN` writes every output
+again from it, without judging (a lost output folder, a PDF asked for later), and what it
+writes is what the audit wrote, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+OUTPUTS = ("audit.html", "findings.json", "findings.csv", "pages.csv", "entities.csv",
+           "backlog.csv", "bot_hits.csv")
+
+
+def _aeo(tmp: Path, *args: str, port: str = "8795") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aeo", *args], capture_output=True, text=True,
+                          timeout=600, cwd=tmp, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "AEO_DEMO_PORT": port})
+
+
+def test_render_writes_the_audit_again_from_the_saved_result(tmp_path):
+    ws = str(tmp_path / "ws")
+    first = _aeo(tmp_path, "demo", "--workspace", ws, "--out", str(tmp_path / "m1"),
+                 "--as-of", "2026-10-30", "--quiet")
+    assert first.returncode == 0, first.stderr
+    # the second month: a comparison with the first, new and fixed findings, a trend
+    second = _aeo(tmp_path, "demo", "--month", "2", "--workspace", ws,
+                  "--out", str(tmp_path / "m2"), "--as-of", "2026-11-30", "--quiet")
+    assert second.returncode == 0, second.stderr
+    again = _aeo(tmp_path, "render", "latest", "--workspace", ws, "--out", str(tmp_path / "r2"))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip().endswith("audit.html")
+    for name in OUTPUTS:
+        assert (tmp_path / "r2" / name).read_bytes() == (tmp_path / "m2" / name).read_bytes(), name
+    html = (tmp_path / "r2" / "audit.html").read_text(encoding="utf-8")
+    assert "Since the audit of 2026-10-30: 1 new, 2 fixed" in html   # the comparison, read back
+
+    # rendering judges nothing and records nothing: the history still holds two runs
+    history = _aeo(tmp_path, "history", "--workspace", ws)
+    assert history.returncode == 0 and history.stdout.count("complete") >= 2, history.stdout
+
+
+def test_a_run_without_a_saved_result_is_one_line(tmp_path):
+    ws = tmp_path / "ws"
+    first = _aeo(tmp_path, "demo", "--workspace", str(ws), "--out", str(tmp_path / "m1"),
+                 "--quiet", port="8796")
+    assert first.returncode == 0, first.stderr
+    db = next(ws.rglob("crawl.sqlite"))
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM result")      # as a run judged before results were saved
+    conn.commit()
+    conn.close()
+    again = _aeo(tmp_path, "render", "latest", "--workspace", str(ws), "--out",
+                 str(tmp_path / "r1"), port="8796")
+    assert again.returncode == 2
+    assert len(again.stderr.strip().splitlines()) == 1 and "aeo report" in again.stderr
+    assert "Traceback" not in again.stderr and not (tmp_path / "r1" / "audit.html").exists()
+
+
+def test_site_facts_come_back_as_they_were_saved():
+    """Every kind of value the site facts hold, through JSON and back: records in records,
+    sets, tuples of tuples, optional records, integer statuses, entity references, crawl
+    events with their problems, a log summary."""
+    import json
+
+    from aeo.facts.codec import decode, encode
+    from aeo.facts.entities import EntityNode, Ref
+    from aeo.facts.events import CrawlEvent, Problem
+    from aeo.facts.logs import BotHits, LogFacts
+    from aeo.facts.records import AuthorEntry, BotAccess, Identity, Probe, RobotsGroupLine
+    from aeo.rules.base import make_site
+
+    logs = LogFacts(files=("a.log",), formats=(("a.log", "combined"),), lines=10,
+                    lines_skipped=1, first="2026-11-01T00:00:00Z", last="2026-11-20T00:00:00Z",
+                    rows=(BotHits("GPTBot", "OpenAI", "training", "yes", "https://e.com/a",
+                                  "https://e.com/a", 3, "2026-11-01", "2026-11-02",
+                                  ((200, 2), (404, 1)), 404),),
+                    daily=(("2026-11-01", "GPTBot", "yes", 3),), spoofers=(("GPTBot", "1.2.3.4", 2),),
+                    days_covered=14, joined=True)
+    site = make_site(
+        robots_problems=(Problem("too_large", size=600_000, limit=512_000),),
+        bots=(BotAccess("GPTBot", "OpenAI", "training", ("https://e.com/",), "User-agent: *",
+                        RobotsGroupLine(3, "Disallow: /")),),
+        bot_probes=(Probe("GPTBot", 403, True, None),), browser_probe=Probe("browser", 200, False),
+        sitemap_urls=frozenset({"https://e.com/a", "https://e.com/b"}),
+        status_by_url={"https://e.com/a": 200, "https://e.com/x": None},
+        inlinks={"https://e.com/a": ("https://e.com/",)}, inlink_counts={"https://e.com/a": 7},
+        crawl_events=(CrawlEvent("redirect_loop", "https://e.com/l", chain=("a", "b", "a")),
+                      CrawlEvent("sitemap_problem", "https://e.com/s.xml",
+                                 problem=Problem("root_element", value="html"))),
+        entities_by_id={"https://e.com/#org": EntityNode(
+            0, "json-ld", ("Organization",), "https://e.com/#org",
+            props={"name": ("Acme",), "logo": (Ref(node=1),), "parentOrganization": (Ref("x"),),
+                   "foundingYear": (1999,)}, url="https://e.com/")},
+        identity=Identity("Acme", "markup", ("Acme",), {"ACME": {"title": 2}}, {"ACME": ["/"]}),
+        authors={"ann": AuthorEntry("Ann", pages=("https://e.com/a",), sources={"markup": 1})},
+        logs=logs, missing_page={"status": 404}, as_of="2026-11-30")
+    from aeo.facts.records import SiteFacts
+
+    again = decode(SiteFacts, json.loads(json.dumps(encode(site))))
+    assert again == site
+    assert again.logs.answer_hits == site.logs.answer_hits
+    assert isinstance(again.sitemap_urls, frozenset) and isinstance(again.bots[0].line,
+                                                                    RobotsGroupLine)
