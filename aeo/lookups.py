@@ -67,7 +67,7 @@ def cmd_compare(args) -> int:
         print(f"{run.run_id}: no earlier complete run of {site} to compare with")
         return EXIT_OK
     now = ws.run_findings(run.run_id)
-    pages_now = {u: p["status"] for u, p in ws.run_pages(run.run_id).items()}
+    pages_now = {u: p.status for u, p in ws.run_pages(run.run_id).items()}
     result = compare(now, pages_now, previous, ws,
                      complete=bool(run.manifest().get("complete")))
     print(f"{run.run_id} against {previous['run_id']}: "

@@ -23,6 +23,7 @@ from aeo.analyzers.page_type import theme_markup
 from aeo.facts.records import (
     CONTENT_TYPES,
     PageFacts,
+    ThemeMarkup,
     counted_for_titles,
     section,
     text_key,
@@ -139,7 +140,7 @@ class Survey:
     content_with_words: int = 0                                   # status 200, some words
     article_markup: Counter = field(default_factory=Counter)      # type -> pages
     unmarked: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    theme: dict[str, dict] = field(default_factory=dict)          # the theme's types, if any
+    theme: dict[str, ThemeMarkup] = field(default_factory=dict)   # the theme's types, if any
     # first path folder -> [articles, dated, with an author]
     dated_sections: dict[str, list[int]] = field(default_factory=dict)
 

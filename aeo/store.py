@@ -34,6 +34,7 @@ from aeo.durable import (
     database_problem,
     utc_now,
 )
+from aeo.facts.records import PreviousPage
 from aeo.rundb import CrawlDB
 
 
@@ -285,11 +286,11 @@ class Workspace:
                 if r["complete"] and r["run_id"] < before_run_id]
         return runs[-1] if runs else None
 
-    def run_pages(self, run_id: str) -> dict[str, dict]:
-        """url -> {status, main_text_hash, date_modified} of a recorded run."""
+    def run_pages(self, run_id: str) -> dict[str, PreviousPage]:
+        """url -> its status, main text hash and dateModified, as a recorded run saw them."""
         conn = self._index()
         try:
-            return {r[0]: {"status": r[1], "main_text_hash": r[2], "date_modified": r[3]}
+            return {r[0]: PreviousPage(r[1], r[2], r[3])
                     for r in conn.execute("SELECT url, status, main_text_hash, date_modified "
                                           "FROM pages WHERE run_id = ?", (run_id,))}
         finally:

@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 from aeo.facts.page_types import ARTICLE_MARKUP, SCHEMA_TYPES, URL_PATTERNS
+from aeo.facts.records import ThemeMarkup
 
 LISTING_URL = dict(URL_PATTERNS)["listing"]
 
@@ -89,20 +90,20 @@ def article_markup(page_types: tuple[str, ...] | list[str]) -> str:
 
 
 def theme_markup(carrying: dict[str, int], pages: int,
-                 unmarked: dict[str, dict[str, list[str]]]) -> dict[str, dict]:
+                 unmarked: dict[str, dict[str, list[str]]]) -> dict[str, ThemeMarkup]:
     """The article types the site's theme puts on (nearly) every page.
 
     carrying: article type -> pages whose top-level markup has it; pages: the site's pages
     with content; unmarked: article type -> the type those pages' URL and content give (when
     it is no article) -> their URLs. A type is the theme's when at least THEME_SHARE of the
     pages carry it and it sits on pages of THEME_EVIDENCE_TYPES kinds that are no articles.
-    Returns type -> {pages, of, kinds: {kind: [urls...]}}."""
+    Returns type -> its ThemeMarkup."""
     found = {}
     for name, n in carrying.items():
         kinds = {k: urls for k, urls in unmarked.get(name, {}).items() if k in NOT_ARTICLES}
         if n >= THEME_MIN_PAGES and n >= THEME_SHARE * pages and \
                 len(kinds) >= THEME_EVIDENCE_TYPES:
-            found[name] = {"pages": n, "of": pages, "kinds": kinds}
+            found[name] = ThemeMarkup(n, pages, {k: tuple(urls) for k, urls in kinds.items()})
     return found
 
 

@@ -24,8 +24,10 @@ from aeo.facts.records import (
     BotAccess,
     Fetch,
     LlmsTxt,
+    MissingPage,
     Probe,
     RobotsGroupLine,
+    SectionTally,
     SiteFacts,
 )
 
@@ -205,18 +207,19 @@ def build_site_facts(scope: Scope, fetches: Iterable[Fetch], pages, events: list
         crawl_events=tuple(events),
         entities_by_id=entity_index(pages),
         identity=build_identity(pages, scope.root, texts),
-        theme_markup=survey.theme, dated_sections=survey.dated_sections,
+        theme_markup=survey.theme,
+        dated_sections={k: SectionTally(*v) for k, v in survey.dated_sections.items()},
         authors=author_matrix(pages, lookup),
         missing_page=missing_page_fingerprint(missing, scope),
     )
 
 
-def missing_page_fingerprint(fetch: Fetch | None, scope: Scope) -> dict:
+def missing_page_fingerprint(fetch: Fetch | None, scope: Scope) -> MissingPage | None:
     """What the site answers for a URL that cannot exist: a 404 is right; a 200 is a
     catch-all whose title and main text identify the soft 404s among the pages."""
     if fetch is None:
-        return {}
-    info = {"url": fetch.url, "status": fetch.status}
+        return None
+    info = MissingPage(fetch.url, fetch.status)
     if fetch.status and 200 <= fetch.status < 300 and fetch.body:
         from aeo.analyzers.page import analyze_page
 
@@ -224,6 +227,6 @@ def missing_page_fingerprint(fetch: Fetch | None, scope: Scope) -> dict:
             facts = analyze_page(dataclasses.replace(fetch, kind=KIND_PAGE), scope, scope.root)
         except Exception:  # noqa: BLE001 - a fingerprint is a nicety, never a crash
             return info
-        info.update(title=facts.title, main_text_hash=facts.main_text_hash,
-                    words=facts.main_word_count)
+        info = dataclasses.replace(info, title=facts.title, main_text_hash=facts.main_text_hash,
+                                   words=facts.main_word_count)
     return info

@@ -18,6 +18,7 @@ from aeo.facts.records import (
     Block,
     Identity,
     PageFacts,
+    SectionTally,
     SiteFacts,
     peers_show,
 )
@@ -80,7 +81,7 @@ def _cand(name: str, source: str, url: str = "", same_as=(), kind: str = "person
               "date_published": "2026-03-02", "attribution": Attribution(authors=())}),
           Example("an undated manual page among anonymous ones", None, page={
               "url": "https://example.com/docs/setup", "attribution": Attribution(authors=())},
-              site={"dated_sections": {"/docs/": [30, 0, 0]}}),
+              site={"dated_sections": {"/docs/": SectionTally(30, 0, 0)}}),
           Example("a byline", False, page={"attribution": Attribution(authors=(
               _cand("Maria Okafor", "byline", "/authors/maria"),))}),
       ))
@@ -89,7 +90,7 @@ def at001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
         return PASSED
     if page.dated_kind in RECORDS or not (
             post_signals(page.url, page.schema_types, published=page.date_published)
-            or peers_show(site, page.url, 2)):
+            or peers_show(site, page.url, "authored")):
         return NOT_APPLICABLE     # a project's changelog, or a manual whose pages name nobody
     return failed(Hit(evidence="no byline, no author in markup (author), no author meta tag, no "
                                "rel=author link",

@@ -8,7 +8,15 @@ from datetime import date, timedelta
 
 from aeo.facts.page_types import post_signals
 from aeo.facts.reading import day, is_placeholder
-from aeo.facts.records import Attribution, DateCandidate, PageFacts, SiteFacts, peers_show
+from aeo.facts.records import (
+    Attribution,
+    DateCandidate,
+    PageFacts,
+    PreviousPage,
+    SectionTally,
+    SiteFacts,
+    peers_show,
+)
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Verdict, failed, rule
 
@@ -38,7 +46,7 @@ def _dated_content(page, site) -> bool:
     (article markup, a byline) or one whose section's other articles are dated? An undated
     reference or product page among undated ones (a manual, a contributor guide) is not."""
     return post_signals(page.url, page.schema_types, author=page.author) or \
-        peers_show(site, page.url, 1)
+        peers_show(site, page.url, "dated")
 
 
 def _months_between(a: date, b: date) -> int:
@@ -62,13 +70,13 @@ def _months_between(a: date, b: date) -> int:
           Example("a post with a byline and no date", True, page={
               "author": "Maria Okafor", "attribution": Attribution(dates=())}),
           Example("only the URL has one, among dated posts", True,
-                  site={"dated_sections": {"/blog/": [10, 9, 0]}},
+                  site={"dated_sections": {"/blog/": SectionTally(10, 9, 0)}},
                   page={"url": "https://example.com/blog/close", "attribution": Attribution(dates=(
                       _c("2026-03-02", "URL", "published"),))}),
           Example("markup date", False, page={"attribution": Attribution(dates=(
               _c("2026-03-02", "markup datePublished", "published"),))}),
           Example("an undated guide among undated guides", None,
-                  site={"dated_sections": {"/docs/": [40, 0, 0]}},
+                  site={"dated_sections": {"/docs/": SectionTally(40, 0, 0)}},
                   page={"url": "https://example.com/docs/setup", "attribution": Attribution(dates=())}),
       ))
 def fr001(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
@@ -186,12 +194,10 @@ def fr003(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       references=("https://developers.google.com/search/docs/appearance/publication-dates",),
       examples=(
           Example("date bumped, same text", True, site={"previous_pages": {
-              "https://example.com/blog/post": {"status": 200, "main_text_hash": "abc",
-                                                "date_modified": "2026-09-15"}}},
+              "https://example.com/blog/post": PreviousPage(200, "abc", "2026-09-15")}},
                   page={"main_text_hash": "abc", "date_modified": "2026-10-15"}),
           Example("text changed too", False, site={"previous_pages": {
-              "https://example.com/blog/post": {"status": 200, "main_text_hash": "abc",
-                                                "date_modified": "2026-09-15"}}},
+              "https://example.com/blog/post": PreviousPage(200, "abc", "2026-09-15")}},
                   page={"main_text_hash": "def", "date_modified": "2026-10-15"}),
           Example("no previous run: not applicable", None, site={"previous_pages": None},
                   page={"main_text_hash": "abc", "date_modified": "2026-10-15"}),
@@ -200,12 +206,12 @@ def fr004(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     if site.previous_pages is None:
         return NOT_APPLICABLE   # no previous run to compare with: not applicable, not passed
     before = site.previous_pages.get(page.url)
-    if not before or not before.get("main_text_hash") or not page.main_text_hash:
+    if not before or not before.main_text_hash or not page.main_text_hash:
         return NOT_APPLICABLE
-    then, now = _d(before.get("date_modified") or ""), _d(page.date_modified)
+    then, now = _d(before.date_modified or ""), _d(page.date_modified)
     if not then or not now:
         return NOT_APPLICABLE
-    if now > then and before["main_text_hash"] == page.main_text_hash:
+    if now > then and before.main_text_hash == page.main_text_hash:
         return failed(Hit(evidence=f"dateModified moved from {then} to {now}; the main text is "
                                    "unchanged since the previous run",
                           detail="The modified date moved forward but the content did not change."))

@@ -14,6 +14,7 @@ from aeo.facts.records import (
     REFRESH_REDIRECT_S,
     Body,
     CanonicalTag,
+    MissingPage,
     PageFacts,
     Refresh,
     SiteFacts,
@@ -209,29 +210,27 @@ def acc112(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
       after="GET /no-such-page → 404 'Page not found'",
       references=("https://developers.google.com/search/docs/crawling-indexing/http-network-errors",),
       examples=(
-          Example("catch-all 200", True, site={"missing_page": {
-              "url": "https://example.com/aeo-audit-missing-1", "status": 200,
-              "title": "Not found", "main_text_hash": "abc", "words": 9}},
+          Example("catch-all 200", True, site={"missing_page": MissingPage(
+              "https://example.com/aeo-audit-missing-1", 200, "Not found", "abc", 9)},
                   pages=({"url": "https://example.com/gone", "main_text_hash": "abc",
                           "title": "Not found"},)),
-          Example("a real 404", False, site={"missing_page": {
-              "url": "https://example.com/aeo-audit-missing-1", "status": 404}},
+          Example("a real 404", False, site={"missing_page": MissingPage(
+              "https://example.com/aeo-audit-missing-1", 404)},
                   pages=({"url": "https://example.com/a"},)),
       ))
 def acc113(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     probe = site.missing_page
     soft: list[str] = []
     why = []
-    if probe and probe.get("status") and 200 <= probe["status"] < 300:
-        why.append(f"catch-all 200: a made-up URL ({probe['url']}) answers HTTP "
-                   f"{probe['status']} '{(probe.get('title') or '')[:60]}'")
+    if probe and probe.status and 200 <= probe.status < 300:
+        why.append(f"catch-all 200: a made-up URL ({probe.url}) answers HTTP "
+                   f"{probe.status} '{probe.title[:60]}'")
         for p in pages:
-            if p.url == probe["url"] or not p.status or not 200 <= p.status < 300:
+            if p.url == probe.url or not p.status or not 200 <= p.status < 300:
                 continue
-            same_text = probe.get("main_text_hash") and p.main_text_hash == probe[
-                "main_text_hash"]
-            same_title = probe.get("title") and p.title == probe["title"] and \
-                p.main_word_count <= max(50, 2 * (probe.get("words") or 0))
+            same_text = probe.main_text_hash and p.main_text_hash == probe.main_text_hash
+            same_title = probe.title and p.title == probe.title and \
+                p.main_word_count <= max(50, 2 * probe.words)
             if same_text or same_title:
                 soft.append(p.url)
     root = site.root.rstrip("/")
@@ -246,7 +245,7 @@ def acc113(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
     if not soft and not home_redirects:
         return over(1, [Hit(evidence=why[0] + "; no crawled page matched it",
                             detail="Unknown URLs answer 200 instead of 404.",
-                            url=probe["url"], page_type="other")])
+                            url=probe.url, page_type="other")])
     return over(1, [Hit(evidence="; ".join(why) + f"; soft 404s: {shortlist(soft)}",
                         detail=f"{len(soft)} URL(s) are soft 404s.",
                         url=soft[0], urls=tuple(dict.fromkeys(soft)), page_type="other")])

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 from aeo.facts.entities import EntityNode
 from aeo.facts.reading import own_organizations
-from aeo.facts.records import PAGE_TYPES, JsonLdBlock, PageFacts, SiteFacts, Unseen
+from aeo.facts.records import PAGE_TYPES, JsonLdBlock, PageFacts, SiteFacts, ThemeMarkup, Unseen
 from aeo.facts.schemaorg import vocabulary
 from aeo.governance import Governance
 from aeo.rules.base import NOT_APPLICABLE, PASSED, Example, Hit, Pages, Verdict, failed, over, rule
@@ -278,11 +278,11 @@ def sd007(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
                         urls=tuple(dict.fromkeys(urls)), page_type="other")])
 
 
-def _theme_evidence(name: str, seen: dict) -> str:
+def _theme_evidence(name: str, seen: ThemeMarkup) -> str:
     kinds = "; ".join(f"{kind}: {', '.join(urls[:3])}" + (f" (+{len(urls) - 3})" if len(urls) > 3
                                                           else "")
-                      for kind, urls in sorted(seen["kinds"].items()))
-    return (f"{name} on {seen['pages']} of {seen['of']} pages, pages that are no articles "
+                      for kind, urls in sorted(seen.kinds.items()))
+    return (f"{name} on {seen.pages} of {seen.of} pages, pages that are no articles "
             f"among them ({snippet(kinds, 400)})")
 
 
@@ -300,9 +300,9 @@ def _theme_evidence(name: str, seen: dict) -> str:
       references=("https://developers.google.com/search/docs/appearance/structured-data/article",
                   "https://schema.org/WebPage"),
       examples=(
-          Example("BlogPosting everywhere", True, site={"theme_markup": {"BlogPosting": {
-              "pages": 40, "of": 42, "kinds": {"legal": ["https://example.com/privacy"],
-                                                "product": ["https://example.com/pricing"]}}}}),
+          Example("BlogPosting everywhere", True, site={"theme_markup": {"BlogPosting": ThemeMarkup(
+              40, 42, {"legal": ("https://example.com/privacy",),
+                       "product": ("https://example.com/pricing",)})}}),
           Example("on posts only", False, site={"theme_markup": {}}),
       ))
 def sd101(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
@@ -310,9 +310,9 @@ def sd101(site: SiteFacts, pages: Pages, gov: Governance) -> Verdict:
         return over(1, [])
     hits = []
     for name, seen in sorted(site.theme_markup.items()):
-        urls = tuple(u for urls in seen["kinds"].values() for u in urls)
+        urls = tuple(u for urls in seen.kinds.values() for u in urls)
         hits.append(Hit(evidence=_theme_evidence(name, seen),
-                        detail=f"The theme marks {seen['pages']} of {seen['of']} pages as "
+                        detail=f"The theme marks {seen.pages} of {seen.of} pages as "
                                f"{name}, pages that are no articles included.",
                         urls=urls[:200], page_type="other"))
     return over(len(hits), hits)   # (one target per type the theme marks)

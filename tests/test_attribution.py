@@ -21,7 +21,7 @@ from aeo.analyzers.dates import parse_human_date
 from aeo.analyzers.names import split_names
 from aeo.demo.serve import start
 from aeo.facts.reading import entity_index
-from aeo.facts.records import Identity
+from aeo.facts.records import Identity, SectionTally
 from aeo.governance import load_governance
 from aeo.rules.base import all_rules, hits, make_site
 
@@ -110,7 +110,7 @@ def test_at001_and_at002():
     assert "no byline" in check("AT001", page("/blog/a", body))[0].evidence
     # an undated page of a manual whose pages name nobody is not an anonymous post
     manual, _ = article()
-    anonymous = make_site(root=ROOT, dated_sections={"/docs/": [40, 0, 0]})
+    anonymous = make_site(root=ROOT, dated_sections={"/docs/": SectionTally(40, 0, 0)})
     assert check("AT001", page("/docs/setup", manual), anonymous) is None
     release = body.replace("<h1>Churn analysis</h1>", "<h1>Ledger 4.2 released</h1>")
     assert check("AT001", page("/blog/ledger-4-2", release)) is None
@@ -193,7 +193,7 @@ def test_fr001_fr002_fr003():
     # an undated page among undated ones (a manual) is not an undated post ...
     assert check("FR001", undated) is None
     # ... a post among dated posts, in a blog folder, or with a byline, is
-    peers = make_site(root=ROOT, as_of="2026-11-22", dated_sections={"/docs/": [12, 11, 0]})
+    peers = make_site(root=ROOT, as_of="2026-11-22", dated_sections={"/docs/": SectionTally(12, 11, 0)})
     assert "no datePublished" in check("FR001", undated, peers)[0].evidence
     assert "no datePublished" in check("FR001", page("/blog/a", body))[0].evidence
     signed, _ = article("<p class='byline'>By Sam Lee</p>")

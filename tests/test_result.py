@@ -69,7 +69,17 @@ def test_site_facts_come_back_as_they_were_saved():
     from aeo.facts.entities import EntityNode, Ref
     from aeo.facts.events import CrawlEvent, Problem
     from aeo.facts.logs import BotHits, LogFacts
-    from aeo.facts.records import AuthorEntry, BotAccess, Identity, Probe, RobotsGroupLine
+    from aeo.facts.records import (
+        AuthorEntry,
+        BotAccess,
+        Identity,
+        MissingPage,
+        PreviousPage,
+        Probe,
+        RobotsGroupLine,
+        SectionTally,
+        ThemeMarkup,
+    )
     from aeo.rules.base import make_site
 
     logs = LogFacts(files=("a.log",), formats=(("a.log", "combined"),), lines=10,
@@ -96,7 +106,10 @@ def test_site_facts_come_back_as_they_were_saved():
                    "foundingYear": (1999,)}, url="https://e.com/")},
         identity=Identity("Acme", "markup", ("Acme",), {"ACME": {"title": 2}}, {"ACME": ["/"]}),
         authors={"ann": AuthorEntry("Ann", pages=("https://e.com/a",), sources={"markup": 1})},
-        logs=logs, missing_page={"status": 404}, as_of="2026-11-30")
+        logs=logs, missing_page=MissingPage("https://e.com/x-404", 404), as_of="2026-11-30",
+        theme_markup={"BlogPosting": ThemeMarkup(9, 10, {"legal": ("https://e.com/p",)})},
+        dated_sections={"/blog/": SectionTally(3, 2, 1)},
+        previous_pages={"https://e.com/a": PreviousPage(200, "abc", None)})
     from aeo.facts.records import SiteFacts
 
     again = decode(SiteFacts, json.loads(json.dumps(encode(site))))

@@ -355,3 +355,43 @@ class AuthorEntry:
                 "profile": self.profile, "profile_page": self.profile_page,
                 "props": list(self.props), "sameAs": list(self.same_as),
                 "credentials": list(self.credentials), "kind": self.kind}
+
+
+# -- site-wide tallies ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SectionTally:
+    """The articles of one first folder of the site, and how many show a date and an author."""
+
+    articles: int = 0
+    dated: int = 0
+    authored: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeMarkup:
+    """An article type the site's theme puts on (nearly) every page: on how many of the pages
+    with content, and the pages of other kinds (legal, product, ...) it sits on, by kind."""
+
+    pages: int
+    of: int
+    kinds: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class MissingPage:
+    """What a URL that cannot exist answered; its title, main text and words when a 2xx page."""
+
+    url: str
+    status: int | None
+    title: str = ""
+    main_text_hash: str = ""
+    words: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousPage:
+    """A page as the site's previous complete run recorded it."""
+
+    status: int | None = None
+    main_text_hash: str | None = None
+    date_modified: str | None = None

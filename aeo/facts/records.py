@@ -28,10 +28,14 @@ from aeo.facts.parts import (  # noqa: F401 (the parts of the facts, importable 
     JsonLdBlock,
     Language,
     LlmsTxt,
+    MissingPage,
+    PreviousPage,
     Quote,
     Refresh,
     Section,
+    SectionTally,
     Statistic,
+    ThemeMarkup,
     Unseen,
     plain,
 )
@@ -147,7 +151,8 @@ class PageFacts:
     # Who and when (analyzers/attribution.py): every candidate with its source.
     attribution: Attribution = Attribution()   # author and date candidates, reviewers
     skeleton: str = ""                     # fingerprint of the frame around the main content
-    alias_links: dict = field(default_factory=dict)   # internal hrefs with session ids/tracking
+    # internal hrefs with session ids ('session') or tracking parameters ('tracking')
+    alias_links: dict[str, list[str]] = field(default_factory=dict)
     body: Body = Body()                    # the bytes beside their declared type and charset
     refresh: Refresh = Refresh()           # <meta http-equiv=refresh>, as written
     canonical_tags: tuple[CanonicalTag, ...] = ()   # every <link rel=canonical>, as written
@@ -257,12 +262,12 @@ class SiteFacts:
     crawl_events: tuple[CrawlEvent, ...] = ()   # redirect loops, failures, off-site redirects, ...
     entities_by_id: dict[str, EntityNode] = field(default_factory=dict)   # @id -> node, at its url
     identity: Identity = Identity()       # the organization's name and its variants
-    theme_markup: dict = field(default_factory=dict)   # article type on every page -> where
-    dated_sections: dict = field(default_factory=dict)  # first folder -> [articles, dated, authored]
+    theme_markup: dict[str, ThemeMarkup] = field(default_factory=dict)   # on every page: type ->
+    dated_sections: dict[str, SectionTally] = field(default_factory=dict)   # first folder ->
     authors: dict[str, AuthorEntry] = field(default_factory=dict)   # name key -> their chain
     as_of: str = ""                                # the audit date freshness counts from
-    previous_pages: dict | None = None             # the previous complete run's pages, if any
-    missing_page: dict = field(default_factory=dict)   # what a made-up URL answers (soft 404)
+    previous_pages: dict[str, PreviousPage] | None = None   # the previous complete run's, if any
+    missing_page: MissingPage | None = None        # what a made-up URL answers (soft 404)
     logs: LogFacts | None = None          # what the access logs say crawlers fetched, if given
 
 
@@ -332,7 +337,9 @@ def section(url: str) -> str:
 POST_PEERS = (3, 0.5)    # articles in a section, and the share of them that show a thing
 
 
-def peers_show(site, url: str, which: int) -> bool:
-    """Do most articles of the page's section show a date (which=1) or an author (2)?"""
-    tally = getattr(site, "dated_sections", {}).get(section(url)) or (0, 0, 0)
-    return tally[0] >= POST_PEERS[0] and tally[which] >= POST_PEERS[1] * tally[0]
+def peers_show(site, url: str, which: str) -> bool:
+    """Do most articles of the page's section show a date (which='dated') or an author
+    ('authored')?"""
+    tally = site.dated_sections.get(section(url)) or SectionTally()
+    return tally.articles >= POST_PEERS[0] and \
+        getattr(tally, which) >= POST_PEERS[1] * tally.articles
