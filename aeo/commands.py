@@ -297,7 +297,7 @@ def cmd_render(args) -> int:
     check_out(str(out))
     render_saved(run, out, quiet=args.quiet, pdf=args.pdf)
     print(str((out / "audit.html").resolve()))
-    return EXIT_OK
+    return _exit_for(run)          # as `aeo report`: 4 for a run whose crawl is incomplete
 
 
 def cmd_report_run(ws, run, gov, args) -> Path:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import sqlite3
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ from aeo.analyzers.workers import analysis_workers, forked_pool
 from aeo.comparison import Comparison
 from aeo.coverage import Coverage
 from aeo.durable import utc_now
-from aeo.facts.codec import decode, encode
+from aeo.facts.codec import decode, encode, shape_hash
 from aeo.facts.records import PageFacts, RuleOutcome, SiteFacts
 from aeo.governance import Governance
 from aeo.pageset import FullPages, SlimPages, Survey
@@ -147,13 +149,21 @@ def judge(*, run: Run, db: CrawlDB, full: FullPages, slim: SlimPages, survey: Su
 SAVED = {"outcomes": list[RuleOutcome], "scores": Scores, "priorities": list[Priority],
          "leave": list[Priority], "templates": list[Template], "site": SiteFacts,
          "survey": Survey, "coverage": Coverage, "count_by_url": Counter}
-RESULT_VERSION = 1
+# Of the site facts and the survey, what render() shows (the rest is the rules' and stays in
+# the run database's facts): a 100,000-page result is saved without its link graph twice.
+SITE_SHOWN = ("root", "host", "start_url", "bots", "bot_probes", "authors", "identity",
+              "entities_by_id", "inlinks", "inlink_counts", "sitemap_urls", "logs", "as_of")
+SURVEY_SHOWN = ("rows", "by_status", "by_type", "coverage", "analyzed", "content_pages")
+# The saved form's version: the shape of every saved type, so a result saved before a field
+# changed is never read as if it had the new one.
+RESULT_VERSION = shape_hash(SAVED, SITE_SHOWN, SURVEY_SHOWN)
 
 
 def save(result: AuditResult, db: CrawlDB) -> None:
     """The result in the run database: what render() reads, but the findings and pages,
     which are there already (the comparison's classified findings too)."""
-    data = {name: encode(getattr(result, name)) for name in SAVED}
+    shown = {"site": SITE_SHOWN, "survey": SURVEY_SHOWN}
+    data = {name: encode(getattr(result, name), shown.get(name)) for name in SAVED}
     data.update(version=RESULT_VERSION, tool=__version__, run=result.run,
                 governance=result.governance.to_dict(), rules=list(result.rules),
                 trend=result.trend, limits=result.limits, status=result.status,
@@ -172,22 +182,28 @@ class NotSaved(Exception):
 def load(db: CrawlDB) -> AuditResult:
     """The result save() stored, with the run database behind it for the findings and pages;
     NotSaved when there is none (a run judged by an earlier version, or not judged)."""
-    data = db.result()
-    if data is None or data.get("version") != RESULT_VERSION or data.get("tool") != __version__:
+    try:
+        data = db.result()
+    except (ValueError, zlib.error) as exc:     # (json's errors are ValueErrors)
+        raise NotSaved(f"its saved result cannot be read ({type(exc).__name__})") from None
+    if not isinstance(data, dict) or data.get("version") != RESULT_VERSION:
         raise NotSaved("this run has no saved result of this version")
     registry = all_rules()
-    missing = [r for r in data["rules"] if r not in registry]
-    if missing:
-        raise NotSaved(f"rules {', '.join(missing[:3])} are no longer in the catalogue")
-    cmp = data["comparison"]
-    return AuditResult(
-        **{name: decode(tp, data[name]) for name, tp in SAVED.items()},
-        run=data["run"], governance=Governance.from_dict(data["governance"]),
-        rules={r: registry[r] for r in data["rules"]}, trend=data["trend"],
-        limits=data["limits"], status=data["status"], config_hash=data["config_hash"],
-        drill=data["drill"], comparison=None if cmp is None else
-        db.comparison(cmp["previous_run"], cmp["config_changed"]),
-        _db=db, _slim=SlimPages(db))
+    try:
+        missing = [r for r in data["rules"] if r not in registry]
+        if missing:
+            raise NotSaved(f"rules {', '.join(missing[:3])} are no longer in the catalogue")
+        cmp = data["comparison"]
+        return AuditResult(
+            **{name: decode(tp, data[name]) for name, tp in SAVED.items()},
+            run=data["run"], governance=Governance.from_dict(data["governance"]),
+            rules={r: registry[r] for r in data["rules"]}, trend=data["trend"],
+            limits=data["limits"], status=data["status"], config_hash=data["config_hash"],
+            drill=data["drill"], comparison=None if cmp is None else
+            db.comparison(cmp["previous_run"], cmp["config_changed"]),
+            _db=db, _slim=SlimPages(db))
+    except (KeyError, TypeError, ValueError, AttributeError, sqlite3.Error) as exc:
+        raise NotSaved(f"its saved result is damaged ({type(exc).__name__})") from None
 
 
 def record(result: AuditResult, run: Run, workspace: Workspace, out: Path) -> dict:

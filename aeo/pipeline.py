@@ -281,10 +281,10 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         result = judge(run=run, db=db, full=full, slim=slim, survey=found, site=site,
                        coverage=coverage, gov=gov, workspace=workspace, manifest=manifest,
                        previous=previous)
-        save(result, db)
         t1 = time.monotonic()
         render(result, out)
         pdf_problem = _pdf(result, out, quiet) if pdf else ""
+        save(result, db)      # after the outputs: a result that cannot be saved loses none
         record(result, run, workspace, out)
         db.commit()
     finally:

@@ -210,7 +210,8 @@ def _resolve(href: str, base: str) -> tuple[str | None, Problem | None]:
             return None, Problem("too_long", size=len(url), limit=MAX_URL_LENGTH)
         return url, None
     except (InvalidURL, ValueError) as exc:
-        return None, Problem("unparseable", value=str(exc)[:200])
+        why = str(exc)[:200]
+        return None, Problem("unparseable", value=why) if why else None
 
 
 def extract_links(root: etree._Element | None, page_url: str) -> list[RawLink]:

@@ -63,6 +63,8 @@ class Result:
                             data += zlib.decompress(body)
                         for row in conn.execute("SELECT kind, url, detail FROM events"):
                             data += repr(row).encode()
+                        for (blob,) in conn.execute("SELECT data FROM result"):
+                            data += zlib.decompress(blob)
                     finally:
                         conn.close()
                 chunks.append(data.decode("utf-8", "replace"))

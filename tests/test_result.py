@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 OUTPUTS = ("audit.html", "findings.json", "findings.csv", "pages.csv", "entities.csv",
            "backlog.csv", "bot_hits.csv")
 
@@ -42,21 +44,43 @@ def test_render_writes_the_audit_again_from_the_saved_result(tmp_path):
     assert history.returncode == 0 and history.stdout.count("complete") >= 2, history.stdout
 
 
-def test_a_run_without_a_saved_result_is_one_line(tmp_path):
+def _damage(how: str):
+    import json
+    import zlib
+
+    from aeo.judge import RESULT_VERSION
+
+    def blob(data) -> bytes:
+        return zlib.compress(json.dumps(data).encode())
+
+    return {
+        "missing": ("DELETE FROM result", ()),              # judged before results were saved
+        "not zlib": ("UPDATE result SET data = ?", (b"\x00\x11garbage",)),
+        "not json": ("UPDATE result SET data = ?", (zlib.compress(b"{nope"),)),
+        "a list": ("UPDATE result SET data = ?", (blob([1, 2]),)),
+        "older shape": ("UPDATE result SET data = ?", (blob({"version": "0ld"}),)),
+        "cut short": ("UPDATE result SET data = ?", (blob({"version": RESULT_VERSION}),)),
+    }[how]
+
+
+@pytest.mark.parametrize("how", ["missing", "not zlib", "not json", "a list", "older shape",
+                                 "cut short"])
+def test_a_run_without_a_readable_saved_result_is_one_line(tmp_path, how):
     ws = tmp_path / "ws"
     first = _aeo(tmp_path, "demo", "--workspace", str(ws), "--out", str(tmp_path / "m1"),
                  "--quiet", port="8796")
     assert first.returncode == 0, first.stderr
     db = next(ws.rglob("crawl.sqlite"))
     conn = sqlite3.connect(db)
-    conn.execute("DELETE FROM result")      # as a run judged before results were saved
+    conn.execute(*_damage(how))
     conn.commit()
     conn.close()
     again = _aeo(tmp_path, "render", "latest", "--workspace", str(ws), "--out",
                  str(tmp_path / "r1"), port="8796")
-    assert again.returncode == 2
+    assert again.returncode == 2, again.stderr
     assert len(again.stderr.strip().splitlines()) == 1 and "aeo report" in again.stderr
     assert "Traceback" not in again.stderr and not (tmp_path / "r1" / "audit.html").exists()
+    assert not list(tmp_path.glob("aeo-crash-*.log"))
 
 
 def test_site_facts_come_back_as_they_were_saved():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import sys
 import types
 import typing
@@ -15,14 +16,16 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def encode(value: Any) -> Any:
+def encode(value: Any, only: tuple[str, ...] | None = None) -> Any:
+    """value in JSON's terms; only: of a record, the fields to keep (the others read back as
+    their defaults)."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if hasattr(value, "to_json") and hasattr(type(value), "from_json"):
         return value.to_json()
     if dataclasses.is_dataclass(value):
         return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if not f.name.startswith("_")}
+                if not f.name.startswith("_") and (only is None or f.name in only)}
     if isinstance(value, Mapping):
         return {_key(k): encode(v) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):
@@ -85,6 +88,34 @@ def decode(tp: Any, data: Any) -> Any:
         made = {_unkey(key, k): decode(inner, v) for k, v in data.items()}
         return Counter(made) if Counter in (origin, tp) else made
     return data
+
+
+def shape(tp: Any, seen: frozenset = frozenset()) -> str:
+    """A type's shape as text: its records' fields and their types, all the way down."""
+    origin = typing.get_origin(tp)
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        return f"{name}[{','.join(shape(a, seen) for a in typing.get_args(tp))}]"
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        if tp in seen:
+            return tp.__name__
+        hints = _hints(tp)
+        return tp.__name__ + "{" + ",".join(
+            f"{f.name}:{shape(hints.get(f.name, Any), seen | {tp})}"
+            for f in dataclasses.fields(tp)) + "}"
+    return getattr(tp, "__name__", repr(tp))
+
+
+def shape_hash(*parts: Any) -> str:
+    """A short digest of the shapes of types (a mapping of name -> type counts as its types)
+    and of any other values given (the names of the fields kept, say)."""
+    text = []
+    for part in parts:
+        if isinstance(part, Mapping):
+            text += [f"{k}={shape(v)}" for k, v in part.items()]
+        else:
+            text.append(repr(part))
+    return hashlib.sha256("\n".join(text).encode()).hexdigest()[:12]
 
 
 def _plain(v: Any) -> Any:
