@@ -1,3 +1,5 @@
+"""`python -m aeo`: the command line (aeo/cli.py)."""
+
 import sys
 
 from aeo.cli import main

@@ -12,8 +12,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import sqlite3
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -184,7 +182,7 @@ def load(db: CrawlDB) -> AuditResult:
     NotSaved when there is none (a run judged by an earlier version, or not judged)."""
     try:
         data = db.result()
-    except (ValueError, zlib.error) as exc:     # (json's errors are ValueErrors)
+    except ValueError as exc:
         raise NotSaved(f"its saved result cannot be read ({type(exc).__name__})") from None
     if not isinstance(data, dict) or data.get("version") != RESULT_VERSION:
         raise NotSaved("this run has no saved result of this version")
@@ -202,7 +200,7 @@ def load(db: CrawlDB) -> AuditResult:
             drill=data["drill"], comparison=None if cmp is None else
             db.comparison(cmp["previous_run"], cmp["config_changed"]),
             _db=db, _slim=SlimPages(db))
-    except (KeyError, TypeError, ValueError, AttributeError, sqlite3.Error) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise NotSaved(f"its saved result is damaged ({type(exc).__name__})") from None
 
 

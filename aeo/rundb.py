@@ -144,15 +144,24 @@ class CrawlDB:
         self.conn.execute("INSERT OR REPLACE INTO result VALUES (1, ?)",
                           (zlib.compress(json.dumps(data).encode(), 6),))
 
-    def result(self) -> dict | None:
+    def result(self) -> Any:
+        """The saved result as save() wrote it, None when there is none; ValueError when it
+        cannot be read back (damaged)."""
         row = self.conn.execute("SELECT data FROM result WHERE id = 1").fetchone()
-        return json.loads(zlib.decompress(row[0])) if row else None
+        try:
+            return json.loads(zlib.decompress(row[0])) if row else None
+        except (zlib.error, TypeError, UnicodeDecodeError) as exc:   # (JSON's are ValueErrors)
+            raise ValueError(f"not a saved result: {exc}") from None
 
     def comparison(self, previous_run: str, config_changed: bool):
-        """The comparison the judge classified (its table), for a saved result read again."""
+        """The comparison the judge classified (its table), for a saved result read again;
+        ValueError when the table is gone."""
         from aeo.comparison import Comparison
 
-        return Comparison(self.conn, previous_run, config_changed)
+        try:
+            return Comparison(self.conn, previous_run, config_changed)
+        except sqlite3.Error as exc:
+            raise ValueError(f"the classified comparison is gone: {exc}") from None
 
     def add_finding(self, rule_order: int, data: dict) -> None:
         self.conn.execute("INSERT INTO findings (rule_order, rule, url, severity, data) "

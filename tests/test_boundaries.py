@@ -115,3 +115,13 @@ def test_modules_stay_short():
                 long[str(path.relative_to(ROOT))] = n
     assert set(long) <= set(LONGER), f"over {MAX_LINES} lines: {sorted(set(long) - set(LONGER))}"
     assert set(LONGER) <= set(long), f"now short: take off LONGER {sorted(set(LONGER) - set(long))}"
+
+
+def test_every_module_says_what_it_owns():
+    """Each module opens with a docstring: what it owns, in a sentence or more."""
+    missing = []
+    for d in ("aeo", "crawler", "analyzers", "rules", "reports"):
+        for path in (ROOT / d).rglob("*.py"):
+            if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))):
+                missing.append(str(path.relative_to(ROOT)))
+    assert not missing, missing
