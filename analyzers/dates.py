@@ -355,6 +355,22 @@ def _local(chosen: DateCandidate, cands: list[DateCandidate]) -> DateCandidate:
                  and m == moment), chosen)
 
 
+def guess_matters(dates: list[DateCandidate]) -> bool:
+    """Can htmldate's day change what settle() picks for the publication date? Only when the
+    page gives none, its sources disagree on the day, or one gives a UTC (or zoneless) time
+    that another offset puts on another day (_in_reach). Elsewhere its reading of the whole
+    page is skipped: the costliest step of the dates, for a day that would not be used."""
+    published = [d for d in dates if d.kind == "published" and not is_placeholder(d.value)]
+    if len({day(d.value) for d in published}) != 1:
+        return True
+    for d in published:
+        moment = _parsed(d.value)
+        if "T" in d.value and moment is not None and \
+                (moment.utcoffset() or timedelta()) == timedelta():
+            return True
+    return False
+
+
 def htmldate_guess(root: etree._Element, url: str, dates: list[DateCandidate],
                    html: bytes = b"") -> str:
     """htmldate's reading of the publication day (its extensive search included), or ''.

@@ -212,7 +212,10 @@ def entity_counts(doc, labels=MAIN_LABELS) -> list[list]:
 
 def _uses(name: str, text: str) -> list[str]:
     """Each whole-word use of name in text: ':' when a colon follows (a field label), else ''."""
-    return re.findall(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])(\s*:)?", text)
+    # the name first, its left edge checked behind it: a pattern that starts with a literal is
+    # searched for as one (thirty times faster over a long text than a leading lookbehind)
+    e = re.escape(name)
+    return re.findall(e + r"(?<![\w-]" + e + r")(?![\w-])(\s*:)?", text)
 
 
 def _common_word(name: str, text: str, uses: list[str]) -> bool:
@@ -222,8 +225,8 @@ def _common_word(name: str, text: str, uses: list[str]) -> bool:
     if uses and all(uses):
         return True
     return " " not in name and name[:1].isupper() and name[1:].islower() and \
-        re.search(r"(?<![\w.@/-])" + re.escape(name.lower()) + r"(?![\w-]|\.\w)", text) \
-        is not None   # (not 'stripe.com' nor 'support@acme.com')
+        re.search((e := re.escape(name.lower())) + r"(?<![\w.@/-]" + e + r")(?![\w-]|\.\w)",
+                  text) is not None   # (not 'stripe.com' nor 'support@acme.com')
 
 
 def named_frequencies(docs, text: str, limit: int = 15) -> list[list]:

@@ -203,7 +203,9 @@ class Scope:
         return self.root.rstrip("/") + path
 
 
+@functools.lru_cache(maxsize=256)
 def _is_ip(host: str) -> bool:
+    """(Cached: Scope.hosts asks it for every link a page holds.)"""
     import ipaddress
 
     try:

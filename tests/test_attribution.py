@@ -267,3 +267,24 @@ def test_author_table_holds_only_who_passed_the_pages_csv_bar():
         "<p class='byline'>By admin</p>")[0]), page_type="article")
     assert post.author == "Anna Berg" and admin.author == ""
     assert set(author_matrix([post, admin])) == {"anna berg"}
+
+
+def test_htmldate_is_asked_only_where_its_day_can_change_the_date():
+    """guess_matters: no published date, dates that disagree, or a UTC (or zoneless) time
+    near a day's edge need htmldate's reading; one agreed day given as a date, or with its
+    own offset, does not (the step is skipped; the date settled is the same)."""
+    from aeo.analyzers.dates import guess_matters, settle
+    from aeo.facts.records import DateCandidate as D
+
+    one_day = [D("2024-03-05", "5 March 2024", "visible text", "published"),
+               D("2024-03-05T10:00:00+01:00", "x", "markup", "published")]
+    assert not guess_matters(one_day)
+    for guess in ("2024-03-04", "2024-03-06", "2023-01-01", ""):
+        assert settle(one_day, "published", guess) == settle(one_day, "published", "")
+    assert guess_matters([])
+    assert guess_matters([D("0001-01-01", "x", "markup", "published")])   # a placeholder only
+    assert guess_matters([D("2024-03-05", "x", "markup", "published"),
+                          D("2024-03-07", "x", "time element", "published")])
+    utc = [D("2020-02-18T02:18:00Z", "x", "markup", "published")]
+    assert guess_matters(utc) and settle(utc, "published", "2020-02-17") == "2020-02-17"
+    assert guess_matters([D("2020-02-18T02:18:00", "x", "meta", "published")])
