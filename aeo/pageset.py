@@ -66,6 +66,12 @@ class FullPages:
         for data in self.db.facts():
             yield PageFacts.from_dict(data)
 
+    def reading(self, *fields: str) -> Iterator[PageFacts]:
+        """The pages with only the named facts read, the rest at their defaults: a pass that
+        needs a few fields builds no page's whole facts."""
+        for data in self.db.facts():
+            yield PageFacts.from_dict(data, only=("url",) + fields)
+
     def get(self, url: str) -> PageFacts | None:
         data = self.db.fact(url)
         return PageFacts.from_dict(data) if data is not None else None

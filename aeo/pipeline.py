@@ -243,7 +243,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
     """Judge the analyzed pages and write the outputs, streaming the pages from the run
     database (aeo.pageset): memory holds one page's facts at a time, plus a small row per page.
     pdf: audit.pdf too (a PDF that cannot be made is an error once the rest is written)."""
-    from aeo.analyzers.identity import page_texts
+    from aeo.analyzers.identity import TEXT_FIELDS, page_texts
     from aeo.analyzers.site import build_site_facts
     from aeo.coverage import measure as measure_coverage
     from aeo.crawler.scope import Scope, normalize_url
@@ -267,7 +267,7 @@ def report(run: Run, out: Path, gov: Governance, workspace: Workspace, as_of: st
         site = build_site_facts(Scope.from_url(manifest["start_url"]), fetches, slim,
                                 db.events(), db.sitemap_urls(), gov["required_bots"],
                                 gov["watched_bots"], survey=found, lookup=full.get,
-                                texts=page_texts(full),
+                                texts=page_texts(full.reading(*TEXT_FIELDS)),
                                 start_url=normalize_url(manifest["start_url"]))
         previous = workspace.previous_complete(run.path.parent.name, run.run_id)
         site = replace(site, as_of=manifest.get("as_of") or today(),

@@ -83,8 +83,12 @@ def _first_word(name: str) -> str:
     return ""
 
 
+TEXT_FIELDS = ("status", "title", "h1", "page_type", "main_blocks")   # what page_texts reads
+
+
 def page_texts(pages) -> Iterator[tuple[str, str]]:
-    """(url, main text) of each HTML page read, for the brand-name count."""
+    """(url, main text) of each HTML page read, for the brand-name count (pages need hold
+    only TEXT_FIELDS)."""
     for p in pages:   # (a legal page names the legal entity, as it must)
         if p.status and 200 <= p.status < 300 and (p.title or p.h1) and p.page_type != "legal":
             yield p.url, " ".join(b.text for b in p.main_blocks)

@@ -31,10 +31,6 @@ class Ref:
 Value = str | int | float | bool | Ref
 
 
-def _value(v: Any) -> Value:
-    return Ref.from_json(v) if isinstance(v, dict) else v
-
-
 @dataclass(frozen=True, slots=True)
 class EntityNode:
     """One item. n: its place in the page's entities; parent/prop: the item and property it
@@ -78,7 +74,7 @@ class EntityNode:
     def from_json(cls, d: Mapping[str, Any]) -> EntityNode:
         return cls(n=d["n"], syntax=d["syntax"], types=tuple(d.get("types", ())),
                    id=d.get("id", ""), parent=d.get("parent"), prop=d.get("prop", ""),
-                   props={k: tuple(_value(v) for v in vs)
+                   props={k: tuple([Ref.from_json(v) if type(v) is dict else v for v in vs])
                           for k, vs in d.get("props", {}).items()},
                    ext=tuple(d.get("ext", ())), block=d.get("block"), url=d.get("url", ""))
 
