@@ -157,13 +157,19 @@ class Survey:
         return row.url if row is not None else url
 
 
-def survey(db, expected_types: dict[str, list[str]]) -> Survey:
+# what the survey never reads of a page: not built for it (the text's blocks are most of a page)
+SURVEY_SKIPS = ("main_blocks", "sections", "answers", "jsonld_blocks", "markup_unseen",
+                "attribution", "language", "opening")
+
+
+def survey(db, expected_types: dict[str, list[str]],
+           skips: tuple[str, ...] = SURVEY_SKIPS) -> Survey:
     """One pass over the full facts: the slim table, one PageRow per page, site tallies."""
     s = Survey()
     db.clear_slim()
     for data in db.facts():
         url = sys.intern(data["url"])
-        p = PageFacts.from_dict(data)
+        p = PageFacts.from_dict(data, without=skips)
         db.put_slim(url, {k: v for k, v in data.items() if k not in BULKY})
         # page types and skeletons repeat across pages: one string object each
         s.rows[url] = PageRow(url, p.status, sys.intern(p.page_type), p.depth,

@@ -141,3 +141,24 @@ def test_site_facts_come_back_as_they_were_saved():
     assert again.logs.answer_hits == site.logs.answer_hits
     assert isinstance(again.sitemap_urls, frozenset) and isinstance(again.bots[0].line,
                                                                     RobotsGroupLine)
+
+
+def test_the_survey_reads_every_field_it_needs(tmp_path):
+    """The survey builds each page without the fields it never reads (SURVEY_SKIPS): the
+    same survey as from every page's whole facts, on the demo site's run."""
+    from aeo.governance import load_governance
+    from aeo.pageset import survey
+    from aeo.store import Workspace
+
+    ws = tmp_path / "ws"
+    done = _aeo(tmp_path, "demo", "--workspace", str(ws), "--out", str(tmp_path / "o"),
+                "--quiet", port="8798")
+    assert done.returncode == 0, done.stderr
+    run = Workspace(ws).find_run("latest")
+    expected = load_governance().settings.get("expected_types", {})
+    db = run.open_db()
+    try:
+        light, whole = survey(db, expected), survey(db, expected, skips=())
+    finally:
+        db.close()
+    assert light.rows and light == whole

@@ -177,10 +177,12 @@ class PageFacts:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], only: tuple[str, ...] | None = None) -> PageFacts:
-        """The facts to_dict() wrote; only: just those fields (the others at their defaults),
-        for a pass over every page that reads a few."""
-        d = dict(d) if only is None else {k: d[k] for k in only if k in d}
+    def from_dict(cls, d: dict[str, Any], only: tuple[str, ...] | None = None,
+                  without: tuple[str, ...] = ()) -> PageFacts:
+        """The facts to_dict() wrote; only: just those fields, without: all but those (the
+        others at their defaults), for a pass over every page that reads a few."""
+        d = {k: v for k, v in d.items() if k not in without} if only is None else \
+            {k: d[k] for k in only if k in d}
         d["links"] = tuple(Link(**x) for x in d.get("links", ()))
         d["headings"] = tuple(tuple(h) for h in d.get("headings", ()))
         d["main_blocks"] = tuple(Block.from_json(b) for b in d.get("main_blocks", ()))
