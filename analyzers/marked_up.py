@@ -21,7 +21,9 @@ _ELLIPSIS = re.compile(r"(\.\.\.|…)\s*$")
 
 
 def normalize_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", html.unescape(_TAG.sub(" ", text)))
+    if "<" in text:    # (a page's visible text holds no tags: its scan is spared)
+        text = _TAG.sub(" ", text)
+    text = unicodedata.normalize("NFKC", html.unescape(text))
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 

@@ -53,21 +53,19 @@ def visible_text(el: etree._Element, skip: tuple[str, ...] = NON_VISIBLE) -> str
     """The text a reader sees under el: no scripts, styles, hidden or skipped elements."""
     parts: list[str] = []
     hidden_depth = 0
+    skipped = frozenset(skip)
     for event, node in etree.iterwalk(el, events=("start", "end", "comment", "pi")):
-        if event in ("comment", "pi"):   # no "end" for these: only their tail is text
-            if node.tail and not hidden_depth:
-                parts.append(node.tail)
-            continue
-        hidden = node.tag in skip or node.get("hidden") is not None
         if event == "start":
-            if hidden_depth or hidden:
+            if hidden_depth or node.tag in skipped or node.get("hidden") is not None:
                 hidden_depth += 1
             elif node.text:
                 parts.append(node.text)
-            continue
-        if hidden_depth:
-            hidden_depth -= 1
-        if node is not el and node.tail and not hidden_depth:
+        elif event == "end":
+            if hidden_depth:
+                hidden_depth -= 1
+            if node is not el and node.tail and not hidden_depth:
+                parts.append(node.tail)
+        elif node.tail and not hidden_depth:   # a comment or pi: no "end", only its tail is text
             parts.append(node.tail)
     return " ".join(" ".join(parts).split())
 
