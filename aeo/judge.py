@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aeo import __version__
 from aeo.analyzers.workers import analysis_workers, forked_pool
 from aeo.comparison import Comparison
 from aeo.coverage import Coverage
@@ -162,7 +161,7 @@ def save(result: AuditResult, db: CrawlDB) -> None:
     which are there already (the comparison's classified findings too)."""
     shown = {"site": SITE_SHOWN, "survey": SURVEY_SHOWN}
     data = {name: encode(getattr(result, name), shown.get(name)) for name in SAVED}
-    data.update(version=RESULT_VERSION, tool=__version__, run=result.run,
+    data.update(version=RESULT_VERSION, run=result.run,
                 governance=result.governance.to_dict(), rules=list(result.rules),
                 trend=result.trend, limits=result.limits, status=result.status,
                 config_hash=result.config_hash, drill=result.drill,

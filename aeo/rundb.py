@@ -104,10 +104,6 @@ class CrawlDB:
         self.conn.execute("INSERT OR REPLACE INTO facts VALUES (?,?)", (url, json.dumps(data)))
         self._tick()
 
-    def put_site(self, key: str, data: Any) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO site VALUES (?,?)", (key, json.dumps(data)))
-        self._tick()
-
     def clear_analysis(self) -> None:
         self.conn.execute("DELETE FROM facts")
         self.conn.execute("DELETE FROM site")
@@ -271,10 +267,6 @@ class CrawlDB:
 
     def fact(self, url: str) -> dict | None:
         row = self.conn.execute("SELECT data FROM facts WHERE url = ?", (url,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def site(self, key: str) -> Any:
-        row = self.conn.execute("SELECT data FROM site WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def count(self, kind: str) -> int:

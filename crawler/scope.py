@@ -176,8 +176,10 @@ class Scope:
         scheme, host, port = split_url(url)
         return cls(scheme, host, port)
 
-    @property
+    @functools.cached_property
     def hosts(self) -> frozenset[str]:
+        """The host and its www/apex twin (an address or a dotless name alone); worked out
+        once: every link of every page is tested against it."""
         if _is_ip(self.host) or "." not in self.host:
             return frozenset({self.host})
         return frozenset({self.host, twin(self.host)})
@@ -203,9 +205,7 @@ class Scope:
         return self.root.rstrip("/") + path
 
 
-@functools.lru_cache(maxsize=256)
 def _is_ip(host: str) -> bool:
-    """(Cached: Scope.hosts asks it for every link a page holds.)"""
     import ipaddress
 
     try:

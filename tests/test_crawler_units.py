@@ -79,6 +79,15 @@ def test_robots_problems_are_observed_by_the_crawler_and_worded_by_the_rule(stat
     assert "; ".join(say(p, ROBOTS_SAYS) for p in problems) == words
 
 
+def test_every_problem_code_the_crawler_records_has_the_rules_words():
+    from aeo.facts.events import LINK_CODES, ROBOTS_CODES, SITEMAP_CODES
+    from aeo.rules.crawl import LINK_SAYS, ROBOTS_SAYS, SITEMAP_SAYS
+
+    assert set(ROBOTS_SAYS) == set(ROBOTS_CODES)
+    assert set(SITEMAP_SAYS) == set(SITEMAP_CODES)
+    assert set(LINK_SAYS) == set(LINK_CODES)
+
+
 def test_events_of_a_run_recorded_before_problem_codes_keep_their_words():
     from aeo.facts.events import CrawlEvent, Problem, stored
     from aeo.rules.crawl import SITEMAP_SAYS, say

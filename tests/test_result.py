@@ -146,8 +146,9 @@ def test_site_facts_come_back_as_they_were_saved():
 def test_the_survey_reads_every_field_it_needs(tmp_path):
     """The survey builds each page without the fields it never reads (SURVEY_SKIPS): the
     same survey as from every page's whole facts, on the demo site's run."""
+    from aeo.analyzers.identity import TEXT_FIELDS, page_texts
     from aeo.governance import load_governance
-    from aeo.pageset import survey
+    from aeo.pageset import FullPages, survey
     from aeo.store import Workspace
 
     ws = tmp_path / "ws"
@@ -159,6 +160,9 @@ def test_the_survey_reads_every_field_it_needs(tmp_path):
     db = run.open_db()
     try:
         light, whole = survey(db, expected), survey(db, expected, skips=())
+        full = FullPages(db)    # the brand-name pass reads only TEXT_FIELDS of each page
+        texts = list(page_texts(full.reading(*TEXT_FIELDS)))
+        assert texts and texts == list(page_texts(full))
     finally:
         db.close()
     assert light.rows and light == whole
