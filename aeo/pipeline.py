@@ -215,14 +215,17 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
         if workers < 2 or total < 2:
             init_worker(start_url)
             for fetch in fetches:
-                db.put_facts(fetch.url, tally.take(analyze_one(fetch)))
+                done = analyze_one(fetch)
+                tally.add(done.ms)
+                db.put_facts_json(done.url, done.facts_json)
                 count += 1
         else:
             # worker processes even for small runs: each page gets a time and a memory budget
             with analysis_pool(start_url, min(workers, total)) as pool:
                 for batch in batches(fetches, 64 * workers):
-                    for facts in pool.map(analyze_one, batch, chunksize=16):
-                        db.put_facts(facts["url"], tally.take(facts))
+                    for done in pool.map(analyze_one, batch, chunksize=16):
+                        tally.add(done.ms)
+                        db.put_facts_json(done.url, done.facts_json)
                         count += 1
                     if not quiet and sys.stderr.isatty():
                         sys.stderr.write(f"\ranalyze: {count}/{total} pages")

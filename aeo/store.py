@@ -5,7 +5,7 @@ Layout::
 
     WORKSPACE/index.sqlite                      runs, findings, pages of every run
     WORKSPACE/<host>/<UTC timestamp>/run.json   the manifest (written atomically)
-    WORKSPACE/<host>/<UTC timestamp>/crawl.sqlite   fetched documents (bodies zlib-compressed),
+    WORKSPACE/<host>/<UTC timestamp>/crawl.sqlite   fetched documents (bodies zstd-compressed),
                                                     crawl events, sitemap URLs, facts
 
 A run folder is only ever written by its own run, and every file that a reader relies on is

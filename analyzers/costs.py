@@ -1,5 +1,5 @@
 """Where a page's analysis spends its time. Each step of analyze_page adds its seconds here, in
-the process that runs it (a pool worker); analyze_one hands the page's steps back with its
+the process that runs it (a pool worker); analyze_one hands the page's steps back beside its
 facts, and the run sums them (manifest `analysis_ms`), so `make bench` prints milliseconds per
 page for every step without a profiler. Steps are timed in CPU time (process_time), so that
 the other processes on the machine (the crawl, the other workers) do not inflate them."""
@@ -10,7 +10,6 @@ import time
 
 _clock = time.process_time   # CPU time: what a step costs, not what the other processes take
 
-KEY = "_analysis_ms"      # the page's steps, beside its facts until the run takes them out
 _SPENT: dict[str, float] = {}
 
 
@@ -44,14 +43,12 @@ class Tally:
         self.ms: dict[str, float] = {}
         self.pages = 0
 
-    def take(self, facts: dict) -> dict:
-        """facts without its steps, which are added to the tally."""
-        spent = facts.pop(KEY, None)
+    def add(self, spent: dict[str, float] | None) -> None:
+        """One page's steps (none for a page whose analysis failed)."""
         if spent:
             self.pages += 1
             for k, v in spent.items():
                 self.ms[k] = self.ms.get(k, 0.0) + v
-        return facts
 
     def manifest(self) -> dict:
         return {"analysis_ms": {k: round(v, 1) for k, v in self.ms.items()},

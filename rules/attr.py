@@ -37,7 +37,7 @@ from aeo.rules.base import (
 ALL = ("all",)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=256)
 def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
     """One pass over the text for every sensitive term (plural 's' allowed)."""
     alternatives = "|".join(re.escape(t.lower()) for t in sorted(terms, key=len, reverse=True))
@@ -289,8 +289,14 @@ def at006(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
       ))
 def at007(page: PageFacts, site: SiteFacts, gov: Governance) -> Verdict:
     text = " ".join(b.text for b in page.main_blocks).lower()
-    found = {m.group(1) for m in _terms_pattern(tuple(gov["ymyl_terms"])).finditer(text)}
-    terms = [t for t in gov["ymyl_terms"] if t.lower() in found]
+    # a term that is nowhere in the text cannot match: the pattern runs (and is needed) only
+    # when enough of them are (a substring test is a fast scan; the pattern, with every term
+    # as an alternative, is tried at each position)
+    present = tuple(t for t in gov["ymyl_terms"] if t.lower() in text)
+    if len(present) < gov["ymyl_min_terms"]:
+        return NOT_APPLICABLE
+    found = {m.group(1) for m in _terms_pattern(present).finditer(text)}
+    terms = [t for t in present if t.lower() in found]
     if len(terms) < gov["ymyl_min_terms"]:
         return NOT_APPLICABLE
     if page.attribution.reviewers:

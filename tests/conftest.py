@@ -57,10 +57,12 @@ class Result:
                     import sqlite3
                     import zlib
 
+                    from aeo.rundb import unpack_body
+
                     conn = sqlite3.connect(p)
                     try:
                         for (body,) in conn.execute("SELECT body FROM fetches WHERE body IS NOT NULL"):
-                            data += zlib.decompress(body)
+                            data += unpack_body(body)
                         for row in conn.execute("SELECT kind, url, detail FROM events"):
                             data += repr(row).encode()
                         for (blob,) in conn.execute("SELECT data FROM result"):

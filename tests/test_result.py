@@ -166,3 +166,38 @@ def test_the_survey_reads_every_field_it_needs(tmp_path):
     finally:
         db.close()
     assert light.rows and light == whole
+
+
+def test_a_run_stored_with_zlib_bodies_is_analyzed_as_before(tmp_path):
+    """Bodies are stored as zstd frames now; a run recorded before kept zlib streams. Both
+    read back the same: the run, its bodies turned into zlib streams, analyzed again gives
+    the facts it gave."""
+    import zlib
+
+    from aeo.rundb import unpack_body
+
+    ws = tmp_path / "ws"
+    done = _aeo(tmp_path, "demo", "--workspace", str(ws), "--out", str(tmp_path / "out"),
+                "--as-of", "2026-11-30", "--quiet", port="8796")
+    assert done.returncode == 0, done.stderr
+    (db_path,) = ws.glob("*/*/crawl.sqlite")
+    conn = sqlite3.connect(db_path)
+    try:
+        before = dict(conn.execute("SELECT url, data FROM facts"))
+        bodies = conn.execute("SELECT id, body FROM fetches WHERE body IS NOT NULL").fetchall()
+        assert bodies and all(b[:4] == b"\x28\xb5\x2f\xfd" for _, b in bodies)   # zstd frames
+        with conn:
+            conn.executemany("UPDATE fetches SET body = ? WHERE id = ?",
+                             [(zlib.compress(unpack_body(b), 3), i) for i, b in bodies])
+            conn.execute("DELETE FROM facts")
+    finally:
+        conn.close()
+    again = _aeo(tmp_path, "analyze", "latest", "--workspace", str(ws), "--quiet")
+    assert again.returncode == 0, again.stderr
+    conn = sqlite3.connect(db_path)
+    try:
+        after = dict(conn.execute("SELECT url, data FROM facts"))
+    finally:
+        conn.close()
+    assert len(before) > 10
+    assert after == before
