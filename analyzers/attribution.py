@@ -8,7 +8,7 @@ from __future__ import annotations
 from lxml import etree
 
 from aeo.analyzers.bylines import author_candidates, ner_authors, publisher_names, reviewers
-from aeo.analyzers.dates import date_candidates, guess_matters, htmldate_guess
+from aeo.analyzers.dates import date_candidates, guess_matters, htmldate_guess, short_texts
 from aeo.facts.entities import EntityNode
 from aeo.facts.records import Attribution, Block, DateCandidate
 
@@ -16,13 +16,14 @@ from aeo.facts.records import Attribution, Block, DateCandidate
 def attribution_facts(root: etree._Element, nodes: list[EntityNode], blocks: list[Block], url: str,
                       body_text: str, nlp_model, is_article: bool, html: bytes = b""
                       ) -> Attribution:
-    authors = author_candidates(root, nodes, blocks)
+    short = short_texts(root)     # (read by both searches)
+    authors = author_candidates(root, nodes, blocks, short)
     if not [a for a in authors if a.name] and is_article and nlp_model is not None and \
             _english(root, blocks):
         brand = frozenset(w for key in publisher_names(root, nodes) for w in key.split()
                           if len(w) > 2 and not w.isdigit())
         authors += ner_authors(blocks, nlp_model, brand)
-    dates = date_candidates(root, nodes, url)
+    dates = date_candidates(root, nodes, url, short)
     guess = htmldate_guess(root, url, dates, html) if guess_matters(dates) else ""
     if guess and not any(d.kind == "published" for d in dates):
         dates.append(DateCandidate(guess, guess, "htmldate", "published"))

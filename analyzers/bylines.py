@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-from aeo.analyzers.dates import DATE_IN_TEXT, meta_values
+from aeo.analyzers.dates import DATE_IN_TEXT, ShortText, meta_values, short_texts
 from aeo.analyzers.names import (
     AND_WORDS,
     BY_WORDS,
@@ -74,6 +74,7 @@ _CHROME = re.compile(r"(?:comment|respond|reply|replies|discussion|kommentar|com
                      r"site-footer|page-footer)", re.I)
 
 MAX_BYLINE_ELEMENTS = 3
+BYLINE_TAGS = frozenset(("p", "span", "div", "a", "address", "li"))   # (under SHORT_LIMIT)
 
 _URL_OR_AFFILIATION = re.compile(r"https?://\S+|\([^)]{0,80}\)|\b(?:19|20)\d\d-\d\d-\d\d\b")
 
@@ -104,8 +105,9 @@ def _url_links(el: etree._Element) -> int:
         " ".join(a.text_content().split())))
 
 
-def author_candidates(root: etree._Element, nodes: list[EntityNode], blocks: list[Block]
-                      ) -> list[AuthorCandidate]:
+def author_candidates(root: etree._Element, nodes: list[EntityNode], blocks: list[Block],
+                      short: list[ShortText] | None = None) -> list[AuthorCandidate]:
+    """short: short_texts(root), when the caller has it already."""
     out: list[AuthorCandidate] = []
 
     def add(name: str, source: str, url: str = "", same_as=(), kind: str = "",
@@ -151,11 +153,11 @@ def author_candidates(root: etree._Element, nodes: list[EntityNode], blocks: lis
         if text and len(text) < 120 and not in_chrome(el):
             add(text, "itemprop=author", visible=True)
     found = 0
-    for el in root.xpath("//body//*[self::p or self::span or self::div or self::a or self::address"
-                         " or self::li][string-length(normalize-space()) < 400]"):
+    for el, text, _ in short_texts(root) if short is None else short:
+        if el.tag not in BYLINE_TAGS:
+            continue
         if found >= MAX_BYLINE_ELEMENTS:
             break   # the page's byline comes first; later ones are teasers and comments
-        text = " ".join(el.text_content().split())
         hinted = BYLINE_HINT.search(f"{el.get('class') or ''} {el.get('id') or ''}")
         if hinted:
             # 'Matt Dancho https://github.com/mdancho84 (Business Science), Sigrid Keydana ...':

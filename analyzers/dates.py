@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from itertools import islice
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -182,7 +183,43 @@ def _date_under(h1: etree._Element) -> tuple[str, str, str] | None:
 HTMLDATE_BYTES = 2 * 2**20   # real pages are a few hundred KB at most; their dates lead
 
 
-def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str) -> list[DateCandidate]:
+class ShortText(NamedTuple):
+    """An element of the body whose text is short: where a byline or a date line can be."""
+
+    el: etree._Element
+    text: str     # its text, whitespace collapsed
+    length: int   # the length XPath's normalize-space() gives it (XML whitespace only)
+
+
+# The elements the byline and the date searches read (bylines.author_candidates takes p, span,
+# div, a, address and li under 400 characters; date_candidates the DATE_TAGS under 200).
+SHORT_TAGS = ("p", "span", "div", "li", "a", "address", "time", "small", "dt", "h3", "h4",
+              "h5", "h6", "strong", "b")
+DATE_TAGS = frozenset(("p", "span", "div", "li", "time", "small", "dt", "h3", "h4", "h5",
+                       "h6", "strong", "b"))
+SHORT_LIMIT = 400
+_SHORT = etree.XPath("//body//*[" + " or ".join(f"self::{t}" for t in SHORT_TAGS)
+                     + f"][string-length(normalize-space()) < {SHORT_LIMIT}]")
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+_OTHER_SPACE = re.compile(r"[^\S \t\r\n]")   # what str.split() takes for a space and XPath does not
+
+
+def short_texts(root: etree._Element) -> list[ShortText]:
+    """The body's SHORT_TAGS elements with under SHORT_LIMIT characters of text, in document
+    order: one pass for both searches (the text of every container on the page is put
+    together to measure it, the costliest part of either)."""
+    out = []
+    for el in _SHORT(root):
+        raw = el.text_content()      # (XPath's string value of el)
+        text = " ".join(raw.split())
+        out.append(ShortText(el, text, len(text) if not _OTHER_SPACE.search(raw) else
+                             len(" ".join(_XML_SPACE.split(raw.strip(" \t\r\n"))))))
+    return out
+
+
+def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str,
+                    short: list[ShortText] | None = None) -> list[DateCandidate]:
+    """short: short_texts(root), when the caller has it already."""
     out: list[DateCandidate] = []
 
     def add(raw: str, source: str, kind: str, machine: bool = True) -> None:
@@ -206,13 +243,9 @@ def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str) -> 
         value = t.get("datetime") or " ".join(t.text_content().split())[:60]
         if value:
             add(value, "time element", _time_kind(t), machine=bool(t.get("datetime")))
-    for el in root.xpath("//body//*[self::p or self::span or self::div or self::li or self::time "
-                         "or self::small or self::dt or self::h3 or self::h4 or self::h5 or "
-                         "self::h6 or self::strong or self::b]"
-                         "[string-length(normalize-space()) < 200]"):
-        if len(el) > 6:
+    for el, text, length in short_texts(root) if short is None else short:
+        if length >= 200 or el.tag not in DATE_TAGS or len(el) > 6:
             continue
-        text = " ".join(el.text_content().split())
         label_only = DATE_LABEL.fullmatch(text)
         if label_only is not None and el.getnext() is not None:
             # <h3>Last update:</h3><p>Nov 11, 2026</p>: the value is the next element
