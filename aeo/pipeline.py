@@ -18,6 +18,7 @@ from aeo.analyzers.workers import (
     analyze_one,
     batches,
     init_worker,
+    keep,
 )
 from aeo.durable import utc_now
 from aeo.facts.records import (
@@ -215,17 +216,14 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
         if workers < 2 or total < 2:
             init_worker(start_url)
             for fetch in fetches:
-                done = analyze_one(fetch)
-                tally.add(done.ms)
-                db.put_facts_json(done.url, done.facts_json)
+                keep(db, tally, analyze_one(fetch))
                 count += 1
         else:
             # worker processes even for small runs: each page gets a time and a memory budget
             with analysis_pool(start_url, min(workers, total)) as pool:
                 for batch in batches(fetches, 64 * workers):
                     for done in pool.map(analyze_one, batch, chunksize=16):
-                        tally.add(done.ms)
-                        db.put_facts_json(done.url, done.facts_json)
+                        keep(db, tally, done)
                         count += 1
                     if not quiet and sys.stderr.isatty():
                         sys.stderr.write(f"\ranalyze: {count}/{total} pages")

@@ -58,29 +58,43 @@ def _fetch(row) -> Fetch:
                  body=unpack_body(body) if body is not None else None)
 
 
-# Bodies are stored as zstd frames at level 3: a quarter of zlib's time to write and of its
-# time to read, for a smaller file. Runs recorded before kept zlib streams, told apart by
-# zstd's frame magic (a zlib stream opens with 0x78).
+# Bodies are stored as zstd frames at level 3, each with its checksum: a quarter of zlib's
+# time to write and of its time to read, for a smaller file. Runs recorded before kept zlib
+# streams, told apart by zstd's frame magic (a zlib stream opens with 0x78).
 # A zstd context serves one thread at a time (the crawl's thread writes, the analysis's
 # reader thread reads): one per thread.
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+MAX_BODY = 1 << 30     # far above any body the crawl keeps (pages and sitemaps are capped)
 _contexts = threading.local()
+
+
+class DamagedBody(WorkspaceError):
+    """A stored body that does not read back: the run's database is damaged."""
 
 
 def pack_body(body: bytes) -> bytes:
     pack = getattr(_contexts, "pack", None)
     if pack is None:
-        pack = _contexts.pack = zstandard.ZstdCompressor(level=3)
+        pack = _contexts.pack = zstandard.ZstdCompressor(level=3, write_checksum=True)
     return pack.compress(body)
 
 
 def unpack_body(data: bytes) -> bytes:
-    if data[:4] != _ZSTD_MAGIC:
-        return zlib.decompress(data)
-    unpack = getattr(_contexts, "unpack", None)
-    if unpack is None:
-        unpack = _contexts.unpack = zstandard.ZstdDecompressor()
-    return unpack.decompress(data)
+    """A body as pack_body (or, in runs recorded before, zlib) stored it."""
+    try:
+        if data[:4] != ZSTD_MAGIC:
+            return zlib.decompress(data)
+        # the frame says how large the body is: a damaged header must not decide an allocation
+        if not 0 <= zstandard.frame_content_size(data) <= MAX_BODY:
+            raise DamagedBody("a page stored in the run says it is larger than any the crawl "
+                              f"keeps; {RUN_FIX}")
+        unpack = getattr(_contexts, "unpack", None)
+        if unpack is None:
+            unpack = _contexts.unpack = zstandard.ZstdDecompressor()
+        return unpack.decompress(data)
+    except (zlib.error, zstandard.ZstdError) as exc:
+        raise DamagedBody(f"a page stored in the run does not read back ({exc}); {RUN_FIX}"
+                          ) from None
 
 
 class CrawlDB:

@@ -11,7 +11,13 @@ import re
 
 from lxml import etree
 
-from aeo.analyzers.dates import DATE_IN_TEXT, ShortText, meta_values, short_texts
+from aeo.analyzers.dates import (
+    BYLINE_TAGS,
+    DATE_IN_TEXT,
+    ShortText,
+    meta_values,
+    short_texts,
+)
 from aeo.analyzers.names import (
     AND_WORDS,
     BY_WORDS,
@@ -74,7 +80,6 @@ _CHROME = re.compile(r"(?:comment|respond|reply|replies|discussion|kommentar|com
                      r"site-footer|page-footer)", re.I)
 
 MAX_BYLINE_ELEMENTS = 3
-BYLINE_TAGS = frozenset(("p", "span", "div", "a", "address", "li"))   # (under SHORT_LIMIT)
 
 _URL_OR_AFFILIATION = re.compile(r"https?://\S+|\([^)]{0,80}\)|\b(?:19|20)\d\d-\d\d-\d\d\b")
 

@@ -191,13 +191,14 @@ class ShortText(NamedTuple):
     length: int   # the length XPath's normalize-space() gives it (XML whitespace only)
 
 
-# The elements the byline and the date searches read (bylines.author_candidates takes p, span,
-# div, a, address and li under 400 characters; date_candidates the DATE_TAGS under 200).
-SHORT_TAGS = ("p", "span", "div", "li", "a", "address", "time", "small", "dt", "h3", "h4",
-              "h5", "h6", "strong", "b")
+# The elements the byline and the date searches read: bylines.author_candidates the
+# BYLINE_TAGS under SHORT_LIMIT characters, date_candidates the DATE_TAGS under DATE_LIMIT.
+BYLINE_TAGS = frozenset(("p", "span", "div", "a", "address", "li"))
 DATE_TAGS = frozenset(("p", "span", "div", "li", "time", "small", "dt", "h3", "h4", "h5",
                        "h6", "strong", "b"))
+SHORT_TAGS = tuple(sorted(BYLINE_TAGS | DATE_TAGS))
 SHORT_LIMIT = 400
+DATE_LIMIT = 200     # (within SHORT_LIMIT)
 _SHORT = etree.XPath("//body//*[" + " or ".join(f"self::{t}" for t in SHORT_TAGS)
                      + f"][string-length(normalize-space()) < {SHORT_LIMIT}]")
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
@@ -244,7 +245,7 @@ def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str,
         if value:
             add(value, "time element", _time_kind(t), machine=bool(t.get("datetime")))
     for el, text, length in short_texts(root) if short is None else short:
-        if length >= 200 or el.tag not in DATE_TAGS or len(el) > 6:
+        if length >= DATE_LIMIT or el.tag not in DATE_TAGS or len(el) > 6:
             continue
         label_only = DATE_LABEL.fullmatch(text)
         if label_only is not None and el.getnext() is not None:

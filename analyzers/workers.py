@@ -112,9 +112,7 @@ class Alongside:
     def take(self, db) -> None:
         """Write the facts that are ready (in the crawl's thread)."""
         while not self.results.empty():
-            done = self.results.get()
-            self.tally.add(done.ms)
-            db.put_facts_json(done.url, done.facts_json)
+            keep(db, self.tally, self.results.get())
             self.count += 1
 
     def finish(self, db, quiet: bool) -> None:
@@ -221,22 +219,30 @@ def analyze_one(fetch: Fetch) -> Analyzed:
     previous = signal.signal(signal.SIGALRM, _over_budget)
     signal.setitimer(signal.ITIMER_REAL, budget)
     costs.taken()   # what an earlier page left unbooked is not this page's
-    spent = None
     try:
-        facts = analyze_page(fetch, _WORKER["scope"], _WORKER["start"])
-        spent = costs.taken()
+        # encoded within the budget: a page whose facts cannot be written fails alone
+        done = Analyzed(fetch.url, json.dumps(
+            analyze_page(fetch, _WORKER["scope"], _WORKER["start"]).to_dict()), costs.taken())
     except PageBudgetExceeded:
-        facts = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
-                          depth=fetch.depth,
-                          fetch_error=f"analysis_timed_out: over {budget:g} s")
+        done = _failed(fetch, f"analysis_timed_out: over {budget:g} s")
     except (Exception, MemoryError) as exc:  # one hostile page must not stop the others
-        facts = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
-                          depth=fetch.depth,
-                          fetch_error=f"analysis_failed: {type(exc).__name__}: {exc}"[:300])
+        done = _failed(fetch, f"analysis_failed: {type(exc).__name__}: {exc}"[:300])
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    return Analyzed(facts.url, json.dumps(facts.to_dict()), spent)
+    return done
+
+
+def keep(db, tally: costs.Tally, done: Analyzed) -> None:
+    """Write one page's facts to the run database and add its steps to the run's tally."""
+    tally.add(done.ms)
+    db.put_facts_json(done.url, done.facts_json)
+
+
+def _failed(fetch: Fetch, why: str) -> Analyzed:
+    facts = PageFacts(url=fetch.url, status=fetch.status, content_type=fetch.content_type,
+                      depth=fetch.depth, fetch_error=why)
+    return Analyzed(fetch.url, json.dumps(facts.to_dict()), None)
 
 
 def batches(it: Iterator, n: int) -> Iterator[list]:

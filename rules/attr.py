@@ -37,9 +37,9 @@ from aeo.rules.base import (
 ALL = ("all",)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)   # (the terms a page has: a site repeats few sets)
 def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern:
-    """One pass over the text for every sensitive term (plural 's' allowed)."""
+    """One pass over the text for the sensitive terms given (plural 's' allowed)."""
     alternatives = "|".join(re.escape(t.lower()) for t in sorted(terms, key=len, reverse=True))
     return re.compile(r"\b(" + alternatives + r")s?\b")
 

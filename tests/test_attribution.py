@@ -288,3 +288,30 @@ def test_htmldate_is_asked_only_where_its_day_can_change_the_date():
     utc = [D("2020-02-18T02:18:00Z", "x", "markup", "published")]
     assert guess_matters(utc) and settle(utc, "published", "2020-02-17") == "2020-02-17"
     assert guess_matters([D("2020-02-18T02:18:00", "x", "meta", "published")])
+
+
+def test_the_short_elements_are_measured_as_xpath_measures_them():
+    """The byline and date searches share one list of the body's short elements
+    (dates.short_texts); the date search's own limit is on XPath's normalize-space() length,
+    which collapses only XML's four spaces: a no-break space or a form feed is a character
+    there (and a space to Python's split). The list's lengths are XPath's, on the cases that
+    differ and at the limits."""
+    from aeo.analyzers.dates import DATE_LIMIT, SHORT_LIMIT, SHORT_TAGS, short_texts
+    from aeo.crawler.links import parse_document
+
+    odd = ["\xa0", "\x0b", "\x0c", "\u2028", "\u3000", "\x85", " \t\r\n ", "é", "𝒜"]
+    parts = []
+    for i, space in enumerate(odd):
+        for n in (DATE_LIMIT - 2, DATE_LIMIT - 1, DATE_LIMIT, SHORT_LIMIT - 1, SHORT_LIMIT):
+            text = ("By" + space + "x" * n)[:n]
+            tag = SHORT_TAGS[(i + n) % len(SHORT_TAGS)]
+            parts.append(f"<{tag}> {text}{space}</{tag}><div><em>{space}{text}</em>{space}</div>")
+    root, _ = parse_document(("<html><body>" + "".join(parts) + "</body></html>").encode(),
+                             "utf-8")
+    got = [(s.el, s.length, s.text) for s in short_texts(root)]
+    want = [(el, int(el.xpath("string-length(normalize-space())")),
+             " ".join(el.text_content().split()))
+            for el in root.iter(*SHORT_TAGS)
+            if el.xpath("string-length(normalize-space())") < SHORT_LIMIT]
+    assert len(got) > 40 and got == want
+    assert {n for _, n, _ in got} >= {DATE_LIMIT - 1, DATE_LIMIT}   # both sides of the limit

@@ -71,3 +71,27 @@ def test_a_page_of_200000_links_is_analysed_in_bounded_memory(tmp_path):
         rows = {row["url"].rsplit("/", 1)[-1]: row for row in csv.DictReader(fh)}
     assert rows["many"]["error"] == "" and rows["many"]["title"] == "many"
     assert all(rows[p.lstrip("/")]["title"] == p for p in NORMAL)   # reached through it
+
+
+def test_a_page_whose_facts_cannot_be_written_fails_alone(monkeypatch):
+    """The worker encodes a page's facts itself (what it hands back is the JSON the run
+    stores): a page whose facts do not encode is that page's analysis_failed, with its
+    reason, not an error that stops the analysis of the others."""
+    import json
+
+    from aeo.analyzers import page as page_analysis
+    from aeo.analyzers.workers import analyze_one, init_worker
+    from aeo.facts.records import Fetch
+
+    class Unwritable:
+        def to_dict(self):
+            return {"url": "http://127.0.0.1:9/a", "odd": {1, 2}}   # a set: not JSON
+
+    init_worker("http://127.0.0.1:9/")
+    monkeypatch.setattr(page_analysis, "analyze_page", lambda *a: Unwritable())
+    done = analyze_one(Fetch(url="http://127.0.0.1:9/a", kind="page", status=200,
+                             content_type="text/html", body=b"<p>a</p>"))
+    facts = json.loads(done.facts_json)
+    assert done.url == facts["url"] == "http://127.0.0.1:9/a" and done.ms is None
+    assert facts["fetch_error"].startswith("analysis_failed: TypeError")
+    assert facts["status"] == 200

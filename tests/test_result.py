@@ -174,7 +174,7 @@ def test_a_run_stored_with_zlib_bodies_is_analyzed_as_before(tmp_path):
     the facts it gave."""
     import zlib
 
-    from aeo.rundb import unpack_body
+    from aeo.rundb import ZSTD_MAGIC, unpack_body
 
     ws = tmp_path / "ws"
     done = _aeo(tmp_path, "demo", "--workspace", str(ws), "--out", str(tmp_path / "out"),
@@ -185,7 +185,7 @@ def test_a_run_stored_with_zlib_bodies_is_analyzed_as_before(tmp_path):
     try:
         before = dict(conn.execute("SELECT url, data FROM facts"))
         bodies = conn.execute("SELECT id, body FROM fetches WHERE body IS NOT NULL").fetchall()
-        assert bodies and all(b[:4] == b"\x28\xb5\x2f\xfd" for _, b in bodies)   # zstd frames
+        assert bodies and all(b[:4] == ZSTD_MAGIC for _, b in bodies)
         with conn:
             conn.executemany("UPDATE fetches SET body = ? WHERE id = ?",
                              [(zlib.compress(unpack_body(b), 3), i) for i, b in bodies])
@@ -201,3 +201,40 @@ def test_a_run_stored_with_zlib_bodies_is_analyzed_as_before(tmp_path):
         conn.close()
     assert len(before) > 10
     assert after == before
+
+    # a damaged body: one line and the usage exit, not a traceback
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.execute("UPDATE fetches SET body = ? WHERE id = (SELECT max(id) FROM fetches "
+                         "WHERE kind = 'page' AND body IS NOT NULL)", (ZSTD_MAGIC + b"!",))
+    finally:
+        conn.close()
+    damaged = _aeo(tmp_path, "analyze", "latest", "--workspace", str(ws), "--quiet")
+    assert damaged.returncode == 2, damaged.stderr
+    assert "Traceback" not in damaged.stderr and len(damaged.stderr.strip().splitlines()) == 1
+    assert "does not read back" in damaged.stderr and "audit the site again" in damaged.stderr
+
+
+def test_stored_bodies_read_back_or_say_they_are_damaged():
+    """A body reads back as it was stored, empty or large, zstd or (an older run's) zlib; a
+    damaged one (a flipped bit, a header that claims terabytes, a cut frame, no frame at all)
+    is one DamagedBody, not silently wrong bytes or an allocation of what the header says."""
+    import zlib
+
+    from aeo.rundb import DamagedBody, pack_body, unpack_body
+
+    page = ("<p>" + "ledger invoice payroll " * 4000 + "</p>").encode()
+    for body in (b"", b"x", page):
+        assert unpack_body(pack_body(body)) == body
+        assert unpack_body(zlib.compress(body, 3)) == body
+    packed = pack_body(page)
+    flipped = bytearray(packed)
+    flipped[len(flipped) // 2] ^= 0x10
+    huge = bytearray(packed)
+    assert huge[4] & 0xC0 == 0x80          # (the frame gives its size in 4 bytes, after the magic)
+    huge[5:9] = (2**32 - 1).to_bytes(4, "little")   # 4 GiB
+    for damaged in (bytes(flipped), bytes(huge), packed[:len(packed) // 2], b"garbage",
+                    zlib.compress(page)[:-9]):
+        with pytest.raises(DamagedBody):
+            unpack_body(damaged)
