@@ -11,13 +11,7 @@ import re
 
 from lxml import etree
 
-from aeo.analyzers.dates import (
-    BYLINE_TAGS,
-    DATE_IN_TEXT,
-    ShortText,
-    meta_values,
-    short_texts,
-)
+from aeo.analyzers.dates import DATE_IN_TEXT, meta_values
 from aeo.analyzers.names import (
     AND_WORDS,
     BY_WORDS,
@@ -33,6 +27,7 @@ from aeo.analyzers.names import (
     split_names,
 )
 from aeo.analyzers.nlp import names_only
+from aeo.analyzers.short_texts import BYLINE_TAGS, ShortText, short_texts
 from aeo.facts.entities import EntityNode, Ref
 from aeo.facts.reading import is_org, main_items, name_key
 from aeo.facts.records import AuthorCandidate, Block

@@ -292,11 +292,11 @@ def test_htmldate_is_asked_only_where_its_day_can_change_the_date():
 
 def test_the_short_elements_are_measured_as_xpath_measures_them():
     """The byline and date searches share one list of the body's short elements
-    (dates.short_texts); the date search's own limit is on XPath's normalize-space() length,
+    (analyzers/short_texts.py); the date search's own limit is on XPath's normalize-space() length,
     which collapses only XML's four spaces: a no-break space or a form feed is a character
     there (and a space to Python's split). The list's lengths are XPath's, on the cases that
     differ and at the limits."""
-    from aeo.analyzers.dates import DATE_LIMIT, SHORT_LIMIT, SHORT_TAGS, short_texts
+    from aeo.analyzers.short_texts import DATE_LIMIT, SHORT_LIMIT, SHORT_TAGS, short_texts
     from aeo.crawler.links import parse_document
 
     odd = ["\xa0", "\x0b", "\x0c", "\u2028", "\u3000", "\x85", " \t\r\n ", "é", "𝒜"]
