@@ -27,7 +27,7 @@ from aeo.analyzers.names import (
     split_names,
 )
 from aeo.analyzers.nlp import names_only
-from aeo.analyzers.short_texts import BYLINE_TAGS, ShortText, short_texts
+from aeo.analyzers.short_texts import BYLINE_TAGS, ShortText
 from aeo.facts.entities import EntityNode, Ref
 from aeo.facts.reading import is_org, main_items, name_key
 from aeo.facts.records import AuthorCandidate, Block
@@ -106,8 +106,8 @@ def _url_links(el: etree._Element) -> int:
 
 
 def author_candidates(root: etree._Element, nodes: list[EntityNode], blocks: list[Block],
-                      short: list[ShortText] | None = None) -> list[AuthorCandidate]:
-    """short: short_texts(root), when the caller has it already."""
+                      short: list[ShortText]) -> list[AuthorCandidate]:
+    """short: short_texts(root), which the date search reads too."""
     out: list[AuthorCandidate] = []
 
     def add(name: str, source: str, url: str = "", same_as=(), kind: str = "",
@@ -153,7 +153,7 @@ def author_candidates(root: etree._Element, nodes: list[EntityNode], blocks: lis
         if text and len(text) < 120 and not in_chrome(el):
             add(text, "itemprop=author", visible=True)
     found = 0
-    for el, text, _ in short_texts(root) if short is None else short:
+    for el, text, _ in short:
         if el.tag not in BYLINE_TAGS:
             continue
         if found >= MAX_BYLINE_ELEMENTS:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from aeo.analyzers.short_texts import DATE_LIMIT, DATE_TAGS, ShortText, short_texts
+from aeo.analyzers.short_texts import DATE_LIMIT, DATE_TAGS, ShortText
 from aeo.facts.entities import EntityNode
 from aeo.facts.reading import day, is_placeholder, main_items
 from aeo.facts.records import DateCandidate
@@ -184,8 +184,8 @@ HTMLDATE_BYTES = 2 * 2**20   # real pages are a few hundred KB at most; their da
 
 
 def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str,
-                    short: list[ShortText] | None = None) -> list[DateCandidate]:
-    """short: short_texts(root), when the caller has it already."""
+                    short: list[ShortText]) -> list[DateCandidate]:
+    """short: short_texts(root), which the byline search reads too."""
     out: list[DateCandidate] = []
 
     def add(raw: str, source: str, kind: str, machine: bool = True) -> None:
@@ -209,7 +209,7 @@ def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str,
         value = t.get("datetime") or " ".join(t.text_content().split())[:60]
         if value:
             add(value, "time element", _time_kind(t), machine=bool(t.get("datetime")))
-    for el, text, length in short_texts(root) if short is None else short:
+    for el, text, length in short:
         if length >= DATE_LIMIT or el.tag not in DATE_TAGS or len(el) > 6:
             continue
         label_only = DATE_LABEL.fullmatch(text)
