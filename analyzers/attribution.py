@@ -8,7 +8,8 @@ from __future__ import annotations
 from lxml import etree
 
 from aeo.analyzers.bylines import author_candidates, ner_authors, publisher_names, reviewers
-from aeo.analyzers.dates import date_candidates, guess_matters, htmldate_guess
+from aeo.analyzers.dates import date_candidates, guess_matters
+from aeo.analyzers.htmldate_reading import htmldate_guess
 from aeo.analyzers.short_texts import short_texts
 from aeo.facts.entities import EntityNode
 from aeo.facts.records import Attribution, Block, DateCandidate

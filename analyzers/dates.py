@@ -36,9 +36,6 @@ UPDATED_LABELS = ("updated", "last updated", "last update", "modified", "last mo
 MONTH_NAME = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s",
                         re.I)
 
-# a version number (3.2.25, 1.8.15) that a date guesser reads as a day, month and year
-VERSION = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{1,4})(?![\d.])")
-
 URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?"
                       r"(?=[/-]|$)")
 
@@ -178,9 +175,6 @@ def _date_under(h1: etree._Element) -> tuple[str, str, str] | None:
                                            t) else "published"
             return found.group(0), HEADLINE_DATE, kind
     return None
-
-
-HTMLDATE_BYTES = 2 * 2**20   # real pages are a few hundred KB at most; their dates lead
 
 
 def date_candidates(root: etree._Element, nodes: list[EntityNode], url: str,
@@ -366,45 +360,5 @@ def guess_matters(dates: list[DateCandidate]) -> bool:
         moment = _parsed(d.value)
         if "T" in d.value and moment is not None and \
                 (moment.utcoffset() or timedelta()) == timedelta():
-            return True
-    return False
-
-
-def htmldate_guess(root: etree._Element, url: str, dates: list[DateCandidate],
-                   html: bytes = b"") -> str:
-    """htmldate's reading of the publication day (its extensive search included), or ''.
-    It reads the page as served (html) with its URL: from the bytes it sees the scripts and
-    comments our tree has no use for, and it is four times faster than on a parsed tree
-    (measured: 3 ms a page against 13 on htmldate-eval).
-    Two of its guesses are refused: a version number of the title read as a date ('Django
-    3.2.25'), and a bare 1 January, which is what it makes of a lone year ('© 2026') unless
-    the page states that day somewhere else. Of a page of megabytes it reads the first
-    HTMLDATE_BYTES: its own tree of the whole would cost as much memory as ours again."""
-    try:
-        from htmldate import find_date
-
-        found = find_date(html[:HTMLDATE_BYTES] or root, url=url or None, original_date=True,
-                          outputformat="%Y-%m-%d") or ""
-    except Exception:  # noqa: BLE001 - a third-party heuristic on hostile input
-        return ""
-    if not found or _version_read_as_date(found, root):
-        return ""
-    if found.endswith("-01-01") and not any(day(d.value) == found for d in dates):
-        return ""
-    return found
-
-
-def _version_read_as_date(iso: str, root: etree._Element) -> bool:
-    """htmldate's date is a version number of the page's title or headings ('Django 3.2.25
-    documentation' read as 3 February 2025), not a date the page states."""
-    year, month, day = (int(x) for x in iso.split("-"))
-    text = " ".join(root.xpath("//title//text() | //h1//text()"))[:2000]
-    for m in VERSION.finditer(text):
-        if len(m.group(3)) > 2 or m.group(0).startswith("0"):
-            continue   # '08.11.2021' is a date, not a version
-        a, b, c = (int(x) for x in m.groups())
-        full = c if c >= 100 else 2000 + c
-        if (full, b, a) == (year, month, day) or (full, a, b) == (year, month, day) or \
-                (2000 + a if a < 100 else a, b, c) == (year, month, day):
             return True
     return False

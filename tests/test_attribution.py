@@ -315,3 +315,63 @@ def test_the_short_elements_are_measured_as_xpath_measures_them():
             if el.xpath("string-length(normalize-space())") < SHORT_LIMIT]
     assert len(got) > 40 and got == want
     assert {n for _, n, _ in got} >= {DATE_LIMIT - 1, DATE_LIMIT}   # both sides of the limit
+
+
+def test_htmldate_reads_the_page_without_its_style_sheets():
+    """A library's banner in an inline sheet ('jQuery UI - v1.11.2 - 2015-01-02', as on a
+    real shop page) is no date of the page: htmldate's full-text search no longer reads CSS.
+    A date the page's own script carries is still found, and so is one in its text."""
+    banner = "<style>/*! jQuery UI - v1.11.2 - 2015-01-02 */ .ui{margin:2px}</style>"
+    undated = page("/blog/undated", article()[0], head=banner)
+    assert undated.date_published == ""
+    scripted = page("/blog/scripted", article()[0],
+                    head=banner + "<script>var post={\"released\": \"2021-04-09\"}</script>")
+    assert scripted.date_published == "2021-04-09"
+    stated = page("/blog/stated", article(extra="<p>Revenue rose 4% in the quarter ended "
+                                                "2023-06-30.</p>")[0], head=banner)
+    assert stated.date_published == "2023-06-30"
+
+
+def test_style_sheets_are_left_out_and_nothing_else():
+    """without_style_sheets keeps every tag and all the text outside the sheets: on real pages
+    an HTML parser reads the same elements and the same text but the sheets'; a sheet holding
+    a '<' is kept whole; a '<style' in a script or a comment is text; hostile input stays
+    linear."""
+    import gzip
+
+    from lxml import html as lxml_html
+
+    from aeo.analyzers.htmldate_reading import without_style_sheets as strip
+
+    assert strip(b"<p>a</p><STYLE media=x>b{c:1}</Style ><p>d</p>") == \
+        b"<p>a</p><STYLE media=x></Style ><p>d</p>"
+    assert strip(b"<styles>x</styles>") == b"<styles>x</styles>"
+    assert strip(b"<style><!-- a{} --></style><p>b</p><style>c{}</style>") == \
+        b"<style><!-- a{} --></style><p>b</p><style></style>"
+    for raw_text in (b"<script>x = '<style>a{}</style>';</script>",
+                     b"<!-- <style>a{}</style> -->"):
+        assert strip(raw_text + b"<style>b{}</style>") == raw_text + b"<style></style>"
+    assert strip(b"<style>unclosed {") == b"<style>unclosed {"
+    hostile = b"<style>" * 200_000 + b"<p>x</p>" + b"</style>" * 3
+    assert strip(hostile).endswith(b"</style></style></style>")
+    assert strip(b"<style" * 300_000) == b"<style" * 300_000
+
+    parser = lxml_html.HTMLParser(encoding="utf-8")   # a sheet gone moves a <meta charset> up
+
+    def read(raw: bytes):
+        tree = lxml_html.document_fromstring(raw, parser=parser)
+        styles = [el.text or "" for el in tree.iter("style")]
+        for el in tree.iter("style"):
+            el.text = None
+        return [el.tag for el in tree.iter()], tree.text_content(), styles
+
+    changed = 0
+    files = sorted((SHARED / "corpora").glob("*/**/*.htm*"))[::4]
+    assert len(files) > 500
+    for f in files:
+        raw = gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes()
+        before, after = read(raw), read(strip(raw))
+        assert before[:2] == after[:2], f
+        assert all(a in ("", b) for a, b in zip(after[2], before[2], strict=True)), f   # emptied or whole
+        changed += before[2] != after[2]
+    assert changed > 100
