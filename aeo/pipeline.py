@@ -13,7 +13,7 @@ from pathlib import Path
 from aeo.analyzers import costs
 from aeo.analyzers.workers import (
     Alongside,
-    analysis_pool,
+    RecoveringPool,
     analysis_workers,
     analyze_one,
     batches,
@@ -220,16 +220,23 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
                 count += 1
         else:
             # worker processes even for small runs: each page gets a time and a memory budget
-            with analysis_pool(start_url, min(workers, total)) as pool:
+            pool = RecoveringPool(start_url, min(workers, total))
+            try:
                 for batch in batches(fetches, 64 * workers):
-                    for done in pool.map(analyze_one, batch, chunksize=16):
+                    for done in pool.map(batch):
                         keep(db, tally, done)
                         count += 1
                     if not quiet and sys.stderr.isatty():
                         sys.stderr.write(f"\ranalyze: {count}/{total} pages")
                         sys.stderr.flush()
-                if not quiet and sys.stderr.isatty():
-                    sys.stderr.write("\n")
+            finally:
+                pool.close()
+            if not quiet and sys.stderr.isatty():
+                sys.stderr.write("\n")
+            if pool.died:
+                say(f"warning: {pool.died} analysis worker process(es) died (killed, or a crash "
+                    "in a library); the pages they had were analysed again one at a time, and a "
+                    "page whose worker died again is marked analysis_failed", quiet)
         db.commit()
     finally:
         db.close()

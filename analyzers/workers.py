@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import NamedTuple
 
@@ -58,6 +59,48 @@ def analysis_pool(start_url: str, workers: int) -> ProcessPoolExecutor:
                                initargs=(start_url, memory_mb))
 
 
+class RecoveringPool:
+    """The workers of a stored run's analysis, which outlive the death of one (a crash in a
+    library's C code, the system's out-of-memory killer): the pages of the batch not yet back
+    are analysed again one at a time, in one worker, so that a page which kills its worker
+    again fails alone (analysis_failed, WORKER_DIED) and no other page is lost. died counts
+    the workers lost."""
+
+    def __init__(self, start_url: str, workers: int):
+        self.start_url, self.workers, self.died = start_url, workers, 0
+        self.pool = analysis_pool(start_url, workers)
+
+    def map(self, batch: list[Fetch], chunksize: int = 16) -> Iterator[Analyzed]:
+        back = 0
+        try:
+            for done in self.pool.map(analyze_one, batch, chunksize=chunksize):
+                back += 1
+                yield done
+            return
+        except BrokenProcessPool:
+            self.died += 1
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        single = analysis_pool(self.start_url, 1)
+        try:
+            for fetch in batch[back:]:
+                try:
+                    yield single.submit(analyze_one, fetch).result()
+                except BrokenProcessPool:
+                    self.died += 1
+                    yield _failed(fetch, WORKER_DIED)
+                    single.shutdown(wait=True, cancel_futures=True)
+                    single = analysis_pool(self.start_url, 1)
+        finally:
+            single.shutdown(wait=True, cancel_futures=True)
+        self.pool = analysis_pool(self.start_url, self.workers)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+WORKER_DIED = "analysis_failed: the process analysing this page died (killed, or a crash in a library)"
+
+
 def _ready(_: int) -> int:
     return os.getpid()
 
@@ -79,10 +122,13 @@ class Alongside:
         self.run = run
         self.workers = workers or analysis_workers()
         self.pool = analysis_pool(start_url, self.workers)
-        list(self.pool.map(_ready, range(self.workers)))   # fork now, before any thread
         self.results: queue.SimpleQueue = queue.SimpleQueue()
         self.crawl_over = threading.Event()
         self.failed: BaseException | None = None
+        try:
+            list(self.pool.map(_ready, range(self.workers)))   # fork now, before any thread
+        except BrokenProcessPool as exc:   # a worker killed at once: analysed after the crawl
+            self.failed = exc
         self.count = 0
         self.tally = costs.Tally()
         self.started = time.monotonic()
@@ -91,6 +137,8 @@ class Alongside:
         self.thread.start()
 
     def _feed(self) -> None:
+        if self.failed is not None:
+            return
         try:
             with self.run.page_reader() as pages_after:
                 last = 0

@@ -4,8 +4,14 @@ given up on alone, with a finding; the other pages are analysed either way."""
 from __future__ import annotations
 
 import csv
+import os
+import signal
+import subprocess
 import sys
+import time
+from pathlib import Path
 
+import pytest
 from fixtures.measure import max_rss_of
 from fixtures.server import FixtureServer, html, page, text
 
@@ -95,3 +101,95 @@ def test_a_page_whose_facts_cannot_be_written_fails_alone(monkeypatch):
     assert done.url == facts["url"] == "http://127.0.0.1:9/a" and done.ms is None
     assert facts["fetch_error"].startswith("analysis_failed: TypeError")
     assert facts["status"] == 200
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _killing_workers(tmp_path: Path, args: list[str], every: bool, after: float = 0.0):
+    """`aeo ARGS` while its worker processes are killed with SIGKILL (as the system's
+    out-of-memory killer does): the first one only, or every one, after seconds from when it
+    is first seen. (exit code, stderr, the workers killed)."""
+    proc = subprocess.Popen([sys.executable, "-m", "aeo", *args], cwd=tmp_path,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    killed: set[int] = set()
+    seen: dict[int, float] = {}
+    deadline = time.monotonic() + 600
+    while proc.poll() is None and time.monotonic() < deadline:
+        for child in _children(proc.pid):
+            first = seen.setdefault(child, time.monotonic())
+            if child not in killed and (every or not killed) and \
+                    time.monotonic() - first >= after:
+                os.kill(child, signal.SIGKILL)
+                killed.add(child)
+        time.sleep(0.01)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err, killed
+
+
+def _pages(out: Path) -> dict[str, dict]:
+    with open(out / "pages.csv", newline="", encoding="utf-8") as fh:
+        return {row["url"].rsplit("/", 1)[-1]: row for row in csv.DictReader(fh)}
+
+
+def _analyze_killing_workers(tmp_path: Path, ws: Path, every: bool):
+    """`aeo analyze` of the stored run, killing workers, then `aeo report`: (exit code,
+    analyze's stderr, pages.csv rows by path, the workers killed)."""
+    code, err, killed = _killing_workers(tmp_path, ["analyze", "latest", "--workspace", str(ws)],
+                                         every)
+    out = tmp_path / ("every" if every else "once")
+    report = subprocess.run([sys.executable, "-m", "aeo", "report", "latest", "--workspace",
+                             str(ws), "--out", str(out), "--quiet"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600)
+    assert report.returncode == 0, report.stderr
+    return code, err, _pages(out), killed
+
+
+def test_a_worker_that_dies_loses_no_page_and_a_page_that_kills_its_worker_fails_alone(tmp_path):
+    """An analysis worker killed in the middle of a run (a crash in a library's C code, the
+    out-of-memory killer): the pages it had are analysed again, one at a time, and every page
+    is analysed; when every worker dies, each page whose worker died fails alone with that
+    reason, and the analysis still ends (exit 0, one warning line, no traceback)."""
+    from aeo.analyzers.workers import WORKER_DIED
+
+    ws = tmp_path / "ws"
+    with FixtureServer(routes()) as fs:
+        crawl = subprocess.run([sys.executable, "-m", "aeo", "crawl", fs.url + "/", "--workspace",
+                                str(ws), "--quiet"], cwd=tmp_path, capture_output=True,
+                               text=True, timeout=600)
+    assert crawl.returncode == 0, crawl.stderr
+
+    code, err, rows, killed = _analyze_killing_workers(tmp_path, ws, every=False)
+    assert code == 0 and len(killed) == 1 and "Traceback" not in err, err
+    assert "1 analysis worker process(es) died" in err
+    assert rows["huge"]["error"] == "" and rows["huge"]["title"] == "huge"
+    assert all(rows[p.lstrip("/")]["error"] == "" and rows[p.lstrip("/")]["title"] == p
+               for p in NORMAL)
+
+    code, err, rows, killed = _analyze_killing_workers(tmp_path, ws, every=True)
+    assert code == 0 and "Traceback" not in err, err
+    assert len(killed) >= 3 and "analysis worker process(es) died" in err
+    assert rows["huge"]["error"] == WORKER_DIED      # seconds of analysis: killed every time
+    assert all(row["error"] in ("", WORKER_DIED) for row in rows.values())
+    assert all(row["title"] for row in rows.values() if row["error"] == "")
+
+
+@pytest.mark.parametrize("after", [0.0, 1.0])
+def test_a_worker_killed_during_the_crawl_loses_no_page(tmp_path, after):
+    """During `aeo audit` the pages are analysed alongside the crawl; a worker killed there (as
+    it starts, or a second into its work) leaves the run to be analysed after the crawl, and
+    every page is."""
+    with FixtureServer(routes()) as fs:
+        code, err, killed = _killing_workers(tmp_path, [
+            "audit", fs.url + "/", "--workspace", str(tmp_path / "ws"), "--out",
+            str(tmp_path / "out"), "--quiet"], every=False, after=after)
+    assert code == 0 and len(killed) == 1 and "Traceback" not in err, err
+    rows = _pages(tmp_path / "out")
+    assert rows["huge"]["error"] == "" and rows["huge"]["title"] == "huge"
+    assert all(rows[p.lstrip("/")]["error"] == "" and rows[p.lstrip("/")]["title"] == p
+               for p in NORMAL)
