@@ -14,6 +14,7 @@ from aeo.analyzers import costs
 from aeo.analyzers.workers import (
     Alongside,
     RecoveringPool,
+    WorkersKeepDying,
     analysis_workers,
     analyze_one,
     batches,
@@ -229,6 +230,11 @@ def analyze(run: Run, quiet: bool = False, workers: int | None = None) -> Stage:
                     if not quiet and sys.stderr.isatty():
                         sys.stderr.write(f"\ranalyze: {count}/{total} pages")
                         sys.stderr.flush()
+            except WorkersKeepDying as exc:
+                raise AuditError(
+                    f"could not analyse the pages of {start_url}: the analysis worker processes "
+                    f"keep dying ({exc}; is the machine short of memory?). The crawl is kept: "
+                    f"aeo analyze {run.run_id}", EXIT_UNAUDITABLE) from None
             finally:
                 pool.close()
             if not quiet and sys.stderr.isatty():

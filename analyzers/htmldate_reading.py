@@ -10,6 +10,7 @@ that search slow on real themes (20 ms a page of 50 KB with 40 KB of inline CSS,
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from lxml import etree
 
@@ -21,28 +22,36 @@ HTMLDATE_BYTES = 2 * 2**20   # real pages are a few hundred KB at most; their da
 # a version number (3.2.25, 1.8.15) that a date guesser reads as a day, month and year
 VERSION = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{1,4})(?![\d.])")
 
-# read on the lowered bytes: a sheet's or a script's opening tag, or a comment's opening
-_OPENING = re.compile(rb"<(style|script)(?=[\s/>])[^<>]{0,2000}>|<!--")
-_CLOSING = {b"style": b"</style", b"script": b"</script", None: b"-->"}
+MAX_SHEETS = 50          # a page's style elements looked for in its bytes (one scan each at most)
+MIN_SHEET_CHARS = 32     # shorter sheets cost htmldate nothing worth a search
 
 
-def without_style_sheets(html: bytes) -> bytes:
-    """html with the text of its <style> elements left out (the tags stay). Read as an HTML
-    parser reads it: a sheet's text runs to the next '</style'; a '<style' in a script or a
-    comment is text, not a sheet; a sheet with a '<' in it is kept whole, so no page text is
-    ever cut. One pass, linear on hostile input (tags without their ends, by the thousand)."""
-    lower = html.lower()
-    if b"<style" not in lower:
-        return html
-    out, kept, at = [], 0, 0
-    while (opened := _OPENING.search(lower, at)) is not None:
-        close = lower.find(_CLOSING[opened.group(1)], opened.end())
-        if close == -1:
-            break
-        if opened.group(1) == b"style" and lower.find(b"<", opened.end(), close) == -1:
-            out.append(html[kept:opened.end()])
-            kept = close
-        at = close + 3
+def without_style_sheets(html: bytes, root: etree._Element) -> bytes:
+    """html without the text of its style sheets: the text of each <style> element of root
+    (the page as our parser read it, so what is a sheet is the parser's decision: never a
+    '<style>' in a script, a comment, a title or an attribute), removed where it stands in
+    the bytes, right after a '>' and before a '</'. A sheet not found so (another encoding,
+    other line ends) stays. The tags and every other byte stay. At most MAX_SHEETS sheets,
+    each looked for once from where the last one ended: linear in the page."""
+    encoding = root.getroottree().docinfo.encoding or "utf-8"
+    out, kept = [], 0
+    for el in islice(root.iter("style"), MAX_SHEETS):
+        text = el.text
+        if not text or len(text) < MIN_SHEET_CHARS:
+            continue
+        for variant in dict.fromkeys((text, text.replace("\n", "\r\n"))):
+            try:
+                raw = variant.encode(encoding)
+            except (UnicodeError, LookupError):
+                break
+            at = html.find(raw, kept)
+            while at != -1 and not (html[at - 1:at] == b">" and
+                                    html[at + len(raw):at + len(raw) + 2] == b"</"):
+                at = html.find(raw, at + 1)
+            if at != -1:
+                out.append(html[kept:at])
+                kept = at + len(raw)
+                break
     if not out:
         return html
     out.append(html[kept:])
@@ -62,7 +71,7 @@ def htmldate_guess(root: etree._Element, url: str, dates: list[DateCandidate],
     try:
         from htmldate import find_date
 
-        found = find_date(without_style_sheets(html[:HTMLDATE_BYTES]) or root, url=url or None,
+        found = find_date(without_style_sheets(html[:HTMLDATE_BYTES], root) or root, url=url or None,
                           original_date=True, outputformat="%Y-%m-%d") or ""
     except Exception:  # noqa: BLE001 - a third-party heuristic on hostile input
         return ""

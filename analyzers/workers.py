@@ -59,12 +59,19 @@ def analysis_pool(start_url: str, workers: int) -> ProcessPoolExecutor:
                                initargs=(start_url, memory_mb))
 
 
+class WorkersKeepDying(RuntimeError):
+    """The analysis workers die on page after page: the machine, not a page, is the cause."""
+
+
 class RecoveringPool:
     """The workers of a stored run's analysis, which outlive the death of one (a crash in a
     library's C code, the system's out-of-memory killer): the pages of the batch not yet back
-    are analysed again one at a time, in one worker, so that a page which kills its worker
-    again fails alone (analysis_failed, WORKER_DIED) and no other page is lost. died counts
-    the workers lost."""
+    are analysed again one at a time in one worker. A page whose worker dies is tried once
+    more in a new one; if that one dies too, the page fails alone (WORKER_DIED) and no other
+    page is lost. When DEATHS_IN_A_ROW pages in a row fail so, the cause is not the pages:
+    WorkersKeepDying. died counts the workers lost."""
+
+    DEATHS_IN_A_ROW = 3
 
     def __init__(self, start_url: str, workers: int):
         self.start_url, self.workers, self.died = start_url, workers, 0
@@ -80,16 +87,24 @@ class RecoveringPool:
         except BrokenProcessPool:
             self.died += 1
             self.pool.shutdown(wait=True, cancel_futures=True)
-        single = analysis_pool(self.start_url, 1)
+        single, in_a_row = analysis_pool(self.start_url, 1), 0
         try:
             for fetch in batch[back:]:
-                try:
-                    yield single.submit(analyze_one, fetch).result()
-                except BrokenProcessPool:
-                    self.died += 1
-                    yield _failed(fetch, WORKER_DIED)
-                    single.shutdown(wait=True, cancel_futures=True)
-                    single = analysis_pool(self.start_url, 1)
+                for _attempt in (1, 2):
+                    try:
+                        done = single.submit(analyze_one, fetch).result()
+                        in_a_row = 0
+                        break
+                    except BrokenProcessPool:
+                        self.died += 1
+                        single.shutdown(wait=True, cancel_futures=True)
+                        single = analysis_pool(self.start_url, 1)
+                else:
+                    in_a_row += 1
+                    if in_a_row >= self.DEATHS_IN_A_ROW:
+                        raise WorkersKeepDying(f"{in_a_row} pages in a row, each tried twice")
+                    done = _failed(fetch, WORKER_DIED)
+                yield done
         finally:
             single.shutdown(wait=True, cancel_futures=True)
         self.pool = analysis_pool(self.start_url, self.workers)

@@ -3,6 +3,7 @@ given up on alone, with a finding; the other pages are analysed either way."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import signal
@@ -114,9 +115,11 @@ def _killing_workers(tmp_path: Path, args: list[str], every: bool, after: float 
     """`aeo ARGS` while its worker processes are killed with SIGKILL (as the system's
     out-of-memory killer does): the first one only, or every one, after seconds from when it
     is first seen. (exit code, stderr, the workers killed)."""
-    proc = subprocess.Popen([sys.executable, "-m", "aeo", *args], cwd=tmp_path,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    err_file = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
+    with open(err_file, "w") as err_fh:
+        proc = subprocess.Popen([sys.executable, "-m", "aeo", *args], cwd=tmp_path,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=err_fh)
     killed: set[int] = set()
     seen: dict[int, float] = {}
     deadline = time.monotonic() + 600
@@ -125,11 +128,12 @@ def _killing_workers(tmp_path: Path, args: list[str], every: bool, after: float 
             first = seen.setdefault(child, time.monotonic())
             if child not in killed and (every or not killed) and \
                     time.monotonic() - first >= after:
-                os.kill(child, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):   # reaped since it was listed
+                    os.kill(child, signal.SIGKILL)
                 killed.add(child)
         time.sleep(0.01)
-    _, err = proc.communicate(timeout=60)
-    return proc.returncode, err, killed
+    proc.wait(timeout=60)
+    return proc.returncode, err_file.read_text(), killed
 
 
 def _pages(out: Path) -> dict[str, dict]:
@@ -150,13 +154,15 @@ def _analyze_killing_workers(tmp_path: Path, ws: Path, every: bool):
     return code, err, _pages(out), killed
 
 
-def test_a_worker_that_dies_loses_no_page_and_a_page_that_kills_its_worker_fails_alone(tmp_path):
-    """An analysis worker killed in the middle of a run (a crash in a library's C code, the
-    out-of-memory killer): the pages it had are analysed again, one at a time, and every page
-    is analysed; when every worker dies, each page whose worker died fails alone with that
-    reason, and the analysis still ends (exit 0, one warning line, no traceback)."""
-    from aeo.analyzers.workers import WORKER_DIED
+ONE_CORE = pytest.mark.skipif((os.cpu_count() or 1) < 2,
+                              reason="one core: the pages are analysed in the audit's own process")
 
+
+@ONE_CORE
+def test_a_worker_that_dies_loses_no_page(tmp_path):
+    """An analysis worker killed in the middle of `aeo analyze` (as the out-of-memory killer
+    does): the pages it had are analysed again, one at a time, every page is analysed, and the
+    run says so in one warning line (exit 0, no traceback)."""
     ws = tmp_path / "ws"
     with FixtureServer(routes()) as fs:
         crawl = subprocess.run([sys.executable, "-m", "aeo", "crawl", fs.url + "/", "--workspace",
@@ -166,19 +172,54 @@ def test_a_worker_that_dies_loses_no_page_and_a_page_that_kills_its_worker_fails
 
     code, err, rows, killed = _analyze_killing_workers(tmp_path, ws, every=False)
     assert code == 0 and len(killed) == 1 and "Traceback" not in err, err
-    assert "1 analysis worker process(es) died" in err
+    assert "analysis worker process(es) died" in err
     assert rows["huge"]["error"] == "" and rows["huge"]["title"] == "huge"
     assert all(rows[p.lstrip("/")]["error"] == "" and rows[p.lstrip("/")]["title"] == p
                for p in NORMAL)
 
-    code, err, rows, killed = _analyze_killing_workers(tmp_path, ws, every=True)
-    assert code == 0 and "Traceback" not in err, err
-    assert len(killed) >= 3 and "analysis worker process(es) died" in err
-    assert rows["huge"]["error"] == WORKER_DIED      # seconds of analysis: killed every time
-    assert all(row["error"] in ("", WORKER_DIED) for row in rows.values())
-    assert all(row["title"] for row in rows.values() if row["error"] == "")
+
+def test_a_page_that_kills_its_worker_fails_alone(monkeypatch):
+    """A page whose analysis kills its worker process, twice: that page fails alone with the
+    reason, the others are analysed, in the batch's order; when page after page kills its
+    worker, the run stops (WorkersKeepDying: the machine, not the pages)."""
+    import json
+
+    from aeo.analyzers import page as page_analysis
+    from aeo.analyzers.workers import WORKER_DIED, RecoveringPool, WorkersKeepDying
+    from aeo.facts.records import Fetch
+
+    real = page_analysis.analyze_page
+
+    def deadly(fetch, scope, start):
+        if "/kill" in fetch.url:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(fetch, scope, start)
+
+    monkeypatch.setattr(page_analysis, "analyze_page", deadly)   # the workers fork with it
+
+    def fetch(name: str) -> Fetch:
+        return Fetch(url=f"http://127.0.0.1:9/{name}", kind="page", status=200,
+                     content_type="text/html", encoding="utf-8",
+                     body=f"<html><head><title>{name}</title></head><body><p>{name}</p>"
+                          "</body></html>".encode())
+
+    batch = [fetch(n) for n in ("a", "kill1", "b", "c", "d")]
+    pool = RecoveringPool("http://127.0.0.1:9/", 2)
+    try:
+        done = list(pool.map(batch))
+        assert [d.url for d in done] == [f.url for f in batch]
+        facts = [json.loads(d.facts_json) for d in done]
+        assert WORKER_DIED in done[1].facts_json and done[1].ms is None
+        assert [f["title"] for i, f in enumerate(facts) if i != 1] == ["a", "b", "c", "d"]
+        assert pool.died >= 3          # the pool's worker, then the page's two
+        assert [json.loads(d.facts_json)["title"] for d in pool.map([fetch("e")])] == ["e"]
+        with pytest.raises(WorkersKeepDying):
+            list(pool.map([fetch(f"kill{i}") for i in range(5)]))
+    finally:
+        pool.close()
 
 
+@ONE_CORE
 @pytest.mark.parametrize("after", [0.0, 1.0])
 def test_a_worker_killed_during_the_crawl_loses_no_page(tmp_path, after):
     """During `aeo audit` the pages are analysed alongside the crawl; a worker killed there (as
