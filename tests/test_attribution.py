@@ -358,8 +358,8 @@ def test_style_sheets_are_left_out_and_nothing_else():
                  b"<script>x = '<style>" + css + b"</style>';</script>",
                  b"<!-- <style>" + css + b"</style> -->",
                  b'<img alt="<style>' + css + b'</style>">'):
-        page = b"<html><head>" + inner + b"</head><body><p>Published 2015</p></body></html>"
-        assert stripped(page) == page, inner
+        doc = b"<html><head>" + inner + b"</head><body><p>Published 2015</p></body></html>"
+        assert stripped(doc) == doc, inner
     many = b"<html><head>" + (b"<style>" + css + b"</style>") * 20_000 + b"</head></html>"
     assert stripped(many).count(css) == 20_000 - MAX_SHEETS
 

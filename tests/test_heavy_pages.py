@@ -111,47 +111,36 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def _killing_workers(tmp_path: Path, args: list[str], every: bool, after: float = 0.0):
-    """`aeo ARGS` while its worker processes are killed with SIGKILL (as the system's
-    out-of-memory killer does): the first one only, or every one, after seconds from when it
-    is first seen. (exit code, stderr, the workers killed)."""
+def _killing_a_worker(tmp_path: Path, args: list[str], after: float = 0.0):
+    """`aeo ARGS` while its first worker process is killed with SIGKILL (as the system's
+    out-of-memory killer does), after seconds from when it is first seen.
+    (exit code, stderr, the pid killed or None)."""
     err_file = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
     with open(err_file, "w") as err_fh:
         proc = subprocess.Popen([sys.executable, "-m", "aeo", *args], cwd=tmp_path,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=err_fh)
-    killed: set[int] = set()
-    seen: dict[int, float] = {}
+    killed, seen = None, None
     deadline = time.monotonic() + 600
     while proc.poll() is None and time.monotonic() < deadline:
-        for child in _children(proc.pid):
-            first = seen.setdefault(child, time.monotonic())
-            if child not in killed and (every or not killed) and \
-                    time.monotonic() - first >= after:
+        children = _children(proc.pid)
+        if killed is None and children:
+            seen = seen or time.monotonic()
+            if time.monotonic() - seen >= after:
                 with contextlib.suppress(ProcessLookupError):   # reaped since it was listed
-                    os.kill(child, signal.SIGKILL)
-                killed.add(child)
+                    os.kill(children[0], signal.SIGKILL)
+                killed = children[0]
         time.sleep(0.01)
     proc.wait(timeout=60)
     return proc.returncode, err_file.read_text(), killed
 
 
-def _pages(out: Path) -> dict[str, dict]:
+def _all_analysed(out: Path) -> bool:
+    """Every page of routes() analysed, by pages.csv (the huge one too)."""
     with open(out / "pages.csv", newline="", encoding="utf-8") as fh:
-        return {row["url"].rsplit("/", 1)[-1]: row for row in csv.DictReader(fh)}
-
-
-def _analyze_killing_workers(tmp_path: Path, ws: Path, every: bool):
-    """`aeo analyze` of the stored run, killing workers, then `aeo report`: (exit code,
-    analyze's stderr, pages.csv rows by path, the workers killed)."""
-    code, err, killed = _killing_workers(tmp_path, ["analyze", "latest", "--workspace", str(ws)],
-                                         every)
-    out = tmp_path / ("every" if every else "once")
-    report = subprocess.run([sys.executable, "-m", "aeo", "report", "latest", "--workspace",
-                             str(ws), "--out", str(out), "--quiet"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=600)
-    assert report.returncode == 0, report.stderr
-    return code, err, _pages(out), killed
+        rows = {row["url"].rsplit("/", 1)[-1]: row for row in csv.DictReader(fh)}
+    return all(rows[path.lstrip("/")]["error"] == "" and rows[path.lstrip("/")]["title"] == title
+               for path, title in [("huge", "huge"), *((p, p) for p in NORMAL)])
 
 
 ONE_CORE = pytest.mark.skipif(
@@ -172,12 +161,15 @@ def test_a_worker_that_dies_loses_no_page(tmp_path):
                                text=True, timeout=600)
     assert crawl.returncode == 0, crawl.stderr
 
-    code, err, rows, killed = _analyze_killing_workers(tmp_path, ws, every=False)
-    assert code == 0 and len(killed) == 1 and "Traceback" not in err, err
+    code, err, killed = _killing_a_worker(tmp_path, ["analyze", "latest", "--workspace",
+                                                     str(ws)])
+    assert code == 0 and killed is not None and "Traceback" not in err, err
     assert "analysis worker process(es) died" in err
-    assert rows["huge"]["error"] == "" and rows["huge"]["title"] == "huge"
-    assert all(rows[p.lstrip("/")]["error"] == "" and rows[p.lstrip("/")]["title"] == p
-               for p in NORMAL)
+    report = subprocess.run([sys.executable, "-m", "aeo", "report", "latest", "--workspace",
+                             str(ws), "--out", str(tmp_path / "out"), "--quiet"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=600)
+    assert report.returncode == 0, report.stderr
+    assert _all_analysed(tmp_path / "out")
 
 
 def test_a_page_that_kills_its_worker_fails_alone(monkeypatch):
@@ -228,11 +220,8 @@ def test_a_worker_killed_during_the_crawl_loses_no_page(tmp_path, after):
     it starts, or a second into its work) leaves the run to be analysed after the crawl, and
     every page is."""
     with FixtureServer(routes()) as fs:
-        code, err, killed = _killing_workers(tmp_path, [
+        code, err, killed = _killing_a_worker(tmp_path, [
             "audit", fs.url + "/", "--workspace", str(tmp_path / "ws"), "--out",
-            str(tmp_path / "out"), "--quiet"], every=False, after=after)
-    assert code == 0 and len(killed) == 1 and "Traceback" not in err, err
-    rows = _pages(tmp_path / "out")
-    assert rows["huge"]["error"] == "" and rows["huge"]["title"] == "huge"
-    assert all(rows[p.lstrip("/")]["error"] == "" and rows[p.lstrip("/")]["title"] == p
-               for p in NORMAL)
+            str(tmp_path / "out"), "--quiet"], after=after)
+    assert code == 0 and killed is not None and "Traceback" not in err, err
+    assert _all_analysed(tmp_path / "out")
